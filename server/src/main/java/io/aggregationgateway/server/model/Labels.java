@@ -1,0 +1,326 @@
+package io.aggregationgateway.server.model;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.function.BiConsumer;
+
+/**
+ * An immutable label set, sorted by label name, with empty values dropped (Prometheus treats
+ * {@code a=""} as no label {@code a}).
+ *
+ * <p>Held as one byte array so that a million stored series cost little memory: per label
+ * {@code varint(nameLength) name varint(valueLength) value}, UTF-8. The hash is computed once.
+ */
+public final class Labels implements Comparable<Labels> {
+    public static final Labels EMPTY = new Labels(new byte[0], 0);
+
+    private final byte[] data;
+    private final int size;
+    private final int hash;
+
+    private Labels(byte[] data, int size) {
+        this.data = data;
+        this.size = size;
+        this.hash = Arrays.hashCode(data);
+    }
+
+    /** Labels from alternating names and values: {@code of("job", "a", "instance", "b")}. */
+    public static Labels of(String... namesAndValues) {
+        if (namesAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("names and values must come in pairs");
+        }
+        Builder builder = new Builder();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            builder.add(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return builder.build();
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    /** The value of label {@code name}, or {@code null}. */
+    public String get(String name) {
+        String[] found = new String[1];
+        forEach((n, v) -> {
+            if (n.equals(name)) {
+                found[0] = v;
+            }
+        });
+        return found[0];
+    }
+
+    /** Calls {@code action} with each name and value, in name order. */
+    public void forEach(BiConsumer<String, String> action) {
+        forEachRaw((buf, nameOffset, nameLength, valueOffset, valueLength) -> action.accept(
+                new String(buf, nameOffset, nameLength, StandardCharsets.UTF_8),
+                new String(buf, valueOffset, valueLength, StandardCharsets.UTF_8)));
+    }
+
+    /** Visits each label as UTF-8 byte ranges of a shared buffer, which must not be modified. */
+    public void forEachRaw(RawLabelVisitor visitor) {
+        int pos = 0;
+        while (pos < data.length) {
+            int nameLength = readVarint(data, pos);
+            pos += varintSize(nameLength);
+            int nameOffset = pos;
+            pos += nameLength;
+            int valueLength = readVarint(data, pos);
+            pos += varintSize(valueLength);
+            visitor.visit(data, nameOffset, nameLength, pos, valueLength);
+            pos += valueLength;
+        }
+    }
+
+    /** These labels with {@code overrides} added; where both have a name, the override's value wins. */
+    public Labels withOverrides(Labels overrides) {
+        if (overrides.isEmpty()) {
+            return this;
+        }
+        Builder builder = new Builder();
+        overrides.forEachRaw(builder::addRaw);
+        forEachRaw((buf, no, nl, vo, vl) -> {
+            if (!overrides.containsName(buf, no, nl)) {
+                builder.addRaw(buf, no, nl, vo, vl);
+            }
+        });
+        return builder.build();
+    }
+
+    /** Whether every label of {@code subset} is here with the same value. */
+    public boolean containsAll(Labels subset) {
+        boolean[] all = {true};
+        subset.forEach((name, value) -> all[0] &= value.equals(get(name)));
+        return all[0];
+    }
+
+    private boolean containsName(byte[] buf, int offset, int length) {
+        boolean[] found = {false};
+        forEachRaw((b, no, nl, vo, vl) -> found[0] |= Arrays.equals(b, no, no + nl, buf, offset, offset + length));
+        return found[0];
+    }
+
+    /** Orders label sets label by label: name first, then value, byte-wise. */
+    @Override
+    public int compareTo(Labels other) {
+        int a = 0;
+        int b = 0;
+        while (a < data.length && b < other.data.length) {
+            for (int part = 0; part < 2; part++) { // name, then value
+                int lengthA = readVarint(data, a);
+                a += varintSize(lengthA);
+                int lengthB = readVarint(other.data, b);
+                b += varintSize(lengthB);
+                int c = Arrays.compareUnsigned(data, a, a + lengthA, other.data, b, b + lengthB);
+                if (c != 0) {
+                    return c;
+                }
+                a += lengthA;
+                b += lengthB;
+            }
+        }
+        return Integer.compare(data.length - a, other.data.length - b);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Labels other && other.hash == hash && Arrays.equals(other.data, data);
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
+    }
+
+    /** {@code {a="1",b="x\"y"}}, escaped as in the text format. */
+    @Override
+    public String toString() {
+        StringBuilder out = new StringBuilder("{");
+        forEach((name, value) -> {
+            if (out.length() > 1) {
+                out.append(',');
+            }
+            out.append(name).append("=\"");
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                switch (c) {
+                    case '\\' -> out.append("\\\\");
+                    case '"' -> out.append("\\\"");
+                    case '\n' -> out.append("\\n");
+                    default -> out.append(c);
+                }
+            }
+            out.append('"');
+        });
+        return out.append('}').toString();
+    }
+
+    /** Sees one label as byte ranges. */
+    @FunctionalInterface
+    public interface RawLabelVisitor {
+        void visit(byte[] buf, int nameOffset, int nameLength, int valueOffset, int valueLength);
+    }
+
+    /**
+     * Collects labels in any order and builds a sorted {@link Labels}. Reusable after
+     * {@link #build()}; decoders keep one per thread of work to avoid garbage per sample.
+     */
+    public static final class Builder {
+        private byte[] scratch = new byte[256];
+        private int used;
+        // per label: name offset, name length, value offset, value length in scratch
+        private int[] ranges = new int[32];
+        private int count;
+        private Integer[] order = new Integer[8];
+
+        public Builder add(String name, String value) {
+            byte[] n = name.getBytes(StandardCharsets.UTF_8);
+            byte[] v = value.getBytes(StandardCharsets.UTF_8);
+            return addRaw(n, 0, n.length, v, 0, v.length);
+        }
+
+        public Builder addRaw(byte[] buf, int nameOffset, int nameLength, int valueOffset, int valueLength) {
+            return addRaw(buf, nameOffset, nameLength, buf, valueOffset, valueLength);
+        }
+
+        public Builder addRaw(byte[] nameBuf, int nameOffset, int nameLength,
+                              byte[] valueBuf, int valueOffset, int valueLength) {
+            ensureScratch(nameLength + valueLength);
+            if (count * 4 + 4 > ranges.length) {
+                ranges = Arrays.copyOf(ranges, ranges.length * 2);
+            }
+            int base = count * 4;
+            ranges[base] = used;
+            ranges[base + 1] = nameLength;
+            System.arraycopy(nameBuf, nameOffset, scratch, used, nameLength);
+            used += nameLength;
+            ranges[base + 2] = used;
+            ranges[base + 3] = valueLength;
+            System.arraycopy(valueBuf, valueOffset, scratch, used, valueLength);
+            used += valueLength;
+            count++;
+            return this;
+        }
+
+        /** How many labels were added so far. */
+        public int count() {
+            return count;
+        }
+
+        /** The name of the {@code i}-th label added. */
+        public String name(int i) {
+            return new String(scratch, ranges[i * 4], ranges[i * 4 + 1], StandardCharsets.UTF_8);
+        }
+
+        /** Forgets everything added. */
+        public Builder clear() {
+            used = 0;
+            count = 0;
+            return this;
+        }
+
+        /**
+         * Builds the sorted label set and clears this builder.
+         *
+         * @throws IllegalArgumentException naming the label when a name was added twice
+         */
+        public Labels build() {
+            try {
+                if (count == 0) {
+                    return EMPTY;
+                }
+                if (order.length < count) {
+                    order = new Integer[Math.max(count, order.length * 2)];
+                }
+                for (int i = 0; i < count; i++) {
+                    order[i] = i;
+                }
+                Arrays.sort(order, 0, count, (x, y) -> Arrays.compareUnsigned(
+                        scratch, ranges[x * 4], ranges[x * 4] + ranges[x * 4 + 1],
+                        scratch, ranges[y * 4], ranges[y * 4] + ranges[y * 4 + 1]));
+                int length = 0;
+                int kept = 0;
+                for (int k = 0; k < count; k++) {
+                    int i = order[k];
+                    if (k > 0 && sameName(order[k - 1], i)) {
+                        throw new IllegalArgumentException("label name " + name(i) + " appears twice");
+                    }
+                    int nameLength = ranges[i * 4 + 1];
+                    int valueLength = ranges[i * 4 + 3];
+                    if (valueLength > 0) {
+                        length += varintSize(nameLength) + nameLength + varintSize(valueLength) + valueLength;
+                        kept++;
+                    }
+                }
+                if (kept == 0) {
+                    return EMPTY;
+                }
+                byte[] data = new byte[length];
+                int pos = 0;
+                for (int k = 0; k < count; k++) {
+                    int i = order[k];
+                    int valueLength = ranges[i * 4 + 3];
+                    if (valueLength == 0) {
+                        continue;
+                    }
+                    pos = writeRange(data, pos, ranges[i * 4], ranges[i * 4 + 1]);
+                    pos = writeRange(data, pos, ranges[i * 4 + 2], valueLength);
+                }
+                return new Labels(data, kept);
+            } finally {
+                clear();
+            }
+        }
+
+        private boolean sameName(int x, int y) {
+            return Arrays.equals(scratch, ranges[x * 4], ranges[x * 4] + ranges[x * 4 + 1],
+                    scratch, ranges[y * 4], ranges[y * 4] + ranges[y * 4 + 1]);
+        }
+
+        private int writeRange(byte[] data, int pos, int offset, int length) {
+            pos = writeVarint(data, pos, length);
+            System.arraycopy(scratch, offset, data, pos, length);
+            return pos + length;
+        }
+
+        private void ensureScratch(int extra) {
+            if (used + extra > scratch.length) {
+                scratch = Arrays.copyOf(scratch, Math.max(scratch.length * 2, used + extra));
+            }
+        }
+    }
+
+    private static int readVarint(byte[] buf, int pos) {
+        int value = 0;
+        int shift = 0;
+        byte b;
+        do {
+            b = buf[pos++];
+            value |= (b & 0x7f) << shift;
+            shift += 7;
+        } while (b < 0);
+        return value;
+    }
+
+    private static int varintSize(int value) {
+        int size = 1;
+        while ((value >>>= 7) != 0) {
+            size++;
+        }
+        return size;
+    }
+
+    private static int writeVarint(byte[] buf, int pos, int value) {
+        while ((value & ~0x7f) != 0) {
+            buf[pos++] = (byte) ((value & 0x7f) | 0x80);
+            value >>>= 7;
+        }
+        buf[pos++] = (byte) value;
+        return pos;
+    }
+}

@@ -1,0 +1,21 @@
+package io.aggregationgateway.server.model;
+
+/** Why a push was refused; adapters map these to status codes, metrics count them. */
+public enum RejectionReason {
+    /** The body could not be decoded (syntax error, truncated protobuf, corrupt gzip). */
+    MALFORMED,
+    /** A metric or label name breaks Prometheus's naming rules or uses a reserved prefix. */
+    INVALID_NAME,
+    /** The family exists with another type. */
+    TYPE_CONFLICT,
+    /** The same series appears twice in one push. */
+    DUPLICATE_SERIES,
+    /** A value that cannot be aggregated (negative or non-finite counter, NaN gauge, ...). */
+    INVALID_VALUE,
+    /** A histogram without +Inf and _count, non-cumulative buckets, count mismatch. */
+    INVALID_HISTOGRAM,
+    /** The body is larger than the configured limit. */
+    TOO_LARGE,
+    /** Accepting the push would exceed a configured limit on the store. */
+    LIMIT_EXCEEDED
+}

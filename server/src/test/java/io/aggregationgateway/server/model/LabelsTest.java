@@ -1,0 +1,80 @@
+package io.aggregationgateway.server.model;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LabelsTest {
+    @Test
+    void orderOfAddingDoesNotMatter() {
+        assertEquals(Labels.of("a", "1", "b", "2"), Labels.of("b", "2", "a", "1"));
+        assertEquals(Labels.of("a", "1", "b", "2").hashCode(), Labels.of("b", "2", "a", "1").hashCode());
+        assertEquals("{a=\"1\",b=\"2\"}", Labels.of("b", "2", "a", "1").toString());
+    }
+
+    @Test
+    void emptyValuesAreNoLabel() {
+        assertEquals(Labels.of("a", "1"), Labels.of("a", "1", "b", ""));
+        assertEquals(Labels.EMPTY, Labels.of("b", ""));
+    }
+
+    @Test
+    void duplicateNamesAreRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Labels.of("a", "1", "a", "2"));
+        assertTrue(e.getMessage().contains("label name a appears twice"));
+    }
+
+    @Test
+    void overridesWinAndEmptyOverrideRemoves() {
+        Labels body = Labels.of("job", "body", "x", "1");
+        assertEquals(Labels.of("job", "path", "x", "1"), body.withOverrides(Labels.of("job", "path")));
+        assertEquals(Labels.of("job", "body", "x", "1", "z", "9"), body.withOverrides(Labels.of("z", "9")));
+    }
+
+    @Test
+    void getAndContainsAll() {
+        Labels l = Labels.of("job", "j", "instance", "i", "zone", "ü");
+        assertEquals("ü", l.get("zone"));
+        assertEquals(null, l.get("nope"));
+        assertTrue(l.containsAll(Labels.of("job", "j", "zone", "ü")));
+        assertTrue(!l.containsAll(Labels.of("job", "other")));
+        assertTrue(l.containsAll(Labels.EMPTY));
+    }
+
+    @Test
+    void longValuesUseMultiByteLengths() {
+        String big = "v".repeat(300);
+        Labels l = Labels.of("a", big, "b", "x");
+        assertEquals(big, l.get("a"));
+        assertEquals("x", l.get("b"));
+    }
+
+    @Test
+    void compareOrdersByNameThenValueLikeSortedStrings() {
+        Random random = new Random(42);
+        List<Labels> labels = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            String value = Integer.toString(random.nextInt(1000));
+            String other = random.nextBoolean() ? "" : Integer.toString(random.nextInt(10));
+            labels.add(Labels.of("a", value, "b", other));
+            keys.add(value + "\u0000" + other);
+        }
+        Collections.sort(labels);
+        for (int i = 1; i < labels.size(); i++) {
+            assertTrue(labels.get(i - 1).compareTo(labels.get(i)) <= 0);
+            String prevA = labels.get(i - 1).get("a");
+            String curA = labels.get(i).get("a");
+            assertTrue(prevA.compareTo(curA) <= 0, prevA + " then " + curA);
+        }
+        assertNotEquals(0, Labels.of("a", "1").compareTo(Labels.of("a", "1", "b", "2")));
+    }
+}
