@@ -1,0 +1,103 @@
+package io.aggregationgateway.server.ingest;
+
+import io.aggregationgateway.server.model.Labels;
+import io.aggregationgateway.server.model.MetricNames;
+import io.aggregationgateway.server.model.PushRejectedException;
+import io.aggregationgateway.server.model.RejectionReason;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Grouping labels from a push or delete path, parsed as the Prometheus Pushgateway does:
+ * {@code /job/<job>{/<label>/<value>}}, where any name may carry the suffix {@code @base64}
+ * to mark its value as URL-safe base64 (padding optional). A later label of the same name
+ * wins, and the job from the path's first pair always wins.
+ */
+public final class GroupingPath {
+    private static final String BASE64_SUFFIX = "@base64";
+
+    private GroupingPath() {
+    }
+
+    /**
+     * @param path the decoded path after {@code /metrics}: {@code ""}, {@code "/"} or {@code "/job/..."}
+     * @param jobRequired whether an empty path is refused (deletes must name a group)
+     */
+    public static Labels parse(String path, boolean jobRequired) throws PushRejectedException {
+        if (path.isEmpty() || path.equals("/")) {
+            if (jobRequired) {
+                throw malformed("the path must name a group: /metrics/job/<job>{/<label>/<value>}");
+            }
+            return Labels.EMPTY;
+        }
+        String rest;
+        boolean jobBase64;
+        if (path.startsWith("/job/")) {
+            rest = path.substring("/job/".length());
+            jobBase64 = false;
+        } else if (path.startsWith("/job" + BASE64_SUFFIX + "/")) {
+            rest = path.substring(("/job" + BASE64_SUFFIX + "/").length());
+            jobBase64 = true;
+        } else {
+            throw malformed("unknown path /metrics" + path + ": expected /metrics/ or /metrics/job/<job>{/<label>/<value>}");
+        }
+        int slash = rest.indexOf('/');
+        String job = slash < 0 ? rest : rest.substring(0, slash);
+        String labelPart = slash < 0 ? "" : rest.substring(slash);
+        if (jobBase64) {
+            job = decodeBase64("job", job);
+        }
+        if (job.isEmpty()) {
+            throw malformed("job name is required in /metrics/job/<job>");
+        }
+        Map<String, String> labels = splitLabels(labelPart);
+        labels.put("job", job);
+        Labels.Builder builder = new Labels.Builder();
+        labels.forEach(builder::add);
+        return builder.build();
+    }
+
+    private static Map<String, String> splitLabels(String labelPart) throws PushRejectedException {
+        Map<String, String> result = new LinkedHashMap<>();
+        if (labelPart.length() <= 1) {
+            return result;
+        }
+        String[] components = labelPart.substring(1).split("/", -1);
+        if (components.length % 2 != 0) {
+            throw malformed("odd number of components in label path \"" + labelPart + "\": expected /<label>/<value> pairs");
+        }
+        for (int i = 0; i < components.length; i += 2) {
+            String name = components[i];
+            String value = components[i + 1];
+            boolean base64 = name.endsWith(BASE64_SUFFIX);
+            if (base64) {
+                name = name.substring(0, name.length() - BASE64_SUFFIX.length());
+            }
+            if (!MetricNames.isValidLabelName(name)) {
+                throw new PushRejectedException(RejectionReason.INVALID_NAME,
+                        "improper label name \"" + name + "\" in the path");
+            }
+            result.put(name, base64 ? decodeBase64(name, value) : value);
+        }
+        return result;
+    }
+
+    private static String decodeBase64(String name, String value) throws PushRejectedException {
+        String unpadded = value;
+        while (unpadded.endsWith("=")) {
+            unpadded = unpadded.substring(0, unpadded.length() - 1);
+        }
+        try {
+            return new String(Base64.getUrlDecoder().decode(unpadded), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw malformed("invalid base64 encoding for label " + name + "=\"" + value + "\": " + e.getMessage());
+        }
+    }
+
+    private static PushRejectedException malformed(String message) {
+        return new PushRejectedException(RejectionReason.MALFORMED, message);
+    }
+}

@@ -1,0 +1,69 @@
+package io.aggregationgateway.server.ingest;
+
+import io.aggregationgateway.server.model.Labels;
+import io.aggregationgateway.server.model.PushRejectedException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+/** The Pushgateway's path syntax, table-driven. */
+class GroupingPathTest {
+
+    static Stream<Arguments> validPaths() {
+        return Stream.of(
+                arguments("", Labels.EMPTY),
+                arguments("/", Labels.EMPTY),
+                arguments("/job/batch", Labels.of("job", "batch")),
+                arguments("/job/batch/", Labels.of("job", "batch")),
+                arguments("/job/batch/instance/host-1", Labels.of("job", "batch", "instance", "host-1")),
+                arguments("/job/b/zone/eu/instance/i", Labels.of("job", "b", "zone", "eu", "instance", "i")),
+                arguments("/job@base64/L3Zhci90bXA", Labels.of("job", "/var/tmp")),
+                arguments("/job@base64/L3Zhci90bXA=", Labels.of("job", "/var/tmp")),
+                arguments("/job/j/path@base64/L3Zhci90bXA", Labels.of("job", "j", "path", "/var/tmp")),
+                arguments("/job/j/a@base64/w6Q", Labels.of("job", "j", "a", "ä")),
+                arguments("/job/j/empty@base64/=", Labels.of("job", "j")),
+                arguments("/job/j/empty/", Labels.of("job", "j")),
+                arguments("/job/j/a/1/a/2", Labels.of("job", "j", "a", "2")),
+                arguments("/job/j/job/other", Labels.of("job", "j")));
+    }
+
+    @ParameterizedTest(name = "\"{0}\"")
+    @MethodSource("validPaths")
+    void parses(String path, Labels expected) throws Exception {
+        assertEquals(expected, GroupingPath.parse(path, false));
+    }
+
+    static Stream<Arguments> invalidPaths() {
+        return Stream.of(
+                arguments("/job/", "job name is required"),
+                arguments("/job@base64/", "job name is required"),
+                arguments("/job@base64/=", "job name is required"),
+                arguments("/job/j/a", "odd number of components"),
+                arguments("/job/j/a/1/", "odd number of components"),
+                arguments("/job/j/1a/x", "improper label name \"1a\""),
+                arguments("/job/j/__name__/x", "improper label name \"__name__\""),
+                arguments("/job/j/a-b/x", "improper label name \"a-b\""),
+                arguments("/job/j/a@base64/!!", "invalid base64 encoding for label a"),
+                arguments("/jobs/x", "unknown path"),
+                arguments("/other", "unknown path"));
+    }
+
+    @ParameterizedTest(name = "\"{0}\"")
+    @MethodSource("invalidPaths")
+    void refuses(String path, String messagePart) {
+        PushRejectedException e = assertThrows(PushRejectedException.class, () -> GroupingPath.parse(path, false));
+        assertTrue(e.getMessage().contains(messagePart), e::getMessage);
+    }
+
+    @org.junit.jupiter.api.Test
+    void deletesMustNameAGroup() {
+        assertThrows(PushRejectedException.class, () -> GroupingPath.parse("/", true));
+    }
+}
