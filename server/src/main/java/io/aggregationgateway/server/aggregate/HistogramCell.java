@@ -1,0 +1,44 @@
+package io.aggregationgateway.server.aggregate;
+
+import io.aggregationgateway.server.model.ClassicHistogram;
+import io.aggregationgateway.server.model.Series;
+
+/** A classic histogram series; updates and reads are synchronised so a read never sees a half merge. */
+public final class HistogramCell extends SeriesCell {
+    private double[] bounds;
+    private double[] cumulative;
+    private double count;
+    private double sum;
+
+    HistogramCell(ClassicHistogram first) {
+        super(first.labels());
+        this.bounds = first.upperBounds().clone();
+        this.cumulative = first.cumulativeCounts().clone();
+        this.count = first.count();
+        this.sum = first.sum();
+    }
+
+    /** A consistent copy of the current state. */
+    public synchronized HistogramValues read() {
+        return new HistogramValues(bounds.clone(), cumulative.clone(), count, sum);
+    }
+
+    @Override
+    synchronized void add(Series pushed) {
+        ClassicHistogram h = (ClassicHistogram) pushed;
+        HistogramMerger.Buckets merged = HistogramMerger.add(bounds, cumulative, h.upperBounds(), h.cumulativeCounts());
+        bounds = merged.bounds();
+        cumulative = merged.cumulative();
+        count += h.count();
+        sum += h.sum();
+    }
+
+    /**
+     * A histogram's state.
+     *
+     * @param bounds     ascending upper bounds, the last one {@code +Inf}
+     * @param cumulative cumulative count per bound
+     */
+    public record HistogramValues(double[] bounds, double[] cumulative, double count, double sum) {
+    }
+}

@@ -1,0 +1,205 @@
+package io.aggregationgateway.server.aggregate;
+
+import io.aggregationgateway.server.model.ClassicHistogram;
+import io.aggregationgateway.server.model.Labels;
+import io.aggregationgateway.server.model.MetricFamily;
+import io.aggregationgateway.server.model.MetricNames;
+import io.aggregationgateway.server.model.MetricType;
+import io.aggregationgateway.server.model.Push;
+import io.aggregationgateway.server.model.PushRejectedException;
+import io.aggregationgateway.server.model.RejectionReason;
+import io.aggregationgateway.server.model.ScalarSample;
+import io.aggregationgateway.server.model.Series;
+import io.aggregationgateway.server.model.SummarySample;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks a whole push against the rules that need no store: names, values, histogram shape,
+ * duplicates. Returns the push normalised for the merge: grouping labels applied, histograms
+ * completed with {@code +Inf}, count and sum. Checks against the store (types) happen when the
+ * push is applied.
+ */
+final class PushValidator {
+    private final String reservedPrefix;
+
+    /** @param reservedPrefix metric name prefix that pushes may not use ("" for none) */
+    PushValidator(String reservedPrefix) {
+        this.reservedPrefix = reservedPrefix;
+    }
+
+    ValidatedPush validate(Push push) throws PushRejectedException {
+        checkGroupingLabels(push.groupingLabels());
+        Map<String, MetricFamily> byName = mergeSameNamedFamilies(push.families());
+        List<MetricFamily> toApply = new ArrayList<>(byName.size());
+        List<MetricFamily> discarded = new ArrayList<>();
+        int seriesCount = 0;
+        for (MetricFamily family : byName.values()) {
+            checkFamilyName(family.name());
+            List<Series> normalised = new ArrayList<>(family.series().size());
+            Set<Labels> seen = new HashSet<>(family.series().size() * 2);
+            for (Series series : family.series()) {
+                Labels labels = series.labels().withOverrides(push.groupingLabels());
+                checkLabelNames(family, labels);
+                if (!seen.add(labels)) {
+                    throw reject(RejectionReason.DUPLICATE_SERIES, family, labels, "the same series appears twice in one push");
+                }
+                normalised.add(normalise(family, series.withLabels(labels)));
+            }
+            if (family.type() == MetricType.SUMMARY) {
+                discarded.add(family); // summaries cannot be added up: checked for type, then dropped
+            } else if (!normalised.isEmpty()) {
+                toApply.add(new MetricFamily(family.name(), family.type(), family.help(), normalised));
+                seriesCount += normalised.size();
+            }
+        }
+        return new ValidatedPush(toApply, discarded, seriesCount);
+    }
+
+    private Map<String, MetricFamily> mergeSameNamedFamilies(List<MetricFamily> families) throws PushRejectedException {
+        Map<String, MetricFamily> byName = new LinkedHashMap<>(families.size() * 2);
+        for (MetricFamily family : families) {
+            MetricFamily earlier = byName.putIfAbsent(family.name(), family);
+            if (earlier == null) {
+                continue;
+            }
+            if (earlier.type() != family.type()) {
+                throw new PushRejectedException(RejectionReason.TYPE_CONFLICT, "family " + family.name()
+                        + ": appears twice in one push, as " + earlier.type().textName()
+                        + " and as " + family.type().textName());
+            }
+            List<Series> all = new ArrayList<>(earlier.series());
+            all.addAll(family.series());
+            String help = earlier.help().isEmpty() ? family.help() : earlier.help();
+            byName.put(family.name(), new MetricFamily(family.name(), family.type(), help, all));
+        }
+        return byName;
+    }
+
+    private void checkGroupingLabels(Labels grouping) throws PushRejectedException {
+        List<String> bad = new ArrayList<>();
+        grouping.forEach((name, value) -> {
+            if (!MetricNames.isValidLabelName(name)) {
+                bad.add(name);
+            }
+        });
+        if (!bad.isEmpty()) {
+            throw new PushRejectedException(RejectionReason.INVALID_NAME,
+                    "grouping label name \"" + bad.get(0) + "\" is not a valid label name");
+        }
+    }
+
+    private void checkFamilyName(String name) throws PushRejectedException {
+        if (!MetricNames.isValidMetricName(name)) {
+            throw new PushRejectedException(RejectionReason.INVALID_NAME,
+                    "family \"" + name + "\": not a valid metric name (must match [a-zA-Z_:][a-zA-Z0-9_:]*)");
+        }
+        if (!reservedPrefix.isEmpty() && name.startsWith(reservedPrefix)) {
+            throw new PushRejectedException(RejectionReason.INVALID_NAME, "family " + name
+                    + ": the prefix " + reservedPrefix + " is reserved for the gateway's own metrics");
+        }
+    }
+
+    private static void checkLabelNames(MetricFamily family, Labels labels) throws PushRejectedException {
+        String[] bad = new String[1];
+        labels.forEach((name, value) -> {
+            boolean reservedForType = family.type().isHistogram() && name.equals("le");
+            if (bad[0] == null && (reservedForType || !MetricNames.isValidLabelName(name))) {
+                bad[0] = name;
+            }
+        });
+        if (bad[0] != null) {
+            throw reject(RejectionReason.INVALID_NAME, family, labels, "label name \"" + bad[0] + "\" is "
+                    + (bad[0].equals("le") ? "reserved for histogram buckets" : "not a valid label name"));
+        }
+    }
+
+    private static Series normalise(MetricFamily family, Series series) throws PushRejectedException {
+        return switch (series) {
+            case ScalarSample scalar -> checkScalar(family, scalar);
+            case ClassicHistogram histogram -> normaliseHistogram(family, histogram);
+            case SummarySample summary -> summary;
+        };
+    }
+
+    private static ScalarSample checkScalar(MetricFamily family, ScalarSample sample) throws PushRejectedException {
+        if (family.type().isHistogram() || family.type() == MetricType.SUMMARY) {
+            throw reject(RejectionReason.INVALID_VALUE, family, sample.labels(),
+                    "a plain sample in a " + family.type().textName() + " family");
+        }
+        double value = sample.value();
+        if (!Double.isFinite(value)) {
+            throw reject(RejectionReason.INVALID_VALUE, family, sample.labels(),
+                    "value " + value + " cannot be added up (only finite values are accepted)");
+        }
+        if (family.type() == MetricType.COUNTER && value < 0) {
+            throw reject(RejectionReason.INVALID_VALUE, family, sample.labels(),
+                    "counter value " + value + " is negative");
+        }
+        return sample;
+    }
+
+    private static ClassicHistogram normaliseHistogram(MetricFamily family, ClassicHistogram h) throws PushRejectedException {
+        if (!family.type().isHistogram()) {
+            throw reject(RejectionReason.INVALID_VALUE, family, h.labels(),
+                    "histogram buckets in a " + family.type().textName() + " family");
+        }
+        double[] bounds = h.upperBounds();
+        double[] counts = h.cumulativeCounts();
+        for (int i = 0; i < bounds.length; i++) {
+            if (Double.isNaN(bounds[i])) {
+                throw reject(RejectionReason.INVALID_HISTOGRAM, family, h.labels(), "bucket bound NaN");
+            }
+            if (i > 0 && bounds[i] <= bounds[i - 1]) {
+                throw reject(RejectionReason.INVALID_HISTOGRAM, family, h.labels(),
+                        "bucket bounds are not in ascending order (le=" + bounds[i] + " after le=" + bounds[i - 1] + ")");
+            }
+            if (!Double.isFinite(counts[i]) || counts[i] < 0) {
+                throw reject(RejectionReason.INVALID_HISTOGRAM, family, h.labels(),
+                        "bucket le=" + bounds[i] + " has count " + counts[i] + " (must be finite and not negative)");
+            }
+            if (i > 0 && counts[i] < counts[i - 1]) {
+                throw reject(RejectionReason.INVALID_HISTOGRAM, family, h.labels(), "buckets are not cumulative: le="
+                        + bounds[i] + " has " + counts[i] + ", less than le=" + bounds[i - 1] + " with " + counts[i - 1]);
+            }
+        }
+        boolean hasInf = bounds.length > 0 && bounds[bounds.length - 1] == Double.POSITIVE_INFINITY;
+        Double count = h.count();
+        if (!hasInf && count == null) {
+            throw reject(RejectionReason.INVALID_HISTOGRAM, family, h.labels(), "histogram has neither a +Inf bucket nor _count");
+        }
+        if (count != null && (!Double.isFinite(count) || count < 0)) {
+            throw reject(RejectionReason.INVALID_HISTOGRAM, family, h.labels(), "_count " + count + " is not a finite, non-negative number");
+        }
+        if (hasInf && count != null && counts[counts.length - 1] != count) {
+            throw reject(RejectionReason.INVALID_HISTOGRAM, family, h.labels(), "_count " + count
+                    + " differs from the +Inf bucket " + counts[counts.length - 1]);
+        }
+        if (!hasInf && counts.length > 0 && counts[counts.length - 1] > count) {
+            throw reject(RejectionReason.INVALID_HISTOGRAM, family, h.labels(), "_count " + count
+                    + " is less than bucket le=" + bounds[bounds.length - 1] + " with " + counts[counts.length - 1]);
+        }
+        double sum = h.sum() == null ? 0 : h.sum();
+        if (!Double.isFinite(sum)) {
+            throw reject(RejectionReason.INVALID_HISTOGRAM, family, h.labels(), "_sum " + sum + " cannot be added up");
+        }
+        if (hasInf) {
+            return new ClassicHistogram(h.labels(), bounds, counts, counts[counts.length - 1], sum);
+        }
+        double[] withInf = Arrays.copyOf(bounds, bounds.length + 1);
+        withInf[bounds.length] = Double.POSITIVE_INFINITY;
+        double[] countsWithInf = Arrays.copyOf(counts, counts.length + 1);
+        countsWithInf[counts.length] = count;
+        return new ClassicHistogram(h.labels(), withInf, countsWithInf, count, sum);
+    }
+
+    static PushRejectedException reject(RejectionReason reason, MetricFamily family, Labels series, String what) {
+        return new PushRejectedException(reason, "family " + family.name() + ", series " + series + ": " + what);
+    }
+}

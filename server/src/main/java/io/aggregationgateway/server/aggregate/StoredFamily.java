@@ -1,0 +1,83 @@
+package io.aggregationgateway.server.aggregate;
+
+import io.aggregationgateway.server.model.Labels;
+import io.aggregationgateway.server.model.MetricType;
+import io.aggregationgateway.server.model.Series;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A family in the store: fixed name and type, first non-empty help, its series by labels. */
+final class StoredFamily {
+    private final String name;
+    private final MetricType type;
+    private volatile String help;
+    private final ConcurrentHashMap<Labels, SeriesCell> series = new ConcurrentHashMap<>();
+    // Bumped whenever the set of series changes, so scrapes re-sort only then.
+    private final AtomicInteger shapeVersion = new AtomicInteger();
+    private volatile SortedSeries sorted = new SortedSeries(-1, new SeriesCell[0]);
+
+    private record SortedSeries(int version, SeriesCell[] cells) {
+    }
+
+    StoredFamily(String name, MetricType type, String help) {
+        this.name = name;
+        this.type = type;
+        this.help = help;
+    }
+
+    String name() {
+        return name;
+    }
+
+    MetricType type() {
+        return type;
+    }
+
+    String help() {
+        return help;
+    }
+
+    int seriesCount() {
+        return series.size();
+    }
+
+    /** Adds validated series; returns how many of them were new to this family. */
+    int add(List<Series> pushed, String pushedHelp) {
+        if (help.isEmpty() && !pushedHelp.isEmpty()) {
+            help = pushedHelp; // a benign race: some non-empty help wins, which is all the rule asks
+        }
+        int created = 0;
+        for (Series s : pushed) {
+            SeriesCell cell = series.get(s.labels());
+            if (cell == null) {
+                SeriesCell fresh = SeriesCell.create(s);
+                cell = series.putIfAbsent(s.labels(), fresh);
+                if (cell == null) {
+                    created++;
+                    continue;
+                }
+            }
+            cell.add(s);
+        }
+        if (created > 0) {
+            shapeVersion.incrementAndGet();
+        }
+        return created;
+    }
+
+    /** The series sorted by labels; cached until the set of series changes. */
+    SeriesCell[] sortedSeries() {
+        int version = shapeVersion.get();
+        SortedSeries current = sorted;
+        if (current.version() == version) {
+            return current.cells();
+        }
+        SeriesCell[] cells = series.values().toArray(new SeriesCell[0]);
+        Arrays.sort(cells, (a, b) -> a.labels().compareTo(b.labels()));
+        sorted = new SortedSeries(version, cells);
+        return cells;
+    }
+}

@@ -1,0 +1,37 @@
+package io.aggregationgateway.server.aggregate;
+
+import io.aggregationgateway.server.expose.TextFormatRenderer;
+import io.aggregationgateway.server.ingest.GroupingPath;
+import io.aggregationgateway.server.ingest.TextFormatParser;
+import io.aggregationgateway.server.model.Push;
+import io.aggregationgateway.server.model.PushRejectedException;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/** Drives the engine the way the HTTP adapter does: text body + grouping path in, text exposition out. */
+final class EngineHarness {
+    private final TextFormatParser parser = new TextFormatParser(TextFormatParser.Dialect.PROMETHEUS_TEXT_0_0_4);
+    final Aggregator aggregator = new Aggregator("aggregation_gateway_");
+
+    PushResult push(String groupingPath, String body) throws PushRejectedException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return aggregator.push(new Push(GroupingPath.parse(groupingPath, false), parser.parse(bytes, 0, bytes.length)));
+    }
+
+    PushResult push(String body) throws PushRejectedException {
+        return push("", body);
+    }
+
+    String exposition() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            new TextFormatRenderer().render(aggregator.snapshot(), out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}
