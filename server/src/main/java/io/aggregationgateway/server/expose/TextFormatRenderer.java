@@ -1,0 +1,54 @@
+package io.aggregationgateway.server.expose;
+
+import io.aggregationgateway.server.aggregate.FamilySnapshot;
+import io.aggregationgateway.server.aggregate.HistogramCell;
+import io.aggregationgateway.server.aggregate.ScalarCell;
+import io.aggregationgateway.server.aggregate.SeriesCell;
+import io.aggregationgateway.server.model.MetricType;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+
+/** Renders the Prometheus text exposition format 0.0.4. */
+public final class TextFormatRenderer {
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    public void render(List<FamilySnapshot> families, OutputStream out) throws IOException {
+        ByteSink sink = new ByteSink(out);
+        for (FamilySnapshot family : families) {
+            if (!family.help().isEmpty()) {
+                sink.ascii("# HELP ").ascii(family.name()).put(' ').help(family.help()).put('\n');
+            }
+            // gauge histograms have no type of their own in 0.0.4; Prometheus's clients write "histogram"
+            MetricType type = family.type() == MetricType.GAUGE_HISTOGRAM ? MetricType.HISTOGRAM : family.type();
+            sink.ascii("# TYPE ").ascii(family.name()).put(' ').ascii(type.textName()).put('\n');
+            for (SeriesCell cell : family.series()) {
+                switch (cell) {
+                    case ScalarCell scalar -> sink.ascii(family.name()).labels(scalar.labels(), null, null)
+                            .put(' ').number(scalar.value()).put('\n');
+                    case HistogramCell histogram -> writeHistogram(sink, family.name(), histogram);
+                }
+            }
+        }
+        sink.flush();
+    }
+
+    private static void writeHistogram(ByteSink sink, String name, HistogramCell cell) throws IOException {
+        HistogramCell.HistogramValues h = cell.read();
+        for (int i = 0; i < h.bounds().length; i++) {
+            sink.ascii(name).ascii("_bucket").labels(cell.labels(), "le", formatBound(h.bounds()[i]))
+                    .put(' ').number(h.cumulative()[i]).put('\n');
+        }
+        sink.ascii(name).ascii("_sum").labels(cell.labels(), null, null).put(' ').number(h.sum()).put('\n');
+        sink.ascii(name).ascii("_count").labels(cell.labels(), null, null).put(' ').number(h.count()).put('\n');
+    }
+
+    /** {@code le} values as Prometheus's Go client writes them: {@code 0.1}, {@code 1}, {@code +Inf}. */
+    static String formatBound(double bound) {
+        if (bound == (long) bound && Math.abs(bound) < 1e15) {
+            return Long.toString((long) bound);
+        }
+        return ByteSink.formatNonIntegral(bound);
+    }
+}
