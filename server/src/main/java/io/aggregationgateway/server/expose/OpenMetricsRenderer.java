@@ -1,0 +1,207 @@
+package io.aggregationgateway.server.expose;
+
+import io.aggregationgateway.server.aggregate.FamilySnapshot;
+import io.aggregationgateway.server.aggregate.HistogramCell;
+import io.aggregationgateway.server.aggregate.ScalarCell;
+import io.aggregationgateway.server.aggregate.SeriesCell;
+import io.aggregationgateway.server.model.MetricType;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Renders OpenMetrics 1.0.0 text.
+ *
+ * <p>The store keeps series names as Prometheus does, so a counter family is named {@code x_total};
+ * OpenMetrics names the family {@code x} and its sample {@code x_total}. A counter whose name does
+ * not end in {@code _total} (or whose shortened name another family already has) cannot be an
+ * OpenMetrics counter without renaming its series, so it is written as {@code unknown} with the
+ * sample name unchanged, as Prometheus's Go expfmt does. Numbers are written as Go writes them.
+ * Renderers hold no state, so one instance may serve concurrent scrapes.
+ */
+public final class OpenMetricsRenderer {
+    public static final String CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+    private static final String TOTAL_SUFFIX = "_total";
+
+    public void render(List<FamilySnapshot> families, OutputStream out) throws IOException {
+        ByteSink sink = new ByteSink(out);
+        Set<String> storedNames = new HashSet<>(families.size() * 2);
+        for (FamilySnapshot family : families) {
+            storedNames.add(family.name());
+        }
+        BoundCache bounds = new BoundCache();
+        for (FamilySnapshot family : families) {
+            String name = family.name();
+            String metadataName = name;
+            String type;
+            switch (family.type()) {
+                case COUNTER -> {
+                    String base = counterBaseName(name);
+                    if (base != null && !storedNames.contains(base)) {
+                        metadataName = base;
+                        type = "counter";
+                    } else {
+                        type = "unknown";
+                    }
+                }
+                case GAUGE -> type = "gauge";
+                case UNTYPED -> type = "unknown";
+                case HISTOGRAM -> type = "histogram";
+                case GAUGE_HISTOGRAM -> type = "gaugehistogram";
+                case SUMMARY -> type = "summary"; // never stored; a summary family would have no cells to write
+                default -> throw new IllegalStateException("unknown type " + family.type());
+            }
+            if (!family.help().isEmpty()) {
+                byte[] help = family.help().getBytes(StandardCharsets.UTF_8);
+                // OpenMetrics escapes HELP as it escapes label values: backslash, double quote, newline
+                sink.ascii("# HELP ").ascii(metadataName).put(' ').labelValue(help, 0, help.length).put('\n');
+            }
+            sink.ascii("# TYPE ").ascii(metadataName).put(' ').ascii(type).put('\n');
+            boolean gauge = family.type() == MetricType.GAUGE_HISTOGRAM;
+            for (SeriesCell cell : family.series()) {
+                switch (cell) {
+                    case ScalarCell scalar -> {
+                        sink.ascii(name).labels(scalar.labels(), null, null).put(' ');
+                        writeValue(sink, scalar.value()).put('\n');
+                    }
+                    case HistogramCell histogram -> writeHistogram(sink, name, histogram, gauge, bounds);
+                }
+            }
+        }
+        sink.ascii("# EOF\n");
+        sink.flush();
+    }
+
+    /** {@code x} for {@code x_total}, or {@code null} when the name does not end in {@code _total} after something. */
+    static String counterBaseName(String name) {
+        if (name.length() > TOTAL_SUFFIX.length() && name.endsWith(TOTAL_SUFFIX)) {
+            return name.substring(0, name.length() - TOTAL_SUFFIX.length());
+        }
+        return null;
+    }
+
+    private static void writeHistogram(ByteSink sink, String name, HistogramCell cell, boolean gauge,
+                                       BoundCache boundCache) throws IOException {
+        HistogramCell.HistogramValues h = cell.read();
+        String[] les = boundCache.format(h.bounds());
+        for (int i = 0; i < les.length; i++) {
+            sink.ascii(name).ascii("_bucket").labels(cell.labels(), "le", les[i]).put(' ');
+            writeValue(sink, h.cumulative()[i]).put('\n');
+        }
+        sink.ascii(name).ascii(gauge ? "_gcount" : "_count").labels(cell.labels(), null, null).put(' ');
+        writeValue(sink, h.count()).put('\n');
+        sink.ascii(name).ascii(gauge ? "_gsum" : "_sum").labels(cell.labels(), null, null).put(' ');
+        writeValue(sink, h.sum()).put('\n');
+    }
+
+    /** A sample value: integers below 1e15 without a fraction, anything else as Go's {@code %g}-shortest. */
+    private static ByteSink writeValue(ByteSink sink, double v) throws IOException {
+        if (v == (long) v && Math.abs(v) < 1e15) {
+            return sink.number(v);
+        }
+        return sink.ascii(goFloat(v));
+    }
+
+    /**
+     * An {@code le} value in OpenMetrics canonical form, as Go's expfmt writes it: {@code 0.1},
+     * {@code 1.0}, {@code 100.0}, {@code 1e+06}, {@code +Inf}.
+     */
+    static String canonicalBound(double v) {
+        if (v == 0) {
+            return "0.0";
+        }
+        String s = goFloat(v);
+        if (Double.isFinite(v) && s.indexOf('.') < 0 && s.indexOf('e') < 0) {
+            return s + ".0";
+        }
+        return s;
+    }
+
+    /**
+     * {@code strconv.FormatFloat(v, 'g', -1, 64)} with OpenMetrics' spelling of the specials:
+     * the shortest digits that read back as {@code v}, in exponent form when the decimal exponent
+     * is below -4 or at least 6 ({@code 1e-05}, {@code 1.5e+06}), plain otherwise.
+     */
+    static String goFloat(double v) {
+        if (Double.isNaN(v)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "+Inf" : "-Inf";
+        }
+        if (v == 0) {
+            return Double.doubleToRawLongBits(v) == 0 ? "0" : "-0";
+        }
+        // Java's Double.toString gives the shortest round-tripping digits too; only the layout differs
+        String java = Double.toString(Math.abs(v));
+        int e = java.indexOf('E');
+        String mantissa = e < 0 ? java : java.substring(0, e);
+        int exponent = e < 0 ? 0 : Integer.parseInt(java.substring(e + 1));
+        int dot = mantissa.indexOf('.');
+        String all = mantissa.substring(0, dot) + mantissa.substring(dot + 1);
+        int decimalPoint = dot + exponent; // digits before the decimal point
+        int start = 0;
+        while (start < all.length() - 1 && all.charAt(start) == '0') {
+            start++;
+            decimalPoint--;
+        }
+        int end = all.length();
+        while (end > start + 1 && all.charAt(end - 1) == '0') {
+            end--;
+        }
+        String digits = all.substring(start, end);
+        int n = digits.length();
+        StringBuilder out = new StringBuilder(n + 8);
+        if (v < 0) {
+            out.append('-');
+        }
+        int exp = decimalPoint - 1;
+        if (exp < -4 || exp >= 6) {
+            out.append(digits.charAt(0));
+            if (n > 1) {
+                out.append('.').append(digits, 1, n);
+            }
+            out.append('e').append(exp < 0 ? '-' : '+');
+            int absExp = Math.abs(exp);
+            if (absExp < 10) {
+                out.append('0');
+            }
+            return out.append(absExp).toString();
+        }
+        if (decimalPoint <= 0) {
+            out.append("0.");
+            out.repeat('0', -decimalPoint);
+            return out.append(digits).toString();
+        }
+        if (decimalPoint >= n) {
+            out.append(digits);
+            out.repeat('0', decimalPoint - n);
+            return out.toString();
+        }
+        return out.append(digits, 0, decimalPoint).append('.').append(digits, decimalPoint, n).toString();
+    }
+
+    /** The formatted {@code le} values of the previous histogram: the series of a family mostly share bounds. */
+    private static final class BoundCache {
+        private double[] bounds = new double[0];
+        private String[] formatted = new String[0];
+
+        String[] format(double[] current) {
+            if (!Arrays.equals(current, bounds)) {
+                String[] les = new String[current.length];
+                for (int i = 0; i < current.length; i++) {
+                    les[i] = canonicalBound(current[i]);
+                }
+                bounds = current;
+                formatted = les;
+            }
+            return formatted;
+        }
+    }
+}
