@@ -1,0 +1,46 @@
+package io.aggregationgateway.server.http;
+
+import io.aggregationgateway.server.model.PushRejectedException;
+import io.aggregationgateway.server.model.RejectionReason;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Reads a request body into memory. The limit applies to the decoded bytes, so a small gzip
+ * bomb is refused like a large body.
+ */
+final class BodyReader {
+    private BodyReader() {
+    }
+
+    /**
+     * @param in       the body, already decoded by {@link RequestBodyDecoding} when {@code encoding} is set
+     * @param encoding the request's {@code Content-Encoding}, or {@code null}
+     */
+    static byte[] read(InputStream in, String encoding, int limit) throws IOException, PushRejectedException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        byte[] chunk = new byte[16 * 1024];
+        try {
+            int n;
+            while ((n = in.read(chunk)) > 0) {
+                if (out.size() + n > limit) {
+                    throw new PushRejectedException(RejectionReason.TOO_LARGE, (encoding != null ? "decoded " : "")
+                            + "request body is larger than the limit of " + limit + " bytes");
+                }
+                out.write(chunk, 0, n);
+            }
+        } catch (RequestBodyDecoding.UnsupportedCodingException e) {
+            throw new PushRejectedException(RejectionReason.MALFORMED, e.getMessage());
+        } catch (ZipException | EOFException e) {
+            if (encoding == null) {
+                throw e;
+            }
+            throw new PushRejectedException(RejectionReason.MALFORMED, "corrupt " + encoding + " body: " + e.getMessage());
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,181 @@
+package io.aggregationgateway.server.grpc;
+
+import io.aggregationgateway.proto.metrics.BucketSpan;
+import io.aggregationgateway.proto.metrics.Counter;
+import io.aggregationgateway.proto.metrics.Gauge;
+import io.aggregationgateway.proto.metrics.Histogram;
+import io.aggregationgateway.proto.metrics.LabelPair;
+import io.aggregationgateway.proto.metrics.Metric;
+import io.aggregationgateway.proto.metrics.MetricFamily;
+import io.aggregationgateway.proto.metrics.MetricType;
+import io.aggregationgateway.proto.v1.AggregationGatewayGrpc;
+import io.aggregationgateway.proto.v1.PushRequest;
+import io.aggregationgateway.proto.v1.PushResponse;
+import io.aggregationgateway.server.support.RunningGateway;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The gRPC API through the real server, with grpc-java's client (it keeps status descriptions). */
+class PushServiceTest {
+    private static final int MAX_MESSAGE = 64 * 1024;
+    private static RunningGateway gateway;
+    private static ManagedChannel channel;
+
+    @BeforeAll
+    static void start() {
+        gateway = new RunningGateway(1024 * 1024, MAX_MESSAGE);
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        gateway.close();
+    }
+
+    @BeforeEach
+    void empty() {
+        gateway.aggregator.reset();
+    }
+
+    private static AggregationGatewayGrpc.AggregationGatewayBlockingStub blocking() {
+        return AggregationGatewayGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
+    private static MetricFamily counter(String name, double value, String... labels) {
+        Metric.Builder metric = Metric.newBuilder().setCounter(Counter.newBuilder().setValue(value));
+        for (int i = 0; i < labels.length; i += 2) {
+            metric.addLabel(LabelPair.newBuilder().setName(labels[i]).setValue(labels[i + 1]));
+        }
+        return MetricFamily.newBuilder().setName(name).setType(MetricType.COUNTER).addMetric(metric).build();
+    }
+
+    private static PushRequest request(MetricFamily... families) {
+        return PushRequest.newBuilder().putGroupingLabels("job", "grpc").addAllFamilies(java.util.List.of(families)).build();
+    }
+
+    private static String scrape() throws Exception {
+        return new String(gateway.send(HttpRequest.newBuilder(gateway.uri("/metrics"))).body(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void unaryPushAddsUpAndCounts() throws Exception {
+        PushResponse first = blocking().push(request(counter("jobs_total", 2, "kind", "a"), counter("errors_total", 1)));
+        assertEquals(2, first.getFamilies());
+        assertEquals(2, first.getSeries());
+        blocking().push(request(counter("jobs_total", 3, "kind", "a")));
+        assertEquals("""
+                # TYPE errors_total counter
+                errors_total{job="grpc"} 1
+                # TYPE jobs_total counter
+                jobs_total{job="grpc",kind="a"} 5
+                """, scrape());
+    }
+
+    @Test
+    void invalidPushIsInvalidArgumentWithTheReasonAndChangesNothing() throws Exception {
+        blocking().push(request(counter("jobs_total", 1)));
+        String before = scrape();
+        StatusRuntimeException negative = assertThrows(StatusRuntimeException.class,
+                () -> blocking().push(request(counter("jobs_total", 5), counter("bad_total", -1, "x", "y"))));
+        assertEquals(Status.Code.INVALID_ARGUMENT, negative.getStatus().getCode());
+        assertEquals("family bad_total, series {job=\"grpc\",x=\"y\"}: counter value -1.0 is negative",
+                negative.getStatus().getDescription());
+
+        MetricFamily gauge = MetricFamily.newBuilder().setName("jobs_total").setType(MetricType.GAUGE)
+                .addMetric(Metric.newBuilder().setGauge(Gauge.newBuilder().setValue(1))).build();
+        StatusRuntimeException conflict = assertThrows(StatusRuntimeException.class, () -> blocking().push(request(gauge)));
+        assertEquals(Status.Code.INVALID_ARGUMENT, conflict.getStatus().getCode());
+        assertTrue(conflict.getStatus().getDescription().contains("pushed as gauge but the gateway holds it as counter"));
+        assertEquals(before, scrape());
+    }
+
+    @Test
+    void nativeHistogramsAreRefusedClearlyUntilSupported() {
+        MetricFamily nativeHistogram = MetricFamily.newBuilder().setName("rt").setType(MetricType.HISTOGRAM)
+                .addMetric(Metric.newBuilder().setHistogram(Histogram.newBuilder().setSampleCount(1).setSchema(3)
+                        .addPositiveSpan(BucketSpan.newBuilder().setOffset(0).setLength(1)).addPositiveDelta(1))).build();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> blocking().push(request(nativeHistogram)));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains("native histograms are not supported"), e.getStatus().getDescription());
+    }
+
+    @Test
+    void oversizeMessageIsResourceExhaustedAndSaysSo() throws Exception {
+        MetricFamily.Builder big = MetricFamily.newBuilder().setName("big_total").setType(MetricType.COUNTER);
+        for (int i = 0; big.build().getSerializedSize() <= MAX_MESSAGE; i++) {
+            big.addMetric(Metric.newBuilder().addLabel(LabelPair.newBuilder().setName("i").setValue("series-" + i))
+                    .setCounter(Counter.newBuilder().setValue(1)));
+        }
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> blocking().push(request(big.build())));
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains("exceeds the maximum gRPC message size of " + MAX_MESSAGE),
+                e.getStatus().getDescription());
+        assertEquals("", scrape());
+    }
+
+    @Test
+    void streamSumsTheRepliesOfAllMessages() throws Exception {
+        Reply reply = new Reply();
+        StreamObserver<PushRequest> stream = AggregationGatewayGrpc.newStub(channel).pushStream(reply);
+        for (int i = 0; i < 3; i++) {
+            stream.onNext(request(counter("streamed_total", 1), counter("other_total", 2, "i", String.valueOf(i))));
+        }
+        stream.onCompleted();
+        PushResponse response = reply.result.get(10, TimeUnit.SECONDS);
+        assertEquals(6, response.getFamilies());
+        assertEquals(6, response.getSeries());
+        assertTrue(scrape().contains("streamed_total{job=\"grpc\"} 3\n"));
+    }
+
+    @Test
+    void invalidStreamMessageEndsTheCallAndEarlierMessagesStayApplied() throws Exception {
+        Reply reply = new Reply();
+        StreamObserver<PushRequest> stream = AggregationGatewayGrpc.newStub(channel).pushStream(reply);
+        stream.onNext(request(counter("streamed_total", 1)));
+        stream.onNext(request(counter("streamed_total", -1)));
+        stream.onNext(request(counter("streamed_total", 100)));
+        stream.onCompleted();
+        Exception e = assertThrows(Exception.class, () -> reply.result.get(10, TimeUnit.SECONDS));
+        Status status = Status.fromThrowable(e.getCause());
+        assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode());
+        assertTrue(status.getDescription().contains("counter value -1.0 is negative"), status.getDescription());
+        assertEquals("# TYPE streamed_total counter\nstreamed_total{job=\"grpc\"} 1\n", scrape());
+    }
+
+    private static final class Reply implements StreamObserver<PushResponse> {
+        final CompletableFuture<PushResponse> result = new CompletableFuture<>();
+        private PushResponse last;
+
+        @Override
+        public void onNext(PushResponse value) {
+            last = value;
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            result.completeExceptionally(t);
+        }
+
+        @Override
+        public void onCompleted() {
+            result.complete(last);
+        }
+    }
+}
