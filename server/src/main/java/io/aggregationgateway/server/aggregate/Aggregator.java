@@ -1,5 +1,6 @@
 package io.aggregationgateway.server.aggregate;
 
+import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
@@ -10,8 +11,11 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * The aggregation engine: validates a whole push, then merges it into the store atomically
@@ -27,37 +31,104 @@ public final class Aggregator {
     private final ConcurrentHashMap<String, StoredFamily> families = new ConcurrentHashMap<>();
     private final ReentrantReadWriteLock structure = new ReentrantReadWriteLock();
     private final ReentrantLock familyCreation = new ReentrantLock();
+    // Series held, exact: pushes reserve before they create, removals subtract under the write lock.
+    private final AtomicLong seriesHeld = new AtomicLong();
+    private final EngineSettings settings;
     private final PushValidator validator;
+    private final LongSupplier clockMillis;
 
-    /** An engine that accepts every valid metric name. */
+    /** An engine without limits or expiry that accepts every valid metric name. */
     public Aggregator() {
         this("");
     }
 
-    /** @param reservedPrefix metric name prefix that pushes may not use (the gateway's own metrics) */
+    /** An engine without limits or expiry. */
     public Aggregator(String reservedPrefix) {
-        this.validator = new PushValidator(reservedPrefix);
+        this(EngineSettings.unlimited(reservedPrefix), System::currentTimeMillis);
+    }
+
+    /** @param clockMillis wall-clock time in milliseconds, used for expiry */
+    public Aggregator(EngineSettings settings, LongSupplier clockMillis) {
+        this.settings = settings;
+        this.validator = new PushValidator(settings);
+        this.clockMillis = clockMillis;
     }
 
     /**
      * Validates and applies one push.
      *
-     * @throws PushRejectedException when any part of the push is invalid; nothing was applied
+     * @throws PushRejectedException when any part of the push is invalid or exceeds a limit; nothing was applied
      */
     public PushResult push(Push push) throws PushRejectedException {
         ValidatedPush valid = validator.validate(push);
-        structure.readLock().lock();
-        try {
-            StoredFamily[] targets = resolveFamilies(valid);
-            int created = 0;
-            for (int i = 0; i < targets.length; i++) {
-                MetricFamily family = valid.toApply().get(i);
-                created += targets[i].add(family.series(), family.help());
+        while (true) {
+            StoredFamily expiredConflict;
+            structure.readLock().lock();
+            try {
+                expiredConflict = findExpiredTypeConflict(valid);
+                if (expiredConflict == null) {
+                    return apply(valid);
+                }
+            } finally {
+                structure.readLock().unlock();
             }
-            return new PushResult(valid.toApply().size(), valid.seriesCount(), created);
-        } finally {
-            structure.readLock().unlock();
+            // The family this push retypes has expired: it is gone in all but the sweep, so sweep it now.
+            structure.writeLock().lock();
+            try {
+                if (families.get(expiredConflict.name()) == expiredConflict && liveSeries(expiredConflict) == 0) {
+                    removeFamily(expiredConflict);
+                }
+            } finally {
+                structure.writeLock().unlock();
+            }
         }
+    }
+
+    private PushResult apply(ValidatedPush valid) throws PushRejectedException {
+        StoredFamily[] targets = resolveFamilies(valid);
+        long reserved = reserveSeries(valid, targets);
+        long now = clockMillis.getAsLong();
+        int created = 0;
+        for (int i = 0; i < targets.length; i++) {
+            MetricFamily family = valid.toApply().get(i);
+            created += targets[i].add(family.series(), family.help(), now);
+        }
+        // Series counted as new may have been created meanwhile by another push: give those back.
+        seriesHeld.addAndGet(created - reserved);
+        return new PushResult(valid.toApply().size(), valid.seriesCount(), created);
+    }
+
+    /**
+     * Reserves room for the series this push may create. Usually the whole push fits even if
+     * every series were new, which costs no lookups; only near the limit are the new ones counted.
+     */
+    private long reserveSeries(ValidatedPush valid, StoredFamily[] targets) throws PushRejectedException {
+        if (tryReserve(valid.seriesCount())) {
+            return valid.seriesCount();
+        }
+        long fresh = 0;
+        for (int i = 0; i < targets.length; i++) {
+            for (var series : valid.toApply().get(i).series()) {
+                fresh += targets[i].holds(series.labels()) ? 0 : 1;
+            }
+        }
+        if (!tryReserve(fresh)) {
+            throw new PushRejectedException(RejectionReason.LIMIT_EXCEEDED, "push refused: its " + fresh
+                    + " new series would exceed the limit of " + settings.maxSeries() + " series (--max-series); the gateway holds "
+                    + seriesHeld.get() + ". Existing series can still be pushed to.");
+        }
+        return fresh;
+    }
+
+    private boolean tryReserve(long count) {
+        long current;
+        do {
+            current = seriesHeld.get();
+            if (current + count > settings.maxSeries()) {
+                return false;
+            }
+        } while (!seriesHeld.compareAndSet(current, current + count));
+        return true;
     }
 
     /** Finds or creates the stored family for each family to apply; rejects on a type conflict before anything is applied. */
@@ -104,26 +175,107 @@ public final class Aggregator {
         }
     }
 
+    private StoredFamily findExpiredTypeConflict(ValidatedPush valid) {
+        if (!settings.expires()) {
+            return null;
+        }
+        for (List<MetricFamily> list : List.of(valid.toApply(), valid.discarded())) {
+            for (MetricFamily family : list) {
+                StoredFamily stored = families.get(family.name());
+                if (stored != null && stored.type() != family.type() && liveSeries(stored) == 0) {
+                    return stored;
+                }
+            }
+        }
+        return null;
+    }
+
     /** Forgets every family and series. */
     public void reset() {
         structure.writeLock().lock();
         try {
             families.clear();
+            seriesHeld.set(0);
         } finally {
             structure.writeLock().unlock();
         }
     }
 
     /**
+     * Forgets every series that carries all of {@code labels} (with the same values).
+     *
+     * @return how many series were removed
+     */
+    public long delete(Labels labels) {
+        return removeSeries(cell -> cell.labels().containsAll(labels));
+    }
+
+    /**
+     * Forgets the series not pushed to within the series TTL, and families left empty.
+     *
+     * @return how many series were removed (0 when series do not expire)
+     */
+    public long expire() {
+        if (!settings.expires()) {
+            return 0;
+        }
+        long oldest = oldestLiveMillis();
+        return removeSeries(cell -> cell.lastPushMillis() < oldest);
+    }
+
+    private long removeSeries(Predicate<SeriesCell> doomed) {
+        structure.writeLock().lock();
+        try {
+            long removed = 0;
+            for (StoredFamily family : families.values()) {
+                removed += family.removeIf(doomed);
+                if (family.seriesCount() == 0) {
+                    removeFamily(family);
+                }
+            }
+            seriesHeld.addAndGet(-removed);
+            return removed;
+        } finally {
+            structure.writeLock().unlock();
+        }
+    }
+
+    /** Under the write lock: drops a family and its series, freeing its name for any type. */
+    private void removeFamily(StoredFamily family) {
+        seriesHeld.addAndGet(-family.seriesCount());
+        families.remove(family.name(), family);
+    }
+
+    private long oldestLiveMillis() {
+        return clockMillis.getAsLong() - settings.seriesTtl().toMillis();
+    }
+
+    private int liveSeries(StoredFamily family) {
+        return live(family.sortedSeries()).length;
+    }
+
+    private SeriesCell[] live(SeriesCell[] cells) {
+        if (!settings.expires()) {
+            return cells;
+        }
+        long oldest = oldestLiveMillis();
+        Predicate<SeriesCell> expired = cell -> cell.lastPushMillis() < oldest;
+        if (Arrays.stream(cells).noneMatch(expired)) {
+            return cells;
+        }
+        return Arrays.stream(cells).filter(expired.negate()).toArray(SeriesCell[]::new);
+    }
+
+    /**
      * The current families, sorted by name, each with its series sorted by labels. Each series
-     * reads consistently; families that have no series are left out.
+     * reads consistently; expired series and families without series are left out.
      */
     public List<FamilySnapshot> snapshot() {
         List<StoredFamily> current = new ArrayList<>(families.values());
         current.sort((a, b) -> a.name().compareTo(b.name()));
         List<FamilySnapshot> out = new ArrayList<>(current.size());
         for (StoredFamily family : current) {
-            SeriesCell[] cells = family.sortedSeries();
+            SeriesCell[] cells = live(family.sortedSeries());
             if (cells.length > 0) {
                 out.add(new FamilySnapshot(family.name(), family.type(), family.help(),
                         Collections.unmodifiableList(Arrays.asList(cells))));
@@ -132,13 +284,9 @@ public final class Aggregator {
         return out;
     }
 
-    /** Series currently held, over all families. */
+    /** Series currently held, over all families (expired ones until they are swept). */
     public long seriesCount() {
-        long n = 0;
-        for (StoredFamily family : families.values()) {
-            n += family.seriesCount();
-        }
-        return n;
+        return seriesHeld.get();
     }
 
     /** Families currently holding at least one series. */

@@ -1,7 +1,9 @@
 package io.aggregationgateway.server.aggregate;
 
 import io.aggregationgateway.server.model.MetricType;
+import io.aggregationgateway.server.model.ScalarSample;
 
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -10,4 +12,13 @@ import java.util.List;
  * @param series the series sorted by labels; read each through its cell's read method
  */
 public record FamilySnapshot(String name, MetricType type, String help, List<SeriesCell> series) {
+
+    /** A family of plain values that lives outside the store, such as the gateway's own metrics. */
+    public static FamilySnapshot ofSamples(String name, MetricType type, String help, List<ScalarSample> samples) {
+        List<SeriesCell> cells = samples.stream()
+                .sorted(Comparator.comparing(ScalarSample::labels))
+                .<SeriesCell>map(s -> new ScalarCell(s.labels(), s.value()))
+                .toList();
+        return new FamilySnapshot(name, type, help, cells);
+    }
 }

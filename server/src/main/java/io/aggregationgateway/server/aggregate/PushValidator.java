@@ -28,10 +28,13 @@ import java.util.Set;
  */
 final class PushValidator {
     private final String reservedPrefix;
+    private final int maxLabelsPerSeries;
+    private final int maxLabelValueBytes;
 
-    /** @param reservedPrefix metric name prefix that pushes may not use ("" for none) */
-    PushValidator(String reservedPrefix) {
-        this.reservedPrefix = reservedPrefix;
+    PushValidator(EngineSettings settings) {
+        this.reservedPrefix = settings.reservedPrefix();
+        this.maxLabelsPerSeries = settings.maxLabelsPerSeries();
+        this.maxLabelValueBytes = settings.maxLabelValueBytes();
     }
 
     ValidatedPush validate(Push push) throws PushRejectedException {
@@ -46,7 +49,7 @@ final class PushValidator {
             Set<Labels> seen = new HashSet<>(family.series().size() * 2);
             for (Series series : family.series()) {
                 Labels labels = series.labels().withOverrides(push.groupingLabels());
-                checkLabelNames(family, labels);
+                checkLabels(family, labels);
                 if (!seen.add(labels)) {
                     throw reject(RejectionReason.DUPLICATE_SERIES, family, labels, "the same series appears twice in one push");
                 }
@@ -106,7 +109,17 @@ final class PushValidator {
         }
     }
 
-    private static void checkLabelNames(MetricFamily family, Labels labels) throws PushRejectedException {
+    private void checkLabels(MetricFamily family, Labels labels) throws PushRejectedException {
+        if (labels.size() > maxLabelsPerSeries) {
+            throw reject(RejectionReason.LABEL_LIMIT_EXCEEDED, family, labels, labels.size()
+                    + " labels, more than the limit of " + maxLabelsPerSeries + " (--max-labels-per-series)");
+        }
+        int[] longest = {0};
+        labels.forEachRaw((buf, no, nl, vo, vl) -> longest[0] = Math.max(longest[0], vl));
+        if (longest[0] > maxLabelValueBytes) {
+            throw reject(RejectionReason.LABEL_LIMIT_EXCEEDED, family, labels, "a label value of " + longest[0]
+                    + " bytes, longer than the limit of " + maxLabelValueBytes + " bytes (--max-label-value-bytes)");
+        }
         String[] bad = new String[1];
         labels.forEach((name, value) -> {
             boolean reservedForType = family.type().isHistogram() && name.equals("le");

@@ -1,7 +1,10 @@
 package io.aggregationgateway.server.aggregate;
 
+import io.aggregationgateway.server.model.ClassicHistogram;
 import io.aggregationgateway.server.model.Labels;
+import io.aggregationgateway.server.model.ScalarSample;
 import io.aggregationgateway.server.model.Series;
+import io.aggregationgateway.server.model.SummarySample;
 
 /**
  * One stored series: its labels and its running aggregate. Renderers read cells through the
@@ -9,6 +12,9 @@ import io.aggregationgateway.server.model.Series;
  */
 public abstract sealed class SeriesCell permits ScalarCell, HistogramCell {
     private final Labels labels;
+    // Wall-clock millis of the last push to this series, for expiry. Same object size as without
+    // it: the header, the labels reference and the value fill 24 of the 32 bytes anyway.
+    private volatile long lastPushMillis;
 
     SeriesCell(Labels labels) {
         this.labels = labels;
@@ -18,14 +24,22 @@ public abstract sealed class SeriesCell permits ScalarCell, HistogramCell {
         return labels;
     }
 
+    final void touch(long nowMillis) {
+        lastPushMillis = nowMillis;
+    }
+
+    final long lastPushMillis() {
+        return lastPushMillis;
+    }
+
     /** Adds a validated pushed series of the matching kind. */
     abstract void add(Series pushed);
 
     static SeriesCell create(Series first) {
         return switch (first) {
-            case io.aggregationgateway.server.model.ScalarSample s -> new ScalarCell(s.labels(), s.value());
-            case io.aggregationgateway.server.model.ClassicHistogram h -> new HistogramCell(h);
-            case io.aggregationgateway.server.model.SummarySample s ->
+            case ScalarSample s -> new ScalarCell(s.labels(), s.value());
+            case ClassicHistogram h -> new HistogramCell(h);
+            case SummarySample s ->
                     throw new IllegalArgumentException("summaries are not stored");
         };
     }

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /** A family in the store: fixed name and type, first non-empty help, its series by labels. */
 final class StoredFamily {
@@ -44,8 +45,12 @@ final class StoredFamily {
         return series.size();
     }
 
+    boolean holds(Labels labels) {
+        return series.containsKey(labels);
+    }
+
     /** Adds validated series; returns how many of them were new to this family. */
-    int add(List<Series> pushed, String pushedHelp) {
+    int add(List<Series> pushed, String pushedHelp, long nowMillis) {
         if (help.isEmpty() && !pushedHelp.isEmpty()) {
             help = pushedHelp; // a benign race: some non-empty help wins, which is all the rule asks
         }
@@ -54,6 +59,7 @@ final class StoredFamily {
             SeriesCell cell = series.get(s.labels());
             if (cell == null) {
                 SeriesCell fresh = SeriesCell.create(s);
+                fresh.touch(nowMillis);
                 cell = series.putIfAbsent(s.labels(), fresh);
                 if (cell == null) {
                     created++;
@@ -61,11 +67,23 @@ final class StoredFamily {
                 }
             }
             cell.add(s);
+            cell.touch(nowMillis);
         }
         if (created > 0) {
             shapeVersion.incrementAndGet();
         }
         return created;
+    }
+
+    /** Removes the series {@code doomed} accepts; the caller holds the store's write lock. */
+    int removeIf(Predicate<SeriesCell> doomed) {
+        int before = series.size();
+        series.values().removeIf(doomed);
+        int removed = before - series.size();
+        if (removed > 0) {
+            shapeVersion.incrementAndGet();
+        }
+        return removed;
     }
 
     /** The series sorted by labels; cached until the set of series changes. */

@@ -16,6 +16,8 @@ public enum RejectionReason {
     INVALID_HISTOGRAM,
     /** The body is larger than the configured limit. */
     TOO_LARGE,
+    /** A series has more labels, or a longer label value, than configured. */
+    LABEL_LIMIT_EXCEEDED,
     /** Accepting the push would exceed a configured limit on the store. */
     LIMIT_EXCEEDED
 }
