@@ -1,23 +1,22 @@
 package io.aggregationgateway.server;
 
-import io.aggregationgateway.server.aggregate.Aggregator;
 import io.aggregationgateway.server.config.ConfigException;
 import io.aggregationgateway.server.config.ConfigLoader;
 import io.aggregationgateway.server.config.GatewayConfig;
-import io.aggregationgateway.server.grpc.PushService;
-import io.aggregationgateway.server.http.Routes;
 import io.helidon.logging.common.LogConfig;
-import io.helidon.webserver.WebServer;
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.grpc.GrpcConfig;
-import io.helidon.webserver.grpc.GrpcRouting;
+import sun.misc.Signal;
 
-/** Starts the gateway: configuration, engine, one web server on one port. */
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** Starts the gateway from flags, environment and config file; stops it gracefully on SIGTERM or SIGINT. */
 public final class Main {
     private Main() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws InterruptedException {
         if (ConfigLoader.wantsHelp(args)) {
             System.out.print(ConfigLoader.help());
             return;
@@ -30,33 +29,26 @@ public final class Main {
             System.exit(2);
             return;
         }
+        configureLogging(config.logLevel());
+        Gateway gateway = Gateway.start(config);
+        System.out.println("aggregation-gateway listening on " + config.host() + ":" + gateway.port());
+
+        // A plain JVM exits 143 on SIGTERM; operators (and Kubernetes) expect a drained stop and 0.
+        CountDownLatch stop = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), signal -> stop.countDown());
+        Signal.handle(new Signal("INT"), signal -> stop.countDown());
+        stop.await();
+        Logger.getLogger(Main.class.getName()).info("stopping: finishing in-flight requests");
+        gateway.close();
+        System.exit(0);
+    }
+
+    private static void configureLogging(Level level) {
         LogConfig.configureRuntime();
-        WebServer server = start(config, new Aggregator());
-        System.out.println("aggregation-gateway listening on " + config.host() + ":" + server.port());
-    }
-
-    /** Starts a server for {@code config} in front of {@code aggregator}. */
-    public static WebServer start(GatewayConfig config, Aggregator aggregator) {
-        WebServerConfig.Builder server = WebServer.builder();
-        Routes.configureServer(server);
-        return server
-                .host(config.host())
-                .port(config.port())
-                .maxPayloadSize(config.maxBodyBytes())
-                .addProtocol(GrpcConfig.builder().maxReadBufferSize(grpcReadBufferCap(config.maxGrpcMessageBytes())).build())
-                .routing(routing -> Routes.register(routing, aggregator, config.maxBodyBytes()))
-                .addRouting(GrpcRouting.builder().service(new PushService(aggregator, config.maxGrpcMessageBytes())))
-                .build()
-                .start();
-    }
-
-    /**
-     * Helidon's own cap on a gRPC message. Messages above it get a misleading INTERNAL from
-     * Helidon, so it sits well above the gateway's limit, which answers RESOURCE_EXHAUSTED with
-     * a clear message; it still bounds what one message can make the server allocate.
-     */
-    static int grpcReadBufferCap(int maxGrpcMessageBytes) {
-        long cap = Math.max(4L * maxGrpcMessageBytes, maxGrpcMessageBytes + 64L * 1024 * 1024);
-        return (int) Math.min(cap, 1L << 30);
+        Logger root = Logger.getLogger("");
+        root.setLevel(level);
+        for (Handler handler : root.getHandlers()) {
+            handler.setLevel(level);
+        }
     }
 }

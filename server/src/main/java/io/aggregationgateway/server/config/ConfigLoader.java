@@ -1,44 +1,129 @@
 package io.aggregationgateway.server.config;
 
+import io.aggregationgateway.server.lifecycle.ResetSchedule;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.logging.Level;
 
 /**
- * Builds the {@link GatewayConfig} from command-line flags and environment variables.
- * Precedence, highest first: flag, environment variable, default.
+ * Builds the {@link GatewayConfig}. Every setting has a flag, an environment variable and a
+ * key in the optional config file (a Java properties file whose keys are the flag names).
+ * Precedence, highest first: flag, environment variable, config file, default.
  */
 public final class ConfigLoader {
     /** One setting: its flag name (without {@code --}), environment variable, default and help. */
-    record Option(String flag, String env, String defaultValue, String help) {
+    record Option(String flag, String env, String defaultValue, String help, boolean repeatable) {
+        Option(String flag, String env, String defaultValue, String help) {
+            this(flag, env, defaultValue, help, false);
+        }
     }
+
+    static final String CONFIG_FILE = "config-file";
 
     static final List<Option> OPTIONS = List.of(
             new Option("host", "GATEWAY_HOST", "0.0.0.0", "interface to listen on (0.0.0.0: all)"),
             new Option("port", "GATEWAY_PORT", "8080", "TCP port for HTTP/1.1, h2c and gRPC"),
             new Option("max-body-bytes", "GATEWAY_MAX_BODY_BYTES", String.valueOf(16 * 1024 * 1024),
-                    "largest push body accepted, in bytes (after gzip decoding)"),
+                    "largest push body accepted, in bytes, after gzip decoding (413 above it)"),
             new Option("grpc-max-message-bytes", "GATEWAY_GRPC_MAX_MESSAGE_BYTES", String.valueOf(16 * 1024 * 1024),
-                    "largest gRPC request message accepted, in bytes"));
+                    "largest gRPC request message accepted, in bytes (RESOURCE_EXHAUSTED above it)"),
+            new Option("reset-cron", "GATEWAY_RESET_CRON", "",
+                    "clear the whole aggregate on this schedule: Unix cron '*/5 * * * *' or Quartz with seconds '*/10 * * * * ?'"),
+            new Option("reset-timezone", "GATEWAY_RESET_TIMEZONE", "UTC", "time zone of --reset-cron"),
+            new Option("series-ttl", "GATEWAY_SERIES_TTL", "0",
+                    "forget a series not pushed to for this long, e.g. 10m, 1h30m (0: never)"),
+            new Option("max-series", "GATEWAY_MAX_SERIES", "1000000",
+                    "most series held; a push needing more is refused whole with 429"),
+            new Option("max-labels-per-series", "GATEWAY_MAX_LABELS_PER_SERIES", "64",
+                    "most labels per series, grouping labels included (400 above it)"),
+            new Option("max-label-value-bytes", "GATEWAY_MAX_LABEL_VALUE_BYTES", "4096",
+                    "longest label value in UTF-8 bytes (400 above it)"),
+            new Option("cors-origin", "GATEWAY_CORS_ORIGIN", "",
+                    "browser origin allowed to push, repeatable ('*' for any; the variable takes a comma-separated list)", true),
+            new Option("self-metrics", "GATEWAY_SELF_METRICS", "true",
+                    "include the gateway's own aggregation_gateway_* metrics in GET /metrics"),
+            new Option("log-level", "GATEWAY_LOG_LEVEL", "INFO",
+                    "SEVERE, WARNING, INFO or FINE; rejected pushes are logged at INFO"),
+            new Option(CONFIG_FILE, "GATEWAY_CONFIG_FILE", "",
+                    "properties file with any of these settings, keys named like the flags"));
 
     private ConfigLoader() {
     }
 
     /** Whether the arguments ask for help. */
     public static boolean wantsHelp(String[] args) {
-        for (String arg : args) {
-            if (arg.equals("--help") || arg.equals("-h")) {
-                return true;
-            }
-        }
-        return false;
+        return Arrays.stream(args).anyMatch(arg -> arg.equals("--help") || arg.equals("-h"));
     }
 
     public static GatewayConfig load(String[] args, Map<String, String> env) throws ConfigException {
-        Map<String, String> values = new LinkedHashMap<>();
-        for (Option option : OPTIONS) {
-            values.put(option.flag(), env.getOrDefault(option.env(), option.defaultValue()));
+        Map<String, List<String>> flags = parseFlags(args);
+        Map<String, List<String>> values = new LinkedHashMap<>();
+        String configFile = first(flags.get(CONFIG_FILE), env.get("GATEWAY_CONFIG_FILE"));
+        Properties file = configFile == null || configFile.isBlank() ? new Properties() : readConfigFile(Path.of(configFile));
+        for (String key : file.stringPropertyNames()) {
+            if (option(key) == null) {
+                throw new ConfigException("unknown setting \"" + key + "\" in config file " + configFile);
+            }
         }
+        for (Option option : OPTIONS) {
+            List<String> value;
+            if (flags.containsKey(option.flag())) {
+                value = flags.get(option.flag());
+            } else if (env.containsKey(option.env())) {
+                value = splitRepeatable(option, env.get(option.env()));
+            } else if (file.containsKey(option.flag())) {
+                value = splitRepeatable(option, file.getProperty(option.flag()));
+            } else {
+                value = splitRepeatable(option, option.defaultValue());
+            }
+            values.put(option.flag(), value);
+        }
+        return build(values);
+    }
+
+    private static GatewayConfig build(Map<String, List<String>> values) throws ConfigException {
+        ZoneId zone = zone(single(values, "reset-timezone"));
+        String cron = single(values, "reset-cron");
+        Optional<ResetSchedule> schedule = Optional.empty();
+        if (!cron.isBlank()) {
+            try {
+                schedule = Optional.of(ResetSchedule.parse(cron, zone));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--reset-cron \"" + cron + "\" is not a valid cron expression: " + e.getMessage());
+            }
+        }
+        return new GatewayConfig(
+                single(values, "host"),
+                (int) number(values, "port", 0, 65535),
+                (int) number(values, "max-body-bytes", 1, Integer.MAX_VALUE - 8),
+                (int) number(values, "grpc-max-message-bytes", 1, 1 << 30),
+                schedule,
+                duration(values, "series-ttl"),
+                number(values, "max-series", 1, Long.MAX_VALUE),
+                (int) number(values, "max-labels-per-series", 1, 10_000),
+                (int) number(values, "max-label-value-bytes", 1, 1 << 20),
+                values.get("cors-origin").stream().map(String::trim).filter(s -> !s.isEmpty()).toList(),
+                bool(values, "self-metrics"),
+                level(values, "log-level"));
+    }
+
+    private static Map<String, List<String>> parseFlags(String[] args) throws ConfigException {
+        Map<String, List<String>> flags = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (!arg.startsWith("--")) {
@@ -51,7 +136,8 @@ public final class ConfigLoader {
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
             }
-            if (!values.containsKey(name)) {
+            Option option = option(name);
+            if (option == null) {
                 throw new ConfigException("unknown flag --" + name);
             }
             if (value == null) {
@@ -60,25 +146,87 @@ public final class ConfigLoader {
                 }
                 value = args[++i];
             }
-            values.put(name, value);
+            List<String> list = flags.computeIfAbsent(name, n -> new ArrayList<>());
+            if (!option.repeatable()) {
+                list.clear(); // the last occurrence wins, as with most command lines
+            }
+            list.add(value);
         }
-        return new GatewayConfig(
-                values.get("host"),
-                intSetting(values, "port", 0, 65535),
-                intSetting(values, "max-body-bytes", 1, Integer.MAX_VALUE - 8),
-                intSetting(values, "grpc-max-message-bytes", 1, 1 << 30));
+        return flags;
     }
 
-    private static int intSetting(Map<String, String> values, String name, int min, int max) throws ConfigException {
-        String raw = values.get(name).trim();
+    private static Properties readConfigFile(Path path) throws ConfigException {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + path + ": " + e.getMessage());
+        }
+        return properties;
+    }
+
+    private static Option option(String flag) {
+        return OPTIONS.stream().filter(o -> o.flag().equals(flag)).findFirst().orElse(null);
+    }
+
+    private static String first(List<String> fromFlags, String fromEnv) {
+        return fromFlags != null ? fromFlags.get(fromFlags.size() - 1) : fromEnv;
+    }
+
+    private static List<String> splitRepeatable(Option option, String value) {
+        return option.repeatable() ? Arrays.asList(value.split(",")) : List.of(value);
+    }
+
+    private static String single(Map<String, List<String>> values, String name) {
+        return values.get(name).get(0).trim();
+    }
+
+    private static long number(Map<String, List<String>> values, String name, long min, long max) throws ConfigException {
+        String raw = single(values, name);
         try {
-            int value = Integer.parseInt(raw);
+            long value = Long.parseLong(raw);
             if (value < min || value > max) {
                 throw new ConfigException("--" + name + " must be between " + min + " and " + max + ", got " + raw);
             }
             return value;
         } catch (NumberFormatException e) {
             throw new ConfigException("--" + name + " must be a whole number, got \"" + raw + "\"");
+        }
+    }
+
+    private static boolean bool(Map<String, List<String>> values, String name) throws ConfigException {
+        return switch (single(values, name).toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "1", "on" -> true;
+            case "false", "no", "0", "off" -> false;
+            default -> throw new ConfigException("--" + name + " must be true or false, got \"" + single(values, name) + "\"");
+        };
+    }
+
+    private static Level level(Map<String, List<String>> values, String name) throws ConfigException {
+        String raw = single(values, name).toUpperCase(Locale.ROOT);
+        return switch (raw) {
+            case "SEVERE", "ERROR" -> Level.SEVERE;
+            case "WARNING", "WARN" -> Level.WARNING;
+            case "INFO" -> Level.INFO;
+            case "FINE", "DEBUG" -> Level.FINE;
+            default -> throw new ConfigException("--" + name + " must be SEVERE, WARNING, INFO or FINE, got \"" + raw + "\"");
+        };
+    }
+
+    private static ZoneId zone(String raw) throws ConfigException {
+        try {
+            return ZoneId.of(raw);
+        } catch (DateTimeException e) {
+            throw new ConfigException("--reset-timezone \"" + raw + "\" is not a time zone (e.g. UTC, Europe/Berlin)");
+        }
+    }
+
+    private static Duration duration(Map<String, List<String>> values, String name) throws ConfigException {
+        String raw = single(values, name);
+        try {
+            return DurationParser.parse(raw);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--" + name + " \"" + raw + "\" is not a duration: " + e.getMessage());
         }
     }
 
@@ -89,15 +237,16 @@ public final class ConfigLoader {
 
                 Usage: java -jar aggregation-gateway.jar [flags]
 
-                Every flag can also be set by its environment variable; a flag wins over the
-                variable, the variable over the default.
+                Every flag can also be set by its environment variable or in the --config-file.
+                Precedence: flag, then environment variable, then config file, then default.
 
                 """);
         for (Option option : OPTIONS) {
-            out.append(String.format("  --%-22s %s%n  %-24s env %s, default %s%n",
-                    option.flag() + " VALUE", option.help(), "", option.env(), option.defaultValue()));
+            String shown = option.defaultValue().isEmpty() ? "(none)" : option.defaultValue();
+            out.append(String.format("  --%-26s %s%n  %-28s env %s, default %s%n",
+                    option.flag() + " VALUE", option.help(), "", option.env(), shown));
         }
-        out.append(String.format("  --%-22s %s%n", "help", "print this help and exit"));
+        out.append(String.format("  --%-26s %s%n", "help", "print this help and exit"));
         return out.toString();
     }
 }

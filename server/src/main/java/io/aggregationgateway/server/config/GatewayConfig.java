@@ -1,12 +1,33 @@
 package io.aggregationgateway.server.config;
 
+import io.aggregationgateway.server.lifecycle.ResetSchedule;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Level;
+
 /**
  * Everything the gateway is configured with, resolved once at startup.
  *
- * @param host         interface to listen on ({@code 0.0.0.0} for all)
- * @param port         TCP port for HTTP/1.1, h2c and gRPC
- * @param maxBodyBytes largest push body accepted (after gzip decoding)
+ * @param host                interface to listen on ({@code 0.0.0.0} for all)
+ * @param port                TCP port for HTTP/1.1, h2c and gRPC
+ * @param maxBodyBytes        largest push body accepted (after gzip decoding)
  * @param maxGrpcMessageBytes largest gRPC request message accepted
+ * @param resetSchedule       when the whole aggregate is cleared, if ever
+ * @param seriesTtl           a series not pushed to for this long disappears; zero for never
+ * @param maxSeries           most series held at once
+ * @param maxLabelsPerSeries  most labels per series
+ * @param maxLabelValueBytes  longest label value in bytes
+ * @param corsOrigins         browser origins allowed to push ({@code *} for any); empty for no CORS
+ * @param selfMetrics         whether {@code GET /metrics} includes the gateway's own metrics
+ * @param logLevel            the gateway's log level; rejected pushes are logged at INFO
  */
-public record GatewayConfig(String host, int port, int maxBodyBytes, int maxGrpcMessageBytes) {
+public record GatewayConfig(String host, int port, int maxBodyBytes, int maxGrpcMessageBytes,
+                            Optional<ResetSchedule> resetSchedule, Duration seriesTtl, long maxSeries,
+                            int maxLabelsPerSeries, int maxLabelValueBytes, List<String> corsOrigins,
+                            boolean selfMetrics, Level logLevel) {
+    public GatewayConfig {
+        corsOrigins = List.copyOf(corsOrigins);
+    }
 }

@@ -11,11 +11,12 @@ import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
+import io.aggregationgateway.server.selfmetrics.GatewayMetrics;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.helidon.webserver.grpc.GrpcService;
 
-import java.util.logging.Level;
+import java.util.Locale;
 import java.util.logging.Logger;
 
 /**
@@ -24,15 +25,18 @@ import java.util.logging.Logger;
  * the call at the first invalid one (messages before it stay applied).
  */
 public final class PushService implements GrpcService {
-    private static final Logger LOG = Logger.getLogger(PushService.class.getName());
+    private static final Logger REJECTIONS = Logger.getLogger("io.aggregationgateway.server.rejections");
+    private static final String FORMAT = "grpc";
 
     private final Aggregator aggregator;
+    private final GatewayMetrics metrics;
     private final ProtobufDecoder decoder = new ProtobufDecoder();
     private final int maxMessageBytes;
 
     /** @param maxMessageBytes largest request message accepted; larger ones get RESOURCE_EXHAUSTED */
-    public PushService(Aggregator aggregator, int maxMessageBytes) {
+    public PushService(Aggregator aggregator, GatewayMetrics metrics, int maxMessageBytes) {
         this.aggregator = aggregator;
+        this.metrics = metrics;
         this.maxMessageBytes = maxMessageBytes;
     }
 
@@ -100,18 +104,25 @@ public final class PushService implements GrpcService {
 
     private PushResult apply(PushRequest request) throws PushRejectedException {
         int size = request.getSerializedSize();
-        if (size > maxMessageBytes) {
-            throw new PushRejectedException(RejectionReason.TOO_LARGE,
-                    "request message of " + size + " bytes exceeds the maximum gRPC message size of "
-                            + maxMessageBytes + " bytes");
+        try {
+            if (size > maxMessageBytes) {
+                throw new PushRejectedException(RejectionReason.TOO_LARGE,
+                        "request message of " + size + " bytes exceeds the maximum gRPC message size of "
+                                + maxMessageBytes + " bytes");
+            }
+            Labels.Builder grouping = new Labels.Builder();
+            request.getGroupingLabelsMap().forEach(grouping::add);
+            PushResult result = aggregator.push(new Push(grouping.build(), decoder.convert(request.getFamiliesList())));
+            metrics.recordPush(FORMAT, size, null);
+            return result;
+        } catch (PushRejectedException e) {
+            metrics.recordPush(FORMAT, size, e.reason());
+            throw e;
         }
-        Labels.Builder grouping = new Labels.Builder();
-        request.getGroupingLabelsMap().forEach(grouping::add);
-        return aggregator.push(new Push(grouping.build(), decoder.convert(request.getFamiliesList())));
     }
 
     private static Status statusOf(PushRejectedException e) {
-        LOG.log(Level.FINE, () -> "gRPC push rejected (" + e.reason() + "): " + e.getMessage());
+        REJECTIONS.info(() -> "rejected gRPC push (" + e.reason().name().toLowerCase(Locale.ROOT) + "): " + e.getMessage());
         Status status = switch (e.reason()) {
             case TOO_LARGE, LIMIT_EXCEEDED -> Status.RESOURCE_EXHAUSTED;
             default -> Status.INVALID_ARGUMENT;

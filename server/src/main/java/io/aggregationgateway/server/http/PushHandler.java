@@ -5,9 +5,9 @@ import io.aggregationgateway.server.ingest.GroupingPath;
 import io.aggregationgateway.server.ingest.PushDecoder;
 import io.aggregationgateway.server.ingest.PushFormat;
 import io.aggregationgateway.server.model.Labels;
-import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
+import io.aggregationgateway.server.selfmetrics.GatewayMetrics;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
@@ -16,35 +16,42 @@ import io.helidon.webserver.http.ServerResponse;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.List;
 
 /** {@code POST|PUT /metrics/} and {@code /metrics/job/<job>{/<label>/<value>}}: decode, then hand to the engine. */
 final class PushHandler implements Handler {
     private final Aggregator aggregator;
-    private final PushDecoder decoder;
+    private final GatewayMetrics metrics;
+    private final PushDecoder decoder = new PushDecoder();
+    private final CorsPolicy cors;
     private final int maxBodyBytes;
 
-    PushHandler(Aggregator aggregator, PushDecoder decoder, int maxBodyBytes) {
+    PushHandler(Aggregator aggregator, GatewayMetrics metrics, CorsPolicy cors, int maxBodyBytes) {
         this.aggregator = aggregator;
-        this.decoder = decoder;
+        this.metrics = metrics;
+        this.cors = cors;
         this.maxBodyBytes = maxBodyBytes;
     }
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) throws IOException {
+        cors.addHeaders(req, res);
+        String format = PushFormat.TEXT.label();
+        long bodyBytes = 0;
         try {
             Labels grouping = GroupingPath.parse(Routes.pathAfterMetrics(req), false);
-            PushFormat format = PushFormat.fromContentType(req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null));
+            PushFormat pushFormat = PushFormat.fromContentType(req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null));
+            format = pushFormat.label();
             byte[] body;
             try (InputStream in = req.content().inputStream()) {
-                String encoding = req.headers().first(HeaderNames.CONTENT_ENCODING).orElse(null);
-                body = BodyReader.read(in, encoding, maxBodyBytes);
+                body = BodyReader.read(in, req.headers().first(HeaderNames.CONTENT_ENCODING).orElse(null), maxBodyBytes);
             }
-            List<MetricFamily> families = decoder.decode(format, body);
-            aggregator.push(new Push(grouping, families));
+            bodyBytes = body.length;
+            aggregator.push(new Push(grouping, decoder.decode(pushFormat, body)));
+            metrics.recordPush(format, bodyBytes, null);
             res.status(Status.OK_200).send();
         } catch (PushRejectedException e) {
-            Routes.sendRejection(res, e);
+            metrics.recordPush(format, bodyBytes, e.reason());
+            Routes.sendRejection(req, res, e);
         }
     }
 }

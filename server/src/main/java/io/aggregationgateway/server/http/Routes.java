@@ -1,8 +1,9 @@
 package io.aggregationgateway.server.http;
 
 import io.aggregationgateway.server.aggregate.Aggregator;
-import io.aggregationgateway.server.ingest.PushDecoder;
+import io.aggregationgateway.server.aggregate.FamilySnapshot;
 import io.aggregationgateway.server.model.PushRejectedException;
+import io.aggregationgateway.server.selfmetrics.GatewayMetrics;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.http.PathMatchers;
@@ -13,25 +14,31 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-import java.util.logging.Level;
+import java.util.List;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /** Every HTTP route of the gateway, in one place. */
 public final class Routes {
-    private static final Logger LOG = Logger.getLogger(Routes.class.getName());
+    private static final Logger REJECTIONS = Logger.getLogger("io.aggregationgateway.server.rejections");
     private static final String METRICS = "/metrics";
 
     private Routes() {
     }
 
-    /**
-     * @param maxBodyBytes largest push body accepted, in bytes
-     */
-    public static void register(HttpRouting.Builder routing, Aggregator aggregator, int maxBodyBytes) {
-        PushHandler push = new PushHandler(aggregator, new PushDecoder(), maxBodyBytes);
-        routing.get(METRICS, new ScrapeHandler(aggregator))
+    public static void register(HttpRouting.Builder routing, Aggregator aggregator, GatewayMetrics metrics,
+                                HttpSettings settings) {
+        CorsPolicy cors = new CorsPolicy(settings.corsOrigins());
+        PushHandler push = new PushHandler(aggregator, metrics, cors, settings.maxBodyBytes());
+        Supplier<List<FamilySnapshot>> scraped = settings.selfMetrics()
+                ? () -> metrics.withOwnMetrics(aggregator.snapshot())
+                : aggregator::snapshot;
+        routing.get(METRICS, new ScrapeHandler(scraped))
                 .route(Method.predicate(Method.POST, Method.PUT), PathMatchers.create(METRICS), push)
                 .route(Method.predicate(Method.POST, Method.PUT), PathMatchers.create(METRICS + "/*"), push)
+                .route(Method.OPTIONS, PathMatchers.create(METRICS), cors::preflight)
+                .route(Method.OPTIONS, PathMatchers.create(METRICS + "/*"), cors::preflight)
+                .route(Method.DELETE, PathMatchers.create(METRICS + "/*"), new DeleteHandler(aggregator))
                 .get("/-/healthy", new HealthHandler())
                 .get("/-/ready", new HealthHandler());
     }
@@ -54,14 +61,16 @@ public final class Routes {
         return path.length() > METRICS.length() ? path.substring(METRICS.length()) : "";
     }
 
-    /** A refused push: the reason's status code and its message as plain text. */
-    static void sendRejection(ServerResponse res, PushRejectedException e) {
+    /** A refused request: the reason's status code and its message as plain text; one log line at INFO. */
+    static void sendRejection(ServerRequest req, ServerResponse res, PushRejectedException e) {
         Status status = switch (e.reason()) {
             case TOO_LARGE -> Status.REQUEST_ENTITY_TOO_LARGE_413;
             case LIMIT_EXCEEDED -> Status.TOO_MANY_REQUESTS_429;
             default -> Status.BAD_REQUEST_400;
         };
-        LOG.log(Level.FINE, () -> "push rejected (" + e.reason() + "): " + e.getMessage());
+        REJECTIONS.info(() -> "rejected " + req.prologue().method().text() + " " + req.path().absolute().path()
+                + " from " + req.remotePeer().address() + " (" + e.reason().name().toLowerCase(java.util.Locale.ROOT)
+                + "): " + e.getMessage());
         res.status(status)
                 .header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
                 .send(e.getMessage() + "\n");

@@ -1,6 +1,6 @@
 package io.aggregationgateway.server.http;
 
-import io.aggregationgateway.server.aggregate.Aggregator;
+import io.aggregationgateway.server.aggregate.FamilySnapshot;
 import io.aggregationgateway.server.expose.ExpositionFormat;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
@@ -9,15 +9,18 @@ import io.helidon.webserver.http.ServerResponse;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
 
 /** {@code GET /metrics}: the aggregate in the format {@code Accept} asks for, gzipped when allowed. */
 final class ScrapeHandler implements Handler {
-    private final Aggregator aggregator;
+    private final Supplier<List<FamilySnapshot>> families;
 
-    ScrapeHandler(Aggregator aggregator) {
-        this.aggregator = aggregator;
+    /** @param families what a scrape shows, sorted by name */
+    ScrapeHandler(Supplier<List<FamilySnapshot>> families) {
+        this.families = families;
     }
 
     @Override
@@ -31,7 +34,7 @@ final class ScrapeHandler implements Handler {
         }
         try (OutputStream raw = res.outputStream();
              OutputStream out = gzip ? new GZIPOutputStream(raw, 64 * 1024) : raw) {
-            format.render(aggregator.snapshot(), out);
+            format.render(families.get(), out);
         }
     }
 

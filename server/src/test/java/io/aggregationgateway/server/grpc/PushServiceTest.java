@@ -39,7 +39,7 @@ class PushServiceTest {
 
     @BeforeAll
     static void start() {
-        gateway = new RunningGateway("--grpc-max-message-bytes", String.valueOf(MAX_MESSAGE));
+        gateway = new RunningGateway("--self-metrics", "false", "--grpc-max-message-bytes", String.valueOf(MAX_MESSAGE));
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
     }
 

@@ -38,7 +38,7 @@ class FormatRoundTripTest {
 
     @BeforeAll
     static void start() {
-        gateway = new RunningGateway();
+        gateway = new RunningGateway("--self-metrics", "false");
     }
 
     @AfterAll

@@ -1,6 +1,7 @@
 package io.aggregationgateway.server.http;
 
 import io.aggregationgateway.server.aggregate.Aggregator;
+import io.aggregationgateway.server.selfmetrics.GatewayMetrics;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
@@ -19,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -43,7 +45,8 @@ class GatewayHttpTest {
 
     @SetUpRoute
     static void routing(HttpRouting.Builder routing) {
-        Routes.register(routing, AGGREGATOR, 1024 * 1024);
+        Routes.register(routing, AGGREGATOR, new GatewayMetrics(AGGREGATOR, Optional::empty, Optional::empty),
+                new HttpSettings(1024 * 1024, List.of(), false));
     }
 
     @BeforeEach

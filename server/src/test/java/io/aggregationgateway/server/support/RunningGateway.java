@@ -1,23 +1,23 @@
 package io.aggregationgateway.server.support;
 
-import io.aggregationgateway.server.Main;
+import io.aggregationgateway.server.Gateway;
 import io.aggregationgateway.server.aggregate.Aggregator;
 import io.aggregationgateway.server.config.ConfigException;
 import io.aggregationgateway.server.config.ConfigLoader;
-import io.helidon.webserver.WebServer;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 
-/** The gateway as Main wires it (HTTP and gRPC on one port), on a free loopback port. */
+/** The gateway as Main starts it (HTTP and gRPC on one port), on a free loopback port. */
 public final class RunningGateway implements AutoCloseable {
-    public final Aggregator aggregator = new Aggregator("aggregation_gateway_");
-    private final WebServer server;
+    public final Aggregator aggregator;
+    private final Gateway gateway;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** @param flags gateway flags on top of {@code --host 127.0.0.1 --port 0} */
@@ -29,14 +29,15 @@ public final class RunningGateway implements AutoCloseable {
         args[3] = "0";
         System.arraycopy(flags, 0, args, 4, flags.length);
         try {
-            server = Main.start(ConfigLoader.load(args, Map.of()), aggregator);
+            gateway = Gateway.start(ConfigLoader.load(args, Map.of()));
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e);
         }
+        aggregator = gateway.aggregator();
     }
 
     public int port() {
-        return server.port();
+        return gateway.port();
     }
 
     public URI uri(String path) {
@@ -48,8 +49,19 @@ public final class RunningGateway implements AutoCloseable {
         return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
+    /** POSTs a text-format body to {@code path}. */
+    public HttpResponse<byte[]> pushText(String path, String body) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "text/plain; version=0.0.4")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** {@code GET /metrics} as text. */
+    public String scrape() throws IOException, InterruptedException {
+        return new String(send(HttpRequest.newBuilder(uri("/metrics"))).body(), StandardCharsets.UTF_8);
+    }
+
     @Override
     public void close() {
-        server.stop();
+        gateway.close();
     }
 }

@@ -1,0 +1,82 @@
+package io.aggregationgateway.server;
+
+import io.aggregationgateway.server.aggregate.Aggregator;
+import io.aggregationgateway.server.aggregate.EngineSettings;
+import io.aggregationgateway.server.config.GatewayConfig;
+import io.aggregationgateway.server.grpc.PushService;
+import io.aggregationgateway.server.http.HttpSettings;
+import io.aggregationgateway.server.http.Routes;
+import io.aggregationgateway.server.lifecycle.LifecycleScheduler;
+import io.aggregationgateway.server.selfmetrics.GatewayMetrics;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.grpc.GrpcConfig;
+import io.helidon.webserver.grpc.GrpcRouting;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/** A running gateway: the engine, its lifecycle, its own metrics, and one web server for HTTP and gRPC. */
+public final class Gateway implements AutoCloseable {
+    /** How long stopping waits for in-flight requests. */
+    static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+    private final Aggregator aggregator;
+    private final LifecycleScheduler lifecycle;
+    private final WebServer server;
+
+    private Gateway(Aggregator aggregator, LifecycleScheduler lifecycle, WebServer server) {
+        this.aggregator = aggregator;
+        this.lifecycle = lifecycle;
+        this.server = server;
+    }
+
+    public static Gateway start(GatewayConfig config) {
+        Clock clock = Clock.systemUTC();
+        Aggregator aggregator = new Aggregator(new EngineSettings(GatewayMetrics.PREFIX, config.maxSeries(),
+                config.maxLabelsPerSeries(), config.maxLabelValueBytes(), config.seriesTtl()), clock::millis);
+        LifecycleScheduler lifecycle = new LifecycleScheduler(aggregator, config.resetSchedule(), config.seriesTtl(), clock);
+        GatewayMetrics metrics = new GatewayMetrics(aggregator, lifecycle::lastReset, lifecycle::nextReset);
+        HttpSettings http = new HttpSettings(config.maxBodyBytes(), config.corsOrigins(), config.selfMetrics());
+
+        WebServerConfig.Builder builder = WebServer.builder();
+        Routes.configureServer(builder);
+        WebServer server = builder
+                .host(config.host())
+                .port(config.port())
+                .maxPayloadSize(config.maxBodyBytes())
+                .shutdownGracePeriod(SHUTDOWN_GRACE)
+                .shutdownHook(false) // Main stops the gateway itself on SIGTERM, then exits 0
+                .addProtocol(GrpcConfig.builder().maxReadBufferSize(grpcReadBufferCap(config.maxGrpcMessageBytes())).build())
+                .routing(routing -> Routes.register(routing, aggregator, metrics, http))
+                .addRouting(GrpcRouting.builder().service(new PushService(aggregator, metrics, config.maxGrpcMessageBytes())))
+                .build()
+                .start();
+        return new Gateway(aggregator, lifecycle, server);
+    }
+
+    /**
+     * Helidon's own cap on a gRPC message. Messages above it get a misleading INTERNAL from
+     * Helidon, so it sits well above the gateway's limit, which answers RESOURCE_EXHAUSTED with
+     * a clear message; it still bounds what one message can make the server allocate.
+     */
+    static int grpcReadBufferCap(int maxGrpcMessageBytes) {
+        long cap = Math.max(4L * maxGrpcMessageBytes, maxGrpcMessageBytes + 64L * 1024 * 1024);
+        return (int) Math.min(cap, 1L << 30);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public Aggregator aggregator() {
+        return aggregator;
+    }
+
+    /** Stops accepting, lets in-flight requests finish (up to {@link #SHUTDOWN_GRACE}), stops the schedules. */
+    @Override
+    public void close() {
+        server.stop();
+        lifecycle.close();
+    }
+}

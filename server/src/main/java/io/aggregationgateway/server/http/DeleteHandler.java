@@ -1,0 +1,36 @@
+package io.aggregationgateway.server.http;
+
+import io.aggregationgateway.server.aggregate.Aggregator;
+import io.aggregationgateway.server.ingest.GroupingPath;
+import io.aggregationgateway.server.model.Labels;
+import io.aggregationgateway.server.model.PushRejectedException;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.util.logging.Logger;
+
+/** {@code DELETE /metrics/job/<job>{/<label>/<value>}}: forget every series carrying all those labels. */
+final class DeleteHandler implements Handler {
+    private static final Logger LOG = Logger.getLogger(DeleteHandler.class.getName());
+
+    private final Aggregator aggregator;
+
+    DeleteHandler(Aggregator aggregator) {
+        this.aggregator = aggregator;
+    }
+
+    @Override
+    public void handle(ServerRequest req, ServerResponse res) {
+        try {
+            Labels group = GroupingPath.parse(Routes.pathAfterMetrics(req), true);
+            long removed = aggregator.delete(group);
+            LOG.info(() -> "DELETE " + group + " removed " + removed + " series");
+            res.header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .send("deleted " + removed + " series carrying " + group + "\n");
+        } catch (PushRejectedException e) {
+            Routes.sendRejection(req, res, e);
+        }
+    }
+}

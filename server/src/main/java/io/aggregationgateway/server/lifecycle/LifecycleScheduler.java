@@ -1,0 +1,94 @@
+package io.aggregationgateway.server.lifecycle;
+
+import io.aggregationgateway.server.aggregate.Aggregator;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs what happens on its own: the reset schedule and the sweep of expired series. One daemon
+ * thread; a reset takes the store's write lock, so a push lands wholly before or after it.
+ */
+public final class LifecycleScheduler implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(LifecycleScheduler.class.getName());
+    private static final Duration MIN_SWEEP = Duration.ofSeconds(1);
+    private static final Duration MAX_SWEEP = Duration.ofMinutes(1);
+
+    private final Aggregator aggregator;
+    private final Optional<ResetSchedule> schedule;
+    private final Clock clock;
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "aggregation-gateway-lifecycle");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile Instant lastReset;
+    private volatile Instant nextReset;
+
+    public LifecycleScheduler(Aggregator aggregator, Optional<ResetSchedule> schedule, Duration seriesTtl, Clock clock) {
+        this.aggregator = aggregator;
+        this.schedule = schedule;
+        this.clock = clock;
+        schedule.ifPresent(s -> armReset(clock.instant()));
+        if (!seriesTtl.isZero()) {
+            // Scrapes hide expired series at once; the sweep only frees their memory.
+            long sweepMillis = Math.clamp(seriesTtl.toMillis() / 10, MIN_SWEEP.toMillis(), MAX_SWEEP.toMillis());
+            executor.scheduleWithFixedDelay(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** When the schedule last cleared the aggregate. */
+    public Optional<Instant> lastReset() {
+        return Optional.ofNullable(lastReset);
+    }
+
+    /** When the schedule next clears the aggregate. */
+    public Optional<Instant> nextReset() {
+        return Optional.ofNullable(nextReset);
+    }
+
+    private void armReset(Instant after) {
+        nextReset = schedule.flatMap(s -> s.nextAfter(after)).orElse(null);
+        if (nextReset == null) {
+            return;
+        }
+        long delay = Math.max(0, Duration.between(clock.instant(), nextReset).toMillis());
+        Instant due = nextReset;
+        executor.schedule(() -> reset(due), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void reset(Instant due) {
+        try {
+            aggregator.reset();
+            lastReset = clock.instant();
+            LOG.info(() -> "reset schedule " + schedule.orElseThrow() + " cleared the aggregate");
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "scheduled reset failed", e);
+        } finally {
+            armReset(due); // from the due time, not from now: a slightly early wake-up must not fire twice
+        }
+    }
+
+    private void sweep() {
+        try {
+            long removed = aggregator.expire();
+            if (removed > 0) {
+                LOG.fine(() -> "expired " + removed + " series");
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "expiry sweep failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

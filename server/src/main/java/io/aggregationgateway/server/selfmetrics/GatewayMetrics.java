@@ -1,0 +1,98 @@
+package io.aggregationgateway.server.selfmetrics;
+
+import io.aggregationgateway.server.aggregate.Aggregator;
+import io.aggregationgateway.server.aggregate.FamilySnapshot;
+import io.aggregationgateway.server.model.Labels;
+import io.aggregationgateway.server.model.MetricType;
+import io.aggregationgateway.server.model.RejectionReason;
+import io.aggregationgateway.server.model.ScalarSample;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * The gateway's own metrics, all named {@code aggregation_gateway_*} (a prefix pushes may not
+ * use): pushes by format and result, rejections by reason, bytes received, what the store
+ * holds, and the reset times. Counting is a LongAdder increment; families are built per scrape.
+ */
+public final class GatewayMetrics {
+    public static final String PREFIX = "aggregation_gateway_";
+
+    private final Aggregator aggregator;
+    private final Supplier<Optional<Instant>> lastReset;
+    private final Supplier<Optional<Instant>> nextReset;
+    private final Map<Labels, LongAdder> pushes = new ConcurrentHashMap<>();
+    private final Map<Labels, LongAdder> rejections = new ConcurrentHashMap<>();
+    private final Map<Labels, LongAdder> bytes = new ConcurrentHashMap<>();
+
+    public GatewayMetrics(Aggregator aggregator, Supplier<Optional<Instant>> lastReset, Supplier<Optional<Instant>> nextReset) {
+        this.aggregator = aggregator;
+        this.lastReset = lastReset;
+        this.nextReset = nextReset;
+    }
+
+    /**
+     * Counts one push.
+     *
+     * @param format    how it arrived: {@code text}, {@code openmetrics}, {@code protobuf}, {@code grpc}
+     * @param bodyBytes its size as decoded
+     * @param rejection why it was refused, or {@code null} when accepted
+     */
+    public void recordPush(String format, long bodyBytes, RejectionReason rejection) {
+        Labels byFormat = Labels.of("format", format);
+        String result = rejection == null ? "accepted" : "rejected";
+        pushes.computeIfAbsent(Labels.of("format", format, "result", result), l -> new LongAdder()).increment();
+        bytes.computeIfAbsent(byFormat, l -> new LongAdder()).add(bodyBytes);
+        if (rejection != null) {
+            rejections.computeIfAbsent(Labels.of("reason", rejection.name().toLowerCase(Locale.ROOT)),
+                    l -> new LongAdder()).increment();
+        }
+    }
+
+    /** The pushed families and the gateway's own, in one list sorted by name. */
+    public List<FamilySnapshot> withOwnMetrics(List<FamilySnapshot> pushed) {
+        List<FamilySnapshot> all = new ArrayList<>(pushed.size() + 8);
+        all.addAll(pushed);
+        all.addAll(ownFamilies());
+        all.sort(Comparator.comparing(FamilySnapshot::name));
+        return all;
+    }
+
+    List<FamilySnapshot> ownFamilies() {
+        List<FamilySnapshot> out = new ArrayList<>();
+        out.add(counter("pushes_total", "Pushes received, by format and result (accepted or rejected).", pushes));
+        out.add(counter("rejections_total", "Rejected pushes, by reason.", rejections));
+        out.add(counter("received_bytes_total", "Push body bytes received (after gzip decoding), by format.", bytes));
+        out.add(gauge("families", "Families the gateway holds.", aggregator.familyCount()));
+        out.add(gauge("series", "Series the gateway holds.", aggregator.seriesCount()));
+        lastReset.get().ifPresent(t -> out.add(gauge("last_reset_timestamp_seconds",
+                "When the aggregate was last cleared by the reset schedule, in Unix seconds.", seconds(t))));
+        nextReset.get().ifPresent(t -> out.add(gauge("next_reset_timestamp_seconds",
+                "When the reset schedule next clears the aggregate, in Unix seconds.", seconds(t))));
+        out.removeIf(family -> family.series().isEmpty());
+        return out;
+    }
+
+    private static double seconds(Instant t) {
+        return t.toEpochMilli() / 1000.0;
+    }
+
+    private static FamilySnapshot counter(String name, String help, Map<Labels, LongAdder> values) {
+        List<ScalarSample> samples = values.entrySet().stream()
+                .map(e -> new ScalarSample(e.getKey(), e.getValue().sum()))
+                .toList();
+        return FamilySnapshot.ofSamples(PREFIX + name, MetricType.COUNTER, help, samples);
+    }
+
+    private static FamilySnapshot gauge(String name, String help, double value) {
+        return FamilySnapshot.ofSamples(PREFIX + name, MetricType.GAUGE, help, List.of(new ScalarSample(Labels.EMPTY, value)));
+    }
+}
