@@ -1,41 +1,95 @@
 package io.aggregationgateway.server.config;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
     @Test
     void defaults() throws Exception {
         GatewayConfig config = ConfigLoader.load(new String[0], Map.of());
         assertEquals("0.0.0.0", config.host());
         assertEquals(8080, config.port());
         assertEquals(16 * 1024 * 1024, config.maxBodyBytes());
+        assertEquals(16 * 1024 * 1024, config.maxGrpcMessageBytes());
+        assertTrue(config.resetSchedule().isEmpty());
+        assertEquals(Duration.ZERO, config.seriesTtl());
+        assertEquals(1_000_000, config.maxSeries());
+        assertEquals(List.of(), config.corsOrigins());
+        assertTrue(config.selfMetrics());
+        assertEquals(Level.INFO, config.logLevel());
     }
 
     @Test
-    void flagBeatsEnvironmentBeatsDefault() throws Exception {
-        Map<String, String> env = Map.of("GATEWAY_PORT", "9000", "GATEWAY_HOST", "127.0.0.1");
-        GatewayConfig fromEnv = ConfigLoader.load(new String[0], env);
-        assertEquals(9000, fromEnv.port());
-        assertEquals("127.0.0.1", fromEnv.host());
-        GatewayConfig fromFlag = ConfigLoader.load(new String[] {"--port", "9100", "--host=::1"}, env);
-        assertEquals(9100, fromFlag.port());
-        assertEquals("::1", fromFlag.host());
+    void precedenceIsFlagThenEnvironmentThenFileThenDefault() throws Exception {
+        Path file = Files.writeString(dir.resolve("gateway.properties"), """
+                # every key is a flag name
+                port=7000
+                host=10.0.0.1
+                max-series=500
+                series-ttl=10m
+                cors-origin=https://file.example,https://other.example
+                """);
+        Map<String, String> env = Map.of("GATEWAY_CONFIG_FILE", file.toString(), "GATEWAY_PORT", "9000", "GATEWAY_HOST", "127.0.0.1");
+        GatewayConfig config = ConfigLoader.load(new String[] {"--port", "9100"}, env);
+        assertEquals(9100, config.port(), "flag beats environment");
+        assertEquals("127.0.0.1", config.host(), "environment beats file");
+        assertEquals(500, config.maxSeries(), "file beats default");
+        assertEquals(Duration.ofMinutes(10), config.seriesTtl());
+        assertEquals(List.of("https://file.example", "https://other.example"), config.corsOrigins());
+        assertEquals(8080, ConfigLoader.load(new String[] {"--config-file", file.toString(), "--port", "8080"}, Map.of()).port());
     }
 
     @Test
-    void badValuesNameTheSetting() {
-        assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--port", "x"}, Map.of()))
-                .getMessage().contains("--port must be a whole number"));
-        assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[0], Map.of("GATEWAY_PORT", "70000")))
-                .getMessage().contains("--port must be between 0 and 65535"));
-        assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--nope", "1"}, Map.of()))
-                .getMessage().contains("unknown flag --nope"));
+    void repeatableAndBooleanAndScheduleSettings() throws Exception {
+        GatewayConfig config = ConfigLoader.load(new String[] {
+                "--cors-origin", "https://a.example", "--cors-origin=https://b.example", "--self-metrics", "false",
+                "--reset-cron", "*/10 * * * * ?", "--reset-timezone", "Europe/Berlin", "--log-level", "warning"}, Map.of());
+        assertEquals(List.of("https://a.example", "https://b.example"), config.corsOrigins());
+        assertFalse(config.selfMetrics());
+        assertEquals("*/10 * * * * ? (Europe/Berlin)", config.resetSchedule().orElseThrow().toString());
+        assertEquals(Level.WARNING, config.logLevel());
+        assertEquals(List.of("*"), ConfigLoader.load(new String[0], Map.of("GATEWAY_CORS_ORIGIN", "*")).corsOrigins());
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', value = {
+            "--port|x|--port must be a whole number",
+            "--port|70000|--port must be between 0 and 65535",
+            "--nope|1|unknown flag --nope",
+            "--reset-cron|61 * * * *|--reset-cron \"61 * * * *\" is not a valid cron expression",
+            "--reset-cron|every day|--reset-cron \"every day\" is not a valid cron expression: expected 5 fields",
+            "--reset-timezone|Mars/Olympus|--reset-timezone \"Mars/Olympus\" is not a time zone",
+            "--series-ttl|10 minutes|--series-ttl \"10 minutes\" is not a duration",
+            "--self-metrics|maybe|--self-metrics must be true or false",
+            "--log-level|LOUD|--log-level must be SEVERE, WARNING, INFO or FINE",
+            "--config-file|/nonexistent/gw.properties|cannot read config file /nonexistent/gw.properties"})
+    void badValuesNameTheSetting(String flag, String value, String message) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {flag, value}, Map.of()));
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    @Test
+    void unknownKeysInTheFileAndMissingValuesAreRefused() throws Exception {
+        Path file = Files.writeString(dir.resolve("bad.properties"), "prot=1\n");
+        assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--config-file", file.toString()}, Map.of()))
+                .getMessage().contains("unknown setting \"prot\" in config file"));
         assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--port"}, Map.of()))
                 .getMessage().contains("needs a value"));
     }
@@ -46,8 +100,15 @@ class ConfigLoaderTest {
         for (ConfigLoader.Option option : ConfigLoader.OPTIONS) {
             assertTrue(help.contains("--" + option.flag()), option.flag());
             assertTrue(help.contains(option.env()), option.env());
-            assertTrue(help.contains("default " + option.defaultValue()), option.flag());
+            String shown = option.defaultValue().isEmpty() ? "(none)" : option.defaultValue();
+            assertTrue(help.contains("default " + shown), option.flag());
         }
         assertTrue(ConfigLoader.wantsHelp(new String[] {"--port", "1", "--help"}));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"0,0", "500ms,500", "30s,30000", "10m,600000", "1h30m,5400000", "2d,172800000", "1w,604800000"})
+    void durations(String text, long millis) {
+        assertEquals(Duration.ofMillis(millis), DurationParser.parse(text));
     }
 }
