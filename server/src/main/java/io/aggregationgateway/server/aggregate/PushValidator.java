@@ -114,22 +114,17 @@ final class PushValidator {
             throw reject(RejectionReason.LABEL_LIMIT_EXCEEDED, family, labels, labels.size()
                     + " labels, more than the limit of " + maxLabelsPerSeries + " (--max-labels-per-series)");
         }
-        int[] longest = {0};
-        labels.forEachRaw((buf, no, nl, vo, vl) -> longest[0] = Math.max(longest[0], vl));
-        if (longest[0] > maxLabelValueBytes) {
-            throw reject(RejectionReason.LABEL_LIMIT_EXCEEDED, family, labels, "a label value of " + longest[0]
+        int longest = labels.longestValueBytes();
+        if (longest > maxLabelValueBytes) {
+            throw reject(RejectionReason.LABEL_LIMIT_EXCEEDED, family, labels, "a label value of " + longest
                     + " bytes, longer than the limit of " + maxLabelValueBytes + " bytes (--max-label-value-bytes)");
         }
-        String[] bad = new String[1];
-        labels.forEach((name, value) -> {
-            boolean reservedForType = family.type().isHistogram() && name.equals("le");
-            if (bad[0] == null && (reservedForType || !MetricNames.isValidLabelName(name))) {
-                bad[0] = name;
-            }
-        });
-        if (bad[0] != null) {
-            throw reject(RejectionReason.INVALID_NAME, family, labels, "label name \"" + bad[0] + "\" is "
-                    + (bad[0].equals("le") ? "reserved for histogram buckets" : "not a valid label name"));
+        boolean histogram = family.type().isHistogram();
+        String bad = labels.findName((buf, offset, length) -> !MetricNames.isValidLabelName(buf, offset, length)
+                || (histogram && length == 2 && buf[offset] == 'l' && buf[offset + 1] == 'e'));
+        if (bad != null) {
+            throw reject(RejectionReason.INVALID_NAME, family, labels, "label name \"" + bad + "\" is "
+                    + (bad.equals("le") ? "reserved for histogram buckets" : "not a valid label name"));
         }
     }
 

@@ -77,19 +77,89 @@ public final class Labels implements Comparable<Labels> {
         }
     }
 
-    /** These labels with {@code overrides} added; where both have a name, the override's value wins. */
+    /**
+     * These labels with {@code overrides} added; where both have a name, the override's value
+     * wins. A linear merge of the two sorted encodings: this runs for every pushed series that
+     * has grouping labels, so it must not sort or decode.
+     */
     public Labels withOverrides(Labels overrides) {
         if (overrides.isEmpty()) {
             return this;
         }
-        Builder builder = new Builder();
-        overrides.forEachRaw(builder::addRaw);
-        forEachRaw((buf, no, nl, vo, vl) -> {
-            if (!overrides.containsName(buf, no, nl)) {
-                builder.addRaw(buf, no, nl, vo, vl);
+        if (isEmpty()) {
+            return overrides;
+        }
+        byte[] o = overrides.data;
+        byte[] out = new byte[data.length + o.length];
+        int a = 0;
+        int b = 0;
+        int pos = 0;
+        int count = 0;
+        while (a < data.length || b < o.length) {
+            int cmp;
+            if (a >= data.length) {
+                cmp = 1;
+            } else if (b >= o.length) {
+                cmp = -1;
+            } else {
+                int nameLengthA = readVarint(data, a);
+                int nameLengthB = readVarint(o, b);
+                int nameA = a + varintSize(nameLengthA);
+                int nameB = b + varintSize(nameLengthB);
+                cmp = Arrays.compareUnsigned(data, nameA, nameA + nameLengthA, o, nameB, nameB + nameLengthB);
             }
-        });
-        return builder.build();
+            if (cmp < 0) {
+                int end = entryEnd(data, a);
+                System.arraycopy(data, a, out, pos, end - a);
+                pos += end - a;
+                a = end;
+            } else {
+                int end = entryEnd(o, b);
+                System.arraycopy(o, b, out, pos, end - b);
+                pos += end - b;
+                b = end;
+                if (cmp == 0) {
+                    a = entryEnd(data, a);
+                }
+            }
+            count++;
+        }
+        return new Labels(pos == out.length ? out : Arrays.copyOf(out, pos), count);
+    }
+
+    /** The name of the first label {@code test} accepts, or {@code null}; reads bytes, creates no Strings until a match. */
+    public String findName(RawNameTest test) {
+        int pos = 0;
+        while (pos < data.length) {
+            int nameLength = readVarint(data, pos);
+            int nameOffset = pos + varintSize(nameLength);
+            if (test.test(data, nameOffset, nameLength)) {
+                return new String(data, nameOffset, nameLength, StandardCharsets.UTF_8);
+            }
+            pos = entryEnd(data, pos);
+        }
+        return null;
+    }
+
+    /** The length in bytes of the longest label value. */
+    public int longestValueBytes() {
+        int longest = 0;
+        int pos = 0;
+        while (pos < data.length) {
+            int nameLength = readVarint(data, pos);
+            pos += varintSize(nameLength) + nameLength;
+            int valueLength = readVarint(data, pos);
+            longest = Math.max(longest, valueLength);
+            pos += varintSize(valueLength) + valueLength;
+        }
+        return longest;
+    }
+
+    private static int entryEnd(byte[] buf, int pos) {
+        int nameLength = readVarint(buf, pos);
+        pos += varintSize(nameLength) + nameLength;
+        int valueLength = readVarint(buf, pos);
+        return pos + varintSize(valueLength) + valueLength;
     }
 
     /** Whether every label of {@code subset} is here with the same value. */
@@ -160,6 +230,12 @@ public final class Labels implements Comparable<Labels> {
         return out.append('}').toString();
     }
 
+    /** Tests a label name given as a byte range. */
+    @FunctionalInterface
+    public interface RawNameTest {
+        boolean test(byte[] buf, int offset, int length);
+    }
+
     /** Sees one label as byte ranges. */
     @FunctionalInterface
     public interface RawLabelVisitor {
@@ -176,7 +252,7 @@ public final class Labels implements Comparable<Labels> {
         // per label: name offset, name length, value offset, value length in scratch
         private int[] ranges = new int[32];
         private int count;
-        private Integer[] order = new Integer[8];
+        private int[] order = new int[8];
 
         public Builder add(String name, String value) {
             byte[] n = name.getBytes(StandardCharsets.UTF_8);
@@ -234,15 +310,7 @@ public final class Labels implements Comparable<Labels> {
                 if (count == 0) {
                     return EMPTY;
                 }
-                if (order.length < count) {
-                    order = new Integer[Math.max(count, order.length * 2)];
-                }
-                for (int i = 0; i < count; i++) {
-                    order[i] = i;
-                }
-                Arrays.sort(order, 0, count, (x, y) -> Arrays.compareUnsigned(
-                        scratch, ranges[x * 4], ranges[x * 4] + ranges[x * 4 + 1],
-                        scratch, ranges[y * 4], ranges[y * 4] + ranges[y * 4 + 1]));
+                sortByName();
                 int length = 0;
                 int kept = 0;
                 for (int k = 0; k < count; k++) {
@@ -275,6 +343,30 @@ public final class Labels implements Comparable<Labels> {
             } finally {
                 clear();
             }
+        }
+
+        /**
+         * Orders label indexes by name. Insertion sort: series carry a handful of labels, often
+         * already sorted, and this runs once per pushed sample, so no boxing and no comparator.
+         */
+        private void sortByName() {
+            if (order.length < count) {
+                order = new int[Math.max(count, order.length * 2)];
+            }
+            for (int i = 0; i < count; i++) {
+                int current = i;
+                int j = i - 1;
+                while (j >= 0 && compareNames(order[j], current) > 0) {
+                    order[j + 1] = order[j];
+                    j--;
+                }
+                order[j + 1] = current;
+            }
+        }
+
+        private int compareNames(int x, int y) {
+            return Arrays.compareUnsigned(scratch, ranges[x * 4], ranges[x * 4] + ranges[x * 4 + 1],
+                    scratch, ranges[y * 4], ranges[y * 4] + ranges[y * 4 + 1]);
         }
 
         private boolean sameName(int x, int y) {

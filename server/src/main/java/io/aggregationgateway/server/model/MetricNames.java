@@ -37,6 +37,20 @@ public final class MetricNames {
         return true;
     }
 
+    /** {@link #isValidLabelName(String)} on UTF-8 bytes, without making a String. */
+    public static boolean isValidLabelName(byte[] buf, int offset, int length) {
+        if (length == 0 || (length >= 2 && buf[offset] == '_' && buf[offset + 1] == '_')) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = (char) (buf[offset + i] & 0xff);
+            if (!(isLetterOrUnderscore(c) || (i > 0 && isDigit(c)))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static boolean isLetterOrUnderscore(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
     }

@@ -77,4 +77,52 @@ class LabelsTest {
         }
         assertNotEquals(0, Labels.of("a", "1").compareTo(Labels.of("a", "1", "b", "2")));
     }
+
+    @Test
+    void withOverridesMatchesARebuildForRandomLabelSets() {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        String[] names = {"a", "b", "code", "instance", "job", "le_x", "path", "zone"};
+        for (int i = 0; i < 2_000; i++) {
+            java.util.Map<String, String> body = randomLabels(random, names);
+            java.util.Map<String, String> overrides = randomLabels(random, names);
+            java.util.Map<String, String> expected = new java.util.TreeMap<>(body);
+            expected.putAll(overrides);
+            Labels.Builder reference = new Labels.Builder();
+            expected.forEach(reference::add);
+            Labels expectedLabels = reference.build();
+            Labels merged = build(body).withOverrides(build(overrides));
+            assertEquals(expectedLabels, merged, "seed " + seed + ": " + body + " + " + overrides);
+            assertEquals(expectedLabels.hashCode(), merged.hashCode());
+            assertEquals(expectedLabels.size(), merged.size());
+        }
+    }
+
+    @Test
+    void byteLevelNameChecksAgreeWithTheStringOnes() {
+        for (String name : List.of("a", "_a", "__a", "a1", "1a", "a-b", "le", "", "ü", "A_Z_09", "_")) {
+            byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(MetricNames.isValidLabelName(name), MetricNames.isValidLabelName(bytes, 0, bytes.length), name);
+        }
+        Labels labels = Labels.of("ok", "1", "1bad", "2", "z", "long value");
+        assertEquals("1bad", labels.findName((b, o, l) -> !MetricNames.isValidLabelName(b, o, l)));
+        assertEquals(null, labels.findName((b, o, l) -> l > 10));
+        assertEquals(10, labels.longestValueBytes());
+        assertEquals(0, Labels.EMPTY.longestValueBytes());
+    }
+
+    private static java.util.Map<String, String> randomLabels(Random random, String[] names) {
+        java.util.Map<String, String> labels = new java.util.HashMap<>();
+        int n = random.nextInt(5);
+        for (int i = 0; i < n; i++) {
+            labels.put(names[random.nextInt(names.length)], "v" + random.nextInt(300) + "x".repeat(random.nextInt(3) * 70));
+        }
+        return labels;
+    }
+
+    private static Labels build(java.util.Map<String, String> labels) {
+        Labels.Builder builder = new Labels.Builder();
+        labels.forEach(builder::add);
+        return builder.build();
+    }
 }
