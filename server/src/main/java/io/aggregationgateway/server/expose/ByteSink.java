@@ -5,100 +5,125 @@ import io.aggregationgateway.server.model.Labels;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
-/** A buffered byte writer with the few number and escaping routines the text formats need. */
-final class ByteSink {
+/**
+ * A buffered byte writer with the few number and escaping routines the text formats need.
+ * It writes into one growable array and hands it to the stream at line ends once it holds
+ * {@link #FLUSH_AT} bytes: a million-series scrape is tens of megabytes, so the inner loops
+ * copy label bytes in bulk and never check for room byte by byte.
+ */
+final class ByteSink implements Labels.RawLabelVisitor {
+    private static final int FLUSH_AT = 64 * 1024;
+
     private final OutputStream out;
-    private final byte[] buf = new byte[64 * 1024];
+    private byte[] buf = new byte[FLUSH_AT + 16 * 1024];
     private int pos;
+    private boolean firstLabel;
 
     ByteSink(OutputStream out) {
         this.out = out;
     }
 
-    ByteSink ascii(String s) throws IOException {
+    ByteSink ascii(String s) {
         int n = s.length();
+        ensure(n);
         for (int i = 0; i < n; i++) {
-            put((byte) s.charAt(i));
+            buf[pos++] = (byte) s.charAt(i);
         }
         return this;
     }
 
-    ByteSink put(byte b) throws IOException {
-        if (pos == buf.length) {
-            flushBuffer();
-        }
+    ByteSink put(byte b) {
+        ensure(1);
         buf[pos++] = b;
         return this;
     }
 
+    /** A structural character; a newline is where the buffer may go out to the stream. */
     ByteSink put(char c) throws IOException {
-        return put((byte) c);
+        put((byte) c);
+        if (c == '\n' && pos >= FLUSH_AT) {
+            flushBuffer();
+        }
+        return this;
     }
 
     /** Help text: backslash and newline escaped. */
-    ByteSink help(String s) throws IOException {
+    ByteSink help(String s) {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        ensure(2 * bytes.length);
         for (byte b : bytes) {
             switch (b) {
-                case '\\' -> put((byte) '\\').put((byte) '\\');
-                case '\n' -> put((byte) '\\').put((byte) 'n');
-                default -> put(b);
+                case '\\' -> {
+                    buf[pos++] = '\\';
+                    buf[pos++] = '\\';
+                }
+                case '\n' -> {
+                    buf[pos++] = '\\';
+                    buf[pos++] = 'n';
+                }
+                default -> buf[pos++] = b;
             }
         }
         return this;
     }
 
     /** A label value: backslash, double quote and newline escaped. */
-    ByteSink labelValue(byte[] src, int offset, int length) throws IOException {
+    ByteSink labelValue(byte[] src, int offset, int length) {
+        ensure(2 * length);
         for (int i = offset; i < offset + length; i++) {
             byte b = src[i];
             switch (b) {
-                case '\\' -> put((byte) '\\').put((byte) '\\');
-                case '"' -> put((byte) '\\').put((byte) '"');
-                case '\n' -> put((byte) '\\').put((byte) 'n');
-                default -> put(b);
+                case '\\', '"' -> {
+                    buf[pos++] = '\\';
+                    buf[pos++] = b;
+                }
+                case '\n' -> {
+                    buf[pos++] = '\\';
+                    buf[pos++] = 'n';
+                }
+                default -> buf[pos++] = b;
             }
         }
         return this;
     }
 
     /** {@code {a="1",b="2"}} with an optional extra label (such as {@code le}) at the end; nothing for no labels. */
-    ByteSink labels(Labels labels, String extraName, String extraValue) throws IOException {
+    ByteSink labels(Labels labels, String extraName, String extraValue) {
         if (labels.isEmpty() && extraName == null) {
             return this;
         }
-        put('{');
-        boolean[] first = {true};
-        try {
-            labels.forEachRaw((b, no, nl, vo, vl) -> {
-                try {
-                    if (!first[0]) {
-                        put(',');
-                    }
-                    first[0] = false;
-                    for (int i = no; i < no + nl; i++) {
-                        put(b[i]);
-                    }
-                    put('=').put('"').labelValue(b, vo, vl).put('"');
-                } catch (IOException e) {
-                    throw new UncheckedWrite(e);
-                }
-            });
-        } catch (UncheckedWrite e) {
-            throw e.getCause();
-        }
+        put((byte) '{');
+        firstLabel = true;
+        labels.forEachRaw(this);
         if (extraName != null) {
-            if (!first[0]) {
-                put(',');
+            if (!firstLabel) {
+                put((byte) ',');
             }
-            ascii(extraName).put('=').put('"').ascii(extraValue).put('"');
+            ascii(extraName).ascii("=\"").ascii(extraValue).put((byte) '"');
         }
-        return put('}');
+        return put((byte) '}');
+    }
+
+    /** One label of {@link #labels}: the sink is its own visitor, so writing labels allocates nothing. */
+    @Override
+    public void visit(byte[] src, int nameOffset, int nameLength, int valueOffset, int valueLength) {
+        ensure(nameLength + 4);
+        if (!firstLabel) {
+            buf[pos++] = ',';
+        }
+        firstLabel = false;
+        System.arraycopy(src, nameOffset, buf, pos, nameLength);
+        pos += nameLength;
+        buf[pos++] = '=';
+        buf[pos++] = '"';
+        labelValue(src, valueOffset, valueLength);
+        put((byte) '"');
     }
 
     /** A sample value as Prometheus parses it: integers without a fraction, {@code +Inf}, {@code -Inf}, {@code NaN}. */
-    ByteSink number(double v) throws IOException {
+    ByteSink number(double v) {
         if (v == (long) v && Math.abs(v) < 1e15) {
             long n = (long) v;
             if (n == 0 && Double.doubleToRawLongBits(v) != 0) {
@@ -109,23 +134,21 @@ final class ByteSink {
         return ascii(formatNonIntegral(v));
     }
 
-    ByteSink integer(long n) throws IOException {
+    ByteSink integer(long n) {
+        ensure(20);
         if (n < 0) {
-            put('-');
+            buf[pos++] = '-';
             n = -n;
         }
-        if (n < 10) {
-            return put((byte) ('0' + n));
+        int digits = 1;
+        for (long rest = n / 10; rest > 0; rest /= 10) {
+            digits++;
         }
-        byte[] digits = new byte[20];
-        int i = digits.length;
-        while (n > 0) {
-            digits[--i] = (byte) ('0' + n % 10);
+        for (int i = pos + digits - 1; i >= pos; i--) {
+            buf[i] = (byte) ('0' + n % 10);
             n /= 10;
         }
-        for (; i < digits.length; i++) {
-            put(digits[i]);
-        }
+        pos += digits;
         return this;
     }
 
@@ -144,21 +167,14 @@ final class ByteSink {
         out.flush();
     }
 
+    private void ensure(int room) {
+        if (pos + room > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + room));
+        }
+    }
+
     private void flushBuffer() throws IOException {
         out.write(buf, 0, pos);
         pos = 0;
-    }
-
-    private static final class UncheckedWrite extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        UncheckedWrite(IOException cause) {
-            super(cause);
-        }
-
-        @Override
-        public synchronized IOException getCause() {
-            return (IOException) super.getCause();
-        }
     }
 }
