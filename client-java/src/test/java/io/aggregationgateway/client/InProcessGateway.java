@@ -21,10 +21,16 @@ final class InProcessGateway implements AutoCloseable {
     private final WebServer server;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    InProcessGateway() {
+    /** @param flags gateway flags on top of {@code --host 127.0.0.1 --port 0} */
+    InProcessGateway(String... flags) {
+        String[] args = new String[flags.length + 4];
+        args[0] = "--host";
+        args[1] = "127.0.0.1";
+        args[2] = "--port";
+        args[3] = "0";
+        System.arraycopy(flags, 0, args, 4, flags.length);
         try {
-            server = Main.start(ConfigLoader.load(new String[]{"--host", "127.0.0.1", "--port", "0"}, Map.of()),
-                    new Aggregator());
+            server = Main.start(ConfigLoader.load(args, Map.of()), new Aggregator());
         } catch (ConfigException e) {
             throw new IllegalStateException(e);
         }

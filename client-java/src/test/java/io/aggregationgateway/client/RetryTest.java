@@ -1,0 +1,229 @@
+package io.aggregationgateway.client;
+
+import com.sun.net.httpserver.HttpServer;
+import io.aggregationgateway.proto.v1.AggregationGatewayGrpc;
+import io.aggregationgateway.proto.v1.PushRequest;
+import io.aggregationgateway.proto.v1.PushResponse;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Retry behaviour against scripted stand-ins for the gateway, which count the attempts: transient
+ * failures are retried until one succeeds, client errors and timeouts are not.
+ */
+class RetryTest {
+
+    /** An HTTP server answering the scripted statuses in turn (the last one for ever), recording requests. */
+    private static final class ScriptedHttpGateway implements AutoCloseable {
+        final HttpServer server;
+        final AtomicInteger requests = new AtomicInteger();
+        final List<String> paths = new CopyOnWriteArrayList<>();
+        final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
+
+        ScriptedHttpGateway(Duration delay, int... statuses) throws IOException {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/", exchange -> {
+                int n = requests.getAndIncrement();
+                paths.add(exchange.getRequestURI().getRawPath());
+                exchange.getRequestHeaders().forEach((name, values) -> lastHeaders.put(name.toLowerCase(), values.get(0)));
+                exchange.getRequestBody().readAllBytes();
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                int status = statuses[Math.min(n, statuses.length - 1)];
+                byte[] body = (status == 200 ? "" : "scripted failure " + status + "\n").getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            server.start();
+        }
+
+        String address() {
+            return "127.0.0.1:" + server.getAddress().getPort();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    /** A gRPC server failing with the scripted codes in turn (OK: success), recording request metadata. */
+    private static final class ScriptedGrpcGateway implements AutoCloseable {
+        final Server server;
+        final AtomicInteger calls = new AtomicInteger();
+        final Map<String, String> lastMetadata = new ConcurrentHashMap<>();
+        final List<PushRequest> requests = new CopyOnWriteArrayList<>();
+
+        ScriptedGrpcGateway(Status.Code... codes) throws IOException {
+            AggregationGatewayGrpc.AggregationGatewayImplBase service = new AggregationGatewayGrpc.AggregationGatewayImplBase() {
+                @Override
+                public void push(PushRequest request, StreamObserver<PushResponse> responses) {
+                    int n = calls.getAndIncrement();
+                    requests.add(request);
+                    Status.Code code = codes[Math.min(n, codes.length - 1)];
+                    if (code == Status.Code.OK) {
+                        responses.onNext(PushResponse.newBuilder().setFamilies(request.getFamiliesCount()).build());
+                        responses.onCompleted();
+                    } else {
+                        responses.onError(Status.fromCode(code).withDescription("scripted " + code).asRuntimeException());
+                    }
+                }
+            };
+            ServerInterceptor recordMetadata = new ServerInterceptor() {
+                @Override
+                public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                                                   ServerCallHandler<Q, R> next) {
+                    for (String key : headers.keys()) {
+                        if (!key.endsWith("-bin")) {
+                            lastMetadata.put(key, headers.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER)));
+                        }
+                    }
+                    return next.startCall(call, headers);
+                }
+            };
+            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                    .addService(ServerInterceptors.intercept(service, recordMetadata))
+                    .build().start();
+        }
+
+        String address() {
+            return "127.0.0.1:" + server.getPort();
+        }
+
+        @Override
+        public void close() {
+            server.shutdownNow();
+        }
+    }
+
+    private static PushClientBuilder fastRetries(String target, Transport transport) {
+        return PushClient.builder().target(target).transport(transport).job("retry")
+                .maxAttempts(4).initialBackoff(Duration.ofMillis(5)).maxBackoff(Duration.ofMillis(20));
+    }
+
+    @Test
+    void http5xxIsRetriedUntilItSucceeds() throws Exception {
+        try (ScriptedHttpGateway gateway = new ScriptedHttpGateway(Duration.ZERO, 503, 500, 200);
+             PushClient client = fastRetries(gateway.address(), Transport.HTTP_PROTOBUF).build()) {
+            client.push(Fixtures.rawFamilies());
+            assertEquals(3, gateway.requests.get());
+        }
+    }
+
+    @Test
+    void http5xxThatPersistsEndsWithTheLastStatusAndMessage() throws Exception {
+        try (ScriptedHttpGateway gateway = new ScriptedHttpGateway(Duration.ZERO, 502);
+             PushClient client = fastRetries(gateway.address(), Transport.HTTP_TEXT).build()) {
+            PushException e = assertThrows(PushException.class, () -> client.push(Fixtures.rawFamilies()));
+            assertEquals(4, gateway.requests.get());
+            assertEquals(4, e.attempts());
+            assertTrue(e.isRetryable());
+            assertEquals(OptionalInt.of(502), e.httpStatus());
+            assertEquals(Optional.of("scripted failure 502"), e.serverMessage());
+        }
+    }
+
+    @Test
+    void http4xxStopsRetriesAtOnce() throws Exception {
+        try (ScriptedHttpGateway gateway = new ScriptedHttpGateway(Duration.ZERO, 400, 200);
+             PushClient client = fastRetries(gateway.address(), Transport.HTTP_PROTOBUF).build()) {
+            PushException e = assertThrows(PushException.class, () -> client.push(Fixtures.rawFamilies()));
+            assertEquals(1, gateway.requests.get());
+            assertEquals(OptionalInt.of(400), e.httpStatus());
+            assertFalse(e.isRetryable());
+        }
+    }
+
+    @Test
+    void aTimedOutHttpPushIsNotRetriedBecauseTheGatewayMayHaveAppliedIt() throws Exception {
+        try (ScriptedHttpGateway gateway = new ScriptedHttpGateway(Duration.ofMillis(1500), 200);
+             PushClient client = fastRetries(gateway.address(), Transport.HTTP_PROTOBUF)
+                     .requestTimeout(Duration.ofMillis(200)).build()) {
+            PushException e = assertThrows(PushException.class, () -> client.push(Fixtures.rawFamilies()));
+            assertEquals(1, e.attempts());
+            assertFalse(e.isRetryable());
+            assertEquals(1, gateway.requests.get());
+        }
+    }
+
+    @Test
+    void httpPushesCarryHeadersAndTheGroupingPath() throws Exception {
+        try (ScriptedHttpGateway gateway = new ScriptedHttpGateway(Duration.ZERO, 200);
+             PushClient client = fastRetries("http://" + gateway.address() + "/gateway/", Transport.HTTP_TEXT)
+                     .groupingLabel("path", "a/b")
+                     .groupingLabel("empty", "")
+                     .groupingLabel("spaced", "x y%")
+                     .header("Authorization", "Bearer s3cret")
+                     .build()) {
+            client.push(Fixtures.rawFamilies());
+            assertEquals(List.of("/gateway/metrics/job/retry/path@base64/YS9i/empty@base64/=/spaced/x%20y%25"), gateway.paths);
+            assertEquals("Bearer s3cret", gateway.lastHeaders.get("authorization"));
+            assertEquals(HttpSender.TEXT_CONTENT_TYPE, gateway.lastHeaders.get("content-type"));
+        }
+    }
+
+    @Test
+    void grpcUnavailableIsRetriedUntilItSucceeds() throws Exception {
+        try (ScriptedGrpcGateway gateway = new ScriptedGrpcGateway(Status.Code.UNAVAILABLE, Status.Code.UNAVAILABLE, Status.Code.OK);
+             PushClient client = fastRetries(gateway.address(), Transport.GRPC)
+                     .groupingLabel("zone", "eu")
+                     .header("Authorization", "Bearer s3cret").build()) {
+            client.push(Fixtures.rawFamilies());
+            assertEquals(3, gateway.calls.get());
+            assertEquals("Bearer s3cret", gateway.lastMetadata.get("authorization"));
+            assertEquals(Map.of("job", "retry", "zone", "eu"), gateway.requests.get(2).getGroupingLabelsMap());
+            assertEquals(Fixtures.rawFamilies(), gateway.requests.get(2).getFamiliesList());
+        }
+    }
+
+    @Test
+    void grpcInvalidArgumentStopsRetriesAtOnce() throws Exception {
+        try (ScriptedGrpcGateway gateway = new ScriptedGrpcGateway(Status.Code.INVALID_ARGUMENT, Status.Code.OK);
+             PushClient client = fastRetries(gateway.address(), Transport.GRPC).build()) {
+            PushException e = assertThrows(PushException.class, () -> client.push(Fixtures.rawFamilies()));
+            assertEquals(1, gateway.calls.get());
+            assertEquals(Optional.of("INVALID_ARGUMENT"), e.grpcStatus());
+            assertEquals(Optional.of("scripted INVALID_ARGUMENT"), e.serverMessage());
+            assertFalse(e.isRetryable());
+        }
+    }
+
+    @Test
+    void grpcDeadlineExceededIsNotRetried() throws Exception {
+        try (ScriptedGrpcGateway gateway = new ScriptedGrpcGateway(Status.Code.DEADLINE_EXCEEDED, Status.Code.OK);
+             PushClient client = fastRetries(gateway.address(), Transport.GRPC).build()) {
+            PushException e = assertThrows(PushException.class, () -> client.push(Fixtures.rawFamilies()));
+            assertEquals(1, gateway.calls.get());
+            assertEquals(Optional.of("DEADLINE_EXCEEDED"), e.grpcStatus());
+        }
+    }
+}
