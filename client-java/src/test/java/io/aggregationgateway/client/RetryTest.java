@@ -1,6 +1,5 @@
 package io.aggregationgateway.client;
 
-import com.sun.net.httpserver.HttpServer;
 import io.aggregationgateway.proto.v1.AggregationGatewayGrpc;
 import io.aggregationgateway.proto.v1.PushRequest;
 import io.aggregationgateway.proto.v1.PushResponse;
@@ -17,7 +16,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,44 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * failures are retried until one succeeds, client errors and timeouts are not.
  */
 class RetryTest {
-
-    /** An HTTP server answering the scripted statuses in turn (the last one for ever), recording requests. */
-    private static final class ScriptedHttpGateway implements AutoCloseable {
-        final HttpServer server;
-        final AtomicInteger requests = new AtomicInteger();
-        final List<String> paths = new CopyOnWriteArrayList<>();
-        final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
-
-        ScriptedHttpGateway(Duration delay, int... statuses) throws IOException {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.createContext("/", exchange -> {
-                int n = requests.getAndIncrement();
-                paths.add(exchange.getRequestURI().getRawPath());
-                exchange.getRequestHeaders().forEach((name, values) -> lastHeaders.put(name.toLowerCase(), values.get(0)));
-                exchange.getRequestBody().readAllBytes();
-                try {
-                    Thread.sleep(delay);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                int status = statuses[Math.min(n, statuses.length - 1)];
-                byte[] body = (status == 200 ? "" : "scripted failure " + status + "\n").getBytes(StandardCharsets.UTF_8);
-                exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-                exchange.getResponseBody().write(body);
-                exchange.close();
-            });
-            server.start();
-        }
-
-        String address() {
-            return "127.0.0.1:" + server.getAddress().getPort();
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-        }
-    }
 
     /** A gRPC server failing with the scripted codes in turn (OK: success), recording request metadata. */
     private static final class ScriptedGrpcGateway implements AutoCloseable {
