@@ -14,6 +14,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.stub.MetadataUtils;
 
+import javax.net.ssl.SSLException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -61,9 +62,19 @@ final class GrpcSender implements Sender {
             Status status = e.getStatus();
             // Only UNAVAILABLE is retried: the gateway was not reached or went away. A deadline may
             // have expired after the gateway applied the push, and a second copy would be added.
-            throw AttemptFailure.grpc(status.getCode().name(), status.getDescription(),
-                    status.getCode() == Status.Code.UNAVAILABLE, status.getCause());
+            // Nor is a TLS failure (untrusted certificate), which gRPC also reports as UNAVAILABLE.
+            boolean retryable = status.getCode() == Status.Code.UNAVAILABLE && !causedByTls(status.getCause());
+            throw AttemptFailure.grpc(status.getCode().name(), status.getDescription(), retryable, status.getCause());
         }
+    }
+
+    private static boolean causedByTls(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof SSLException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.aggregationgateway.client;
 import io.aggregationgateway.proto.metrics.MetricFamily;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -74,6 +75,9 @@ final class HttpSender implements Sender {
         } catch (HttpTimeoutException e) {
             // not retried: the gateway may have applied the push, and a second copy would be added
             throw AttemptFailure.httpIo("no response within " + requestTimeout.toMillis() + " ms", false, e);
+        } catch (SSLException e) {
+            // an untrusted certificate or a TLS/plaintext mismatch: a setting to fix, not a passing failure
+            throw AttemptFailure.httpIo("TLS failed: " + describe(e), false, e);
         } catch (ConnectException e) {
             throw AttemptFailure.httpIo("cannot connect: " + describe(e), true, e);
         } catch (IOException e) {

@@ -1,29 +1,13 @@
 package io.aggregationgateway.client;
 
-import io.aggregationgateway.proto.v1.AggregationGatewayGrpc;
-import io.aggregationgateway.proto.v1.PushRequest;
-import io.aggregationgateway.proto.v1.PushResponse;
-import io.grpc.Metadata;
-import io.grpc.Server;
-import io.grpc.ServerInterceptors;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.stub.StreamObserver;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,55 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * failures are retried until one succeeds, client errors and timeouts are not.
  */
 class RetryTest {
-
-    /** A gRPC server failing with the scripted codes in turn (OK: success), recording request metadata. */
-    private static final class ScriptedGrpcGateway implements AutoCloseable {
-        final Server server;
-        final AtomicInteger calls = new AtomicInteger();
-        final Map<String, String> lastMetadata = new ConcurrentHashMap<>();
-        final List<PushRequest> requests = new CopyOnWriteArrayList<>();
-
-        ScriptedGrpcGateway(Status.Code... codes) throws IOException {
-            AggregationGatewayGrpc.AggregationGatewayImplBase service = new AggregationGatewayGrpc.AggregationGatewayImplBase() {
-                @Override
-                public void push(PushRequest request, StreamObserver<PushResponse> responses) {
-                    int n = calls.getAndIncrement();
-                    requests.add(request);
-                    Status.Code code = codes[Math.min(n, codes.length - 1)];
-                    if (code == Status.Code.OK) {
-                        responses.onNext(PushResponse.newBuilder().setFamilies(request.getFamiliesCount()).build());
-                        responses.onCompleted();
-                    } else {
-                        responses.onError(Status.fromCode(code).withDescription("scripted " + code).asRuntimeException());
-                    }
-                }
-            };
-            ServerInterceptor recordMetadata = new ServerInterceptor() {
-                @Override
-                public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                                   ServerCallHandler<Q, R> next) {
-                    for (String key : headers.keys()) {
-                        if (!key.endsWith("-bin")) {
-                            lastMetadata.put(key, headers.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER)));
-                        }
-                    }
-                    return next.startCall(call, headers);
-                }
-            };
-            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                    .addService(ServerInterceptors.intercept(service, recordMetadata))
-                    .build().start();
-        }
-
-        String address() {
-            return "127.0.0.1:" + server.getPort();
-        }
-
-        @Override
-        public void close() {
-            server.shutdownNow();
-        }
-    }
 
     private static PushClientBuilder fastRetries(String target, Transport transport) {
         return PushClient.builder().target(target).transport(transport).job("retry")

@@ -1,6 +1,10 @@
 package io.aggregationgateway.client;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+
+import javax.net.ssl.SSLContext;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -30,10 +34,22 @@ final class ScriptedHttpGateway implements AutoCloseable {
     private final ExecutorService threads = Executors.newFixedThreadPool(8);
 
     ScriptedHttpGateway(Duration delay, int... statuses) throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        this(null, delay, statuses);
+    }
+
+    /** @param tls null for plain HTTP, else HTTPS with this context's certificate */
+    ScriptedHttpGateway(SSLContext tls, Duration delay, int... statuses) throws IOException {
+        if (tls == null) {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } else {
+            HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            server = https;
+        }
         server.setExecutor(threads);
         server.createContext("/", exchange -> {
             maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            boolean counted = true;
             try {
                 int n = requests.getAndIncrement();
                 paths.add(exchange.getRequestURI().getRawPath());
@@ -42,12 +58,18 @@ final class ScriptedHttpGateway implements AutoCloseable {
                 Thread.sleep(delay);
                 int status = statuses[Math.min(n, statuses.length - 1)];
                 byte[] body = (status == 200 ? "" : "scripted failure " + status + "\n").getBytes(StandardCharsets.UTF_8);
+                // no longer in flight once the answer is decided: the client may send its next push
+                // as soon as the response leaves, before this thread gets to run again
+                inFlight.decrementAndGet();
+                counted = false;
                 exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
                 exchange.getResponseBody().write(body);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
-                inFlight.decrementAndGet();
+                if (counted) {
+                    inFlight.decrementAndGet();
+                }
                 exchange.close();
             }
         });
