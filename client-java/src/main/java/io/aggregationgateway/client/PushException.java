@@ -15,11 +15,17 @@ import java.util.OptionalInt;
 public final class PushException extends Exception {
     private static final long serialVersionUID = 1L;
 
+    /** The transport the push was sent over. */
     private final Transport transport;
+    /** The HTTP status of the last response, or null. */
     private final Integer httpStatus;
+    /** The gRPC status code's name, or null. */
     private final String grpcStatus;
+    /** The gateway's message, or null. */
     private final String serverMessage;
+    /** Whether the last failure was of a retried kind. */
     private final boolean retryable;
+    /** Attempts made. */
     private final int attempts;
 
     PushException(String message, Transport transport, Integer httpStatus, String grpcStatus, String serverMessage,
@@ -75,8 +81,8 @@ public final class PushException extends Exception {
     /**
      * Whether the last failure was transient (connection failed, gRPC {@code UNAVAILABLE}, HTTP
      * 5xx), so the push was retried until the attempts ran out. {@code false} for failures that
-     * a retry cannot fix (HTTP 4xx, gRPC {@code INVALID_ARGUMENT}, {@code RESOURCE_EXHAUSTED})
-     * and for timeouts, which are not retried because the gateway may have applied the push and
+     * a retry cannot fix (HTTP 4xx, gRPC {@code INVALID_ARGUMENT}, {@code RESOURCE_EXHAUSTED}, a
+     * TLS handshake that failed) and for timeouts, which are not retried because the gateway may have applied the push and
      * a second copy would be added to the sums.
      *
      * @return whether the failure was of a retried kind
