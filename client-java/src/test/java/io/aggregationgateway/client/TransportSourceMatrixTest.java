@@ -70,7 +70,7 @@ class TransportSourceMatrixTest {
         assertValue(scrape, "orders_total{" + g.replace(",zone", ",status=\"paid\",zone") + "}", 6);
         assertValue(scrape, "temperature_celsius{" + g + "}", 42);
         assertValue(scrape, "latency_seconds_bucket{" + g + ",le=\"0.1\"}", 2);
-        assertValue(scrape, "latency_seconds_bucket{" + g + ",le=\"1\"}", 4);
+        assertValue(scrape, "latency_seconds_bucket{" + g + ",le=\"1.0\"}", 4);
         assertValue(scrape, "latency_seconds_bucket{" + g + ",le=\"+Inf\"}", 6);
         assertValue(scrape, "latency_seconds_count{" + g + "}", 6);
         assertEquals(11.1, InProcessGateway.valueIn(scrape, "latency_seconds_sum{" + g + "}").orElseThrow(), 1e-9);

@@ -44,11 +44,12 @@ public final class TextFormatRenderer {
         sink.ascii(name).ascii("_count").labels(cell.labels(), null, null).put(' ').number(h.count()).put('\n');
     }
 
-    /** {@code le} values as Prometheus's Go client writes them: {@code 0.1}, {@code 1}, {@code +Inf}. */
+    /**
+     * {@code le} values as OpenMetrics and Prometheus's protobuf parser spell them ({@code 0.1},
+     * {@code 1.0}, {@code +Inf}): Prometheus 2.x keeps the label as written, so one spelling across
+     * all scrape formats keeps a bucket one series whichever format Prometheus negotiates.
+     */
     static String formatBound(double bound) {
-        if (bound == (long) bound && Math.abs(bound) < 1e15) {
-            return Long.toString((long) bound);
-        }
-        return ByteSink.formatNonIntegral(bound);
+        return OpenMetricsRenderer.canonicalBound(bound);
     }
 }

@@ -59,7 +59,7 @@ class AggregationGoldenTest {
                         push(histogram("latency", "0.1", 2, "1", 2, "+Inf", 5, 7))), """
                         # TYPE latency histogram
                         latency_bucket{le="0.1"} 3
-                        latency_bucket{le="1"} 5
+                        latency_bucket{le="1.0"} 5
                         latency_bucket{le="+Inf"} 9
                         latency_sum 9.5
                         latency_count 9
@@ -74,8 +74,8 @@ class AggregationGoldenTest {
                         h_bucket{le="0.1"} 1
                         h_bucket{le="0.2"} 11
                         h_bucket{le="0.5"} 22
-                        h_bucket{le="1"} 23
-                        h_bucket{le="2"} 33
+                        h_bucket{le="1.0"} 23
+                        h_bucket{le="2.0"} 33
                         h_bucket{le="+Inf"} 44
                         h_sum 3
                         h_count 44
@@ -83,7 +83,7 @@ class AggregationGoldenTest {
                 arguments("histogram without +Inf bucket takes it from _count", List.of(
                         push("# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_count 3\nh_sum 4\n")), """
                         # TYPE h histogram
-                        h_bucket{le="1"} 2
+                        h_bucket{le="1.0"} 2
                         h_bucket{le="+Inf"} 3
                         h_sum 4
                         h_count 3

@@ -108,7 +108,7 @@ class FormatRoundTripTest {
         assertEquals("""
                 # TYPE latency_seconds histogram
                 latency_seconds_bucket{job="go",le="0.1"} 1
-                latency_seconds_bucket{job="go",le="1"} 2
+                latency_seconds_bucket{job="go",le="1.0"} 2
                 latency_seconds_bucket{job="go",le="+Inf"} 3
                 latency_seconds_sum{job="go"} 1.5
                 latency_seconds_count{job="go"} 3
