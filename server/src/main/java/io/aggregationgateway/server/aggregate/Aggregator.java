@@ -85,6 +85,7 @@ public final class Aggregator {
     }
 
     private PushResult apply(ValidatedPush valid) throws PushRejectedException {
+        SeriesKindCheck.check(valid.toApply(), families::get);
         StoredFamily[] targets = resolveFamilies(valid);
         long reserved = reserveSeries(valid, targets);
         long now = clockMillis.getAsLong();

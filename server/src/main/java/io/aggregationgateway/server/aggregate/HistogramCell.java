@@ -1,6 +1,7 @@
 package io.aggregationgateway.server.aggregate;
 
 import io.aggregationgateway.server.model.ClassicHistogram;
+import io.aggregationgateway.server.model.NativeHistogram;
 import io.aggregationgateway.server.model.Series;
 
 /** A classic histogram series; updates and reads are synchronised so a read never sees a half merge. */
@@ -25,7 +26,8 @@ public final class HistogramCell extends SeriesCell {
 
     @Override
     synchronized void add(Series pushed) {
-        ClassicHistogram h = (ClassicHistogram) pushed;
+        // a native push lands here only when it raced a classic one to create the series (see SeriesKindCheck)
+        ClassicHistogram h = pushed instanceof NativeHistogram n ? NativeHistogramMerger.classicView(n) : (ClassicHistogram) pushed;
         HistogramMerger.Buckets merged = HistogramMerger.add(bounds, cumulative, h.upperBounds(), h.cumulativeCounts());
         bounds = merged.bounds();
         cumulative = merged.cumulative();

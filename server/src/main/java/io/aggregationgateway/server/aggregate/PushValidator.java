@@ -5,6 +5,7 @@ import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricNames;
 import io.aggregationgateway.server.model.MetricType;
+import io.aggregationgateway.server.model.NativeHistogram;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
@@ -132,6 +133,8 @@ final class PushValidator {
         return switch (series) {
             case ScalarSample scalar -> checkScalar(family, scalar);
             case ClassicHistogram histogram -> normaliseHistogram(family, histogram);
+            case NativeHistogram histogram ->
+                    NativeHistogramValidator.normalise(family, histogram, PushValidator::normaliseHistogram);
             case SummarySample summary -> summary;
         };
     }

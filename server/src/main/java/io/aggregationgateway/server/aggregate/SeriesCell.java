@@ -2,6 +2,7 @@ package io.aggregationgateway.server.aggregate;
 
 import io.aggregationgateway.server.model.ClassicHistogram;
 import io.aggregationgateway.server.model.Labels;
+import io.aggregationgateway.server.model.NativeHistogram;
 import io.aggregationgateway.server.model.ScalarSample;
 import io.aggregationgateway.server.model.Series;
 import io.aggregationgateway.server.model.SummarySample;
@@ -10,7 +11,7 @@ import io.aggregationgateway.server.model.SummarySample;
  * One stored series: its labels and its running aggregate. Renderers read cells through the
  * subclasses' read methods, which always return a consistent state of the series.
  */
-public abstract sealed class SeriesCell permits ScalarCell, HistogramCell {
+public abstract sealed class SeriesCell permits ScalarCell, HistogramCell, NativeHistogramCell {
     private final Labels labels;
     // Wall-clock millis of the last push to this series, for expiry. Same object size as without
     // it: the header, the labels reference and the value fill 24 of the 32 bytes anyway.
@@ -39,6 +40,7 @@ public abstract sealed class SeriesCell permits ScalarCell, HistogramCell {
         return switch (first) {
             case ScalarSample s -> new ScalarCell(s.labels(), s.value());
             case ClassicHistogram h -> new HistogramCell(h);
+            case NativeHistogram h -> new NativeHistogramCell(h);
             case SummarySample s ->
                     throw new IllegalArgumentException("summaries are not stored");
         };

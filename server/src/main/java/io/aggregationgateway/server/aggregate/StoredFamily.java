@@ -49,6 +49,11 @@ final class StoredFamily {
         return series.containsKey(labels);
     }
 
+    /** The stored series with these labels, or {@code null}. */
+    SeriesCell cell(Labels labels) {
+        return series.get(labels);
+    }
+
     /** Adds validated series; returns how many of them were new to this family. */
     int add(List<Series> pushed, String pushedHelp, long nowMillis) {
         if (help.isEmpty() && !pushedHelp.isEmpty()) {

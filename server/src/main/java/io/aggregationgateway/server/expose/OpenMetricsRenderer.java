@@ -2,8 +2,10 @@ package io.aggregationgateway.server.expose;
 
 import io.aggregationgateway.server.aggregate.FamilySnapshot;
 import io.aggregationgateway.server.aggregate.HistogramCell;
+import io.aggregationgateway.server.aggregate.NativeHistogramCell;
 import io.aggregationgateway.server.aggregate.ScalarCell;
 import io.aggregationgateway.server.aggregate.SeriesCell;
+import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricType;
 
 import java.io.IOException;
@@ -70,7 +72,11 @@ public final class OpenMetricsRenderer {
                         sink.ascii(name).labels(scalar.labels(), null, null).put(' ');
                         writeValue(sink, scalar.value()).put('\n');
                     }
-                    case HistogramCell histogram -> writeHistogram(sink, name, histogram, gauge, bounds);
+                    case HistogramCell histogram ->
+                            writeHistogram(sink, name, histogram.labels(), histogram.read(), gauge, bounds);
+                    // OpenMetrics 1.0 cannot carry native buckets: classic buckets if pushed, else only count and sum
+                    case NativeHistogramCell histogram ->
+                            writeHistogram(sink, name, histogram.labels(), histogram.readClassic(), gauge, bounds);
                 }
             }
         }
@@ -86,17 +92,16 @@ public final class OpenMetricsRenderer {
         return null;
     }
 
-    private static void writeHistogram(ByteSink sink, String name, HistogramCell cell, boolean gauge,
-                                       BoundCache boundCache) throws IOException {
-        HistogramCell.HistogramValues h = cell.read();
+    private static void writeHistogram(ByteSink sink, String name, Labels labels, HistogramCell.HistogramValues h,
+                                       boolean gauge, BoundCache boundCache) throws IOException {
         String[] les = boundCache.format(h.bounds());
         for (int i = 0; i < les.length; i++) {
-            sink.ascii(name).ascii("_bucket").labels(cell.labels(), "le", les[i]).put(' ');
+            sink.ascii(name).ascii("_bucket").labels(labels, "le", les[i]).put(' ');
             writeValue(sink, h.cumulative()[i]).put('\n');
         }
-        sink.ascii(name).ascii(gauge ? "_gcount" : "_count").labels(cell.labels(), null, null).put(' ');
+        sink.ascii(name).ascii(gauge ? "_gcount" : "_count").labels(labels, null, null).put(' ');
         writeValue(sink, h.count()).put('\n');
-        sink.ascii(name).ascii(gauge ? "_gsum" : "_sum").labels(cell.labels(), null, null).put(' ');
+        sink.ascii(name).ascii(gauge ? "_gsum" : "_sum").labels(labels, null, null).put(' ');
         writeValue(sink, h.sum()).put('\n');
     }
 

@@ -2,8 +2,10 @@ package io.aggregationgateway.server.expose;
 
 import io.aggregationgateway.server.aggregate.FamilySnapshot;
 import io.aggregationgateway.server.aggregate.HistogramCell;
+import io.aggregationgateway.server.aggregate.NativeHistogramCell;
 import io.aggregationgateway.server.aggregate.ScalarCell;
 import io.aggregationgateway.server.aggregate.SeriesCell;
+import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricType;
 
 import java.io.IOException;
@@ -27,21 +29,24 @@ public final class TextFormatRenderer {
                 switch (cell) {
                     case ScalarCell scalar -> sink.ascii(family.name()).labels(scalar.labels(), null, null)
                             .put(' ').number(scalar.value()).put('\n');
-                    case HistogramCell histogram -> writeHistogram(sink, family.name(), histogram);
+                    case HistogramCell histogram -> writeHistogram(sink, family.name(), histogram.labels(), histogram.read());
+                    // 0.0.4 cannot carry native buckets: classic buckets if pushed, else only _sum and _count
+                    case NativeHistogramCell histogram ->
+                            writeHistogram(sink, family.name(), histogram.labels(), histogram.readClassic());
                 }
             }
         }
         sink.flush();
     }
 
-    private static void writeHistogram(ByteSink sink, String name, HistogramCell cell) throws IOException {
-        HistogramCell.HistogramValues h = cell.read();
+    private static void writeHistogram(ByteSink sink, String name, Labels labels, HistogramCell.HistogramValues h)
+            throws IOException {
         for (int i = 0; i < h.bounds().length; i++) {
-            sink.ascii(name).ascii("_bucket").labels(cell.labels(), "le", formatBound(h.bounds()[i]))
+            sink.ascii(name).ascii("_bucket").labels(labels, "le", formatBound(h.bounds()[i]))
                     .put(' ').number(h.cumulative()[i]).put('\n');
         }
-        sink.ascii(name).ascii("_sum").labels(cell.labels(), null, null).put(' ').number(h.sum()).put('\n');
-        sink.ascii(name).ascii("_count").labels(cell.labels(), null, null).put(' ').number(h.count()).put('\n');
+        sink.ascii(name).ascii("_sum").labels(labels, null, null).put(' ').number(h.sum()).put('\n');
+        sink.ascii(name).ascii("_count").labels(labels, null, null).put(' ').number(h.count()).put('\n');
     }
 
     /**

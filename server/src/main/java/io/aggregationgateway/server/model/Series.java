@@ -4,7 +4,7 @@ package io.aggregationgateway.server.model;
  * One series of a pushed family: its labels (as pushed, before grouping labels are added)
  * and its value(s).
  */
-public sealed interface Series permits ScalarSample, ClassicHistogram, SummarySample {
+public sealed interface Series permits ScalarSample, ClassicHistogram, NativeHistogram, SummarySample {
     Labels labels();
 
     /** The same series with other labels. */

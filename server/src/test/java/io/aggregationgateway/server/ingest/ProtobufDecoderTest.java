@@ -17,6 +17,7 @@ import io.aggregationgateway.server.model.ClassicHistogram;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
+import io.aggregationgateway.server.model.NativeHistogram;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
 import io.aggregationgateway.server.model.ScalarSample;
@@ -535,6 +536,20 @@ class ProtobufDecoderTest {
                             .append(" bounds=").append(Arrays.toString(h.upperBounds()))
                             .append(" counts=").append(Arrays.toString(h.cumulativeCounts()))
                             .append(" count=").append(h.count()).append(" sum=").append(h.sum());
+                    case NativeHistogram h -> {
+                        out.append("native ").append(h.labels()).append(h.floatCounts() ? " float" : " integer")
+                                .append(" schema=").append(h.schema()).append(" zt=").append(h.zeroThreshold())
+                                .append(" zc=").append(h.zeroCount()).append(" count=").append(h.count())
+                                .append(" sum=").append(h.sum())
+                                .append(" pos=").append(Arrays.toString(h.positive().indices()))
+                                .append(Arrays.toString(h.positive().counts()))
+                                .append(" neg=").append(Arrays.toString(h.negative().indices()))
+                                .append(Arrays.toString(h.negative().counts()));
+                        if (h.classic() != null) {
+                            out.append(" classic=").append(Arrays.toString(h.classic().upperBounds()))
+                                    .append(Arrays.toString(h.classic().cumulativeCounts()));
+                        }
+                    }
                     case SummarySample v -> out.append("summary ").append(v.labels())
                             .append(" count=").append(v.count()).append(" sum=").append(v.sum());
                 }

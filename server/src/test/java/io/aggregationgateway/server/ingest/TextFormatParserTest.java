@@ -4,6 +4,7 @@ import io.aggregationgateway.server.ingest.TextFormatParser.Dialect;
 import io.aggregationgateway.server.model.ClassicHistogram;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
+import io.aggregationgateway.server.model.NativeHistogram;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
 import io.aggregationgateway.server.model.ScalarSample;
@@ -572,6 +573,7 @@ class TextFormatParserTest {
                         }
                         case SummarySample s -> out.append(" summary count=").append(value(s.count()))
                                 .append(" sum=").append(value(s.sum()));
+                        case NativeHistogram h -> throw new AssertionError("the text formats have no native histograms");
                     }
                     out.append('\n');
                 }

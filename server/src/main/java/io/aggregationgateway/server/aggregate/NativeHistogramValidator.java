@@ -1,0 +1,144 @@
+package io.aggregationgateway.server.aggregate;
+
+import io.aggregationgateway.server.model.ClassicHistogram;
+import io.aggregationgateway.server.model.MetricFamily;
+import io.aggregationgateway.server.model.NativeBuckets;
+import io.aggregationgateway.server.model.NativeHistogram;
+import io.aggregationgateway.server.model.PushRejectedException;
+import io.aggregationgateway.server.model.RejectionReason;
+
+import java.util.Arrays;
+
+import static io.aggregationgateway.server.aggregate.PushValidator.reject;
+
+/**
+ * Checks a pushed native histogram and brings it into the form the store keeps: no empty
+ * buckets, no bucket inside the zero bucket, classic buckets (if any) completed with {@code +Inf}.
+ */
+final class NativeHistogramValidator {
+    /**
+     * Bucket indices beyond this hold no finite double at any schema (schema 8 reaches
+     * {@code 2^1024} at index 262144); the limit keeps index arithmetic far from overflow.
+     */
+    static final int MAX_ABS_INDEX = 1 << 20;
+
+    /** The classic-histogram check and completion, applied to the classic part. */
+    @FunctionalInterface
+    interface ClassicNormaliser {
+        ClassicHistogram normalise(MetricFamily family, ClassicHistogram classic) throws PushRejectedException;
+    }
+
+    private NativeHistogramValidator() {
+    }
+
+    static NativeHistogram normalise(MetricFamily family, NativeHistogram h, ClassicNormaliser classicNormaliser)
+            throws PushRejectedException {
+        if (!family.type().isHistogram()) {
+            throw reject(RejectionReason.INVALID_VALUE, family, h.labels(),
+                    "a native histogram in a " + family.type().textName() + " family");
+        }
+        if (h.schema() < ExponentialBuckets.MIN_SCHEMA || h.schema() > ExponentialBuckets.MAX_SCHEMA) {
+            throw invalid(family, h, "schema " + h.schema() + " is outside " + ExponentialBuckets.MIN_SCHEMA
+                    + ".." + ExponentialBuckets.MAX_SCHEMA);
+        }
+        checkNonNegative(family, h, "zero threshold", h.zeroThreshold());
+        checkNonNegative(family, h, "zero count", h.zeroCount());
+        checkNonNegative(family, h, "count", h.count());
+        if (!Double.isFinite(h.sum())) {
+            throw invalid(family, h, "sum " + h.sum() + " cannot be added up");
+        }
+        checkBuckets(family, h, "positive", h.positive());
+        checkBuckets(family, h, "negative", h.negative());
+        double inBuckets = h.zeroCount() + h.positive().total() + h.negative().total();
+        // float counts may carry rounding from the client's own additions
+        double slack = h.floatCounts() ? inBuckets * 1e-12 : 0;
+        if (h.count() < inBuckets - slack) {
+            throw invalid(family, h, "count " + h.count() + " is less than the " + inBuckets
+                    + " observations in its buckets (zero bucket included)");
+        }
+        ClassicHistogram classic = h.classic() == null ? null : classicNormaliser.normalise(family,
+                new ClassicHistogram(h.labels(), h.classic().upperBounds(), h.classic().cumulativeCounts(),
+                        h.count(), h.sum()));
+        // Buckets wholly inside the zero bucket hold observations it already covers: Prometheus
+        // folds such buckets into the zero count whenever it widens a zero bucket, so do it now.
+        NativeBuckets positive = withoutEmpty(h.positive());
+        NativeBuckets negative = withoutEmpty(h.negative());
+        int foldPositive = insideZeroBucket(positive, h.schema(), h.zeroThreshold());
+        int foldNegative = insideZeroBucket(negative, h.schema(), h.zeroThreshold());
+        double zeroCount = h.zeroCount();
+        for (int i = 0; i < foldPositive; i++) {
+            zeroCount += positive.counts()[i];
+        }
+        for (int i = 0; i < foldNegative; i++) {
+            zeroCount += negative.counts()[i];
+        }
+        NativeBuckets keptPositive = dropFirst(positive, foldPositive);
+        NativeBuckets keptNegative = dropFirst(negative, foldNegative);
+        return new NativeHistogram(h.labels(), h.schema(), h.zeroThreshold(), zeroCount, h.count(), h.sum(),
+                keptPositive, keptNegative, h.floatCounts(), classic);
+    }
+
+    private static void checkNonNegative(MetricFamily family, NativeHistogram h, String what, double value)
+            throws PushRejectedException {
+        if (!Double.isFinite(value) || value < 0) {
+            throw invalid(family, h, what + " " + value + " is not a finite, non-negative number");
+        }
+    }
+
+    private static void checkBuckets(MetricFamily family, NativeHistogram h, String side, NativeBuckets buckets)
+            throws PushRejectedException {
+        int[] indices = buckets.indices();
+        double[] counts = buckets.counts();
+        for (int i = 0; i < indices.length; i++) {
+            if (Math.abs(indices[i]) > MAX_ABS_INDEX) {
+                throw invalid(family, h, side + " bucket index " + indices[i] + " is out of range (at most "
+                        + MAX_ABS_INDEX + " either way)");
+            }
+            if (i > 0 && indices[i] <= indices[i - 1]) {
+                throw invalid(family, h, side + " spans overlap or go backwards (bucket index " + indices[i]
+                        + " after " + indices[i - 1] + "; only the first span may have a negative offset)");
+            }
+            if (!Double.isFinite(counts[i]) || counts[i] < 0) {
+                throw invalid(family, h, side + " bucket " + indices[i] + " has count " + counts[i]
+                        + " (must be finite and not negative)");
+            }
+        }
+    }
+
+    private static NativeBuckets withoutEmpty(NativeBuckets buckets) {
+        int n = 0;
+        for (double count : buckets.counts()) {
+            n += count != 0 ? 1 : 0;
+        }
+        if (n == buckets.size()) {
+            return buckets;
+        }
+        int[] indices = new int[n];
+        double[] counts = new double[n];
+        for (int i = 0, j = 0; i < buckets.size(); i++) {
+            if (buckets.counts()[i] != 0) {
+                indices[j] = buckets.indices()[i];
+                counts[j++] = buckets.counts()[i];
+            }
+        }
+        return new NativeBuckets(indices, counts);
+    }
+
+    /** How many of the first buckets lie wholly inside the zero bucket. */
+    private static int insideZeroBucket(NativeBuckets buckets, int schema, double zeroThreshold) {
+        int n = 0;
+        while (n < buckets.size() && ExponentialBuckets.upperBound(buckets.indices()[n], schema) <= zeroThreshold) {
+            n++;
+        }
+        return n;
+    }
+
+    private static NativeBuckets dropFirst(NativeBuckets buckets, int n) {
+        return n == 0 ? buckets : new NativeBuckets(Arrays.copyOfRange(buckets.indices(), n, buckets.size()),
+                Arrays.copyOfRange(buckets.counts(), n, buckets.size()));
+    }
+
+    private static PushRejectedException invalid(MetricFamily family, NativeHistogram h, String what) {
+        return reject(RejectionReason.INVALID_HISTOGRAM, family, h.labels(), "native histogram: " + what);
+    }
+}

@@ -1,0 +1,38 @@
+package io.aggregationgateway.server.model;
+
+/**
+ * One side (positive or negative) of a native histogram's buckets, held compactly as two
+ * parallel arrays rather than spans: bucket {@code indices[i]} holds {@code counts[i]}
+ * observations. Counts are absolute (not the deltas of the wire format). Buckets not listed
+ * hold nothing.
+ *
+ * <p>As decoded from a push the indices follow the spans and the counts are what was sent,
+ * so either may be invalid; the engine checks them. In the store the indices are strictly
+ * ascending and every count is positive. The arrays are never modified once the value is built.
+ */
+public record NativeBuckets(int[] indices, double[] counts) {
+    public static final NativeBuckets EMPTY = new NativeBuckets(new int[0], new double[0]);
+
+    public NativeBuckets {
+        if (indices.length != counts.length) {
+            throw new IllegalArgumentException(indices.length + " indices but " + counts.length + " counts");
+        }
+    }
+
+    public int size() {
+        return indices.length;
+    }
+
+    public boolean isEmpty() {
+        return indices.length == 0;
+    }
+
+    /** The sum of the counts. */
+    public double total() {
+        double total = 0;
+        for (double count : counts) {
+            total += count;
+        }
+        return total;
+    }
+}
