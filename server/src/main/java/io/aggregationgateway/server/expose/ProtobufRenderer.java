@@ -2,6 +2,7 @@ package io.aggregationgateway.server.expose;
 
 import io.aggregationgateway.server.aggregate.FamilySnapshot;
 import io.aggregationgateway.server.aggregate.HistogramCell;
+import io.aggregationgateway.server.aggregate.NativeHistogramCell;
 import io.aggregationgateway.server.aggregate.ScalarCell;
 import io.aggregationgateway.server.aggregate.SeriesCell;
 import io.aggregationgateway.server.model.Labels;
@@ -27,7 +28,8 @@ import java.util.List;
  * <p>Classic histograms are written as client_golang writes them: buckets in ascending order
  * without the {@code +Inf} bucket, which is implicit in {@code sample_count}. Counts that are
  * non-negative integers go into {@code cumulative_count}/{@code sample_count}, others into the
- * {@code _float} fields. Renderers hold no state, so one instance may serve concurrent scrapes.
+ * {@code _float} fields. Native histograms are encoded by {@link NativeHistogramEncoder}.
+ * Renderers hold no state, so one instance may serve concurrent scrapes.
  */
 public final class ProtobufRenderer {
     public static final String CONTENT_TYPE =
@@ -70,6 +72,7 @@ public final class ProtobufRenderer {
     public void render(List<FamilySnapshot> families, OutputStream out) throws IOException {
         Wire stream = new Wire(out);
         Wire histogramBuffer = null;
+        NativeHistogramEncoder nativeEncoder = new NativeHistogramEncoder();
         LabelEncoder labels = new LabelEncoder();
         int[] metricSizes = new int[0];
         for (FamilySnapshot family : families) {
@@ -87,7 +90,12 @@ public final class ProtobufRenderer {
                 body.reset();
                 writeHeader(body, name, help, type, headerSize);
                 for (SeriesCell cell : series) {
-                    writeHistogramMetric(body, labels, (HistogramCell) cell);
+                    switch (cell) {
+                        case HistogramCell classic -> writeHistogramMetric(body, labels, classic);
+                        case NativeHistogramCell nativeCell -> writeNativeHistogramMetric(body, labels, nativeEncoder, nativeCell);
+                        case ScalarCell scalar -> throw new IllegalStateException("a plain sample in histogram family "
+                                + family.name() + ": " + scalar.labels());
+                    }
                 }
                 stream.reserve(10);
                 stream.varint(body.size());
@@ -174,6 +182,16 @@ public final class ProtobufRenderer {
         if (!isIntegral(h.count())) {
             wire.tag(HISTOGRAM_SAMPLE_COUNT_FLOAT, FIXED64).fixed64(h.count());
         }
+    }
+
+    private static void writeNativeHistogramMetric(Wire wire, LabelEncoder labels, NativeHistogramEncoder encoder,
+                                                   NativeHistogramCell cell) throws IOException {
+        int histogramSize = encoder.encode(cell.read());
+        int metricSize = labels.size(cell.labels()) + 1 + Wire.varintSize(histogramSize) + histogramSize;
+        wire.reserve(1 + 5 + metricSize);
+        wire.tag(FAMILY_METRIC, LEN).varint(metricSize);
+        labels.write(wire, cell.labels());
+        wire.tag(METRIC_HISTOGRAM, LEN).varint(histogramSize).bytes(encoder.buffer(), 0, histogramSize);
     }
 
     /** Whether a count fits the {@code uint64} field exactly. */
