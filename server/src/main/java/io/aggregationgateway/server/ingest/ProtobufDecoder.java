@@ -32,7 +32,7 @@ import java.util.Objects;
  * the engine afterwards. It rejects what it cannot convert: bytes that are not a sequence of
  * length-delimited {@code MetricFamily} messages, metrics that lack the value their family's type
  * needs, duplicate label names, strings that are not UTF-8, unknown metric types, and native
- * histograms (not supported yet).
+ * histograms whose spans do not match their deltas or counts (see {@link NativeHistogramDecoding}).
  *
  * <p>Error messages locate the problem as {@code message #N at byte B}: {@code N} counts the
  * messages of the body from 1, {@code B} is the 0-based offset of the message's length prefix from
@@ -54,7 +54,7 @@ public final class ProtobufDecoder {
      *
      * @throws PushRejectedException {@link RejectionReason#MALFORMED} for undecodable bytes or
      *                               unconvertible metrics, {@link RejectionReason#INVALID_HISTOGRAM}
-     *                               for native histograms
+     *                               for native histograms whose spans do not fit their buckets
      */
     public List<MetricFamily> decodeDelimited(byte[] body, int offset, int length) throws PushRejectedException {
         Objects.checkFromIndexSize(offset, length, body.length);
@@ -207,16 +207,9 @@ public final class ProtobufDecoder {
             throw new AssertionError(type);
         }
 
-        private static ClassicHistogram histogram(Metric metric, Labels labels, String family, int index,
-                                                  int byteOffset) throws PushRejectedException {
+        private static Series histogram(Metric metric, Labels labels, String family, int index,
+                                        int byteOffset) throws PushRejectedException {
             Histogram h = metric.getHistogram();
-            // the test Prometheus applies (textparse.isNativeHistogram), plus zero_count_float
-            if (h.getPositiveSpanCount() > 0 || h.getNegativeSpanCount() > 0
-                    || h.getZeroCount() != 0 || h.getZeroCountFloat() > 0 || h.getZeroThreshold() > 0) {
-                throw new PushRejectedException(RejectionReason.INVALID_HISTOGRAM, where(index, byteOffset)
-                        + ": family " + family + ", series " + describeLabels(metric)
-                        + ": native histograms are not supported yet");
-            }
             int n = h.getBucketCount();
             double[] bounds = new double[n];
             double[] counts = new double[n];
@@ -228,7 +221,17 @@ public final class ProtobufDecoder {
             }
             double countFloat = h.getSampleCountFloat();
             double count = countFloat > 0 ? countFloat : unsignedToDouble(h.getSampleCount());
-            return new ClassicHistogram(labels, bounds, counts, count, h.getSampleSum());
+            ClassicHistogram classic = new ClassicHistogram(labels, bounds, counts, count, h.getSampleSum());
+            if (!NativeHistogramDecoding.isNative(h)) {
+                return classic;
+            }
+            try {
+                return NativeHistogramDecoding.decode(h, labels, n > 0 ? classic : null);
+            } catch (NativeHistogramDecoding.InvalidNativeHistogram e) {
+                throw new PushRejectedException(RejectionReason.INVALID_HISTOGRAM, where(index, byteOffset)
+                        + ": family " + family + ", series " + describeLabels(metric) + ": native histogram: "
+                        + e.getMessage());
+            }
         }
 
         private Labels labels(Metric metric, String family, int index, int byteOffset) throws PushRejectedException {

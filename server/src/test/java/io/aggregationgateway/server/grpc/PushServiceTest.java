@@ -106,14 +106,45 @@ class PushServiceTest {
         assertEquals(before, scrape());
     }
 
+    private static MetricFamily nativeHistogram(Histogram.Builder histogram) {
+        return MetricFamily.newBuilder().setName("rt").setType(MetricType.HISTOGRAM)
+                .addMetric(Metric.newBuilder().setHistogram(histogram)).build();
+    }
+
     @Test
-    void nativeHistogramsAreRefusedClearlyUntilSupported() {
-        MetricFamily nativeHistogram = MetricFamily.newBuilder().setName("rt").setType(MetricType.HISTOGRAM)
-                .addMetric(Metric.newBuilder().setHistogram(Histogram.newBuilder().setSampleCount(1).setSchema(3)
-                        .addPositiveSpan(BucketSpan.newBuilder().setOffset(0).setLength(1)).addPositiveDelta(1))).build();
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> blocking().push(request(nativeHistogram)));
+    void nativeHistogramsAreAcceptedAndAggregated() throws Exception {
+        // schema 3: 1 in (1, 2^(1/8)] and 2 in (2^(7/8), 2], both inside schema 0's bucket 1, (1, 2]
+        blocking().push(request(nativeHistogram(Histogram.newBuilder().setSampleCount(3).setSampleSum(4).setSchema(3)
+                .setZeroThreshold(0x1p-128).setZeroCount(0)
+                .addPositiveSpan(BucketSpan.newBuilder().setOffset(1).setLength(1))
+                .addPositiveSpan(BucketSpan.newBuilder().setOffset(6).setLength(1))
+                .addPositiveDelta(1).addPositiveDelta(1))));
+        blocking().push(request(nativeHistogram(Histogram.newBuilder().setSampleCount(4).setSampleSum(6).setSchema(0)
+                .setZeroThreshold(0x1p-128).setZeroCount(1)
+                .addPositiveSpan(BucketSpan.newBuilder().setOffset(1).setLength(2))
+                .addPositiveDelta(2).addPositiveDelta(-1))));
+        HttpRequest.Builder protobufScrape = HttpRequest.newBuilder(gateway.uri("/metrics")).header("Accept",
+                "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited");
+        MetricFamily scraped = MetricFamily.parseDelimitedFrom(new java.io.ByteArrayInputStream(
+                gateway.send(protobufScrape).body()));
+        assertEquals(Histogram.newBuilder().setSampleCount(7).setSampleSum(10).setSchema(0)
+                .setZeroThreshold(0x1p-128).setZeroCount(1)
+                .addPositiveSpan(BucketSpan.newBuilder().setOffset(1).setLength(2))
+                .addPositiveDelta(5).addPositiveDelta(-4).build(), scraped.getMetric(0).getHistogram());
+        assertEquals("# TYPE rt histogram\nrt_sum{job=\"grpc\"} 10\nrt_count{job=\"grpc\"} 7\n", scrape());
+    }
+
+    @Test
+    void invalidNativeHistogramIsInvalidArgumentNamingFamilySeriesAndReason() throws Exception {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> blocking().push(request(
+                counter("jobs_total", 1),
+                nativeHistogram(Histogram.newBuilder().setSampleCount(1).setSchema(3).setZeroThreshold(0x1p-128)
+                        .addPositiveSpan(BucketSpan.newBuilder().setOffset(0).setLength(2))
+                        .addPositiveDelta(2).addPositiveDelta(-3)))));
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
-        assertTrue(e.getStatus().getDescription().contains("native histograms are not supported"), e.getStatus().getDescription());
+        assertEquals("family rt, series {job=\"grpc\"}: native histogram: positive bucket 1 has count -1.0 "
+                + "(must be finite and not negative)", e.getStatus().getDescription());
+        assertEquals("", scrape());
     }
 
     @Test

@@ -17,6 +17,7 @@ import io.aggregationgateway.server.model.ClassicHistogram;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
+import io.aggregationgateway.server.model.NativeBuckets;
 import io.aggregationgateway.server.model.NativeHistogram;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
@@ -425,30 +426,93 @@ class ProtobufDecoderTest {
     }
 
     static Stream<Arguments> nativeHistograms() {
+        Labels job = Labels.of("job", "j");
         return Stream.of(
-                arguments("positive span", (UnaryOperator<Histogram.Builder>) h -> h.setSchema(3)
-                        .addPositiveSpan(BucketSpan.newBuilder().setOffset(0).setLength(1)).addPositiveDelta(2)),
-                arguments("no-op span marking an empty native histogram", (UnaryOperator<Histogram.Builder>) h -> h
-                        .addPositiveSpan(BucketSpan.newBuilder().setOffset(0).setLength(0))),
-                arguments("negative span", (UnaryOperator<Histogram.Builder>) h -> h
-                        .addNegativeSpan(BucketSpan.newBuilder().setOffset(1).setLength(1)).addNegativeDelta(1)),
-                arguments("zero count", (UnaryOperator<Histogram.Builder>) h -> h.setZeroCount(1)),
-                arguments("zero count float", (UnaryOperator<Histogram.Builder>) h -> h.setZeroCountFloat(0.5)),
-                arguments("zero threshold", (UnaryOperator<Histogram.Builder>) h -> h.setZeroThreshold(1e-128)),
-                arguments("native plus classic buckets", (UnaryOperator<Histogram.Builder>) h -> h
-                        .addBucket(bucket(1, 1)).addBucket(bucket(INF, 1)).setZeroThreshold(1e-128)));
+                arguments("integer histogram: spans and deltas to absolute indices and counts",
+                        (UnaryOperator<Histogram.Builder>) h -> h.setSampleCount(9).setSampleSum(4.5).setSchema(3)
+                                .setZeroThreshold(0x1p-128).setZeroCount(1)
+                                .addPositiveSpan(span(-2, 2)).addPositiveSpan(span(3, 1))
+                                .addPositiveDelta(2).addPositiveDelta(1).addPositiveDelta(-2)
+                                .addNegativeSpan(span(1, 1)).addNegativeDelta(2),
+                        new NativeHistogram(job, 3, 0x1p-128, 1, 9, 4.5,
+                                new NativeBuckets(new int[] {-2, -1, 3}, new double[] {2, 3, 1}),
+                                new NativeBuckets(new int[] {1}, new double[] {2}), false, null)),
+                arguments("float histogram: absolute counts",
+                        (UnaryOperator<Histogram.Builder>) h -> h.setSampleCountFloat(2.5).setSampleSum(-1).setSchema(-2)
+                                .setZeroThreshold(0.001).setZeroCountFloat(0.5)
+                                .addPositiveSpan(span(0, 2)).addPositiveCount(1.25).addPositiveCount(0.75),
+                        new NativeHistogram(job, -2, 0.001, 0.5, 2.5, -1,
+                                new NativeBuckets(new int[] {0, 1}, new double[] {1.25, 0.75}), NativeBuckets.EMPTY, true, null)),
+                arguments("no-op span marking an empty native histogram",
+                        (UnaryOperator<Histogram.Builder>) h -> h.setSampleCount(0).setSchema(8).addPositiveSpan(span(0, 0)),
+                        new NativeHistogram(job, 8, 0, 0, 0, 0, NativeBuckets.EMPTY, NativeBuckets.EMPTY, false, null)),
+                arguments("zero count alone",
+                        (UnaryOperator<Histogram.Builder>) h -> h.setSampleCount(3).setZeroCount(3),
+                        new NativeHistogram(job, 0, 0, 3, 3, 0, NativeBuckets.EMPTY, NativeBuckets.EMPTY, false, null)),
+                arguments("zero threshold alone",
+                        (UnaryOperator<Histogram.Builder>) h -> h.setSampleCount(0).setZeroThreshold(1e-128),
+                        new NativeHistogram(job, 0, 1e-128, 0, 0, 0, NativeBuckets.EMPTY, NativeBuckets.EMPTY, false, null)),
+                arguments("float counts without float totals: an empty float histogram",
+                        (UnaryOperator<Histogram.Builder>) h -> h.addPositiveSpan(span(1, 1)).addPositiveCount(0),
+                        new NativeHistogram(job, 0, 0, 0, 0, 0,
+                                new NativeBuckets(new int[] {1}, new double[] {0}), NativeBuckets.EMPTY, true, null)),
+                arguments("negative deltas decoded as they come (the engine rejects negative counts)",
+                        (UnaryOperator<Histogram.Builder>) h -> h.setSampleCount(1).addPositiveSpan(span(0, 2))
+                                .addPositiveDelta(1).addPositiveDelta(-3),
+                        new NativeHistogram(job, 0, 0, 0, 1, 0,
+                                new NativeBuckets(new int[] {0, 1}, new double[] {1, -2}), NativeBuckets.EMPTY, false, null)),
+                arguments("native plus classic buckets: both kept",
+                        (UnaryOperator<Histogram.Builder>) h -> h.setSampleCount(2).setSampleSum(1.5).setSchema(0)
+                                .setZeroThreshold(0x1p-128).addPositiveSpan(span(1, 1)).addPositiveDelta(2)
+                                .addBucket(bucket(1, 0)).addBucket(bucket(2, 2)),
+                        new NativeHistogram(job, 0, 0x1p-128, 0, 2, 1.5,
+                                new NativeBuckets(new int[] {1}, new double[] {2}), NativeBuckets.EMPTY, false,
+                                new ClassicHistogram(job, new double[] {1, 2}, new double[] {0, 2}, 2.0, 1.5))));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("nativeHistograms")
-    void nativeHistogramRejected(String description, UnaryOperator<Histogram.Builder> nativeParts) {
+    void nativeHistogramDecoded(String description, UnaryOperator<Histogram.Builder> histogram, NativeHistogram expected)
+            throws PushRejectedException {
         var family = family("nh", io.aggregationgateway.proto.metrics.MetricType.HISTOGRAM, "",
-                metric(m -> m.setHistogram(nativeParts.apply(Histogram.newBuilder().setSampleCount(1).setSampleSum(1))),
-                        "job", "j"));
+                metric(m -> m.setHistogram(histogram.apply(Histogram.newBuilder())), "job", "j"));
+        List<MetricFamily> want = List.of(new MetricFamily("nh", MetricType.HISTOGRAM, "", List.of(expected)));
+        assertFamilies(want, decoder.decodeDelimited(delimited(family), 0, delimited(family).length));
+        assertFamilies(want, decoder.convert(List.of(family)));
+    }
+
+    static Stream<Arguments> undecodableNativeHistograms() {
+        return Stream.of(
+                arguments((UnaryOperator<Histogram.Builder>) h -> h.addPositiveSpan(span(0, 3)).addPositiveDelta(1).addPositiveDelta(1),
+                        "positive spans cover 3 buckets but 2 deltas were sent"),
+                arguments((UnaryOperator<Histogram.Builder>) h -> h.setZeroThreshold(1e-9).addNegativeSpan(span(0, 1))
+                                .addNegativeDelta(1).addNegativeDelta(1),
+                        "negative spans cover 1 bucket but 2 deltas were sent"),
+                arguments((UnaryOperator<Histogram.Builder>) h -> h.setSampleCountFloat(1).addPositiveSpan(span(0, 1)).addPositiveDelta(1),
+                        "positive spans cover 1 bucket but 0 counts were sent"),
+                arguments((UnaryOperator<Histogram.Builder>) h -> h.addPositiveSpan(span(0, -1)),
+                        "positive spans cover 4294967295 buckets but 0 deltas were sent"),
+                arguments((UnaryOperator<Histogram.Builder>) h -> h.addPositiveSpan(span(Integer.MAX_VALUE, 1))
+                                .addPositiveSpan(span(1, 1)).addPositiveDelta(1).addPositiveDelta(0),
+                        "positive bucket index 2147483649 is out of range"),
+                arguments((UnaryOperator<Histogram.Builder>) h -> h.addPositiveSpan(span(0, 2))
+                                .addPositiveDelta(Long.MAX_VALUE).addPositiveDelta(1),
+                        "positive bucket 1: the deltas overflow 64 bits"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("undecodableNativeHistograms")
+    void nativeHistogramWhoseSpansDoNotFitIsRejected(UnaryOperator<Histogram.Builder> histogram, String reason) {
+        var family = family("nh", io.aggregationgateway.proto.metrics.MetricType.HISTOGRAM, "",
+                metric(m -> m.setHistogram(histogram.apply(Histogram.newBuilder().setSampleCount(1))), "job", "j"));
         byte[] first = delimited(gauge("g", 1));
         PushRejectedException e = rejected(concat(first, delimited(family)), RejectionReason.INVALID_HISTOGRAM);
-        assertEquals("message #2 at byte " + first.length + ": family nh, series {job=\"j\"}: "
-                + "native histograms are not supported yet", e.getMessage());
+        assertEquals("message #2 at byte " + first.length + ": family nh, series {job=\"j\"}: native histogram: "
+                + reason, e.getMessage());
+    }
+
+    static BucketSpan span(int offset, int length) {
+        return BucketSpan.newBuilder().setOffset(offset).setLength(length).build();
     }
 
     // ---------------------------------------------------------------- helpers
