@@ -156,6 +156,20 @@ final class RealPrometheus implements AutoCloseable {
         return samples;
     }
 
+    /**
+     * Evaluates an instant query now and returns its result vector as parsed JSON, each element a
+     * map with {@code metric} and {@code value} or {@code histogram}: for native histogram samples,
+     * which {@link #query} does not read.
+     */
+    List<?> queryResult(String promql) throws IOException, InterruptedException {
+        HttpResponse<String> response = get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+        Map<?, ?> answer = (Map<?, ?>) MiniJson.parse(response.body());
+        if (!"success".equals(answer.get("status"))) {
+            fail("query " + promql + " failed: " + response.body() + "\n" + logTail());
+        }
+        return (List<?>) ((Map<?, ?>) answer.get("data")).get("result");
+    }
+
     /** Polls {@code promql} until its result satisfies {@code condition}, and returns that result. */
     List<Sample> awaitResult(String promql, Predicate<List<Sample>> condition, String expectation, Duration timeout)
             throws IOException, InterruptedException {
