@@ -36,10 +36,9 @@ import java.util.List;
  *
  * <ul>
  *   <li>Counter {@code x}: counter family {@code x_total}. Gauge: gauge. Unknown: untyped.</li>
- *   <li>Histogram: the classic buckets (cumulative, {@code +Inf} included), count and sum. A
- *       histogram that has both classic and native data (client_java's default) is sent with
- *       its classic buckets only; a native-only histogram is sent with its native fields
- *       (schema, zero bucket, spans and deltas, which map exactly to metrics.proto). Gauge
+ *   <li>Histogram: the classic buckets (cumulative, {@code +Inf} included), count and sum, and
+ *       the native fields (schema, zero bucket, spans and deltas) when the histogram has native
+ *       data; client_java's default histogram has both, and the gateway merges each part. Gauge
  *       histograms keep their type.</li>
  *   <li>Summary: count, sum and quantiles (the gateway discards summaries).</li>
  *   <li>Info {@code x}: gauge {@code x_info} of value 1 with the info labels. State set
@@ -182,19 +181,21 @@ public final class PrometheusRegistryConverter {
         if (point.hasSum()) {
             histogram.setSampleSum(point.getSum());
         }
+        long cumulative = 0;
         if (point.hasClassicHistogramData()) {
             // client_java keeps per-bucket counts; metrics.proto wants them cumulative
             ClassicHistogramBuckets buckets = point.getClassicBuckets();
-            long cumulative = 0;
             for (int i = 0; i < buckets.size(); i++) {
                 cumulative += buckets.getCount(i);
                 histogram.addBucket(Counts.bucket(buckets.getUpperBound(i), cumulative));
             }
-            histogram.setSampleCount(point.hasCount() ? point.getCount() : cumulative);
+        }
+        histogram.setSampleCount(point.hasCount() ? point.getCount() : cumulative);
+        if (!point.hasNativeHistogramData()) {
             return histogram.build();
         }
-        histogram.setSampleCount(point.getCount())
-                .setSchema(point.getNativeSchema())
+        // Both parts when client_java has both (its default): the gateway merges each by its own rule.
+        histogram.setSchema(point.getNativeSchema())
                 .setZeroThreshold(point.getNativeZeroThreshold())
                 .setZeroCount(point.getNativeZeroCount());
         NativeBuckets.encode(indexes(point.getNativeBucketsForNegativeValues()), counts(point.getNativeBucketsForNegativeValues()),

@@ -47,9 +47,10 @@ class PrometheusRegistryConverterTest {
                 "client_java's per-bucket counts become cumulative");
         assertEquals(3, latency.getSampleCount());
         assertEquals(5.55, latency.getSampleSum(), 1e-12);
-        assertEquals(0, latency.getPositiveSpanCount() + latency.getNegativeSpanCount(),
-                "classic and native at once: only the classic buckets are sent");
-        assertEquals(0, latency.getSchema());
+        long nativeObservations = latency.getZeroCount()
+                + NativeBuckets.decode(latency.getPositiveSpanList(), latency.getPositiveDeltaList()).values().stream().mapToLong(Long::longValue).sum()
+                + NativeBuckets.decode(latency.getNegativeSpanList(), latency.getNegativeDeltaList()).values().stream().mapToLong(Long::longValue).sum();
+        assertEquals(3, nativeObservations, "classic and native at once: the native part is sent too");
 
         assertEquals(1, families.get("size_bytes").getMetric(0).getSummary().getSampleCount());
         assertEquals(100, families.get("size_bytes").getMetric(0).getSummary().getSampleSum());

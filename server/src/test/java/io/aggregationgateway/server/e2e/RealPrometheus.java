@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@link #close()}, or by a shutdown hook should the JVM exit first. Its output goes to a log file
  * whose tail every failure message carries.
  */
-final class RealPrometheus implements AutoCloseable {
+public final class RealPrometheus implements AutoCloseable {
     private static final String BINARY = "/usr/bin/prometheus";
     private static final Duration START_LIMIT = Duration.ofSeconds(20);
     private static final Duration STOP_LIMIT = Duration.ofSeconds(10);
@@ -57,7 +57,7 @@ final class RealPrometheus implements AutoCloseable {
      * @param targets      {@code host:port} pairs scraped at {@code /metrics}
      * @param featureFlags values for {@code --enable-feature}, e.g. {@code native-histograms}
      */
-    static RealPrometheus start(Path workDir, List<String> targets, String... featureFlags) throws IOException, InterruptedException {
+    public static RealPrometheus start(Path workDir, List<String> targets, String... featureFlags) throws IOException, InterruptedException {
         String binary = RequiredExecutable.require(BINARY, "prometheus").toString();
         Path config = workDir.resolve("prometheus.yml");
         Files.writeString(config, config(targets));
@@ -131,7 +131,7 @@ final class RealPrometheus implements AutoCloseable {
     }
 
     /** Evaluates an instant query now; the result must be a vector (a PromQL selector or aggregation). */
-    List<Sample> query(String promql) throws IOException, InterruptedException {
+    public List<Sample> query(String promql) throws IOException, InterruptedException {
         HttpResponse<String> response = get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
         Map<?, ?> answer = (Map<?, ?>) MiniJson.parse(response.body());
         if (!"success".equals(answer.get("status"))) {
@@ -161,7 +161,7 @@ final class RealPrometheus implements AutoCloseable {
      * map with {@code metric} and {@code value} or {@code histogram}: for native histogram samples,
      * which {@link #query} does not read.
      */
-    List<?> queryResult(String promql) throws IOException, InterruptedException {
+    public List<?> queryResult(String promql) throws IOException, InterruptedException {
         HttpResponse<String> response = get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
         Map<?, ?> answer = (Map<?, ?>) MiniJson.parse(response.body());
         if (!"success".equals(answer.get("status"))) {
@@ -187,7 +187,7 @@ final class RealPrometheus implements AutoCloseable {
     }
 
     /** Polls until {@code promql} gives exactly one sample of value {@code expected}. */
-    Sample awaitValue(String promql, double expected, Duration timeout) throws IOException, InterruptedException {
+    public Sample awaitValue(String promql, double expected, Duration timeout) throws IOException, InterruptedException {
         return awaitResult(promql, samples -> samples.size() == 1 && closeTo(expected, samples.getFirst().value()),
                 "one sample of value " + expected, timeout).getFirst();
     }
@@ -206,7 +206,7 @@ final class RealPrometheus implements AutoCloseable {
     }
 
     /** The last lines Prometheus logged. */
-    String logTail() {
+    public String logTail() {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
             return "--- prometheus log tail (" + log + ") ---\n"

@@ -3,8 +3,8 @@ package io.aggregationgateway.server.e2e;
 import java.util.Map;
 
 /** One sample as a peer read it: Prometheus's query API, or a line of the gateway's text scrape. */
-record Sample(String name, Map<String, String> labels, double value) {
-    Sample {
+public record Sample(String name, Map<String, String> labels, double value) {
+    public Sample {
         labels = Map.copyOf(labels);
     }
 
