@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.LongAdder;
  * prepared body, this keeps the load generator's share of the two cores small.
  *
  * <p>Usage: {@code GrpcLoad <port> <workload> <connections> <seconds> [warmup seconds]}; prints
- * {@code pushes_per_second=<x> errors=<n>}.
+ * {@code pushes_per_second=<x> errors=<n> total_pushes=<n>}, the total counting the warm-up too.
  */
 public final class GrpcLoad {
     private static final MethodDescriptor<byte[], byte[]> PUSH = MethodDescriptor.<byte[], byte[]>newBuilder()
@@ -59,6 +59,7 @@ public final class GrpcLoad {
                 .toByteArray();
 
         LongAdder pushes = new LongAdder();
+        LongAdder allPushes = new LongAdder(); // warm-up included
         LongAdder errors = new LongAdder();
         AtomicBoolean measuring = new AtomicBoolean();
         long start = System.nanoTime();
@@ -74,6 +75,7 @@ public final class GrpcLoad {
                 while (System.nanoTime() < end) {
                     try {
                         ClientCalls.blockingUnaryCall(channel, PUSH, CallOptions.DEFAULT, request);
+                        allPushes.increment();
                         if (measuring.get()) {
                             pushes.increment();
                         }
@@ -100,7 +102,8 @@ public final class GrpcLoad {
         for (ManagedChannel channel : channels) {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
-        System.out.printf(Locale.ROOT, "pushes_per_second=%.1f errors=%d%n", pushes.sum() / seconds, errors.sum());
+        System.out.printf(Locale.ROOT, "pushes_per_second=%.1f errors=%d total_pushes=%d%n",
+                pushes.sum() / seconds, errors.sum(), allPushes.sum());
     }
 
     private static void sleepUntil(long nanoTime) throws InterruptedException {

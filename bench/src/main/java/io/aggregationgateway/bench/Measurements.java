@@ -15,17 +15,19 @@ import java.util.OptionalDouble;
  *
  * <p>Record shapes in {@code results.tsv}:
  * <pre>
- * push    &lt;workload&gt; &lt;format&gt; &lt;conns&gt; &lt;server&gt; &lt;pushes/s&gt; &lt;failed requests&gt;
- * scrape  &lt;series&gt;   &lt;format&gt; &lt;server&gt; &lt;median seconds&gt; &lt;body bytes&gt;
+ * push    &lt;workload&gt; &lt;format&gt; &lt;conns&gt; &lt;server&gt; &lt;pushes/s&gt; &lt;failed requests&gt; &lt;server CPU µs per push&gt;
+ * scrape  &lt;series&gt;   &lt;format&gt; &lt;server&gt; &lt;median seconds&gt; &lt;fastest seconds&gt; &lt;body bytes&gt;
  * memory  &lt;series&gt;   &lt;heap|rss&gt; &lt;bytes&gt;
  * </pre>
  * A server is {@code gateway} or {@code pushgateway}; formats are {@code text}, {@code protobuf}, {@code grpc}.
  */
 final class Measurements {
-    record PushRun(String workload, String format, int conns, String server, double pushesPerSecond, long failed) {
+    record PushRun(String workload, String format, int conns, String server, double pushesPerSecond, long failed,
+                   double cpuMicrosPerPush) {
     }
 
-    record Scrape(long series, String format, String server, double medianSeconds, long bodyBytes) {
+    record Scrape(long series, String format, String server, double medianSeconds, double fastestSeconds,
+                  long bodyBytes) {
     }
 
     /** One JMH score: {@code benchmark} is the method name, {@code param} the workload or series count. */
@@ -43,9 +45,9 @@ final class Measurements {
             String[] f = line.split("\t");
             switch (f[0]) {
                 case "push" -> m.pushes.add(new PushRun(f[1], f[2], Integer.parseInt(f[3]), f[4],
-                        Double.parseDouble(f[5]), Long.parseLong(f[6])));
+                        Double.parseDouble(f[5]), Long.parseLong(f[6]), Double.parseDouble(f[7])));
                 case "scrape" -> m.scrapes.add(new Scrape(Long.parseLong(f[1]), f[2], f[3],
-                        Double.parseDouble(f[4]), Long.parseLong(f[5])));
+                        Double.parseDouble(f[4]), Double.parseDouble(f[5]), Long.parseLong(f[6])));
                 case "memory" -> m.memory.put(f[1] + "/" + f[2], Long.parseLong(f[3]));
                 default -> { } // blank or comment lines
             }
@@ -64,7 +66,7 @@ final class Measurements {
             // each benchmark class has one parameter (workload or series), the others are empty
             String param = "";
             for (int i = 7; i < f.size(); i++) {
-                if (!f.get(i).isEmpty()) {
+                if (!f.get(i).isEmpty() && !f.get(i).equals("N/A")) {
                     param = f.get(i);
                 }
             }
@@ -73,10 +75,13 @@ final class Measurements {
     }
 
     OptionalDouble push(String workload, String format, int conns, String server) {
+        return pushRun(workload, format, conns, server).stream().mapToDouble(PushRun::pushesPerSecond).findFirst();
+    }
+
+    java.util.Optional<PushRun> pushRun(String workload, String format, int conns, String server) {
         return pushes.stream()
                 .filter(p -> p.workload().equals(workload) && p.format().equals(format)
                         && p.conns() == conns && p.server().equals(server))
-                .mapToDouble(PushRun::pushesPerSecond)
                 .findFirst();
     }
 

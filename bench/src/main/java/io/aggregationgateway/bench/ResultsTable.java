@@ -38,8 +38,8 @@ public final class ResultsTable {
 
     private String render(String seconds) {
         StringBuilder out = new StringBuilder();
-        out.append("| workload | format | conns | gateway | samples/s | pushgateway | ratio | target | result |\n");
-        out.append("|---|---|---:|---:|---:|---:|---:|---|---|\n");
+        out.append("| workload | format | conns | gateway | samples/s | CPU µs/push | pushgateway | CPU µs/push | ratio | target | result |\n");
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
         pushRows();
         scrapeRows();
         memoryRows();
@@ -47,7 +47,9 @@ public final class ResultsTable {
         rows.forEach(r -> out.append(r).append('\n'));
         out.append('\n').append("Push rows: requests per second over ").append(seconds)
                 .append(" s with N connections, one request in flight each (wrk; gRPC: GrpcLoad). ")
-                .append("Ratio: gateway ÷ Pushgateway for pushes, Pushgateway time ÷ gateway time for scrapes.\n");
+                .append("CPU µs/push: the server process's CPU time (user + system) during the run ÷ requests it answered. ")
+                .append("Ratio: gateway ÷ Pushgateway for pushes, Pushgateway time ÷ gateway time for scrapes ")
+                .append("(scrapes: median of the timed GETs, without gzip).\n");
         jmhSummary(out);
         return out.toString();
     }
@@ -57,19 +59,22 @@ public final class ResultsTable {
             int samples = samplesPerPush(workload);
             for (String format : FORMATS) {
                 for (int conns : CONNS) {
-                    OptionalDouble gateway = m.push(workload, format, conns, "gateway");
+                    var gateway = m.pushRun(workload, format, conns, "gateway");
                     if (gateway.isEmpty()) {
                         continue;
                     }
-                    OptionalDouble reference = m.push(workload, format, conns, "pushgateway");
+                    var reference = m.pushRun(workload, format, conns, "pushgateway");
+                    double rate = gateway.get().pushesPerSecond();
                     Target target = pushTarget(workload, format, conns);
-                    String failed = failedNote(workload, format, conns);
+                    String failed = gateway.get().failed() == 0 ? "" : " (" + gateway.get().failed() + " failed!)";
                     row(workload, format, Integer.toString(conns),
-                            perSecond(gateway.getAsDouble()) + failed,
-                            perSecond(gateway.getAsDouble() * samples),
-                            reference.isPresent() ? perSecond(reference.getAsDouble()) : "–",
-                            reference.isPresent() ? times(gateway.getAsDouble() / reference.getAsDouble()) : "–",
-                            target.text(), target.verdict(gateway.getAsDouble(), failed.isEmpty()));
+                            perSecond(rate) + failed,
+                            perSecond(rate * samples),
+                            micros(gateway.get().cpuMicrosPerPush()),
+                            reference.map(r -> perSecond(r.pushesPerSecond())).orElse("–"),
+                            reference.map(r -> micros(r.cpuMicrosPerPush())).orElse("–"),
+                            reference.map(r -> times(rate / r.pushesPerSecond())).orElse("–"),
+                            target.text(), target.verdict(rate, failed.isEmpty()));
                 }
             }
         }
@@ -91,14 +96,6 @@ public final class ResultsTable {
                 : Target.atLeast(text.getAsDouble(), "≥ text (" + perSecond(text.getAsDouble()) + ")");
     }
 
-    private String failedNote(String workload, String format, int conns) {
-        long failed = m.pushes.stream()
-                .filter(p -> p.workload().equals(workload) && p.format().equals(format) && p.conns() == conns
-                        && p.server().equals("gateway"))
-                .mapToLong(Measurements.PushRun::failed).sum();
-        return failed == 0 ? "" : " (" + failed + " failed!)";
-    }
-
     private void scrapeRows() {
         for (Measurements.Scrape s : m.scrapes) {
             if (!s.server().equals("gateway")) {
@@ -109,11 +106,8 @@ public final class ResultsTable {
                     .findFirst().orElse(null);
             Target target = s.series() == MILLION && s.format().equals("text")
                     ? Target.atMost(0.4, "≤ 0.4 s") : Target.NONE;
-            row("scrape " + seriesCount(s.series()) + " series", s.format(), "1",
-                    String.format(Locale.ROOT, "%.3f s, %s", s.medianSeconds(), megabytes(s.bodyBytes())),
-                    "",
-                    reference == null ? "–" : String.format(Locale.ROOT, "%.3f s, %s", reference.medianSeconds(),
-                            megabytes(reference.bodyBytes())),
+            row("scrape " + seriesCount(s.series()) + " series", s.format(), "1", scrapeCell(s), "", "",
+                    reference == null ? "–" : scrapeCell(reference), "",
                     reference == null ? "–" : times(reference.medianSeconds() / s.medianSeconds()),
                     target.text(), target.verdict(s.medianSeconds(), true));
         }
@@ -131,13 +125,13 @@ public final class ResultsTable {
             double heapPerSeries = (heap - emptyHeap) / (double) series;
             Target target = series == MILLION ? Target.atMost(250, "≤ 250 B/series") : Target.NONE;
             row("memory " + seriesCount(series) + " series", "live heap after GC, minus empty", "",
-                    String.format(Locale.ROOT, "%.0f B/series", heapPerSeries), "", "–", "–",
+                    String.format(Locale.ROOT, "%.0f B/series", heapPerSeries), "", "", "–", "", "–",
                     target.text(), target.verdict(heapPerSeries, true));
             if (rss != null && emptyRss != null) {
                 row("memory " + seriesCount(series) + " series", "RSS after GC", "",
                         String.format(Locale.ROOT, "%s = %.0f B/series (%.0f B/series over empty)", megabytes(rss),
                                 rss / (double) series, (rss - emptyRss) / (double) series),
-                        "", "–", "–", "", "info");
+                        "", "", "–", "", "–", "", "info");
             }
         }
     }
@@ -157,14 +151,14 @@ public final class ResultsTable {
             double ratio = engine.getAsDouble() / parseOnly.getAsDouble();
             row("ingest vs parse-only, engine (JMH)", "text", "1 thread",
                     String.format(Locale.ROOT, "%.0f %% (%s ÷ %s)", 100 * ratio, perSecond(engine.getAsDouble()),
-                            perSecond(parseOnly.getAsDouble())), "", "–", "–", half.text(), half.verdict(ratio, true));
+                            perSecond(parseOnly.getAsDouble())), "", "", "–", "", "–", half.text(), half.verdict(ratio, true));
         }
         OptionalDouble http = m.push("1k", "text", 2, "gateway");
         if (http.isPresent()) {
             double ratio = http.getAsDouble() / parseOnly.getAsDouble();
             row("ingest vs parse-only, HTTP (1k)", "text", "2",
                     String.format(Locale.ROOT, "%.0f %% (%s ÷ %s)", 100 * ratio, perSecond(http.getAsDouble()),
-                            perSecond(parseOnly.getAsDouble())), "", "–", "–", half.text(), half.verdict(ratio, true));
+                            perSecond(parseOnly.getAsDouble())), "", "", "–", "", "–", half.text(), half.verdict(ratio, true));
         }
     }
 
@@ -178,6 +172,16 @@ public final class ResultsTable {
             out.append(String.format(Locale.ROOT, "| %s | %s | %,.1f ± %,.1f | %s |%n",
                     s.benchmark(), s.param(), s.score(), s.error(), s.unit()));
         }
+    }
+
+    /** Median of the timed scrapes, the fastest one, and the body size. */
+    private static String scrapeCell(Measurements.Scrape s) {
+        return String.format(Locale.ROOT, "%.3f s (fastest %.3f), %s", s.medianSeconds(), s.fastestSeconds(),
+                megabytes(s.bodyBytes()));
+    }
+
+    private static String micros(double value) {
+        return String.format(Locale.ROOT, value >= 100 ? "%,.0f" : "%.1f", value);
     }
 
     private void row(String... cells) {
