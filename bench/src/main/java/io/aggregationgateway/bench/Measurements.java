@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -78,7 +79,7 @@ final class Measurements {
         return pushRun(workload, format, conns, server).stream().mapToDouble(PushRun::pushesPerSecond).findFirst();
     }
 
-    java.util.Optional<PushRun> pushRun(String workload, String format, int conns, String server) {
+    Optional<PushRun> pushRun(String workload, String format, int conns, String server) {
         return pushes.stream()
                 .filter(p -> p.workload().equals(workload) && p.format().equals(format)
                         && p.conns() == conns && p.server().equals(server))
