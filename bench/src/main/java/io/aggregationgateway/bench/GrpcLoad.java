@@ -1,0 +1,132 @@
+package io.aggregationgateway.bench;
+
+import io.aggregationgateway.proto.v1.AggregationGatewayGrpc;
+import io.aggregationgateway.proto.v1.PushRequest;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * wrk for the gRPC {@code Push} call: {@code connections} channels (one HTTP/2 connection each),
+ * each with one call in flight at a time, for a fixed time; prints the rate of successful pushes.
+ *
+ * <p>The request is encoded once and sent as bytes, and responses are not decoded: like wrk's
+ * prepared body, this keeps the load generator's share of the two cores small.
+ *
+ * <p>Usage: {@code GrpcLoad <port> <workload> <connections> <seconds> [warmup seconds]}; prints
+ * {@code pushes_per_second=<x> errors=<n> total_pushes=<n>}, the total counting the warm-up too.
+ */
+public final class GrpcLoad {
+    private static final MethodDescriptor<byte[], byte[]> PUSH = MethodDescriptor.<byte[], byte[]>newBuilder()
+            .setType(MethodDescriptor.MethodType.UNARY)
+            .setFullMethodName(AggregationGatewayGrpc.getPushMethod().getFullMethodName())
+            .setRequestMarshaller(new RawBytes())
+            .setResponseMarshaller(new RawBytes())
+            .build();
+
+    private GrpcLoad() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length < 4) {
+            System.err.println("usage: GrpcLoad <port> <workload> <connections> <seconds> [warmup seconds]");
+            System.exit(2);
+        }
+        int port = Integer.parseInt(args[0]);
+        Workload workload = Workload.byId(args[1]);
+        int connections = Integer.parseInt(args[2]);
+        long measureNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(args[3]));
+        long warmupNanos = TimeUnit.SECONDS.toNanos(args.length > 4 ? Long.parseLong(args[4]) : 0);
+
+        byte[] request = PushRequest.newBuilder()
+                .putGroupingLabels("job", "bench")
+                .addAllFamilies(workload.families())
+                .build()
+                .toByteArray();
+
+        LongAdder pushes = new LongAdder();
+        LongAdder allPushes = new LongAdder(); // warm-up included
+        LongAdder errors = new LongAdder();
+        AtomicBoolean measuring = new AtomicBoolean();
+        long start = System.nanoTime();
+        long measureStart = start + warmupNanos;
+        long end = measureStart + measureNanos;
+
+        List<ManagedChannel> channels = new ArrayList<>();
+        List<Thread> senders = new ArrayList<>();
+        for (int c = 0; c < connections; c++) {
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+            channels.add(channel);
+            senders.add(Thread.ofPlatform().name("grpc-load-" + c).start(() -> {
+                while (System.nanoTime() < end) {
+                    try {
+                        ClientCalls.blockingUnaryCall(channel, PUSH, CallOptions.DEFAULT, request);
+                        allPushes.increment();
+                        if (measuring.get()) {
+                            pushes.increment();
+                        }
+                    } catch (StatusRuntimeException e) {
+                        if (measuring.get()) {
+                            errors.increment();
+                        }
+                        if (errors.sum() == 1) {
+                            System.err.println("GrpcLoad: " + e.getStatus());
+                        }
+                    }
+                }
+            }));
+        }
+        sleepUntil(measureStart);
+        measuring.set(true);
+        long measuredFrom = System.nanoTime();
+        sleepUntil(end);
+        measuring.set(false);
+        double seconds = (System.nanoTime() - measuredFrom) / 1e9;
+        for (Thread sender : senders) {
+            sender.join();
+        }
+        for (ManagedChannel channel : channels) {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        System.out.printf(Locale.ROOT, "pushes_per_second=%.1f errors=%d total_pushes=%d%n",
+                pushes.sum() / seconds, errors.sum(), allPushes.sum());
+    }
+
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        long left;
+        while ((left = nanoTime - System.nanoTime()) > 0) {
+            TimeUnit.NANOSECONDS.sleep(left);
+        }
+    }
+
+    /** Passes pre-encoded messages through untouched. */
+    private static final class RawBytes implements MethodDescriptor.Marshaller<byte[]> {
+        @Override
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
