@@ -8,6 +8,7 @@ import io.aggregationgateway.server.http.HttpSettings;
 import io.aggregationgateway.server.http.Routes;
 import io.aggregationgateway.server.lifecycle.LifecycleScheduler;
 import io.aggregationgateway.server.selfmetrics.GatewayMetrics;
+import io.helidon.common.mapper.MapperManager;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.grpc.GrpcConfig;
@@ -32,6 +33,9 @@ public final class Gateway implements AutoCloseable {
     }
 
     public static Gateway start(GatewayConfig config) {
+        // Helidon 4.4.0 otherwise asks its service registry for the mapper manager on every header
+        // read, which rebuilds it each time: measured at 45 % of the CPU of small pushes.
+        MapperManager.global(MapperManager.create());
         Clock clock = Clock.systemUTC();
         Aggregator aggregator = new Aggregator(new EngineSettings(GatewayMetrics.PREFIX, config.maxSeries(),
                 config.maxLabelsPerSeries(), config.maxLabelValueBytes(), config.seriesTtl()), clock::millis);
@@ -45,6 +49,9 @@ public final class Gateway implements AutoCloseable {
                 .host(config.host())
                 .port(config.port())
                 .maxPayloadSize(config.maxBodyBytes())
+                // Helidon leaves Nagle on; a unary gRPC reply is three small HTTP/2 frames, and the
+                // last one then waits for the client's delayed ACK: ~40 ms per call without this.
+                .connectionOptions(options -> options.tcpNoDelay(true))
                 .shutdownGracePeriod(SHUTDOWN_GRACE)
                 .shutdownHook(false) // Main stops the gateway itself on SIGTERM, then exits 0
                 .addProtocol(GrpcConfig.builder().maxReadBufferSize(grpcReadBufferCap(config.maxGrpcMessageBytes())).build())

@@ -18,10 +18,14 @@ final class BodyReader {
     }
 
     /**
-     * @param in       the body, already decoded by {@link RequestBodyDecoding} when {@code encoding} is set
-     * @param encoding the request's {@code Content-Encoding}, or {@code null}
+     * @param in            the body, already decoded by {@link RequestBodyDecoding} when {@code encoding} is set
+     * @param encoding      the request's {@code Content-Encoding}, or {@code null}
+     * @param contentLength the request's {@code Content-Length}, or -1 (chunked)
      */
-    static byte[] read(InputStream in, String encoding, int limit) throws IOException, PushRejectedException {
+    static byte[] read(InputStream in, String encoding, int limit, long contentLength) throws IOException, PushRejectedException {
+        if (encoding == null && contentLength >= 0 && contentLength <= limit) {
+            return in.readNBytes((int) contentLength); // the usual push: one exact array, no growing and copying
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         byte[] chunk = new byte[16 * 1024];
         try {

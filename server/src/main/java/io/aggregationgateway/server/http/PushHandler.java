@@ -43,7 +43,8 @@ final class PushHandler implements Handler {
             format = pushFormat.label();
             byte[] body;
             try (InputStream in = req.content().inputStream()) {
-                body = BodyReader.read(in, req.headers().first(HeaderNames.CONTENT_ENCODING).orElse(null), maxBodyBytes);
+                body = BodyReader.read(in, req.headers().first(HeaderNames.CONTENT_ENCODING).orElse(null), maxBodyBytes,
+                        req.headers().contentLength().orElse(-1));
             }
             bodyBytes = body.length;
             aggregator.push(new Push(grouping, decoder.decode(pushFormat, body)));
