@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/find-jdk.sh
 find_jdk
-./mvnw -q -B -DskipTests package
+./mvnw -q -B -pl server -am -DskipTests package  # the server and what it needs, not client-java or bench
 exec "$JAVA_HOME/bin/java" -jar server/target/aggregation-gateway.jar "$@"
