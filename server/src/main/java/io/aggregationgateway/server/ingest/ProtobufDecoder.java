@@ -28,6 +28,10 @@ import java.util.Objects;
  * Decodes the Prometheus protobuf push format ({@code application/vnd.google.protobuf;
  * proto=io.prometheus.client.MetricFamily; encoding=delimited}) into the model.
  *
+ * <p>Most messages are read by {@link MetricFamilyWireReader} straight from the bytes; the messages it
+ * gives up (native histograms, exemplars, anything unusual or invalid) are parsed with protobuf-java
+ * and converted, which also words every rejection.
+ *
  * <p>The decoder only converts; names, values, histogram shape and duplicate series are checked by
  * the engine afterwards. It rejects what it cannot convert: bytes that are not a sequence of
  * length-delimited {@code MetricFamily} messages, metrics that lack the value their family's type
@@ -60,6 +64,7 @@ public final class ProtobufDecoder {
         Objects.checkFromIndexSize(offset, length, body.length);
         List<MetricFamily> families = new ArrayList<>();
         Converter converter = new Converter();
+        MetricFamilyWireReader fastPath = new MetricFamilyWireReader();
         int end = offset + length;
         int pos = offset;
         int index = 0;
@@ -90,21 +95,27 @@ public final class ProtobufDecoder {
                         + " but only " + remaining + " bytes remain");
             }
             int messageLength = (int) size;
-            io.aggregationgateway.proto.metrics.MetricFamily family;
-            try {
-                CodedInputStream in = CodedInputStream.newInstance(body, pos, messageLength);
-                // Strings and bytes become views of body instead of copies; they live only while
-                // this call converts them (labels are copied into the model's own arrays).
-                in.enableAliasing(true);
-                family = PARSER.parseFrom(in);
-                in.checkLastTagWas(0); // an end-group tag would have stopped the parse early
-            } catch (InvalidProtocolBufferException e) {
-                throw malformed(index, start - offset, "invalid protobuf: " + e.getMessage());
-            }
-            families.add(converter.family(family, index, start - offset));
+            MetricFamily fast = fastPath.read(body, pos, messageLength);
+            families.add(fast != null ? fast : parseAndConvert(converter, body, pos, messageLength, index, start - offset));
             pos += messageLength;
         }
         return families;
+    }
+
+    private static MetricFamily parseAndConvert(Converter converter, byte[] body, int pos, int messageLength,
+                                                int index, int byteOffset) throws PushRejectedException {
+        io.aggregationgateway.proto.metrics.MetricFamily family;
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(body, pos, messageLength);
+            // Strings and bytes become views of body instead of copies; they live only while
+            // this call converts them (labels are copied into the model's own arrays).
+            in.enableAliasing(true);
+            family = PARSER.parseFrom(in);
+            in.checkLastTagWas(0); // an end-group tag would have stopped the parse early
+        } catch (InvalidProtocolBufferException e) {
+            throw malformed(index, byteOffset, "invalid protobuf: " + e.getMessage());
+        }
+        return converter.family(family, index, byteOffset);
     }
 
     /**

@@ -92,7 +92,7 @@ class ProtobufDecoderPropertyTest {
         }
     }
 
-    private static void randomFamily(Random random, List<io.aggregationgateway.proto.metrics.MetricFamily> protos,
+    static void randomFamily(Random random, List<io.aggregationgateway.proto.metrics.MetricFamily> protos,
                                      List<MetricFamily> expected) {
         io.aggregationgateway.proto.metrics.MetricType[] types = io.aggregationgateway.proto.metrics.MetricType.values();
         boolean typeUnset = random.nextInt(8) == 0;
