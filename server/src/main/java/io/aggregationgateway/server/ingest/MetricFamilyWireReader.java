@@ -4,6 +4,7 @@ import io.aggregationgateway.server.model.ClassicHistogram;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
+import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.ScalarSample;
 import io.aggregationgateway.server.model.Series;
 import io.aggregationgateway.server.model.SummarySample;
@@ -17,6 +18,9 @@ import java.util.List;
  * The fast path of {@link ProtobufDecoder}: reads one {@code MetricFamily} message from the wire
  * straight into the model, without protobuf-java's object tree (which cost about half of decoding a
  * large push: builders, a {@code LabelPair} object per label, copies of every string).
+ *
+ * <p>It also reads the gRPC API's {@code PushRequest} (grouping labels and {@code MetricFamily}
+ * messages), with the same rule: all of it or nothing.
  *
  * <p>It reads what senders push in bulk: counters, gauges, untyped, summaries and classic
  * histograms, with created timestamps, in any field order. On anything else it <em>gives up</em>
@@ -47,6 +51,7 @@ final class MetricFamilyWireReader {
 
     private final GiveUp giveUp = new GiveUp();
     private final Labels.Builder labels = new Labels.Builder();
+    private final Labels.Builder groupingLabels = new Labels.Builder();
     private byte[] buf;
     private int pos;
     /** Start and end of each {@code metric} field of the family being read. */
@@ -88,6 +93,47 @@ final class MetricFamilyWireReader {
             return null;
         } finally {
             this.buf = null;
+        }
+    }
+
+    /**
+     * The {@code aggregationgateway.v1.PushRequest} in {@code buf[offset, offset + length)}, or
+     * {@code null} when this reader gives any part of it up.
+     */
+    Push readPushRequest(byte[] buf, int offset, int length) {
+        this.buf = buf;
+        try {
+            return pushRequest(offset, offset + length);
+        } catch (GiveUp e) {
+            labels.clear();
+            groupingLabels.clear();
+            return null;
+        } finally {
+            this.buf = null;
+        }
+    }
+
+    private Push pushRequest(int from, int to) throws GiveUp {
+        List<MetricFamily> families = new ArrayList<>();
+        groupingLabels.clear();
+        pos = from;
+        while (pos < to) {
+            int tag = tag();
+            if (tag == (1 << 3 | LENGTH_DELIMITED)) {
+                // a map<string, string> entry (key 1, value 2) has the wire shape of a LabelPair
+                labelPair(lengthDelimitedEnd(to), groupingLabels);
+            } else if (tag == (2 << 3 | LENGTH_DELIMITED)) {
+                int end = lengthDelimitedEnd(to);
+                families.add(family(pos, end));
+                pos = end;
+            } else {
+                throw giveUp;
+            }
+        }
+        try {
+            return new Push(groupingLabels.build(), families);
+        } catch (IllegalArgumentException e) { // a key twice: protobuf's map keeps the last one
+            throw giveUp;
         }
     }
 
@@ -167,7 +213,7 @@ final class MetricFamilyWireReader {
         while (pos < to) {
             int tag = tag();
             switch (tag) {
-                case 1 << 3 | LENGTH_DELIMITED -> labelPair(lengthDelimitedEnd(to));
+                case 1 << 3 | LENGTH_DELIMITED -> labelPair(lengthDelimitedEnd(to), labels);
                 case 2 << 3 | LENGTH_DELIMITED -> {
                     seen = once(seen, 2);
                     hasGauge = true;
@@ -239,7 +285,8 @@ final class MetricFamilyWireReader {
         };
     }
 
-    private void labelPair(int to) throws GiveUp {
+    /** A {@code LabelPair} (name 1, value 2), both UTF-8, added to {@code into}. */
+    private void labelPair(int to, Labels.Builder into) throws GiveUp {
         int nameFrom = pos;
         int nameTo = pos;
         int valueFrom = pos;
@@ -263,7 +310,7 @@ final class MetricFamilyWireReader {
         }
         requireUtf8(nameFrom, nameTo);
         requireUtf8(valueFrom, valueTo);
-        labels.addRaw(buf, nameFrom, nameTo - nameFrom, buf, valueFrom, valueTo - valueFrom);
+        into.addRaw(buf, nameFrom, nameTo - nameFrom, buf, valueFrom, valueTo - valueFrom);
     }
 
     /** A {@code Counter}, {@code Gauge} or {@code Untyped}: sets {@code scalarValue(Set)}. */

@@ -10,10 +10,12 @@ import io.aggregationgateway.proto.metrics.Histogram;
 import io.aggregationgateway.proto.metrics.LabelPair;
 import io.aggregationgateway.proto.metrics.Metric;
 import io.aggregationgateway.proto.metrics.Summary;
+import io.aggregationgateway.proto.v1.PushRequest;
 import io.aggregationgateway.server.model.ClassicHistogram;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
+import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
 import io.aggregationgateway.server.model.ScalarSample;
@@ -116,6 +118,31 @@ public final class ProtobufDecoder {
             throw malformed(index, byteOffset, "invalid protobuf: " + e.getMessage());
         }
         return converter.family(family, index, byteOffset);
+    }
+
+    /**
+     * Decodes the gRPC API's {@code aggregationgateway.v1.PushRequest} message: its grouping
+     * labels and families. Family errors say {@code message #N}, counting the request's families
+     * from 1, as {@link #convert} does.
+     *
+     * @throws PushRejectedException {@link RejectionReason#MALFORMED} when the bytes are not a
+     *                               {@code PushRequest}, else as {@link #convert}
+     */
+    public Push decodePushRequest(byte[] message) throws PushRejectedException {
+        Push fast = new MetricFamilyWireReader().readPushRequest(message, 0, message.length);
+        if (fast != null) {
+            return fast;
+        }
+        PushRequest request;
+        try {
+            request = PushRequest.parseFrom(message);
+        } catch (InvalidProtocolBufferException e) {
+            throw new PushRejectedException(RejectionReason.MALFORMED,
+                    "request message is not a valid PushRequest: " + e.getMessage());
+        }
+        Labels.Builder grouping = new Labels.Builder();
+        request.getGroupingLabelsMap().forEach(grouping::add);
+        return new Push(grouping.build(), convert(request.getFamiliesList()));
     }
 
     /**

@@ -12,8 +12,12 @@ import io.aggregationgateway.proto.metrics.Histogram;
 import io.aggregationgateway.proto.metrics.LabelPair;
 import io.aggregationgateway.proto.metrics.Metric;
 import io.aggregationgateway.proto.metrics.MetricType;
+import io.aggregationgateway.proto.v1.PushRequest;
+import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
+import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
+import io.aggregationgateway.server.model.RejectionReason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -31,6 +35,8 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -148,6 +154,58 @@ class MetricFamilyWireReaderTest {
         assertEquals(thorough(message), describe(fast));
     }
 
+    @Test
+    void randomPushRequestsReadAsTheThoroughPathReadsThem() {
+        long base = Long.getLong("wirereader.seed", new Random().nextLong());
+        int readFast = 0;
+        for (int i = 0; i < ITERATIONS; i++) {
+            long seed = base + i;
+            Random random = new Random(seed);
+            PushRequest.Builder request = PushRequest.newBuilder();
+            for (int g = random.nextInt(3); g > 0; g--) {
+                request.putGroupingLabels(random.nextBoolean() ? "job" : "instance_" + g,
+                        random.nextInt(4) == 0 ? "" : "värde-" + random.nextInt(100));
+            }
+            List<io.aggregationgateway.proto.metrics.MetricFamily> protos = new ArrayList<>();
+            for (int f = random.nextInt(4); f > 0; f--) {
+                ProtobufDecoderPropertyTest.randomFamily(random, protos, new ArrayList<>());
+            }
+            request.addAllFamilies(protos);
+            byte[] bytes = request.build().toByteArray();
+            Push fast = reader.readPushRequest(bytes, 0, bytes.length);
+            if (protos.stream().anyMatch(MetricFamilyWireReaderTest::hasExemplar)) {
+                assertNull(fast, () -> "seed " + seed + ": exemplars are left to the thorough path");
+                continue;
+            }
+            assertNotNull(fast, () -> "seed " + seed + ": gave up on " + request);
+            assertEquals(thorough(request.build()), describe(fast), "seed " + seed + " (-Dwirereader.seed=" + seed + ")");
+            readFast++;
+        }
+        assertEquals(true, readFast > ITERATIONS / 4, "too few requests took the fast path: " + readFast);
+    }
+
+    @Test
+    void aPushRequestWithAGroupingKeyTwiceKeepsTheLastValue() throws Exception {
+        ByteString entries = concat(
+                field(1, concat(field(1, ByteString.copyFromUtf8("job")), field(2, ByteString.copyFromUtf8("a")))),
+                field(1, concat(field(1, ByteString.copyFromUtf8("job")), field(2, ByteString.copyFromUtf8("b")))));
+        byte[] bytes = entries.concat(field(2, family(MetricType.GAUGE,
+                Metric.newBuilder().setGauge(Gauge.newBuilder().setValue(1))).toByteString())).toByteArray();
+
+        assertNull(reader.readPushRequest(bytes, 0, bytes.length));
+        Push push = decoder.decodePushRequest(bytes);
+        assertEquals("{job=\"b\"}", push.groupingLabels().toString());
+        assertEquals(thorough(PushRequest.parseFrom(bytes)), describe(push));
+    }
+
+    @Test
+    void bytesThatAreNoPushRequestAreRejectedAsMalformed() {
+        PushRejectedException e = assertThrows(PushRejectedException.class,
+                () -> decoder.decodePushRequest(new byte[]{0x12, 0x05, 0x0a}));
+        assertEquals(RejectionReason.MALFORMED, e.reason());
+        assertTrue(e.getMessage().startsWith("request message is not a valid PushRequest: "), e.getMessage());
+    }
+
     static Stream<Arguments> givenUp() {
         return Stream.of(
                 Arguments.of("exemplar on a counter", family(MetricType.COUNTER, Metric.newBuilder().setCounter(
@@ -220,6 +278,21 @@ class MetricFamilyWireReaderTest {
         } catch (InvalidProtocolBufferException | PushRejectedException e) {
             return "rejected: " + e.getMessage();
         }
+    }
+
+    /** The old path of the gRPC service: protobuf-java's parse, then conversion. */
+    private String thorough(PushRequest request) {
+        Labels.Builder grouping = new Labels.Builder();
+        request.getGroupingLabelsMap().forEach(grouping::add);
+        try {
+            return "grouping " + grouping.build() + "\n" + ProtobufDecoderTest.describe(decoder.convert(request.getFamiliesList()));
+        } catch (PushRejectedException e) {
+            return "rejected: " + e.getMessage();
+        }
+    }
+
+    private static String describe(Push push) {
+        return "grouping " + push.groupingLabels() + "\n" + ProtobufDecoderTest.describe(push.families());
     }
 
     private static String describe(MetricFamily family) {
