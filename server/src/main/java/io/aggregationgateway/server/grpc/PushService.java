@@ -121,6 +121,22 @@ public final class PushService implements GrpcService {
         }
     }
 
+    /**
+     * Counts and logs a request message refused before it could be parsed (too large, not valid
+     * gzip), and returns the status to end the call with, as {@link #apply}'s refusals get.
+     *
+     * @param bytes bytes received or decoded for the message
+     */
+    Status refuse(RejectionReason reason, String message, long bytes) {
+        PushRejectedException e = new PushRejectedException(reason, message);
+        metrics.recordPush(FORMAT, bytes, reason);
+        return statusOf(e);
+    }
+
+    int maxMessageBytes() {
+        return maxMessageBytes;
+    }
+
     private static Status statusOf(PushRejectedException e) {
         REJECTIONS.info(() -> "rejected gRPC push (" + e.reason().name().toLowerCase(Locale.ROOT) + "): " + e.getMessage());
         Status status = switch (e.reason()) {
