@@ -1,5 +1,6 @@
 package io.aggregationgateway.server;
 
+import io.aggregationgateway.proto.v1.GatewayProto;
 import io.aggregationgateway.server.aggregate.Aggregator;
 import io.aggregationgateway.server.aggregate.EngineSettings;
 import io.aggregationgateway.server.config.GatewayConfig;
@@ -66,7 +67,7 @@ public final class Gateway implements AutoCloseable {
                 // prior-knowledge h2c, what gRPC clients use: uncompressed replies, gzip requests decoded by the gateway
                 .addConnectionSelector(GrpcCompression.connectionSelector(http2, grpc, pushService))
                 .routing(routing -> Routes.register(routing, aggregator, metrics, http))
-                .addRouting(GrpcRouting.builder().service(pushService))
+                .addRouting(GrpcRouting.builder().service(GatewayProto.getDescriptor(), pushService))
                 .build()
                 .start();
         return new Gateway(aggregator, lifecycle, server);

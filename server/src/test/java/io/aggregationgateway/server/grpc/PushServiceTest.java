@@ -359,6 +359,24 @@ class PushServiceTest {
         assertEquals("", scrape());
     }
 
+    @Test
+    void aMessageThatIsNotAPushRequestIsInvalidArgument() throws Exception {
+        // field 2 (families) as a length-delimited field whose length runs past the end of the message
+        byte[] truncated = {0x12, 0x7f, 0x0a, 0x01};
+        MethodDescriptor<byte[], byte[]> rawPush = MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(AggregationGatewayGrpc.getPushMethod().getFullMethodName())
+                .setRequestMarshaller(PushService.EncodedMessage.INSTANCE)
+                .setResponseMarshaller(PushService.EncodedMessage.INSTANCE)
+                .build();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> io.grpc.stub.ClientCalls.blockingUnaryCall(
+                channel, rawPush, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), truncated));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().startsWith("request message is not a valid PushRequest: "),
+                e.getStatus().getDescription());
+        assertEquals("", scrape());
+    }
+
     private static final class Reply implements StreamObserver<PushResponse> {
         final CompletableFuture<PushResponse> result = new CompletableFuture<>();
         private PushResponse last;
