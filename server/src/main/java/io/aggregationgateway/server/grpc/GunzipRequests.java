@@ -29,10 +29,10 @@ import java.util.zip.GZIPInputStream;
  * Decompresses the messages of a {@code grpc-encoding: gzip} call before Helidon's gRPC handler
  * sees them, so that handler gets plain messages (compressed flag 0).
  *
- * <p>Helidon 4.4.0 cannot read gzip-compressed messages itself on JDK 23 and later: its message
- * stream throws {@code ArrayIndexOutOfBoundsException} instead of returning -1 at its end, which
- * {@code GZIPInputStream} reads to look for a further gzip member; the call is then cancelled
- * without a status and the client waits for its deadline. Decompressing here also bounds what a
+ * <p>Helidon 4.4.0 cannot read gzip-compressed messages itself (seen on JDK 25): its message
+ * stream throws {@code ArrayIndexOutOfBoundsException} from {@code read()} at its end instead of
+ * returning -1, and {@code GZIPInputStream} reads on past the gzip trailer to look for a further
+ * member; the call is then cancelled without a status and the client waits for its deadline. Decompressing here also bounds what a
  * small compressed message may expand to.
  *
  * <p>Runs on the stream's thread, like the handler it wraps: no locking.

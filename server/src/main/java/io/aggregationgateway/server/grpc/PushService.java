@@ -189,7 +189,7 @@ public final class PushService implements BindableService {
                 byte[] bytes = new byte[stream.available()];
                 for (int read = 0; read < bytes.length; ) {
                     int n = stream.read(bytes, read, bytes.length - read);
-                    if (n < 0) {
+                    if (n <= 0) { // Helidon's stream answers 0, not -1, at its end
                         throw new IOException("request message ended after " + read + " of " + bytes.length + " bytes");
                     }
                     read += n;
