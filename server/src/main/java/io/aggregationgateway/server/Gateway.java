@@ -1,8 +1,10 @@
 package io.aggregationgateway.server;
 
+import io.aggregationgateway.proto.v1.GatewayProto;
 import io.aggregationgateway.server.aggregate.Aggregator;
 import io.aggregationgateway.server.aggregate.EngineSettings;
 import io.aggregationgateway.server.config.GatewayConfig;
+import io.aggregationgateway.server.grpc.GrpcCompression;
 import io.aggregationgateway.server.grpc.PushService;
 import io.aggregationgateway.server.http.HttpSettings;
 import io.aggregationgateway.server.http.Routes;
@@ -13,6 +15,7 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.grpc.GrpcConfig;
 import io.helidon.webserver.grpc.GrpcRouting;
+import io.helidon.webserver.http2.Http2Config;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -43,6 +46,10 @@ public final class Gateway implements AutoCloseable {
         GatewayMetrics metrics = new GatewayMetrics(aggregator, lifecycle::lastReset, lifecycle::nextReset);
         HttpSettings http = new HttpSettings(config.maxBodyBytes(), config.corsOrigins(), config.selfMetrics());
 
+        PushService pushService = new PushService(aggregator, metrics, config.maxGrpcMessageBytes());
+        Http2Config http2 = Http2Config.create();
+        GrpcConfig grpc = GrpcConfig.builder().maxReadBufferSize(grpcReadBufferCap(config.maxGrpcMessageBytes())).build();
+
         WebServerConfig.Builder builder = WebServer.builder();
         Routes.configureServer(builder);
         WebServer server = builder
@@ -54,9 +61,13 @@ public final class Gateway implements AutoCloseable {
                 .connectionOptions(options -> options.tcpNoDelay(true))
                 .shutdownGracePeriod(SHUTDOWN_GRACE)
                 .shutdownHook(false) // Main stops the gateway itself on SIGTERM, then exits 0
-                .addProtocol(GrpcConfig.builder().maxReadBufferSize(grpcReadBufferCap(config.maxGrpcMessageBytes())).build())
+                .addProtocol(http2)
+                // h2c upgrades from HTTP/1.1 still reach Helidon's own gRPC handler with this config
+                .addProtocol(grpc)
+                // prior-knowledge h2c, what gRPC clients use: uncompressed replies, gzip requests decoded by the gateway
+                .addConnectionSelector(GrpcCompression.connectionSelector(http2, grpc, pushService))
                 .routing(routing -> Routes.register(routing, aggregator, metrics, http))
-                .addRouting(GrpcRouting.builder().service(new PushService(aggregator, metrics, config.maxGrpcMessageBytes())))
+                .addRouting(GrpcRouting.builder().service(GatewayProto.getDescriptor(), pushService))
                 .build()
                 .start();
         return new Gateway(aggregator, lifecycle, server);

@@ -1,7 +1,7 @@
 package io.aggregationgateway.server.grpc;
 
-import com.google.protobuf.Descriptors;
-import io.aggregationgateway.proto.v1.GatewayProto;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.aggregationgateway.proto.v1.AggregationGatewayGrpc;
 import io.aggregationgateway.proto.v1.PushRequest;
 import io.aggregationgateway.proto.v1.PushResponse;
 import io.aggregationgateway.server.aggregate.Aggregator;
@@ -12,10 +12,19 @@ import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
 import io.aggregationgateway.server.selfmetrics.GatewayMetrics;
+import io.grpc.BindableService;
+import io.grpc.KnownLength;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import io.helidon.webserver.grpc.GrpcService;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.Locale;
 import java.util.logging.Logger;
 
@@ -23,8 +32,14 @@ import java.util.logging.Logger;
  * The {@code aggregationgateway.v1.AggregationGateway} gRPC service: {@code Push} applies one
  * request atomically; {@code PushStream} applies each message atomically on its own and ends
  * the call at the first invalid one (messages before it stay applied).
+ *
+ * <p>Request messages reach the methods as their encoded bytes ({@link EncodedMessage}), not as a
+ * parsed {@code PushRequest}: the size check needs no walk over a parsed tree, a message that is
+ * not protobuf gets {@code INVALID_ARGUMENT} (Helidon's own parse failure cancels the call without
+ * a status), and a decoder can read the bytes directly. Register it with
+ * {@code GrpcRouting.builder().service(GatewayProto.getDescriptor(), service)}.
  */
-public final class PushService implements GrpcService {
+public final class PushService implements BindableService {
     private static final Logger REJECTIONS = Logger.getLogger("io.aggregationgateway.server.rejections");
     private static final String FORMAT = "grpc";
 
@@ -41,22 +56,18 @@ public final class PushService implements GrpcService {
     }
 
     @Override
-    public Descriptors.FileDescriptor proto() {
-        return GatewayProto.getDescriptor();
+    public ServerServiceDefinition bindService() {
+        // the generated descriptors with the request marshaller swapped: same names and method types
+        MethodDescriptor.Marshaller<PushResponse> replies = ProtoUtils.marshaller(PushResponse.getDefaultInstance());
+        return ServerServiceDefinition.builder(AggregationGatewayGrpc.SERVICE_NAME)
+                .addMethod(AggregationGatewayGrpc.getPushMethod().toBuilder(EncodedMessage.INSTANCE, replies).build(),
+                        ServerCalls.asyncUnaryCall(this::push))
+                .addMethod(AggregationGatewayGrpc.getPushStreamMethod().toBuilder(EncodedMessage.INSTANCE, replies).build(),
+                        ServerCalls.asyncClientStreamingCall(this::pushStream))
+                .build();
     }
 
-    @Override
-    public String serviceName() {
-        return "AggregationGateway"; // must match the service name in gateway.proto
-    }
-
-    @Override
-    public void update(Routing routing) {
-        routing.unary("Push", this::push)
-                .clientStream("PushStream", this::pushStream);
-    }
-
-    private void push(PushRequest request, StreamObserver<PushResponse> responses) {
+    private void push(byte[] request, StreamObserver<PushResponse> responses) {
         try {
             PushResult result = apply(request);
             responses.onNext(PushResponse.newBuilder().setFamilies(result.families()).setSeries(result.series()).build());
@@ -66,14 +77,14 @@ public final class PushService implements GrpcService {
         }
     }
 
-    private StreamObserver<PushRequest> pushStream(StreamObserver<PushResponse> responses) {
+    private StreamObserver<byte[]> pushStream(StreamObserver<PushResponse> responses) {
         return new StreamObserver<>() {
             private long families;
             private long series;
             private boolean failed;
 
             @Override
-            public void onNext(PushRequest request) {
+            public void onNext(byte[] request) {
                 if (failed) {
                     return; // the call already ended with an error; ignore what the client still sends
                 }
@@ -102,13 +113,20 @@ public final class PushService implements GrpcService {
         };
     }
 
-    private PushResult apply(PushRequest request) throws PushRejectedException {
-        int size = request.getSerializedSize();
+    private PushResult apply(byte[] message) throws PushRejectedException {
+        int size = message.length;
         try {
             if (size > maxMessageBytes) {
                 throw new PushRejectedException(RejectionReason.TOO_LARGE,
                         "request message of " + size + " bytes exceeds the maximum gRPC message size of "
                                 + maxMessageBytes + " bytes");
+            }
+            PushRequest request;
+            try {
+                request = PushRequest.parseFrom(message);
+            } catch (InvalidProtocolBufferException e) {
+                throw new PushRejectedException(RejectionReason.MALFORMED,
+                        "request message is not a valid PushRequest: " + e.getMessage());
             }
             Labels.Builder grouping = new Labels.Builder();
             request.getGroupingLabelsMap().forEach(grouping::add);
@@ -121,6 +139,22 @@ public final class PushService implements GrpcService {
         }
     }
 
+    /**
+     * Counts and logs a request message refused before it could be parsed (too large, not valid
+     * gzip), and returns the status to end the call with, as {@link #apply}'s refusals get.
+     *
+     * @param bytes bytes received or decoded for the message
+     */
+    Status refuse(RejectionReason reason, String message, long bytes) {
+        PushRejectedException e = new PushRejectedException(reason, message);
+        metrics.recordPush(FORMAT, bytes, reason);
+        return statusOf(e);
+    }
+
+    int maxMessageBytes() {
+        return maxMessageBytes;
+    }
+
     private static Status statusOf(PushRejectedException e) {
         REJECTIONS.info(() -> "rejected gRPC push (" + e.reason().name().toLowerCase(Locale.ROOT) + "): " + e.getMessage());
         Status status = switch (e.reason()) {
@@ -128,5 +162,42 @@ public final class PushService implements GrpcService {
             default -> Status.INVALID_ARGUMENT;
         };
         return status.withDescription(e.getMessage());
+    }
+
+    /**
+     * Passes a request message through as its bytes. Helidon hands over each message as a stream
+     * that knows its length ({@code KnownLength}) and, in 4.4.0, throws instead of returning -1
+     * when read at its end, so exactly {@code available()} bytes are read.
+     */
+    static final class EncodedMessage implements MethodDescriptor.Marshaller<byte[]> {
+        static final EncodedMessage INSTANCE = new EncodedMessage();
+
+        private EncodedMessage() {
+        }
+
+        @Override
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                if (!(stream instanceof KnownLength)) {
+                    return stream.readAllBytes();
+                }
+                byte[] bytes = new byte[stream.available()];
+                for (int read = 0; read < bytes.length; ) {
+                    int n = stream.read(bytes, read, bytes.length - read);
+                    if (n <= 0) { // Helidon's stream answers 0, not -1, at its end
+                        throw new IOException("request message ended after " + read + " of " + bytes.length + " bytes");
+                    }
+                    read += n;
+                }
+                return bytes;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 }

@@ -12,8 +12,17 @@ import io.aggregationgateway.proto.v1.AggregationGatewayGrpc;
 import io.aggregationgateway.proto.v1.PushRequest;
 import io.aggregationgateway.proto.v1.PushResponse;
 import io.aggregationgateway.server.support.RunningGateway;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -188,6 +197,184 @@ class PushServiceTest {
         assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode());
         assertTrue(status.getDescription().contains("counter value -1.0 is negative"), status.getDescription());
         assertEquals("# TYPE streamed_total counter\nstreamed_total{job=\"grpc\"} 1\n", scrape());
+    }
+
+    /** The {@code grpc-encoding} header of the replies to calls made through it. */
+    private static final class ReplyEncoding implements ClientInterceptor {
+        final java.util.List<String> encodings = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                @Override
+                public void start(Listener<R> listener, Metadata headers) {
+                    super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                        @Override
+                        public void onHeaders(Metadata replyHeaders) {
+                            encodings.add(String.valueOf(replyHeaders.get(GRPC_ENCODING)));
+                            super.onHeaders(replyHeaders);
+                        }
+                    }, headers);
+                }
+            };
+        }
+    }
+
+    private static final Metadata.Key<String> GRPC_ENCODING = Metadata.Key.of("grpc-encoding", Metadata.ASCII_STRING_MARSHALLER);
+
+    @Test
+    void uncompressedCallsGetUncompressedRepliesThoughTheClientAcceptsGzip() throws Exception {
+        // grpc-java sends grpc-accept-encoding: gzip on every call; the gateway answers uncompressed
+        // anyway (gzipping a few bytes cost more CPU than the rest of a small push)
+        ReplyEncoding encoding = new ReplyEncoding();
+        Channel intercepted = ClientInterceptors.intercept(channel, encoding);
+        AggregationGatewayGrpc.newBlockingStub(intercepted).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .push(request(counter("plain_total", 1)));
+        Reply reply = new Reply();
+        StreamObserver<PushRequest> stream = AggregationGatewayGrpc.newStub(intercepted).pushStream(reply);
+        stream.onNext(request(counter("plain_total", 2)));
+        stream.onCompleted();
+        assertEquals(1, reply.result.get(10, TimeUnit.SECONDS).getSeries());
+        assertEquals(java.util.List.of("identity", "identity"), encoding.encodings);
+        assertTrue(scrape().contains("plain_total{job=\"grpc\"} 3\n"));
+    }
+
+    @Test
+    void gzipCompressedCallsAreAcceptedAndAnsweredUncompressed() throws Exception {
+        ReplyEncoding encoding = new ReplyEncoding();
+        Channel intercepted = ClientInterceptors.intercept(channel, encoding);
+        PushResponse unary = AggregationGatewayGrpc.newBlockingStub(intercepted).withCompression("gzip")
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .push(request(counter("zipped_total", 1, "kind", "a"), counter("zipped_total", 2, "kind", "b")));
+        assertEquals(2, unary.getSeries());
+
+        Reply reply = new Reply();
+        StreamObserver<PushRequest> stream = AggregationGatewayGrpc.newStub(intercepted).withCompression("gzip")
+                .pushStream(reply);
+        for (int i = 0; i < 3; i++) {
+            stream.onNext(request(counter("zipped_total", 10, "kind", "a")));
+        }
+        stream.onCompleted();
+        assertEquals(3, reply.result.get(10, TimeUnit.SECONDS).getSeries());
+        assertEquals(java.util.List.of("identity", "identity"), encoding.encodings);
+        String scraped = scrape();
+        assertTrue(scraped.contains("zipped_total{job=\"grpc\",kind=\"a\"} 31\n"), scraped);
+        assertTrue(scraped.contains("zipped_total{job=\"grpc\",kind=\"b\"} 2\n"), scraped);
+    }
+
+    @Test
+    void largeGzipCompressedMessagesSpanningFramesAreAccepted() throws Exception {
+        // ~200 KB of series, compressed to more than one 16 KiB HTTP/2 frame
+        MetricFamily.Builder family = MetricFamily.newBuilder().setName("many_total").setType(MetricType.COUNTER);
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 800; i++) {
+            family.addMetric(Metric.newBuilder().addLabel(LabelPair.newBuilder().setName("id").setValue(Long.toString(random.nextLong(), 36)))
+                    .setCounter(Counter.newBuilder().setValue(1)));
+        }
+        PushResponse response = blocking().withCompression("gzip").push(request(family.build()));
+        assertEquals(800, response.getSeries());
+    }
+
+    @Test
+    void rejectionsOfGzipCompressedCallsKeepTheirMessage() {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> blocking().withCompression("gzip")
+                .push(request(counter("bad_total", -1))));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertEquals("family bad_total, series {job=\"grpc\"}: counter value -1.0 is negative", e.getStatus().getDescription());
+    }
+
+    private static MetricFamily counterWithLabelValue(String name, String value) {
+        return counter(name, 1, "v", value);
+    }
+
+    @Test
+    void gzipMessageOverTheLimitOnceDecompressedIsResourceExhaustedAndNothingIsApplied() throws Exception {
+        // a few hundred compressed bytes that decompress to more than the limit
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> blocking().withCompression("gzip")
+                .push(request(counterWithLabelValue("bomb_total", "a".repeat(2 * MAX_MESSAGE)))));
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+        assertEquals("request message exceeds the maximum gRPC message size of " + MAX_MESSAGE + " bytes after gzip decoding",
+                e.getStatus().getDescription());
+        assertEquals("", scrape());
+    }
+
+    @Test
+    void gzipMessageOverTheLimitCompressedIsResourceExhausted() throws Exception {
+        byte[] noise = new byte[2 * MAX_MESSAGE];
+        new java.util.Random(1).nextBytes(noise);
+        String incompressible = java.util.Base64.getEncoder().encodeToString(noise);
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> blocking().withCompression("gzip").push(request(counterWithLabelValue("noise_total", incompressible))));
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().matches(
+                "compressed request message of \\d+ bytes exceeds the maximum gRPC message size of " + MAX_MESSAGE + " bytes"),
+                e.getStatus().getDescription());
+        assertEquals("", scrape());
+    }
+
+    @Test
+    void gzipStreamMessagesBeforeAnOversizeOneStayApplied() throws Exception {
+        Reply reply = new Reply();
+        StreamObserver<PushRequest> stream = AggregationGatewayGrpc.newStub(channel).withCompression("gzip").pushStream(reply);
+        stream.onNext(request(counter("streamed_total", 1)));
+        stream.onNext(request(counter("streamed_total", 2)));
+        stream.onNext(request(counterWithLabelValue("streamed_total", "a".repeat(2 * MAX_MESSAGE))));
+        stream.onNext(request(counter("streamed_total", 100)));
+        stream.onCompleted();
+        Exception e = assertThrows(Exception.class, () -> reply.result.get(10, TimeUnit.SECONDS));
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, Status.fromThrowable(e.getCause()).getCode());
+        assertEquals("# TYPE streamed_total counter\nstreamed_total{job=\"grpc\"} 3\n", scrape());
+    }
+
+    @Test
+    void anEncodingTheGatewayCannotDecodeIsUnimplemented() throws Exception {
+        // a client-side codec the server does not know
+        io.grpc.CompressorRegistry compressors = io.grpc.CompressorRegistry.newEmptyInstance();
+        compressors.register(new io.grpc.Codec() {
+            @Override
+            public String getMessageEncoding() {
+                return "snappy-test";
+            }
+
+            @Override
+            public java.io.OutputStream compress(java.io.OutputStream os) {
+                return os;
+            }
+
+            @Override
+            public java.io.InputStream decompress(java.io.InputStream is) {
+                return is;
+            }
+        });
+        ManagedChannel other = ManagedChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext()
+                .compressorRegistry(compressors).build();
+        try {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> AggregationGatewayGrpc
+                    .newBlockingStub(other).withCompression("snappy-test").withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .push(request(counter("snappy_total", 1))));
+            assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
+            assertEquals("grpc-encoding snappy-test is not supported; use gzip or none", e.getStatus().getDescription());
+        } finally {
+            other.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        assertEquals("", scrape());
+    }
+
+    @Test
+    void aMessageThatIsNotAPushRequestIsInvalidArgument() throws Exception {
+        // field 2 (families) as a length-delimited field whose length runs past the end of the message
+        byte[] truncated = {0x12, 0x7f, 0x0a, 0x01};
+        MethodDescriptor<byte[], byte[]> rawPush = MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(AggregationGatewayGrpc.getPushMethod().getFullMethodName())
+                .setRequestMarshaller(PushService.EncodedMessage.INSTANCE)
+                .setResponseMarshaller(PushService.EncodedMessage.INSTANCE)
+                .build();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> io.grpc.stub.ClientCalls.blockingUnaryCall(
+                channel, rawPush, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), truncated));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().startsWith("request message is not a valid PushRequest: "),
+                e.getStatus().getDescription());
+        assertEquals("", scrape());
     }
 
     private static final class Reply implements StreamObserver<PushResponse> {
