@@ -1,14 +1,10 @@
 package io.aggregationgateway.server.grpc;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.aggregationgateway.proto.v1.AggregationGatewayGrpc;
-import io.aggregationgateway.proto.v1.PushRequest;
 import io.aggregationgateway.proto.v1.PushResponse;
 import io.aggregationgateway.server.aggregate.Aggregator;
 import io.aggregationgateway.server.aggregate.PushResult;
 import io.aggregationgateway.server.ingest.ProtobufDecoder;
-import io.aggregationgateway.server.model.Labels;
-import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
 import io.aggregationgateway.server.selfmetrics.GatewayMetrics;
@@ -36,7 +32,7 @@ import java.util.logging.Logger;
  * <p>Request messages reach the methods as their encoded bytes ({@link EncodedMessage}), not as a
  * parsed {@code PushRequest}: the size check needs no walk over a parsed tree, a message that is
  * not protobuf gets {@code INVALID_ARGUMENT} (Helidon's own parse failure cancels the call without
- * a status), and a decoder can read the bytes directly. Register it with
+ * a status), and {@link ProtobufDecoder#decodePushRequest} reads the bytes directly. Register it with
  * {@code GrpcRouting.builder().service(GatewayProto.getDescriptor(), service)}.
  */
 public final class PushService implements BindableService {
@@ -121,16 +117,7 @@ public final class PushService implements BindableService {
                         "request message of " + size + " bytes exceeds the maximum gRPC message size of "
                                 + maxMessageBytes + " bytes");
             }
-            PushRequest request;
-            try {
-                request = PushRequest.parseFrom(message);
-            } catch (InvalidProtocolBufferException e) {
-                throw new PushRejectedException(RejectionReason.MALFORMED,
-                        "request message is not a valid PushRequest: " + e.getMessage());
-            }
-            Labels.Builder grouping = new Labels.Builder();
-            request.getGroupingLabelsMap().forEach(grouping::add);
-            PushResult result = aggregator.push(new Push(grouping.build(), decoder.convert(request.getFamiliesList())));
+            PushResult result = aggregator.push(decoder.decodePushRequest(message));
             metrics.recordPush(FORMAT, size, null);
             return result;
         } catch (PushRejectedException e) {
