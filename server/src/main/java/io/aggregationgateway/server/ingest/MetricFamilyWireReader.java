@@ -493,6 +493,13 @@ final class MetricFamilyWireReader {
 
     /** Reads a length prefix and returns where the field's bytes end; {@code pos} is their start. */
     private int lengthDelimitedEnd(int to) throws GiveUp {
+        if (pos < to && buf[pos] >= 0) { // under 128 bytes, the usual case: one byte
+            int length = buf[pos++];
+            if (length > to - pos) {
+                throw giveUp;
+            }
+            return pos + length;
+        }
         long length = varint(to);
         if (length < 0 || length > to - pos) {
             throw giveUp;

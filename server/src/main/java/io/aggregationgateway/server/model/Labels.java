@@ -310,14 +310,14 @@ public final class Labels implements Comparable<Labels> {
                 if (count == 0) {
                     return EMPTY;
                 }
-                sortByName();
+                int duplicate = sortByName();
+                if (duplicate >= 0) {
+                    throw new IllegalArgumentException("label name " + name(duplicate) + " appears twice");
+                }
                 int length = 0;
                 int kept = 0;
                 for (int k = 0; k < count; k++) {
                     int i = order[k];
-                    if (k > 0 && sameName(order[k - 1], i)) {
-                        throw new IllegalArgumentException("label name " + name(i) + " appears twice");
-                    }
                     int nameLength = ranges[i * 4 + 1];
                     int valueLength = ranges[i * 4 + 3];
                     if (valueLength > 0) {
@@ -346,32 +346,46 @@ public final class Labels implements Comparable<Labels> {
         }
 
         /**
-         * Orders label indexes by name. Insertion sort: series carry a handful of labels, often
-         * already sorted, and this runs once per pushed sample, so no boxing and no comparator.
+         * Orders label indexes by name and returns a label whose name another label has too, or -1.
+         * Insertion sort: series carry a handful of labels, often already sorted, and this runs once
+         * per pushed sample, so no boxing and no comparator. Inserting a name stops at an equal
+         * one, so every duplicate is met by a comparison and needs no second pass.
          */
-        private void sortByName() {
+        private int sortByName() {
             if (order.length < count) {
                 order = new int[Math.max(count, order.length * 2)];
             }
+            int duplicate = -1;
             for (int i = 0; i < count; i++) {
-                int current = i;
                 int j = i - 1;
-                while (j >= 0 && compareNames(order[j], current) > 0) {
+                while (j >= 0) {
+                    int c = compareNames(order[j], i);
+                    if (c < 0) {
+                        break;
+                    }
+                    if (c == 0) {
+                        duplicate = i;
+                        break;
+                    }
                     order[j + 1] = order[j];
                     j--;
                 }
-                order[j + 1] = current;
+                order[j + 1] = i;
             }
+            return duplicate;
         }
 
+        /** The sign orders names as unsigned bytes. */
         private int compareNames(int x, int y) {
-            return Arrays.compareUnsigned(scratch, ranges[x * 4], ranges[x * 4] + ranges[x * 4 + 1],
-                    scratch, ranges[y * 4], ranges[y * 4] + ranges[y * 4 + 1]);
-        }
-
-        private boolean sameName(int x, int y) {
-            return Arrays.equals(scratch, ranges[x * 4], ranges[x * 4] + ranges[x * 4 + 1],
-                    scratch, ranges[y * 4], ranges[y * 4] + ranges[y * 4 + 1]);
+            int xFrom = ranges[x * 4];
+            int xLength = ranges[x * 4 + 1];
+            int yFrom = ranges[y * 4];
+            int yLength = ranges[y * 4 + 1];
+            // label names mostly differ in their first byte: settle that without a library call
+            if (xLength > 0 && yLength > 0 && scratch[xFrom] != scratch[yFrom]) {
+                return (scratch[xFrom] & 0xff) - (scratch[yFrom] & 0xff);
+            }
+            return Arrays.compareUnsigned(scratch, xFrom, xFrom + xLength, scratch, yFrom, yFrom + yLength);
         }
 
         private int writeRange(byte[] data, int pos, int offset, int length) {
