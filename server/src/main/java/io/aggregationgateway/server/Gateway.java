@@ -3,6 +3,7 @@ package io.aggregationgateway.server;
 import io.aggregationgateway.server.aggregate.Aggregator;
 import io.aggregationgateway.server.aggregate.EngineSettings;
 import io.aggregationgateway.server.config.GatewayConfig;
+import io.aggregationgateway.server.expose.RenderWorkers;
 import io.aggregationgateway.server.grpc.PushService;
 import io.aggregationgateway.server.http.HttpSettings;
 import io.aggregationgateway.server.http.Routes;
@@ -24,11 +25,13 @@ public final class Gateway implements AutoCloseable {
 
     private final Aggregator aggregator;
     private final LifecycleScheduler lifecycle;
+    private final RenderWorkers renderWorkers;
     private final WebServer server;
 
-    private Gateway(Aggregator aggregator, LifecycleScheduler lifecycle, WebServer server) {
+    private Gateway(Aggregator aggregator, LifecycleScheduler lifecycle, RenderWorkers renderWorkers, WebServer server) {
         this.aggregator = aggregator;
         this.lifecycle = lifecycle;
+        this.renderWorkers = renderWorkers;
         this.server = server;
     }
 
@@ -42,6 +45,9 @@ public final class Gateway implements AutoCloseable {
         LifecycleScheduler lifecycle = new LifecycleScheduler(aggregator, config.resetSchedule(), config.seriesTtl(), clock);
         GatewayMetrics metrics = new GatewayMetrics(aggregator, lifecycle::lastReset, lifecycle::nextReset);
         HttpSettings http = new HttpSettings(config.maxBodyBytes(), config.corsOrigins(), config.selfMetrics());
+        // One helper per core: with the scrape's own thread that is one more renderer than cores,
+        // so a scrape keeps every core busy while its own thread is writing to the socket.
+        RenderWorkers renderWorkers = RenderWorkers.start(Runtime.getRuntime().availableProcessors());
 
         WebServerConfig.Builder builder = WebServer.builder();
         Routes.configureServer(builder);
@@ -61,11 +67,11 @@ public final class Gateway implements AutoCloseable {
                 .shutdownGracePeriod(SHUTDOWN_GRACE)
                 .shutdownHook(false) // Main stops the gateway itself on SIGTERM, then exits 0
                 .addProtocol(GrpcConfig.builder().maxReadBufferSize(grpcReadBufferCap(config.maxGrpcMessageBytes())).build())
-                .routing(routing -> Routes.register(routing, aggregator, metrics, http))
+                .routing(routing -> Routes.register(routing, aggregator, metrics, http, renderWorkers))
                 .addRouting(GrpcRouting.builder().service(new PushService(aggregator, metrics, config.maxGrpcMessageBytes())))
                 .build()
                 .start();
-        return new Gateway(aggregator, lifecycle, server);
+        return new Gateway(aggregator, lifecycle, renderWorkers, server);
     }
 
     /**
@@ -91,5 +97,6 @@ public final class Gateway implements AutoCloseable {
     public void close() {
         server.stop();
         lifecycle.close();
+        renderWorkers.close();
     }
 }
