@@ -178,6 +178,12 @@ final class ByteSink implements Labels.RawLabelVisitor {
         return Double.toString(v); // shortest repr that round-trips; Go's ParseFloat reads it
     }
 
+    /** Makes room for {@code bytes} more without growing the array again. */
+    ByteSink reserve(long bytes) {
+        ensure((int) Math.min(bytes, Integer.MAX_VALUE - 64L - pos));
+        return this;
+    }
+
     /** Writes what a collecting sink holds to {@code target}. */
     void writeTo(OutputStream target) throws IOException {
         target.write(buf, 0, pos);
