@@ -24,7 +24,7 @@ public enum ExpositionFormat {
 
         @Override
         public void render(List<FamilySnapshot> families, OutputStream out, RenderWorkers workers) throws IOException {
-            renderer.render(families, out); // single-threaded so far
+            renderer.render(families, out, workers);
         }
     },
     /** Length-delimited {@code io.prometheus.client.MetricFamily} messages. */
@@ -33,7 +33,7 @@ public enum ExpositionFormat {
 
         @Override
         public void render(List<FamilySnapshot> families, OutputStream out, RenderWorkers workers) throws IOException {
-            renderer.render(families, out); // single-threaded so far
+            renderer.render(families, out); // one thread: a family's size prefix needs all its series first
         }
     };
 

@@ -76,6 +76,17 @@ class SlicedRenderingTest {
     }
 
     @Test
+    void helpersChangeNothingInOpenMetrics() throws Exception {
+        Aggregator aggregator = store();
+        ByteArrayOutputStream alone = new ByteArrayOutputStream();
+        new OpenMetricsRenderer().render(aggregator.snapshot(), alone, RenderWorkers.NONE);
+        ByteArrayOutputStream helped = new ByteArrayOutputStream();
+        new OpenMetricsRenderer().render(aggregator.snapshot(), helped, WORKERS);
+        assertArrayEquals(alone.toByteArray(), helped.toByteArray());
+        assertTrue(helped.toString(StandardCharsets.UTF_8).endsWith("\n# EOF\n"));
+    }
+
+    @Test
     void everySeriesOnceInOrderWithOneHeaderPerFamily() throws Exception {
         String text = new String(render(store(), WORKERS), StandardCharsets.UTF_8);
         int size = 5 * FamilySlice.SCALAR_SERIES_PER_SLICE + 7;
