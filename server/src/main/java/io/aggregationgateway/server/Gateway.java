@@ -45,9 +45,7 @@ public final class Gateway implements AutoCloseable {
         LifecycleScheduler lifecycle = new LifecycleScheduler(aggregator, config.resetSchedule(), config.seriesTtl(), clock);
         GatewayMetrics metrics = new GatewayMetrics(aggregator, lifecycle::lastReset, lifecycle::nextReset);
         HttpSettings http = new HttpSettings(config.maxBodyBytes(), config.corsOrigins(), config.selfMetrics());
-        // One helper per core: with the scrape's own thread that is one more renderer than cores,
-        // so a scrape keeps every core busy while its own thread is writing to the socket.
-        RenderWorkers renderWorkers = RenderWorkers.start(Runtime.getRuntime().availableProcessors());
+        RenderWorkers renderWorkers = RenderWorkers.start(renderHelpers(Runtime.getRuntime().availableProcessors()));
 
         WebServerConfig.Builder builder = WebServer.builder();
         Routes.configureServer(builder);
@@ -72,6 +70,16 @@ public final class Gateway implements AutoCloseable {
                 .build()
                 .start();
         return new Gateway(aggregator, lifecycle, renderWorkers, server);
+    }
+
+    /**
+     * Threads that help render scrapes: one per core, so that with the scrape's own thread a scrape
+     * keeps every core busy while its own thread writes to the socket; at most 4, since beyond that
+     * the one socket write (~0.05 s per 100 MB on loopback) and the scraper are the limit, and each
+     * helper adds two slices (~0.5 MB) to what every scrape holds at once.
+     */
+    static int renderHelpers(int cores) {
+        return Math.min(cores, 4);
     }
 
     /**
