@@ -9,20 +9,36 @@ import java.util.Arrays;
 
 /**
  * A buffered byte writer with the few number and escaping routines the text formats need.
- * It writes into one growable array and hands it to the stream at line ends once it holds
- * {@link #FLUSH_AT} bytes: a million-series scrape is tens of megabytes, so the inner loops
- * copy label bytes in bulk and never check for room byte by byte.
+ * It writes into one growable array. A streaming sink hands the array to its stream at line ends
+ * once it holds {@link #FLUSH_AT} bytes; a collecting sink keeps everything until
+ * {@link #writeTo} (one slice of a scrape, rendered on another thread). A million-series scrape
+ * is tens of megabytes, so the inner loops copy label bytes in bulk and never check for room
+ * byte by byte.
  */
 final class ByteSink implements Labels.RawLabelVisitor {
     private static final int FLUSH_AT = 64 * 1024;
 
     private final OutputStream out;
-    private byte[] buf = new byte[FLUSH_AT + 16 * 1024];
+    // A slice of 2,048 scalar series is ~200 KB; a collecting sink is reused for the slices after it.
+    private static final int COLLECTING_CAPACITY = 256 * 1024;
+
+    private final int flushAt;
+    private byte[] buf;
     private int pos;
     private boolean firstLabel;
 
+    /** A streaming sink: writes to {@code out} as it fills. */
     ByteSink(OutputStream out) {
         this.out = out;
+        this.flushAt = FLUSH_AT;
+        this.buf = new byte[FLUSH_AT + 16 * 1024];
+    }
+
+    /** A collecting sink: keeps what is written until {@link #writeTo}. */
+    ByteSink() {
+        this.out = null;
+        this.flushAt = Integer.MAX_VALUE;
+        this.buf = new byte[COLLECTING_CAPACITY];
     }
 
     ByteSink ascii(String s) {
@@ -43,7 +59,7 @@ final class ByteSink implements Labels.RawLabelVisitor {
     /** A structural character; a newline is where the buffer may go out to the stream. */
     ByteSink put(char c) throws IOException {
         put((byte) c);
-        if (c == '\n' && pos >= FLUSH_AT) {
+        if (c == '\n' && pos >= flushAt) {
             flushBuffer();
         }
         return this;
@@ -160,6 +176,23 @@ final class ByteSink implements Labels.RawLabelVisitor {
             return v > 0 ? "+Inf" : "-Inf";
         }
         return Double.toString(v); // shortest repr that round-trips; Go's ParseFloat reads it
+    }
+
+    /** Makes room for {@code bytes} more without growing the array again. */
+    ByteSink reserve(long bytes) {
+        ensure((int) Math.min(bytes, Integer.MAX_VALUE - 64L - pos));
+        return this;
+    }
+
+    /** Writes what a collecting sink holds to {@code target}. */
+    void writeTo(OutputStream target) throws IOException {
+        target.write(buf, 0, pos);
+    }
+
+    /** Empties a collecting sink for reuse, keeping its array. */
+    ByteSink clear() {
+        pos = 0;
+        return this;
     }
 
     void flush() throws IOException {

@@ -14,8 +14,8 @@ public enum ExpositionFormat {
         private final TextFormatRenderer renderer = new TextFormatRenderer();
 
         @Override
-        public void render(List<FamilySnapshot> families, OutputStream out) throws IOException {
-            renderer.render(families, out);
+        public void render(List<FamilySnapshot> families, OutputStream out, RenderWorkers workers) throws IOException {
+            renderer.render(families, out, workers);
         }
     },
     /** OpenMetrics text 1.0.0. */
@@ -23,8 +23,8 @@ public enum ExpositionFormat {
         private final OpenMetricsRenderer renderer = new OpenMetricsRenderer();
 
         @Override
-        public void render(List<FamilySnapshot> families, OutputStream out) throws IOException {
-            renderer.render(families, out);
+        public void render(List<FamilySnapshot> families, OutputStream out, RenderWorkers workers) throws IOException {
+            renderer.render(families, out, workers);
         }
     },
     /** Length-delimited {@code io.prometheus.client.MetricFamily} messages. */
@@ -32,8 +32,8 @@ public enum ExpositionFormat {
         private final ProtobufRenderer renderer = new ProtobufRenderer();
 
         @Override
-        public void render(List<FamilySnapshot> families, OutputStream out) throws IOException {
-            renderer.render(families, out);
+        public void render(List<FamilySnapshot> families, OutputStream out, RenderWorkers workers) throws IOException {
+            renderer.render(families, out); // one thread: a family's size prefix needs all its series first
         }
     };
 
@@ -49,7 +49,12 @@ public enum ExpositionFormat {
     }
 
     /** Writes the families in this format; flushes {@code out} but does not close it. */
-    public abstract void render(List<FamilySnapshot> families, OutputStream out) throws IOException;
+    public void render(List<FamilySnapshot> families, OutputStream out) throws IOException {
+        render(families, out, RenderWorkers.NONE);
+    }
+
+    /** Writes the families in this format with the help of {@code workers}; flushes {@code out} but does not close it. */
+    public abstract void render(List<FamilySnapshot> families, OutputStream out, RenderWorkers workers) throws IOException;
 
     /**
      * The format to answer a scrape with {@code acceptHeader} (may be {@code null}).

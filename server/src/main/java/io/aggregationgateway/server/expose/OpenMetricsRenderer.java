@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -30,58 +31,77 @@ public final class OpenMetricsRenderer {
     public static final String CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
     private static final String TOTAL_SUFFIX = "_total";
+    private static final byte[] EOF = "# EOF\n".getBytes(StandardCharsets.US_ASCII);
 
     public void render(List<FamilySnapshot> families, OutputStream out) throws IOException {
-        ByteSink sink = new ByteSink(out);
+        render(families, out, RenderWorkers.NONE);
+    }
+
+    /** Renders slices of the families on {@code workers} and this thread at once; writes them in order. */
+    public void render(List<FamilySnapshot> families, OutputStream out, RenderWorkers workers) throws IOException {
         Set<String> storedNames = new HashSet<>(families.size() * 2);
         for (FamilySnapshot family : families) {
             storedNames.add(family.name());
         }
-        BoundCache bounds = new BoundCache();
-        for (FamilySnapshot family : families) {
-            String name = family.name();
-            String metadataName = name;
-            String type;
-            switch (family.type()) {
-                case COUNTER -> {
-                    String base = counterBaseName(name);
-                    if (base != null && !storedNames.contains(base)) {
-                        metadataName = base;
-                        type = "counter";
-                    } else {
-                        type = "unknown";
-                    }
+        // read-only from here on: the slices' threads share it
+        Set<String> names = Collections.unmodifiableSet(storedNames);
+        workers.writer().write(FamilySlice.split(families), (slice, sink) -> renderSlice(slice, sink, names), out);
+        out.write(EOF);
+        out.flush();
+    }
+
+    private static void renderSlice(FamilySlice slice, ByteSink sink, Set<String> storedNames) throws IOException {
+        FamilySnapshot family = slice.family();
+        String name = family.name();
+        if (slice.startsFamily()) {
+            writeMetadata(sink, family, storedNames);
+        }
+        sink.reserve(slice.labelBytes() + slice.size() * (name.length() + 24L));
+        boolean gauge = family.type() == MetricType.GAUGE_HISTOGRAM;
+        BoundCache bounds = new BoundCache(); // one per slice: slices render on different threads
+        List<SeriesCell> series = family.series();
+        for (int i = slice.from(); i < slice.to(); i++) {
+            switch (series.get(i)) {
+                case ScalarCell scalar -> {
+                    sink.ascii(name).labels(scalar.labels(), null, null).put(' ');
+                    writeValue(sink, scalar.value()).put('\n');
                 }
-                case GAUGE -> type = "gauge";
-                case UNTYPED -> type = "unknown";
-                case HISTOGRAM -> type = "histogram";
-                case GAUGE_HISTOGRAM -> type = "gaugehistogram";
-                case SUMMARY -> type = "summary"; // never stored; a summary family would have no cells to write
-                default -> throw new IllegalStateException("unknown type " + family.type());
-            }
-            if (!family.help().isEmpty()) {
-                byte[] help = family.help().getBytes(StandardCharsets.UTF_8);
-                // OpenMetrics escapes HELP as it escapes label values: backslash, double quote, newline
-                sink.ascii("# HELP ").ascii(metadataName).put(' ').labelValue(help, 0, help.length).put('\n');
-            }
-            sink.ascii("# TYPE ").ascii(metadataName).put(' ').ascii(type).put('\n');
-            boolean gauge = family.type() == MetricType.GAUGE_HISTOGRAM;
-            for (SeriesCell cell : family.series()) {
-                switch (cell) {
-                    case ScalarCell scalar -> {
-                        sink.ascii(name).labels(scalar.labels(), null, null).put(' ');
-                        writeValue(sink, scalar.value()).put('\n');
-                    }
-                    case HistogramCell histogram ->
-                            writeHistogram(sink, name, histogram.labels(), histogram.read(), gauge, bounds);
-                    // OpenMetrics 1.0 cannot carry native buckets: classic buckets if pushed, else only count and sum
-                    case NativeHistogramCell histogram ->
-                            writeHistogram(sink, name, histogram.labels(), histogram.readClassic(), gauge, bounds);
-                }
+                case HistogramCell histogram ->
+                        writeHistogram(sink, name, histogram.labels(), histogram.read(), gauge, bounds);
+                // OpenMetrics 1.0 cannot carry native buckets: classic buckets if pushed, else only count and sum
+                case NativeHistogramCell histogram ->
+                        writeHistogram(sink, name, histogram.labels(), histogram.readClassic(), gauge, bounds);
             }
         }
-        sink.ascii("# EOF\n");
-        sink.flush();
+    }
+
+    private static void writeMetadata(ByteSink sink, FamilySnapshot family, Set<String> storedNames) throws IOException {
+        String name = family.name();
+        String metadataName = name;
+        String type;
+        switch (family.type()) {
+            case COUNTER -> {
+                String base = counterBaseName(name);
+                if (base != null && !storedNames.contains(base)) {
+                    metadataName = base;
+                    type = "counter";
+                } else {
+                    type = "unknown";
+                }
+            }
+            case GAUGE -> type = "gauge";
+            case UNTYPED -> type = "unknown";
+            case HISTOGRAM -> type = "histogram";
+            case GAUGE_HISTOGRAM -> type = "gaugehistogram";
+            case SUMMARY -> type = "summary"; // never stored; a summary family would have no cells to write
+            default -> throw new IllegalStateException("unknown type " + family.type());
+        }
+        if (!family.help().isEmpty()) {
+            byte[] help = family.help().getBytes(StandardCharsets.UTF_8);
+            // OpenMetrics escapes HELP as it escapes label values: backslash, double quote, newline
+            sink.ascii("# HELP ").ascii(metadataName).put(' ').labelValue(help, 0, help.length).put('\n');
+        }
+        sink.ascii("# TYPE ").ascii(metadataName).put(' ').ascii(type).put('\n');
     }
 
     /** {@code x} for {@code x_total}, or {@code null} when the name does not end in {@code _total} after something. */

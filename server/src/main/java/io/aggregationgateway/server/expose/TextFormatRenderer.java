@@ -17,26 +17,37 @@ public final class TextFormatRenderer {
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     public void render(List<FamilySnapshot> families, OutputStream out) throws IOException {
-        ByteSink sink = new ByteSink(out);
-        for (FamilySnapshot family : families) {
+        render(families, out, RenderWorkers.NONE);
+    }
+
+    /** Renders slices of the families on {@code workers} and this thread at once; writes them in order. */
+    public void render(List<FamilySnapshot> families, OutputStream out, RenderWorkers workers) throws IOException {
+        workers.writer().write(FamilySlice.split(families), TextFormatRenderer::renderSlice, out);
+        out.flush();
+    }
+
+    private static void renderSlice(FamilySlice slice, ByteSink sink) throws IOException {
+        FamilySnapshot family = slice.family();
+        if (slice.startsFamily()) {
             if (!family.help().isEmpty()) {
                 sink.ascii("# HELP ").ascii(family.name()).put(' ').help(family.help()).put('\n');
             }
             // gauge histograms have no type of their own in 0.0.4; Prometheus's clients write "histogram"
             MetricType type = family.type() == MetricType.GAUGE_HISTOGRAM ? MetricType.HISTOGRAM : family.type();
             sink.ascii("# TYPE ").ascii(family.name()).put(' ').ascii(type.textName()).put('\n');
-            for (SeriesCell cell : family.series()) {
-                switch (cell) {
-                    case ScalarCell scalar -> sink.ascii(family.name()).labels(scalar.labels(), null, null)
-                            .put(' ').number(scalar.value()).put('\n');
-                    case HistogramCell histogram -> writeHistogram(sink, family.name(), histogram.labels(), histogram.read());
-                    // 0.0.4 cannot carry native buckets: classic buckets if pushed, else only _sum and _count
-                    case NativeHistogramCell histogram ->
-                            writeHistogram(sink, family.name(), histogram.labels(), histogram.readClassic());
-                }
+        }
+        List<SeriesCell> series = family.series();
+        sink.reserve(slice.labelBytes() + slice.size() * (family.name().length() + 24L));
+        for (int i = slice.from(); i < slice.to(); i++) {
+            switch (series.get(i)) {
+                case ScalarCell scalar -> sink.ascii(family.name()).labels(scalar.labels(), null, null)
+                        .put(' ').number(scalar.value()).put('\n');
+                case HistogramCell histogram -> writeHistogram(sink, family.name(), histogram.labels(), histogram.read());
+                // 0.0.4 cannot carry native buckets: classic buckets if pushed, else only _sum and _count
+                case NativeHistogramCell histogram ->
+                        writeHistogram(sink, family.name(), histogram.labels(), histogram.readClassic());
             }
         }
-        sink.flush();
     }
 
     private static void writeHistogram(ByteSink sink, String name, Labels labels, HistogramCell.HistogramValues h)

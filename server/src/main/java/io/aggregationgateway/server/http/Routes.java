@@ -2,6 +2,7 @@ package io.aggregationgateway.server.http;
 
 import io.aggregationgateway.server.aggregate.Aggregator;
 import io.aggregationgateway.server.aggregate.FamilySnapshot;
+import io.aggregationgateway.server.expose.RenderWorkers;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.selfmetrics.GatewayMetrics;
 import io.helidon.http.HeaderNames;
@@ -27,13 +28,13 @@ public final class Routes {
     }
 
     public static void register(HttpRouting.Builder routing, Aggregator aggregator, GatewayMetrics metrics,
-                                HttpSettings settings) {
+                                HttpSettings settings, RenderWorkers renderWorkers) {
         CorsPolicy cors = new CorsPolicy(settings.corsOrigins());
         PushHandler push = new PushHandler(aggregator, metrics, cors, settings.maxBodyBytes());
         Supplier<List<FamilySnapshot>> scraped = settings.selfMetrics()
                 ? () -> metrics.withOwnMetrics(aggregator.snapshot())
                 : aggregator::snapshot;
-        routing.get(METRICS, new ScrapeHandler(scraped))
+        routing.get(METRICS, new ScrapeHandler(scraped, renderWorkers))
                 .route(Method.predicate(Method.POST, Method.PUT), PathMatchers.create(METRICS), push)
                 .route(Method.predicate(Method.POST, Method.PUT), PathMatchers.create(METRICS + "/*"), push)
                 .route(Method.OPTIONS, PathMatchers.create(METRICS), cors::preflight)

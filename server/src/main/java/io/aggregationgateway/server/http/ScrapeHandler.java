@@ -2,6 +2,7 @@ package io.aggregationgateway.server.http;
 
 import io.aggregationgateway.server.aggregate.FamilySnapshot;
 import io.aggregationgateway.server.expose.ExpositionFormat;
+import io.aggregationgateway.server.expose.RenderWorkers;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
@@ -17,10 +18,15 @@ import java.util.zip.GZIPOutputStream;
 /** {@code GET /metrics}: the aggregate in the format {@code Accept} asks for, gzipped when allowed. */
 final class ScrapeHandler implements Handler {
     private final Supplier<List<FamilySnapshot>> families;
+    private final RenderWorkers renderWorkers;
 
-    /** @param families what a scrape shows, sorted by name */
-    ScrapeHandler(Supplier<List<FamilySnapshot>> families) {
+    /**
+     * @param families      what a scrape shows, sorted by name
+     * @param renderWorkers threads that help render large scrapes
+     */
+    ScrapeHandler(Supplier<List<FamilySnapshot>> families, RenderWorkers renderWorkers) {
         this.families = families;
+        this.renderWorkers = renderWorkers;
     }
 
     @Override
@@ -34,7 +40,7 @@ final class ScrapeHandler implements Handler {
         }
         try (OutputStream raw = res.outputStream();
              OutputStream out = gzip ? new GZIPOutputStream(raw, 64 * 1024) : raw) {
-            format.render(families.get(), out);
+            format.render(families.get(), out, renderWorkers);
         }
     }
 

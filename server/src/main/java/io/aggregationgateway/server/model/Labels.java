@@ -44,6 +44,11 @@ public final class Labels implements Comparable<Labels> {
         return size == 0;
     }
 
+    /** Bytes of the encoding: about the label text's length (names and values, without quotes or escapes). */
+    public int encodedSize() {
+        return data.length;
+    }
+
     /** The value of label {@code name}, or {@code null}. */
     public String get(String name) {
         String[] found = new String[1];

@@ -1,6 +1,7 @@
 package io.aggregationgateway.server.http;
 
 import io.aggregationgateway.server.aggregate.Aggregator;
+import io.aggregationgateway.server.expose.RenderWorkers;
 import io.aggregationgateway.server.selfmetrics.GatewayMetrics;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
@@ -34,6 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GatewayHttpTest {
     // One engine for the class's server; emptied before each test.
     private static final Aggregator AGGREGATOR = new Aggregator("aggregation_gateway_");
+    // Scrapes here are small, a slice or two; LargeScrapeTest covers many slices over helpers.
+    private static final RenderWorkers RENDER_WORKERS = RenderWorkers.start(2);
 
     private final Http1Client client;
     private final URI uri;
@@ -46,7 +49,7 @@ class GatewayHttpTest {
     @SetUpRoute
     static void routing(HttpRouting.Builder routing) {
         Routes.register(routing, AGGREGATOR, new GatewayMetrics(AGGREGATOR, Optional::empty, Optional::empty),
-                new HttpSettings(1024 * 1024, List.of(), false));
+                new HttpSettings(1024 * 1024, List.of(), false), RENDER_WORKERS);
     }
 
     @BeforeEach

@@ -1,0 +1,129 @@
+package io.aggregationgateway.server.expose;
+
+import io.aggregationgateway.server.aggregate.Aggregator;
+import io.aggregationgateway.server.model.ClassicHistogram;
+import io.aggregationgateway.server.model.Labels;
+import io.aggregationgateway.server.model.MetricFamily;
+import io.aggregationgateway.server.model.MetricType;
+import io.aggregationgateway.server.model.Push;
+import io.aggregationgateway.server.model.ScalarSample;
+import io.aggregationgateway.server.model.Series;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Families cut into slices and rendered on several threads come out as one thread writes them. */
+class SlicedRenderingTest {
+    private static final RenderWorkers WORKERS = RenderWorkers.start(3);
+
+    @AfterAll
+    static void stopWorkers() {
+        WORKERS.close();
+    }
+
+    /** Counters with sizes around the slice size, a small gauge with help, histograms over several slices. */
+    private static Aggregator store() throws Exception {
+        Aggregator aggregator = new Aggregator();
+        List<MetricFamily> families = new ArrayList<>();
+        for (int size : new int[]{1, FamilySlice.SCALAR_SERIES_PER_SLICE - 1, FamilySlice.SCALAR_SERIES_PER_SLICE,
+                FamilySlice.SCALAR_SERIES_PER_SLICE + 1, 5 * FamilySlice.SCALAR_SERIES_PER_SLICE + 7}) {
+            families.add(counters("c" + size + "_total", size));
+        }
+        families.add(new MetricFamily("g", MetricType.GAUGE, "a gauge\\with help", List.of(
+                new ScalarSample(Labels.of("x", "quote\"d"), 2.5))));
+        List<Series> histograms = new ArrayList<>();
+        for (int i = 0; i < 3 * FamilySlice.HISTOGRAM_SERIES_PER_SLICE + 5; i++) {
+            histograms.add(new ClassicHistogram(Labels.of("i", String.format("%05d", i)),
+                    new double[]{0.1, 1, Double.POSITIVE_INFINITY}, new double[]{i, i + 1, i + 2}, (double) i + 2, i * 0.5));
+        }
+        families.add(new MetricFamily("h", MetricType.HISTOGRAM, "", histograms));
+        aggregator.push(new Push(Labels.of("job", "slices"), families));
+        return aggregator;
+    }
+
+    private static MetricFamily counters(String name, int size) {
+        List<Series> series = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            series.add(new ScalarSample(Labels.of("i", String.format("%05d", i)), i));
+        }
+        return new MetricFamily(name, MetricType.COUNTER, "", series);
+    }
+
+    private static byte[] render(Aggregator aggregator, RenderWorkers workers) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new TextFormatRenderer().render(aggregator.snapshot(), out, workers);
+        return out.toByteArray();
+    }
+
+    @Test
+    void helpersChangeNothingInTheOutput() throws Exception {
+        Aggregator aggregator = store();
+        byte[] alone = render(aggregator, RenderWorkers.NONE);
+        for (int run = 0; run < 5; run++) {
+            assertArrayEquals(alone, render(aggregator, WORKERS));
+        }
+    }
+
+    @Test
+    void helpersChangeNothingInOpenMetrics() throws Exception {
+        Aggregator aggregator = store();
+        ByteArrayOutputStream alone = new ByteArrayOutputStream();
+        new OpenMetricsRenderer().render(aggregator.snapshot(), alone, RenderWorkers.NONE);
+        ByteArrayOutputStream helped = new ByteArrayOutputStream();
+        new OpenMetricsRenderer().render(aggregator.snapshot(), helped, WORKERS);
+        assertArrayEquals(alone.toByteArray(), helped.toByteArray());
+        assertTrue(helped.toString(StandardCharsets.UTF_8).endsWith("\n# EOF\n"));
+    }
+
+    @Test
+    void everySeriesOnceInOrderWithOneHeaderPerFamily() throws Exception {
+        String text = new String(render(store(), WORKERS), StandardCharsets.UTF_8);
+        int size = 5 * FamilySlice.SCALAR_SERIES_PER_SLICE + 7;
+        StringBuilder expected = new StringBuilder("# TYPE c" + size + "_total counter\n");
+        for (int i = 0; i < size; i++) {
+            expected.append("c").append(size).append("_total{i=\"").append(String.format("%05d", i))
+                    .append("\",job=\"slices\"} ").append(i).append('\n');
+        }
+        int start = text.indexOf("# TYPE c" + size + "_total");
+        assertEquals(expected.toString(), text.substring(start, start + expected.length()));
+        assertEquals(7, text.split("# TYPE ", -1).length - 1, "one TYPE line per family");
+        assertTrue(text.contains("# HELP g a gauge\\\\with help\n# TYPE g gauge\ng{job=\"slices\",x=\"quote\\\"d\"} 2.5\n"));
+        assertEquals(3 * FamilySlice.HISTOGRAM_SERIES_PER_SLICE + 5, text.split("h_count\\{", -1).length - 1);
+    }
+
+    @Test
+    void aFailingStreamEndsTheScrapeWithItsError() throws Exception {
+        Aggregator aggregator = store();
+        OutputStream broken = new OutputStream() {
+            private int writes;
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[]{(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                if (++writes == 3) {
+                    throw new IOException("client went away");
+                }
+            }
+        };
+        IOException e = assertThrows(IOException.class,
+                () -> new TextFormatRenderer().render(aggregator.snapshot(), broken, WORKERS));
+        assertEquals("client went away", e.getMessage());
+        // the helpers are free again: the next scrape renders completely
+        assertArrayEquals(render(aggregator, RenderWorkers.NONE), render(aggregator, WORKERS));
+    }
+}
