@@ -1,20 +1,20 @@
 package io.aggregationgateway.server.grpc;
 
-import io.helidon.http.HeaderName;
 import io.grpc.Status;
 import io.helidon.common.buffers.BufferData;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.http.WritableHeaders;
-import io.helidon.http.http2.Http2FrameHeader;
-import io.helidon.http.http2.Http2RstStream;
-import io.helidon.http.http2.Http2WindowUpdate;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
+import io.helidon.http.WritableHeaders;
+import io.helidon.http.http2.Http2FrameHeader;
 import io.helidon.http.http2.Http2Headers;
+import io.helidon.http.http2.Http2RstStream;
 import io.helidon.http.http2.Http2Settings;
 import io.helidon.http.http2.Http2StreamState;
 import io.helidon.http.http2.Http2StreamWriter;
+import io.helidon.http.http2.Http2WindowUpdate;
 import io.helidon.http.http2.StreamFlowControl;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.Router;
@@ -22,9 +22,9 @@ import io.helidon.webserver.grpc.GrpcConfig;
 import io.helidon.webserver.grpc.GrpcProtocolSelector;
 import io.helidon.webserver.http2.Http2Config;
 import io.helidon.webserver.http2.Http2ConnectionSelector;
+import io.helidon.webserver.http2.spi.Http2SubProtocolSelector.SubProtocolHandler;
 import io.helidon.webserver.http2.spi.Http2SubProtocolSelector;
 import io.helidon.webserver.http2.spi.SubProtocolResult;
-import io.helidon.webserver.http2.spi.Http2SubProtocolSelector.SubProtocolHandler;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 
 /**

@@ -99,20 +99,13 @@ public final class Labels implements Comparable<Labels> {
         int a = 0;
         int b = 0;
         int pos = 0;
-        int count = 0;
-        while (a < data.length || b < o.length) {
-            int cmp;
-            if (a >= data.length) {
-                cmp = 1;
-            } else if (b >= o.length) {
-                cmp = -1;
-            } else {
-                int nameLengthA = readVarint(data, a);
-                int nameLengthB = readVarint(o, b);
-                int nameA = a + varintSize(nameLengthA);
-                int nameB = b + varintSize(nameLengthB);
-                cmp = Arrays.compareUnsigned(data, nameA, nameA + nameLengthA, o, nameB, nameB + nameLengthB);
-            }
+        int replaced = 0;
+        while (a < data.length && b < o.length) {
+            int nameLengthA = readVarint(data, a);
+            int nameLengthB = readVarint(o, b);
+            int nameA = a + varintSize(nameLengthA);
+            int nameB = b + varintSize(nameLengthB);
+            int cmp = compareNames(data, nameA, nameLengthA, o, nameB, nameLengthB);
             if (cmp < 0) {
                 int end = entryEnd(data, a);
                 System.arraycopy(data, a, out, pos, end - a);
@@ -125,11 +118,27 @@ public final class Labels implements Comparable<Labels> {
                 b = end;
                 if (cmp == 0) {
                     a = entryEnd(data, a);
+                    replaced++;
                 }
             }
-            count++;
         }
-        return new Labels(pos == out.length ? out : Arrays.copyOf(out, pos), count);
+        // what is left of either side sorts after everything written: copy it whole
+        System.arraycopy(data, a, out, pos, data.length - a);
+        pos += data.length - a;
+        System.arraycopy(o, b, out, pos, o.length - b);
+        pos += o.length - b;
+        return new Labels(pos == out.length ? out : Arrays.copyOf(out, pos), size + overrides.size - replaced);
+    }
+
+    /**
+     * Orders two names as unsigned bytes (only the sign counts). Label names mostly differ in their
+     * first byte: that is settled without a library call.
+     */
+    private static int compareNames(byte[] x, int xFrom, int xLength, byte[] y, int yFrom, int yLength) {
+        if (xLength > 0 && yLength > 0 && x[xFrom] != y[yFrom]) {
+            return (x[xFrom] & 0xff) - (y[yFrom] & 0xff);
+        }
+        return Arrays.compareUnsigned(x, xFrom, xFrom + xLength, y, yFrom, yFrom + yLength);
     }
 
     /** The name of the first label {@code test} accepts, or {@code null}; reads bytes, creates no Strings until a match. */
@@ -380,17 +389,8 @@ public final class Labels implements Comparable<Labels> {
             return duplicate;
         }
 
-        /** The sign orders names as unsigned bytes. */
         private int compareNames(int x, int y) {
-            int xFrom = ranges[x * 4];
-            int xLength = ranges[x * 4 + 1];
-            int yFrom = ranges[y * 4];
-            int yLength = ranges[y * 4 + 1];
-            // label names mostly differ in their first byte: settle that without a library call
-            if (xLength > 0 && yLength > 0 && scratch[xFrom] != scratch[yFrom]) {
-                return (scratch[xFrom] & 0xff) - (scratch[yFrom] & 0xff);
-            }
-            return Arrays.compareUnsigned(scratch, xFrom, xFrom + xLength, scratch, yFrom, yFrom + yLength);
+            return Labels.compareNames(scratch, ranges[x * 4], ranges[x * 4 + 1], scratch, ranges[y * 4], ranges[y * 4 + 1]);
         }
 
         private int writeRange(byte[] data, int pos, int offset, int length) {

@@ -82,7 +82,7 @@ class LabelsTest {
     void withOverridesMatchesARebuildForRandomLabelSets() {
         long seed = System.nanoTime();
         Random random = new Random(seed);
-        String[] names = {"a", "b", "code", "instance", "job", "le_x", "path", "zone"};
+        String[] names = {"a", "b", "code", "instance", "j", "job", "jobs", "le_x", "pa", "path", "zone"};
         for (int i = 0; i < 2_000; i++) {
             java.util.Map<String, String> body = randomLabels(random, names);
             java.util.Map<String, String> overrides = randomLabels(random, names);
