@@ -13,6 +13,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -84,15 +85,23 @@ public final class GrpcLoad {
         sleepUntil(measureStart);
         measuring.set(true);
         long measuredFrom = System.nanoTime();
+        long cpuFrom = processCpuNanos();
         sleepUntil(end);
         measuring.set(false);
         double seconds = (System.nanoTime() - measuredFrom) / 1e9;
+        long cpuNanos = processCpuNanos() - cpuFrom;
         done.await();
         for (ManagedChannel channel : channels) {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
-        System.out.printf(Locale.ROOT, "pushes_per_second=%.1f errors=%d total_pushes=%d%n",
-                pushes.sum() / seconds, errors.sum(), allPushes.sum());
+        // the client's own CPU in the measured window: it shares the cores with the server
+        System.out.printf(Locale.ROOT, "pushes_per_second=%.1f errors=%d total_pushes=%d client_cpu_us_per_push=%.1f%n",
+                pushes.sum() / seconds, errors.sum(), allPushes.sum(),
+                pushes.sum() == 0 ? 0.0 : cpuNanos / 1e3 / pushes.sum());
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static void sleepUntil(long nanoTime) throws InterruptedException {

@@ -16,15 +16,16 @@ import java.util.OptionalDouble;
  *
  * <p>Record shapes in {@code results.tsv}:
  * <pre>
- * push    &lt;workload&gt; &lt;format&gt; &lt;conns&gt; &lt;server&gt; &lt;pushes/s&gt; &lt;failed requests&gt; &lt;server CPU µs per push&gt;
+ * push    &lt;workload&gt; &lt;format&gt; &lt;conns&gt; &lt;server&gt; &lt;pushes/s&gt; &lt;failed requests&gt; &lt;server CPU µs per push&gt; [&lt;load generator CPU µs per push&gt;]
  * scrape  &lt;series&gt;   &lt;format&gt; &lt;server&gt; &lt;median seconds&gt; &lt;fastest seconds&gt; &lt;body bytes&gt;
  * memory  &lt;series&gt;   &lt;heap|rss&gt; &lt;bytes&gt;
  * </pre>
  * A server is {@code gateway} or {@code pushgateway}; formats are {@code text}, {@code protobuf}, {@code grpc}.
  */
 final class Measurements {
+    /** {@code clientCpuMicrosPerPush} is the load generator's (wrk's, GrpcLoad's) CPU; NaN when not recorded. */
     record PushRun(String workload, String format, int conns, String server, double pushesPerSecond, long failed,
-                   double cpuMicrosPerPush) {
+                   double cpuMicrosPerPush, double clientCpuMicrosPerPush) {
     }
 
     record Scrape(long series, String format, String server, double medianSeconds, double fastestSeconds,
@@ -46,7 +47,8 @@ final class Measurements {
             String[] f = line.split("\t");
             switch (f[0]) {
                 case "push" -> m.pushes.add(new PushRun(f[1], f[2], Integer.parseInt(f[3]), f[4],
-                        Double.parseDouble(f[5]), Long.parseLong(f[6]), Double.parseDouble(f[7])));
+                        Double.parseDouble(f[5]), Long.parseLong(f[6]), Double.parseDouble(f[7]),
+                        f.length > 8 ? parseOrNaN(f[8]) : Double.NaN));
                 case "scrape" -> m.scrapes.add(new Scrape(Long.parseLong(f[1]), f[2], f[3],
                         Double.parseDouble(f[4]), Double.parseDouble(f[5]), Long.parseLong(f[6])));
                 case "memory" -> m.memory.put(f[1] + "/" + f[2], Long.parseLong(f[3]));

@@ -38,7 +38,7 @@ public final class ResultsTable {
 
     private String render(String seconds) {
         StringBuilder out = new StringBuilder();
-        out.append("| workload | format | conns | gateway | samples/s | CPU µs/push | pushgateway | CPU µs/push | ratio | target | result |\n");
+        out.append("| workload | format | conns | gateway | samples/s | CPU µs/push: server / load gen. | pushgateway | CPU µs/push | ratio | target | result |\n");
         out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
         pushRows();
         scrapeRows();
@@ -47,7 +47,8 @@ public final class ResultsTable {
         rows.forEach(r -> out.append(r).append('\n'));
         out.append('\n').append("Push rows: requests per second over ").append(seconds)
                 .append(" s with N connections, one request in flight each (wrk; gRPC: GrpcLoad). ")
-                .append("CPU µs/push: the server process's CPU time (user + system) during the run ÷ requests it answered. ")
+                .append("CPU µs/push: the server process's CPU time (user + system) during the run ÷ requests it answered; ")
+                .append("load gen.: the same for the load generator (wrk, GrpcLoad), which shares the two cores with the server. ")
                 .append("Ratio: gateway ÷ Pushgateway for pushes, Pushgateway time ÷ gateway time for scrapes ")
                 .append("(scrapes: median of the timed GETs, without gzip).\n");
         jmhSummary(out);
@@ -70,7 +71,7 @@ public final class ResultsTable {
                     row(workload, format, Integer.toString(conns),
                             perSecond(rate) + failed,
                             perSecond(rate * samples),
-                            micros(gateway.get().cpuMicrosPerPush()),
+                            micros(gateway.get().cpuMicrosPerPush()) + " / " + micros(gateway.get().clientCpuMicrosPerPush()),
                             reference.map(r -> perSecond(r.pushesPerSecond())).orElse("–"),
                             reference.map(r -> micros(r.cpuMicrosPerPush())).orElse("–"),
                             reference.map(r -> times(rate / r.pushesPerSecond())).orElse("–"),
@@ -181,6 +182,9 @@ public final class ResultsTable {
     }
 
     private static String micros(double value) {
+        if (Double.isNaN(value)) {
+            return "–";
+        }
         return String.format(Locale.ROOT, value >= 100 ? "%,.0f" : "%.1f", value);
     }
 
