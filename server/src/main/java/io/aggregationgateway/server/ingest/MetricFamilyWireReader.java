@@ -49,7 +49,11 @@ final class MetricFamilyWireReader {
         }
     }
 
-    private final GiveUp giveUp = new GiveUp();
+    /**
+     * One shared instance: without a stack trace, suppression or settable cause it holds no state,
+     * and a reader per push would otherwise make an exception per push.
+     */
+    private static final GiveUp GIVE_UP = new GiveUp();
     private final Labels.Builder labels = new Labels.Builder();
     private final Labels.Builder groupingLabels = new Labels.Builder();
     private byte[] buf;
@@ -127,13 +131,13 @@ final class MetricFamilyWireReader {
                 families.add(family(pos, end));
                 pos = end;
             } else {
-                throw giveUp;
+                throw GIVE_UP;
             }
         }
         try {
             return new Push(groupingLabels.build(), families);
         } catch (IllegalArgumentException e) { // a key twice: protobuf's map keeps the last one
-            throw giveUp;
+            throw GIVE_UP;
         }
     }
 
@@ -167,7 +171,7 @@ final class MetricFamilyWireReader {
                     seen = once(seen, 3);
                     long number = varint(to);
                     if (number < 0 || number > LAST_METRIC_TYPE) {
-                        throw giveUp;
+                        throw GIVE_UP;
                     }
                     typeNumber = (int) number;
                 }
@@ -185,7 +189,7 @@ final class MetricFamilyWireReader {
                     seen = once(seen, 5);
                     pos = lengthDelimitedEnd(to);
                 }
-                default -> throw giveUp;
+                default -> throw GIVE_UP;
             }
         }
         String name = utf8(nameFrom, nameTo);
@@ -249,14 +253,14 @@ final class MetricFamilyWireReader {
                     hasHistogram = true;
                     histogram(lengthDelimitedEnd(to));
                 }
-                default -> throw giveUp;
+                default -> throw GIVE_UP;
             }
         }
         Labels built;
         try {
             built = labels.build();
         } catch (IllegalArgumentException e) { // a label name twice: the thorough decoder words it
-            throw giveUp;
+            throw GIVE_UP;
         }
         return switch (type) {
             case COUNTER -> {
@@ -305,7 +309,7 @@ final class MetricFamilyWireReader {
                 valueFrom = pos;
                 pos = valueTo;
             } else {
-                throw giveUp;
+                throw GIVE_UP;
             }
         }
         requireUtf8(nameFrom, nameTo);
@@ -332,7 +336,7 @@ final class MetricFamilyWireReader {
                     seen = once(seen, 3);
                     timestamp(lengthDelimitedEnd(to));
                 }
-                default -> throw giveUp; // exemplars among them
+                default -> throw GIVE_UP; // exemplars among them
             }
         }
     }
@@ -357,7 +361,7 @@ final class MetricFamilyWireReader {
                     seen = once(seen, 4);
                     timestamp(lengthDelimitedEnd(to));
                 }
-                default -> throw giveUp;
+                default -> throw GIVE_UP;
             }
         }
     }
@@ -371,7 +375,7 @@ final class MetricFamilyWireReader {
             } else if (tag == (2 << 3 | FIXED64)) {
                 seen = once(seen, 2);
             } else {
-                throw giveUp;
+                throw GIVE_UP;
             }
             fixed64(to);
         }
@@ -409,7 +413,7 @@ final class MetricFamilyWireReader {
                     seen = once(seen, 15);
                     timestamp(lengthDelimitedEnd(to));
                 }
-                default -> throw giveUp; // native-histogram fields and exemplars
+                default -> throw GIVE_UP; // native-histogram fields and exemplars
             }
         }
     }
@@ -434,7 +438,7 @@ final class MetricFamilyWireReader {
                     seen = once(seen, 4);
                     countFloat = fixed64(to);
                 }
-                default -> throw giveUp; // exemplars among them
+                default -> throw GIVE_UP; // exemplars among them
             }
         }
         if (bucketCount == bucketBounds.length) {
@@ -456,7 +460,7 @@ final class MetricFamilyWireReader {
             } else if (tag == (2 << 3 | VARINT)) {
                 seen = once(seen, 2);
             } else {
-                throw giveUp;
+                throw GIVE_UP;
             }
             varint(to);
         }
@@ -471,7 +475,7 @@ final class MetricFamilyWireReader {
     private int tag() throws GiveUp {
         int b = buf[pos++];
         if (b <= 0) {
-            throw giveUp;
+            throw GIVE_UP;
         }
         return b;
     }
@@ -480,7 +484,7 @@ final class MetricFamilyWireReader {
         long value = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             if (pos == to) {
-                throw giveUp;
+                throw GIVE_UP;
             }
             byte b = buf[pos++];
             value |= (long) (b & 0x7f) << shift;
@@ -488,7 +492,7 @@ final class MetricFamilyWireReader {
                 return value;
             }
         }
-        throw giveUp; // more than 10 bytes
+        throw GIVE_UP; // more than 10 bytes
     }
 
     /** Reads a length prefix and returns where the field's bytes end; {@code pos} is their start. */
@@ -496,20 +500,20 @@ final class MetricFamilyWireReader {
         if (pos < to && buf[pos] >= 0) { // under 128 bytes, the usual case: one byte
             int length = buf[pos++];
             if (length > to - pos) {
-                throw giveUp;
+                throw GIVE_UP;
             }
             return pos + length;
         }
         long length = varint(to);
         if (length < 0 || length > to - pos) {
-            throw giveUp;
+            throw GIVE_UP;
         }
         return pos + (int) length;
     }
 
     private double fixed64(int to) throws GiveUp {
         if (to - pos < 8) {
-            throw giveUp;
+            throw GIVE_UP;
         }
         byte[] b = buf;
         int p = pos;
@@ -534,7 +538,7 @@ final class MetricFamilyWireReader {
         for (int i = from; i < to; i++) {
             if (buf[i] < 0) { // not ASCII: check the rest properly
                 if (!Utf8Validator.isValid(buf, i, to)) {
-                    throw giveUp;
+                    throw GIVE_UP;
                 }
                 return;
             }
@@ -545,14 +549,14 @@ final class MetricFamilyWireReader {
     private int once(int seen, int field) throws GiveUp {
         int bit = 1 << field;
         if ((seen & bit) != 0) {
-            throw giveUp;
+            throw GIVE_UP;
         }
         return seen | bit;
     }
 
     private void require(boolean condition) throws GiveUp {
         if (!condition) {
-            throw giveUp;
+            throw GIVE_UP;
         }
     }
 }

@@ -15,6 +15,8 @@ public enum PushFormat {
     PROTOBUF("protobuf");
 
     private static final String PROTOBUF_MEDIA_TYPE = "application/vnd.google.protobuf";
+    private static final String CANONICAL_PROTOBUF =
+            PROTOBUF_MEDIA_TYPE + "; proto=io.prometheus.client.MetricFamily; encoding=delimited";
 
     private final String label;
 
@@ -36,6 +38,9 @@ public enum PushFormat {
     public static PushFormat fromContentType(String contentType) throws PushRejectedException {
         if (contentType == null || contentType.isBlank()) {
             return TEXT;
+        }
+        if (contentType.equals(CANONICAL_PROTOBUF)) { // what client_golang and client_java send: no parsing
+            return PROTOBUF;
         }
         String[] parts = contentType.split(";");
         String mediaType = parts[0].trim().toLowerCase(Locale.ROOT);
