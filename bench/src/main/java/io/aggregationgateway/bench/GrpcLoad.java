@@ -77,8 +77,11 @@ public final class GrpcLoad {
             // directExecutor: replies are handled on the channel's event loop, which sends the next
             // call at once, with no hop to a waiting thread and back (grpc-java's advice for
             // non-blocking callbacks). Still one call in flight per connection, as with wrk.
+            // disableRetry: grpc-java otherwise keeps a copy of every request for a transparent
+            // retry (about 40 % of its CPU per small call); wrk does not retry either, and neither
+            // does client-java, which has its own retries.
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
-                    .directExecutor().build();
+                    .directExecutor().disableRetry().build();
             channels.add(channel);
             new Sender(channel, request, end, measuring, pushes, allPushes, errors, done).next();
         }

@@ -43,6 +43,9 @@ final class GrpcSender implements Sender {
         channel = NettyChannelBuilder.forAddress(target.host(), target.port(), credentials)
                 .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()))
                 .userAgent(ClientSettings.USER_AGENT)
+                // PushClient retries itself (with backoff, only what is safe to resend); grpc-java's
+                // own retry would keep a copy of every request for nothing
+                .disableRetry()
                 .intercept(MetadataUtils.newAttachHeadersInterceptor(headers))
                 .build();
         stub = AggregationGatewayGrpc.newBlockingStub(channel);
