@@ -334,7 +334,7 @@ final class MetricFamilyWireReader {
                 // which protobuf skips just as well)
                 case 3 << 3 | LENGTH_DELIMITED -> {
                     seen = once(seen, 3);
-                    timestamp(lengthDelimitedEnd(to));
+                    twoScalarFields(lengthDelimitedEnd(to), VARINT); // a Timestamp
                 }
                 default -> throw GIVE_UP; // exemplars among them
             }
@@ -356,28 +356,13 @@ final class MetricFamilyWireReader {
                     seen = once(seen, 2);
                     summarySum = fixed64(to);
                 }
-                case 3 << 3 | LENGTH_DELIMITED -> quantile(lengthDelimitedEnd(to)); // cannot be summed: checked only
+                case 3 << 3 | LENGTH_DELIMITED -> twoScalarFields(lengthDelimitedEnd(to), FIXED64); // a Quantile
                 case 4 << 3 | LENGTH_DELIMITED -> {
                     seen = once(seen, 4);
-                    timestamp(lengthDelimitedEnd(to));
+                    twoScalarFields(lengthDelimitedEnd(to), VARINT); // a Timestamp
                 }
                 default -> throw GIVE_UP;
             }
-        }
-    }
-
-    private void quantile(int to) throws GiveUp {
-        int seen = 0;
-        while (pos < to) {
-            int tag = tag();
-            if (tag == (1 << 3 | FIXED64)) {
-                seen = once(seen, 1);
-            } else if (tag == (2 << 3 | FIXED64)) {
-                seen = once(seen, 2);
-            } else {
-                throw GIVE_UP;
-            }
-            fixed64(to);
         }
     }
 
@@ -411,7 +396,7 @@ final class MetricFamilyWireReader {
                 }
                 case 15 << 3 | LENGTH_DELIMITED -> {
                     seen = once(seen, 15);
-                    timestamp(lengthDelimitedEnd(to));
+                    twoScalarFields(lengthDelimitedEnd(to), VARINT); // a Timestamp
                 }
                 default -> throw GIVE_UP; // native-histogram fields and exemplars
             }
@@ -450,19 +435,27 @@ final class MetricFamilyWireReader {
         bucketCount++;
     }
 
-    /** A {@code google.protobuf.Timestamp} (seconds, nanos): checked, not kept. */
-    private void timestamp(int to) throws GiveUp {
+    /**
+     * A message of at most fields 1 and 2, both of {@code wireType}, checked and not kept: a
+     * {@code Quantile} (two doubles: quantiles cannot be added up) or a
+     * {@code google.protobuf.Timestamp} (seconds and nanos, varints).
+     */
+    private void twoScalarFields(int to, int wireType) throws GiveUp {
         int seen = 0;
         while (pos < to) {
             int tag = tag();
-            if (tag == (1 << 3 | VARINT)) {
+            if (tag == (1 << 3 | wireType)) {
                 seen = once(seen, 1);
-            } else if (tag == (2 << 3 | VARINT)) {
+            } else if (tag == (2 << 3 | wireType)) {
                 seen = once(seen, 2);
             } else {
                 throw GIVE_UP;
             }
-            varint(to);
+            if (wireType == FIXED64) {
+                fixed64(to);
+            } else {
+                varint(to);
+            }
         }
     }
 
