@@ -8,38 +8,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A buffered byte writer with the few number and escaping routines the text formats need.
- * It writes into one growable array. A streaming sink hands the array to its stream at line ends
- * once it holds {@link #FLUSH_AT} bytes; a collecting sink keeps everything until
- * {@link #writeTo} (one slice of a scrape, rendered on another thread). A million-series scrape
- * is tens of megabytes, so the inner loops copy label bytes in bulk and never check for room
- * byte by byte.
+ * A growable byte buffer with the few number and escaping routines the text formats need. One
+ * slice of a scrape is rendered into it, possibly on another thread, and then written out whole
+ * with {@link #writeTo}. A million-series scrape is tens of megabytes, so the inner loops copy
+ * label bytes in bulk and never check for room byte by byte.
  */
 final class ByteSink implements Labels.RawLabelVisitor {
-    private static final int FLUSH_AT = 64 * 1024;
+    // A slice of 2,048 scalar series is ~200 KB; a sink is reused for the slices after it.
+    private static final int INITIAL_CAPACITY = 256 * 1024;
 
-    private final OutputStream out;
-    // A slice of 2,048 scalar series is ~200 KB; a collecting sink is reused for the slices after it.
-    private static final int COLLECTING_CAPACITY = 256 * 1024;
-
-    private final int flushAt;
-    private byte[] buf;
+    private byte[] buf = new byte[INITIAL_CAPACITY];
     private int pos;
     private boolean firstLabel;
-
-    /** A streaming sink: writes to {@code out} as it fills. */
-    ByteSink(OutputStream out) {
-        this.out = out;
-        this.flushAt = FLUSH_AT;
-        this.buf = new byte[FLUSH_AT + 16 * 1024];
-    }
-
-    /** A collecting sink: keeps what is written until {@link #writeTo}. */
-    ByteSink() {
-        this.out = null;
-        this.flushAt = Integer.MAX_VALUE;
-        this.buf = new byte[COLLECTING_CAPACITY];
-    }
 
     ByteSink ascii(String s) {
         int n = s.length();
@@ -56,13 +36,9 @@ final class ByteSink implements Labels.RawLabelVisitor {
         return this;
     }
 
-    /** A structural character; a newline is where the buffer may go out to the stream. */
-    ByteSink put(char c) throws IOException {
-        put((byte) c);
-        if (c == '\n' && pos >= flushAt) {
-            flushBuffer();
-        }
-        return this;
+    /** A structural character (ASCII). */
+    ByteSink put(char c) {
+        return put((byte) c);
     }
 
     /** Help text: backslash and newline escaped. */
@@ -184,30 +160,20 @@ final class ByteSink implements Labels.RawLabelVisitor {
         return this;
     }
 
-    /** Writes what a collecting sink holds to {@code target}. */
+    /** Writes what the sink holds to {@code target}. */
     void writeTo(OutputStream target) throws IOException {
         target.write(buf, 0, pos);
     }
 
-    /** Empties a collecting sink for reuse, keeping its array. */
+    /** Empties the sink for reuse, keeping its array. */
     ByteSink clear() {
         pos = 0;
         return this;
-    }
-
-    void flush() throws IOException {
-        flushBuffer();
-        out.flush();
     }
 
     private void ensure(int room) {
         if (pos + room > buf.length) {
             buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + room));
         }
-    }
-
-    private void flushBuffer() throws IOException {
-        out.write(buf, 0, pos);
-        pos = 0;
     }
 }

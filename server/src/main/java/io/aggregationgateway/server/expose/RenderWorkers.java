@@ -5,7 +5,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Threads that help scrapes render: a million series take about 0.4 s of one core to render, so
+ * Threads that help scrapes render: a million series take a quarter of a second of one core, so
  * a scrape cuts its families into slices and renders them on these threads and its own at once
  * (see {@link OrderedSliceWriter}). A fixed pool, so that concurrent scrapes share the same few
  * threads rather than each taking every core; a scrape never waits for a busy pool, it renders
