@@ -1,6 +1,6 @@
 package io.aggregationgateway.client;
 
-import io.aggregationgateway.server.e2e.RealPrometheus;
+import io.aggregationgateway.testsupport.RealPrometheus;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
