@@ -41,11 +41,6 @@ final class AttemptFailure extends Exception {
         return new AttemptFailure(message, null, code, description, retryable, cause);
     }
 
-    /** The push could not even be encoded for the transport; nothing was sent. */
-    static AttemptFailure unsendable(String message, Throwable cause) {
-        return new AttemptFailure(message, null, null, null, false, cause);
-    }
-
     boolean retryable() {
         return retryable;
     }
