@@ -45,9 +45,9 @@ final class AttemptFailure extends Exception {
         return retryable;
     }
 
-    PushException toPushException(Transport transport, String target, int attempts) {
-        String message = "push to " + target + " over " + transport + " failed"
-                + (attempts > 1 ? " after " + attempts + " attempts" : "") + ": " + getMessage();
+    /** @param what what failed, e.g. "push to http://gateway:8080 over GRPC" */
+    PushException toPushException(String what, Transport transport, int attempts) {
+        String message = what + " failed" + (attempts > 1 ? " after " + attempts + " attempts" : "") + ": " + getMessage();
         return new PushException(message, transport, httpStatus, grpcStatus, serverMessage, retryable, attempts,
                 getCause());
     }
