@@ -7,7 +7,7 @@ import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.ScalarSample;
-import io.aggregationgateway.server.support.Promtool;
+import io.aggregationgateway.testsupport.Promtool;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

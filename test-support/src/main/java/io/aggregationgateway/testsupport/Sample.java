@@ -1,4 +1,4 @@
-package io.aggregationgateway.server.e2e;
+package io.aggregationgateway.testsupport;
 
 import java.util.Map;
 
@@ -8,17 +8,17 @@ public record Sample(String name, Map<String, String> labels, double value) {
         labels = Map.copyOf(labels);
     }
 
-    String label(String labelName) {
+    public String label(String labelName) {
         return labels.get(labelName);
     }
 
     /** The {@code le} label as a number, so "1", "1.0" and "1e0" name the same bucket. */
-    double upperBound() {
+    public double upperBound() {
         return parseValue(labels.get("le"));
     }
 
     /** Prometheus spells infinities "+Inf"/"-Inf", which {@link Double#parseDouble} does not read. */
-    static double parseValue(String text) {
+    public static double parseValue(String text) {
         return switch (text) {
             case "+Inf", "Inf" -> Double.POSITIVE_INFINITY;
             case "-Inf" -> Double.NEGATIVE_INFINITY;

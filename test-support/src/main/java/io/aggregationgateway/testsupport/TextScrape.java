@@ -1,4 +1,4 @@
-package io.aggregationgateway.server.e2e;
+package io.aggregationgateway.testsupport;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,10 +9,10 @@ import java.util.Map;
  * The samples of a text 0.0.4 scrape, with label values unescaped, so a test can look a series up
  * by its labels instead of comparing rendered lines whose spelling (e.g. of {@code le}) may vary.
  */
-final class TextScrape {
+public final class TextScrape {
     private final List<Sample> samples = new ArrayList<>();
 
-    TextScrape(String exposition) {
+    public TextScrape(String exposition) {
         for (String line : exposition.split("\n")) {
             if (!line.isEmpty() && !line.startsWith("#")) {
                 samples.add(parseLine(line));
@@ -20,17 +20,17 @@ final class TextScrape {
         }
     }
 
-    List<Sample> samples() {
+    public List<Sample> samples() {
         return samples;
     }
 
     /** Samples named {@code name} carrying at least the given label pairs. */
-    List<Sample> find(String name, Map<String, String> labels) {
+    public List<Sample> find(String name, Map<String, String> labels) {
         return samples.stream().filter(s -> s.name().equals(name))
                 .filter(s -> s.labels().entrySet().containsAll(labels.entrySet())).toList();
     }
 
-    boolean hasName(String name) {
+    public boolean hasName(String name) {
         return samples.stream().anyMatch(s -> s.name().equals(name));
     }
 

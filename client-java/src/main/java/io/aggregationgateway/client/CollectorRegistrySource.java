@@ -18,12 +18,23 @@ import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * Converts what a simpleclient ({@code io.prometheus:simpleclient}) {@link CollectorRegistry}
- * holds into {@code MetricFamily} messages, named and typed as Prometheus would scrape them.
+ * Pushes a simpleclient ({@code io.prometheus:simpleclient}, the legacy Prometheus Java library)
+ * {@link CollectorRegistry}. simpleclient is an optional dependency of this library: add it to
+ * your build to use this class, the only one here that needs it.
  *
+ * <pre>{@code
+ * PushClient client = PushClient.builder().target("localhost:8080").job("mailer")
+ *         .source(CollectorRegistrySource.of(CollectorRegistry.defaultRegistry))
+ *         .build();
+ * }</pre>
+ *
+ * <p>A registry holds running totals, so it is pushed as increments (see {@link MetricsSource}).
+ * On every push its samples become {@code MetricFamily} messages, named and typed as Prometheus
+ * would scrape them:
  * <ul>
  *   <li>Counter {@code x}: family {@code x_total} (its samples' name); {@code x_created} is not sent.</li>
  *   <li>Gauge: gauge. Untyped ({@code UNKNOWN}): untyped.</li>
@@ -37,30 +48,31 @@ import java.util.TreeMap;
  * Labels with an empty value are left out (Prometheus treats them as absent), so are
  * timestamps and exemplars (the gateway drops them).
  *
- * <p>Stateless and thread-safe.
+ * <p>This is a class of its own, not an overload in {@link PushClientBuilder}, so that code using
+ * only client_java 1.x compiles and runs without simpleclient on its class path.
  */
-public final class CollectorRegistryConverter {
-    private CollectorRegistryConverter() {
+public final class CollectorRegistrySource {
+    private CollectorRegistrySource() {
     }
 
     /**
-     * Converts everything the registry currently holds.
+     * A source reading {@code registry} on every push, pushed as increments.
      *
-     * @param registry the registry to read
-     * @return one family per metric (per sample name for counters), in the registry's order
+     * @param registry the registry, for example {@link CollectorRegistry#defaultRegistry}
+     * @return a source for {@link PushClientBuilder#source(MetricsSource)}
      */
-    public static List<MetricFamily> convert(CollectorRegistry registry) {
+    public static MetricsSource of(CollectorRegistry registry) {
+        Objects.requireNonNull(registry, "registry");
+        return MetricsSource.ofRunningTotals(() -> convert(registry));
+    }
+
+    /** Converts everything the registry currently holds: one family per metric (per sample name for counters). */
+    static List<MetricFamily> convert(CollectorRegistry registry) {
         return convert(registry.metricFamilySamples());
     }
 
-    /**
-     * Converts families read from a registry, for example from
-     * {@link CollectorRegistry#filteredMetricFamilySamples(java.util.Set)}.
-     *
-     * @param samples the families to convert
-     * @return the converted families, in the same order
-     */
-    public static List<MetricFamily> convert(Enumeration<Collector.MetricFamilySamples> samples) {
+    /** Converts families read from a registry, in their order. */
+    static List<MetricFamily> convert(Enumeration<Collector.MetricFamilySamples> samples) {
         List<MetricFamily> families = new ArrayList<>();
         while (samples.hasMoreElements()) {
             Collector.MetricFamilySamples family = samples.nextElement();

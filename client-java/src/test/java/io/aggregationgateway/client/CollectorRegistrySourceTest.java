@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class CollectorRegistryConverterTest {
+class CollectorRegistrySourceTest {
 
     private static Map<String, MetricFamily> byName(List<MetricFamily> families) {
         return families.stream().collect(Collectors.toMap(MetricFamily::getName, Function.identity()));
@@ -27,7 +27,7 @@ class CollectorRegistryConverterTest {
 
     @Test
     void everyBuiltInMetricTypeIsNamedAndShapedAsPrometheusScrapesIt() {
-        Map<String, MetricFamily> families = byName(CollectorRegistryConverter.convert(Fixtures.simpleclientRegistry()));
+        Map<String, MetricFamily> families = byName(CollectorRegistrySource.convert(Fixtures.simpleclientRegistry()));
 
         assertEquals(Map.of("orders_total", MetricType.COUNTER, "temperature_celsius", MetricType.GAUGE,
                         "latency_seconds", MetricType.HISTOGRAM, "size_bytes", MetricType.SUMMARY,
@@ -79,7 +79,7 @@ class CollectorRegistryConverterTest {
             }
         }.register(registry);
 
-        Map<String, MetricFamily> families = byName(CollectorRegistryConverter.convert(registry));
+        Map<String, MetricFamily> families = byName(CollectorRegistrySource.convert(registry));
 
         MetricFamily queue = families.get("queue_wait");
         assertEquals(MetricType.GAUGE_HISTOGRAM, queue.getType());
@@ -105,7 +105,7 @@ class CollectorRegistryConverterTest {
         h.labels("/b").observe(2);
         h.labels("/b").observe(3);
 
-        MetricFamily rt = CollectorRegistryConverter.convert(registry).get(0);
+        MetricFamily rt = CollectorRegistrySource.convert(registry).get(0);
 
         Map<String, Histogram> byRoute = rt.getMetricList().stream()
                 .collect(Collectors.toMap(m -> m.getLabel(0).getValue(), Metric::getHistogram));

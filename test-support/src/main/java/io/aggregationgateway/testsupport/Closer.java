@@ -1,12 +1,12 @@
-package io.aggregationgateway.server.e2e;
+package io.aggregationgateway.testsupport;
 
 /** Closes what a half-finished setup managed to open, every one of them even when one fails. */
-final class Closer {
+public final class Closer {
     private Closer() {
     }
 
     /** Closes the non-null resources in the order given; rethrows the first failure, the others suppressed. */
-    static void closeAll(AutoCloseable... resources) throws Exception {
+    public static void closeAll(AutoCloseable... resources) throws Exception {
         Exception first = null;
         for (AutoCloseable resource : resources) {
             if (resource == null) {

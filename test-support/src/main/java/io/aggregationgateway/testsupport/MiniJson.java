@@ -1,4 +1,4 @@
-package io.aggregationgateway.server.e2e;
+package io.aggregationgateway.testsupport;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,7 +9,7 @@ import java.util.Map;
  * Just enough JSON to read Prometheus's HTTP API answers, so the tests need no JSON library:
  * objects become {@link Map}s, arrays {@link List}s, numbers {@link Double}s.
  */
-final class MiniJson {
+public final class MiniJson {
     private final String text;
     private int position;
 
@@ -17,7 +17,7 @@ final class MiniJson {
         this.text = text;
     }
 
-    static Object parse(String text) {
+    public static Object parse(String text) {
         MiniJson parser = new MiniJson(text);
         Object value = parser.value();
         parser.skipWhitespace();

@@ -1,4 +1,4 @@
-package io.aggregationgateway.server.e2e;
+package io.aggregationgateway.testsupport;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -26,9 +26,9 @@ import java.util.concurrent.Executors;
  * something a given Prometheus version would not ask for by itself. Bodies pass through untouched,
  * gzip included.
  */
-final class ScrapeRecordingProxy implements AutoCloseable {
+public final class ScrapeRecordingProxy implements AutoCloseable {
     /** One proxied scrape. */
-    record Scrape(String acceptFromScraper, String acceptSentOn, int status, String contentType, String contentEncoding) {
+    public record Scrape(String acceptFromScraper, String acceptSentOn, int status, String contentType, String contentEncoding) {
     }
 
     private final URI gatewayMetrics;
@@ -41,7 +41,7 @@ final class ScrapeRecordingProxy implements AutoCloseable {
     private final List<Scrape> scrapes = new CopyOnWriteArrayList<>();
 
     /** @param pinnedAccept the {@code Accept} to send on instead of the scraper's, or {@code null} to pass it through */
-    ScrapeRecordingProxy(URI gatewayMetrics, String pinnedAccept) throws IOException {
+    public ScrapeRecordingProxy(URI gatewayMetrics, String pinnedAccept) throws IOException {
         this.gatewayMetrics = gatewayMetrics;
         this.pinnedAccept = pinnedAccept;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
@@ -51,11 +51,11 @@ final class ScrapeRecordingProxy implements AutoCloseable {
     }
 
     /** {@code host:port}, as a Prometheus scrape target. */
-    String target() {
+    public String target() {
         return "127.0.0.1:" + server.getAddress().getPort();
     }
 
-    List<Scrape> scrapes() {
+    public List<Scrape> scrapes() {
         return List.copyOf(scrapes);
     }
 

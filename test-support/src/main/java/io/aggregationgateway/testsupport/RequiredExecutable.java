@@ -1,4 +1,4 @@
-package io.aggregationgateway.server.support;
+package io.aggregationgateway.testsupport;
 
 import org.junit.jupiter.api.Assumptions;
 

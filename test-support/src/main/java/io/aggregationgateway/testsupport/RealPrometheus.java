@@ -1,7 +1,5 @@
-package io.aggregationgateway.server.e2e;
+package io.aggregationgateway.testsupport;
 
-import io.aggregationgateway.server.support.FreePort;
-import io.aggregationgateway.server.support.RequiredExecutable;
 
 import java.io.IOException;
 import java.net.URI;
@@ -171,7 +169,7 @@ public final class RealPrometheus implements AutoCloseable {
     }
 
     /** Polls {@code promql} until its result satisfies {@code condition}, and returns that result. */
-    List<Sample> awaitResult(String promql, Predicate<List<Sample>> condition, String expectation, Duration timeout)
+    public List<Sample> awaitResult(String promql, Predicate<List<Sample>> condition, String expectation, Duration timeout)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<Sample> last;
@@ -192,12 +190,12 @@ public final class RealPrometheus implements AutoCloseable {
                 "one sample of value " + expected, timeout).getFirst();
     }
 
-    static boolean closeTo(double expected, double actual) {
+    public static boolean closeTo(double expected, double actual) {
         return expected == actual || Math.abs(expected - actual) <= 1e-9 * Math.max(1, Math.abs(expected));
     }
 
     /** The scrape targets' health and last error, as Prometheus reports them: the first clue when no sample arrives. */
-    String targets() {
+    public String targets() {
         try {
             return get("/api/v1/targets?state=active").body();
         } catch (IOException | InterruptedException e) {

@@ -1,6 +1,5 @@
-package io.aggregationgateway.server.e2e;
+package io.aggregationgateway.testsupport;
 
-import io.aggregationgateway.server.support.RequiredExecutable;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,10 +18,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Debian's {@code /usr/bin/python3} with Debian's {@code python3-prometheus-client}, running scripts
- * from this package's test resources. Always that interpreter, never the first {@code python3} on the
+ * from the test class path's {@code e2e/} folder. Always that interpreter, never the first {@code python3} on the
  * PATH: a pyenv or virtualenv python there would not see the Debian module.
  */
-final class SystemPython {
+public final class SystemPython {
     private static final String BINARY = "/usr/bin/python3";
     private static final Duration IMPORT_LIMIT = Duration.ofSeconds(20);
 
@@ -30,7 +29,7 @@ final class SystemPython {
     private final String interpreter;
 
     /** Requires the interpreter and the client library (skipped locally, failed on CI, when missing). */
-    SystemPython(Path workDir) throws IOException, InterruptedException {
+    public SystemPython(Path workDir) throws IOException, InterruptedException {
         this.workDir = workDir;
         this.interpreter = RequiredExecutable.require(BINARY, "python3").toString();
         Result probe = runCommand(List.of(interpreter, "-I", "-c", "import prometheus_client"), IMPORT_LIMIT);
@@ -41,11 +40,11 @@ final class SystemPython {
     }
 
     /** What a script printed (stdout and stderr together) and how it exited. */
-    record Result(int exitCode, String output) {
+    public record Result(int exitCode, String output) {
     }
 
     /** Runs test resource {@code e2e/<script>} with {@code args}; it must exit 0 within {@code limit}. Returns its output. */
-    String run(String script, Duration limit, String... args) throws IOException, InterruptedException {
+    public String run(String script, Duration limit, String... args) throws IOException, InterruptedException {
         Path file = workDir.resolve(script);
         if (!Files.exists(file)) {
             try (InputStream resource = SystemPython.class.getResourceAsStream("/e2e/" + script)) {
