@@ -1,6 +1,6 @@
 package io.aggregationgateway.server.expose;
 
-import io.aggregationgateway.server.aggregate.FamilySnapshot;
+import io.aggregationgateway.server.model.FamilyView;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,7 +14,7 @@ public enum ExpositionFormat {
         private final TextFormatRenderer renderer = new TextFormatRenderer();
 
         @Override
-        public void render(List<FamilySnapshot> families, OutputStream out, RenderWorkers workers) throws IOException {
+        public void render(List<FamilyView> families, OutputStream out, RenderWorkers workers) throws IOException {
             renderer.render(families, out, workers);
         }
     },
@@ -23,7 +23,7 @@ public enum ExpositionFormat {
         private final OpenMetricsRenderer renderer = new OpenMetricsRenderer();
 
         @Override
-        public void render(List<FamilySnapshot> families, OutputStream out, RenderWorkers workers) throws IOException {
+        public void render(List<FamilyView> families, OutputStream out, RenderWorkers workers) throws IOException {
             renderer.render(families, out, workers);
         }
     },
@@ -32,7 +32,7 @@ public enum ExpositionFormat {
         private final ProtobufRenderer renderer = new ProtobufRenderer();
 
         @Override
-        public void render(List<FamilySnapshot> families, OutputStream out, RenderWorkers workers) throws IOException {
+        public void render(List<FamilyView> families, OutputStream out, RenderWorkers workers) throws IOException {
             renderer.render(families, out); // one thread: a family's size prefix needs all its series first
         }
     };
@@ -49,12 +49,12 @@ public enum ExpositionFormat {
     }
 
     /** Writes the families in this format; flushes {@code out} but does not close it. */
-    public void render(List<FamilySnapshot> families, OutputStream out) throws IOException {
+    public void render(List<FamilyView> families, OutputStream out) throws IOException {
         render(families, out, RenderWorkers.NONE);
     }
 
     /** Writes the families in this format with the help of {@code workers}; flushes {@code out} but does not close it. */
-    public abstract void render(List<FamilySnapshot> families, OutputStream out, RenderWorkers workers) throws IOException;
+    public abstract void render(List<FamilyView> families, OutputStream out, RenderWorkers workers) throws IOException;
 
     /**
      * The format to answer a scrape with {@code acceptHeader} (may be {@code null}).

@@ -1,8 +1,8 @@
 package io.aggregationgateway.server.http;
 
-import io.aggregationgateway.server.aggregate.FamilySnapshot;
 import io.aggregationgateway.server.expose.ExpositionFormat;
 import io.aggregationgateway.server.expose.RenderWorkers;
+import io.aggregationgateway.server.model.FamilyView;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
@@ -17,14 +17,14 @@ import java.util.zip.GZIPOutputStream;
 
 /** {@code GET /metrics}: the aggregate in the format {@code Accept} asks for, gzipped when allowed. */
 final class ScrapeHandler implements Handler {
-    private final Supplier<List<FamilySnapshot>> families;
+    private final Supplier<List<FamilyView>> families;
     private final RenderWorkers renderWorkers;
 
     /**
      * @param families      what a scrape shows, sorted by name
      * @param renderWorkers threads that help render large scrapes
      */
-    ScrapeHandler(Supplier<List<FamilySnapshot>> families, RenderWorkers renderWorkers) {
+    ScrapeHandler(Supplier<List<FamilyView>> families, RenderWorkers renderWorkers) {
         this.families = families;
         this.renderWorkers = renderWorkers;
     }
