@@ -14,10 +14,7 @@ public record FamilyView(String name, MetricType type, String help, List<SeriesV
 
     /** A family of plain values that lives outside the store, such as the gateway's own metrics. */
     public static FamilyView ofSamples(String name, MetricType type, String help, List<ScalarSample> samples) {
-        List<SeriesView> series = samples.stream()
-                .sorted(Comparator.comparing(ScalarSample::labels))
-                .<SeriesView>map(s -> s)
-                .toList();
+        List<SeriesView> series = List.copyOf(samples.stream().sorted(Comparator.comparing(ScalarSample::labels)).toList());
         return new FamilyView(name, type, help, series);
     }
 }
