@@ -46,7 +46,8 @@ public final class Gateway implements AutoCloseable {
         Aggregator aggregator = new Aggregator(new EngineSettings(GatewayMetrics.PREFIX, config.maxSeries(),
                 config.maxLabelsPerSeries(), config.maxLabelValueBytes(), config.seriesTtl()), clock::millis);
         LifecycleScheduler lifecycle = new LifecycleScheduler(aggregator, config.resetSchedule(), config.seriesTtl(), clock);
-        GatewayMetrics metrics = new GatewayMetrics(aggregator, lifecycle::lastReset, lifecycle::nextReset);
+        GatewayMetrics metrics = new GatewayMetrics(aggregator::familyCount, aggregator::seriesCount,
+                lifecycle::lastReset, lifecycle::nextReset);
         HttpSettings http = new HttpSettings(config.maxBodyBytes(), config.corsOrigins(), config.selfMetrics());
         RenderWorkers renderWorkers = RenderWorkers.start(renderHelpers(Runtime.getRuntime().availableProcessors()));
 

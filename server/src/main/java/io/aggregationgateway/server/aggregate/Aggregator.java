@@ -1,10 +1,12 @@
 package io.aggregationgateway.server.aggregate;
 
+import io.aggregationgateway.server.model.FamilyView;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
+import io.aggregationgateway.server.model.SeriesView;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -255,30 +257,31 @@ public final class Aggregator {
         return live(family.sortedSeries()).length;
     }
 
-    private SeriesCell[] live(SeriesCell[] cells) {
+    private SeriesView[] live(SeriesView[] cells) {
         if (!settings.expires()) {
             return cells;
         }
         long oldest = oldestLiveMillis();
-        Predicate<SeriesCell> expired = cell -> cell.lastPushMillis() < oldest;
+        Predicate<SeriesView> expired = cell -> ((SeriesCell) cell).lastPushMillis() < oldest;
         if (Arrays.stream(cells).noneMatch(expired)) {
             return cells;
         }
-        return Arrays.stream(cells).filter(expired.negate()).toArray(SeriesCell[]::new);
+        return Arrays.stream(cells).filter(expired.negate()).toArray(SeriesView[]::new);
     }
 
     /**
-     * The current families, sorted by name, each with its series sorted by labels. Each series
-     * reads consistently; expired series and families without series are left out.
+     * The current families, sorted by name, each with its series sorted by labels: live views of
+     * the stored series (each reads consistently, see {@link SeriesView}). Expired series and
+     * families without series are left out.
      */
-    public List<FamilySnapshot> snapshot() {
+    public List<FamilyView> families() {
         List<StoredFamily> current = new ArrayList<>(families.values());
         current.sort((a, b) -> a.name().compareTo(b.name()));
-        List<FamilySnapshot> out = new ArrayList<>(current.size());
+        List<FamilyView> out = new ArrayList<>(current.size());
         for (StoredFamily family : current) {
-            SeriesCell[] cells = live(family.sortedSeries());
+            SeriesView[] cells = live(family.sortedSeries());
             if (cells.length > 0) {
-                out.add(new FamilySnapshot(family.name(), family.type(), family.help(),
+                out.add(new FamilyView(family.name(), family.type(), family.help(),
                         Collections.unmodifiableList(Arrays.asList(cells))));
             }
         }

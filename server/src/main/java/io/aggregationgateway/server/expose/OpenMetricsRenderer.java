@@ -1,12 +1,13 @@
 package io.aggregationgateway.server.expose;
 
-import io.aggregationgateway.server.aggregate.FamilySnapshot;
-import io.aggregationgateway.server.aggregate.HistogramCell;
-import io.aggregationgateway.server.aggregate.NativeHistogramCell;
-import io.aggregationgateway.server.aggregate.ScalarCell;
-import io.aggregationgateway.server.aggregate.SeriesCell;
+import io.aggregationgateway.server.model.ClassicHistogramView;
+import io.aggregationgateway.server.model.FamilyView;
+import io.aggregationgateway.server.model.HistogramValues;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricType;
+import io.aggregationgateway.server.model.NativeHistogramView;
+import io.aggregationgateway.server.model.ScalarView;
+import io.aggregationgateway.server.model.SeriesView;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -33,14 +34,14 @@ public final class OpenMetricsRenderer {
     private static final String TOTAL_SUFFIX = "_total";
     private static final byte[] EOF = "# EOF\n".getBytes(StandardCharsets.US_ASCII);
 
-    public void render(List<FamilySnapshot> families, OutputStream out) throws IOException {
+    public void render(List<FamilyView> families, OutputStream out) throws IOException {
         render(families, out, RenderWorkers.NONE);
     }
 
     /** Renders slices of the families on {@code workers} and this thread at once; writes them in order. */
-    public void render(List<FamilySnapshot> families, OutputStream out, RenderWorkers workers) throws IOException {
+    public void render(List<FamilyView> families, OutputStream out, RenderWorkers workers) throws IOException {
         Set<String> storedNames = new HashSet<>(families.size() * 2);
-        for (FamilySnapshot family : families) {
+        for (FamilyView family : families) {
             storedNames.add(family.name());
         }
         // read-only from here on: the slices' threads share it
@@ -51,7 +52,7 @@ public final class OpenMetricsRenderer {
     }
 
     private static void renderSlice(FamilySlice slice, ByteSink sink, Set<String> storedNames) throws IOException {
-        FamilySnapshot family = slice.family();
+        FamilyView family = slice.family();
         String name = family.name();
         if (slice.startsFamily()) {
             writeMetadata(sink, family, storedNames);
@@ -59,23 +60,23 @@ public final class OpenMetricsRenderer {
         sink.reserve(slice.labelBytes() + slice.size() * (name.length() + 24L));
         boolean gauge = family.type() == MetricType.GAUGE_HISTOGRAM;
         BoundCache bounds = new BoundCache(); // one per slice: slices render on different threads
-        List<SeriesCell> series = family.series();
+        List<SeriesView> series = family.series();
         for (int i = slice.from(); i < slice.to(); i++) {
             switch (series.get(i)) {
-                case ScalarCell scalar -> {
+                case ScalarView scalar -> {
                     sink.ascii(name).labels(scalar.labels(), null, null).put(' ');
                     writeValue(sink, scalar.value()).put('\n');
                 }
-                case HistogramCell histogram ->
+                case ClassicHistogramView histogram ->
                         writeHistogram(sink, name, histogram.labels(), histogram.read(), gauge, bounds);
                 // OpenMetrics 1.0 cannot carry native buckets: classic buckets if pushed, else only count and sum
-                case NativeHistogramCell histogram ->
+                case NativeHistogramView histogram ->
                         writeHistogram(sink, name, histogram.labels(), histogram.readClassic(), gauge, bounds);
             }
         }
     }
 
-    private static void writeMetadata(ByteSink sink, FamilySnapshot family, Set<String> storedNames) throws IOException {
+    private static void writeMetadata(ByteSink sink, FamilyView family, Set<String> storedNames) throws IOException {
         String name = family.name();
         String metadataName = name;
         String type;
@@ -112,7 +113,7 @@ public final class OpenMetricsRenderer {
         return null;
     }
 
-    private static void writeHistogram(ByteSink sink, String name, Labels labels, HistogramCell.HistogramValues h,
+    private static void writeHistogram(ByteSink sink, String name, Labels labels, HistogramValues h,
                                        boolean gauge, BoundCache boundCache) throws IOException {
         String[] les = boundCache.format(h.bounds());
         for (int i = 0; i < les.length; i++) {

@@ -1,12 +1,13 @@
 package io.aggregationgateway.server.expose;
 
-import io.aggregationgateway.server.aggregate.FamilySnapshot;
-import io.aggregationgateway.server.aggregate.HistogramCell;
-import io.aggregationgateway.server.aggregate.NativeHistogramCell;
-import io.aggregationgateway.server.aggregate.ScalarCell;
-import io.aggregationgateway.server.aggregate.SeriesCell;
+import io.aggregationgateway.server.model.ClassicHistogramView;
+import io.aggregationgateway.server.model.FamilyView;
+import io.aggregationgateway.server.model.HistogramValues;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricType;
+import io.aggregationgateway.server.model.NativeHistogramView;
+import io.aggregationgateway.server.model.ScalarView;
+import io.aggregationgateway.server.model.SeriesView;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -69,19 +70,19 @@ public final class ProtobufRenderer {
     /** Encoded size of a scalar's value message field: tag, length 9, then tag and 8 bytes of double. */
     private static final int SCALAR_FIELD_SIZE = 1 + 1 + 1 + 8;
 
-    public void render(List<FamilySnapshot> families, OutputStream out) throws IOException {
+    public void render(List<FamilyView> families, OutputStream out) throws IOException {
         Wire stream = new Wire(out);
         Wire histogramBuffer = null;
         NativeHistogramEncoder nativeEncoder = new NativeHistogramEncoder();
         LabelEncoder labels = new LabelEncoder();
         int[] metricSizes = new int[0];
-        for (FamilySnapshot family : families) {
+        for (FamilyView family : families) {
             byte[] name = family.name().getBytes(StandardCharsets.UTF_8);
             byte[] help = family.help().getBytes(StandardCharsets.UTF_8);
             int type = protoType(family.type());
             int headerSize = bytesFieldSize(name.length) + (help.length > 0 ? bytesFieldSize(help.length) : 0)
                     + 1 + Wire.varintSize(type);
-            List<SeriesCell> series = family.series();
+            List<SeriesView> series = family.series();
             if (family.type().isHistogram()) {
                 if (histogramBuffer == null) {
                     histogramBuffer = new Wire(null);
@@ -89,11 +90,11 @@ public final class ProtobufRenderer {
                 Wire body = histogramBuffer;
                 body.reset();
                 writeHeader(body, name, help, type, headerSize);
-                for (SeriesCell cell : series) {
+                for (SeriesView cell : series) {
                     switch (cell) {
-                        case HistogramCell classic -> writeHistogramMetric(body, labels, classic);
-                        case NativeHistogramCell nativeCell -> writeNativeHistogramMetric(body, labels, nativeEncoder, nativeCell);
-                        case ScalarCell scalar -> throw new IllegalStateException("a plain sample in histogram family "
+                        case ClassicHistogramView classic -> writeHistogramMetric(body, labels, classic);
+                        case NativeHistogramView nativeCell -> writeNativeHistogramMetric(body, labels, nativeEncoder, nativeCell);
+                        case ScalarView scalar -> throw new IllegalStateException("a plain sample in histogram family "
                                 + family.name() + ": " + scalar.labels());
                     }
                 }
@@ -124,7 +125,7 @@ public final class ProtobufRenderer {
                 };
                 // pass 2: the metrics
                 for (int i = 0; i < series.size(); i++) {
-                    ScalarCell cell = (ScalarCell) series.get(i);
+                    ScalarView cell = (ScalarView) series.get(i);
                     int size = metricSizes[i];
                     stream.reserve(1 + 5 + size);
                     stream.tag(FAMILY_METRIC, LEN).varint(size);
@@ -145,8 +146,8 @@ public final class ProtobufRenderer {
         wire.tag(FAMILY_TYPE, VARINT).varint(type);
     }
 
-    private static void writeHistogramMetric(Wire wire, LabelEncoder labels, HistogramCell cell) throws IOException {
-        HistogramCell.HistogramValues h = cell.read();
+    private static void writeHistogramMetric(Wire wire, LabelEncoder labels, ClassicHistogramView cell) throws IOException {
+        HistogramValues h = cell.read();
         double[] bounds = h.bounds();
         double[] cumulative = h.cumulative();
         // the +Inf bucket is implicit in sample_count
@@ -185,7 +186,7 @@ public final class ProtobufRenderer {
     }
 
     private static void writeNativeHistogramMetric(Wire wire, LabelEncoder labels, NativeHistogramEncoder encoder,
-                                                   NativeHistogramCell cell) throws IOException {
+                                                   NativeHistogramView cell) throws IOException {
         int histogramSize = encoder.encode(cell.read());
         int metricSize = labels.size(cell.labels()) + 1 + Wire.varintSize(histogramSize) + histogramSize;
         wire.reserve(1 + 5 + metricSize);

@@ -1,8 +1,8 @@
 package io.aggregationgateway.server.http;
 
 import io.aggregationgateway.server.aggregate.Aggregator;
-import io.aggregationgateway.server.aggregate.FamilySnapshot;
 import io.aggregationgateway.server.expose.RenderWorkers;
+import io.aggregationgateway.server.model.FamilyView;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.selfmetrics.GatewayMetrics;
 import io.helidon.http.HeaderNames;
@@ -31,9 +31,9 @@ public final class Routes {
                                 HttpSettings settings, RenderWorkers renderWorkers) {
         CorsPolicy cors = new CorsPolicy(settings.corsOrigins());
         PushHandler push = new PushHandler(aggregator, metrics, cors, settings.maxBodyBytes());
-        Supplier<List<FamilySnapshot>> scraped = settings.selfMetrics()
-                ? () -> metrics.withOwnMetrics(aggregator.snapshot())
-                : aggregator::snapshot;
+        Supplier<List<FamilyView>> scraped = settings.selfMetrics()
+                ? () -> metrics.withOwnMetrics(aggregator.families())
+                : aggregator::families;
         routing.get(METRICS, new ScrapeHandler(scraped, renderWorkers))
                 .route(Method.predicate(Method.POST, Method.PUT), PathMatchers.create(METRICS), push)
                 .route(Method.predicate(Method.POST, Method.PUT), PathMatchers.create(METRICS + "/*"), push)

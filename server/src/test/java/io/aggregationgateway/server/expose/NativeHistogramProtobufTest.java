@@ -37,7 +37,7 @@ class NativeHistogramProtobufTest {
         Aggregator aggregator = new Aggregator();
         aggregator.push(new Push(Labels.of("job", "j"), List.of(new MetricFamily("rt_seconds", type, "Latency.", List.of(series)))));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new ProtobufRenderer().render(aggregator.snapshot(), out);
+        new ProtobufRenderer().render(aggregator.families(), out);
         return out.toByteArray();
     }
 
@@ -106,7 +106,7 @@ class NativeHistogramProtobufTest {
         Aggregator aggregator = new Aggregator();
         aggregator.push(new Push(Labels.of("job", "j"), List.of(new MetricFamily("rt_seconds", MetricType.HISTOGRAM, "Latency.", List.of(n, c)))));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new ProtobufRenderer().render(aggregator.snapshot(), out);
+        new ProtobufRenderer().render(aggregator.families(), out);
         assertArrayEquals(expected(io.aggregationgateway.proto.metrics.MetricType.HISTOGRAM,
                 metric("/c", Histogram.newBuilder().setSampleCount(2).setSampleSum(1.5)
                         .addBucket(Bucket.newBuilder().setCumulativeCount(1).setUpperBound(1))),

@@ -22,7 +22,7 @@ class OpenMetricsRendererTest {
 
     private static String render(Aggregator aggregator) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new OpenMetricsRenderer().render(aggregator.snapshot(), out);
+        new OpenMetricsRenderer().render(aggregator.families(), out);
         return out.toString(StandardCharsets.UTF_8);
     }
 

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class TextFormatRendererTest {
     private static String render(Aggregator aggregator) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new TextFormatRenderer().render(aggregator.snapshot(), out);
+        new TextFormatRenderer().render(aggregator.families(), out);
         return out.toString(StandardCharsets.UTF_8);
     }
 
