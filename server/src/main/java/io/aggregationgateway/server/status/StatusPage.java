@@ -44,11 +44,12 @@ final class StatusPage {
             section{background:var(--card);border:1px solid var(--line);border-radius:8px;margin:16px 0;padding:14px 18px}
             h2{font-size:16px;margin:0 0 10px;display:flex;align-items:center;gap:8px}
             .count{font-size:12px;font-weight:600;color:var(--muted);background:var(--soft);border-radius:10px;padding:1px 8px}
-            dl{display:grid;grid-template-columns:repeat(auto-fill,minmax(175px,1fr));gap:10px;margin:0}
+            dl{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:10px;margin:0}
             dl div{border:1px solid var(--line);border-radius:6px;padding:8px 10px}
             dt{font-size:12px;color:var(--muted)}
             dd{margin:2px 0 0;font-size:15px;font-weight:600;overflow-wrap:anywhere}
             dd .ago{display:block;font-weight:400}
+            dd time{white-space:normal}
             .scroll{overflow-x:auto}
             table{border-collapse:collapse;width:100%}
             th,td{text-align:left;padding:6px 10px;border-bottom:1px solid var(--line);vertical-align:top}
@@ -57,7 +58,7 @@ final class StatusPage {
             tbody tr:hover{background:var(--soft)}
             .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
             code,.message,input{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-            code{background:var(--soft);padding:1px 5px;border-radius:4px;overflow-wrap:anywhere}
+            code{background:var(--soft);padding:1px 5px;border-radius:4px;overflow-wrap:break-word}
             .message{white-space:pre-wrap;overflow-wrap:anywhere;min-width:30ch}
             .badge{display:inline-block;font-size:12px;padding:1px 8px;border-radius:10px;background:var(--soft);white-space:nowrap}
             .badge.reason{background:var(--danger-bg);color:var(--danger)}
