@@ -1,5 +1,6 @@
 package io.aggregationgateway.server.selfmetrics;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -22,6 +23,6 @@ public record PushCounts(Map<String, Long> acceptedByFormat, Map<String, Long> r
     }
 
     private static Map<String, Long> sorted(Map<String, Long> counts) {
-        return java.util.Collections.unmodifiableSortedMap(new TreeMap<>(counts));
+        return Collections.unmodifiableSortedMap(new TreeMap<>(counts));
     }
 }

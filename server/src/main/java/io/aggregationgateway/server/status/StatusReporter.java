@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -242,7 +243,7 @@ public final class StatusReporter {
         return seconds >= 60 ? String.format(Locale.ROOT, "%.1f min", seconds / 60.0) : seconds + " s";
     }
 
-    private static long sum(java.util.Collection<Long> counts) {
+    private static long sum(Collection<Long> counts) {
         return counts.stream().mapToLong(Long::longValue).sum();
     }
 }
