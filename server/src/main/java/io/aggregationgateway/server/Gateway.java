@@ -5,12 +5,17 @@ import io.aggregationgateway.server.aggregate.Aggregator;
 import io.aggregationgateway.server.aggregate.EngineSettings;
 import io.aggregationgateway.server.config.GatewayConfig;
 import io.aggregationgateway.server.expose.RenderWorkers;
+import io.aggregationgateway.server.grpc.CallOrigin;
 import io.aggregationgateway.server.grpc.GrpcCompression;
 import io.aggregationgateway.server.grpc.PushService;
 import io.aggregationgateway.server.http.HttpSettings;
 import io.aggregationgateway.server.http.Routes;
 import io.aggregationgateway.server.lifecycle.LifecycleScheduler;
 import io.aggregationgateway.server.selfmetrics.GatewayMetrics;
+import io.aggregationgateway.server.selfmetrics.PushRates;
+import io.aggregationgateway.server.status.BuildInfo;
+import io.aggregationgateway.server.status.StatusReporter;
+import io.aggregationgateway.server.status.StatusRoutes;
 import io.helidon.common.mapper.MapperManager;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
@@ -20,6 +25,8 @@ import io.helidon.webserver.http2.Http2Config;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 
 /** A running gateway: the engine, its lifecycle, its own metrics, and one web server for HTTP and gRPC. */
 public final class Gateway implements AutoCloseable {
@@ -29,12 +36,15 @@ public final class Gateway implements AutoCloseable {
     private final Aggregator aggregator;
     private final LifecycleScheduler lifecycle;
     private final RenderWorkers renderWorkers;
+    private final PushRates rates;
     private final WebServer server;
 
-    private Gateway(Aggregator aggregator, LifecycleScheduler lifecycle, RenderWorkers renderWorkers, WebServer server) {
+    private Gateway(Aggregator aggregator, LifecycleScheduler lifecycle, RenderWorkers renderWorkers, PushRates rates,
+                    WebServer server) {
         this.aggregator = aggregator;
         this.lifecycle = lifecycle;
         this.renderWorkers = renderWorkers;
+        this.rates = rates;
         this.server = server;
     }
 
@@ -43,11 +53,16 @@ public final class Gateway implements AutoCloseable {
         // read, which rebuilds it each time: measured at 45 % of the CPU of small pushes.
         MapperManager.global(MapperManager.create());
         Clock clock = Clock.systemUTC();
+        Instant startedAt = clock.instant();
         Aggregator aggregator = new Aggregator(new EngineSettings(GatewayMetrics.PREFIX, config.maxSeries(),
                 config.maxLabelsPerSeries(), config.maxLabelValueBytes(), config.seriesTtl()), clock::millis);
         LifecycleScheduler lifecycle = new LifecycleScheduler(aggregator, config.resetSchedule(), config.seriesTtl(), clock);
         GatewayMetrics metrics = new GatewayMetrics(aggregator::familyCount, aggregator::seriesCount,
-                lifecycle::lastReset, lifecycle::nextReset);
+                lifecycle::lastReset, lifecycle::nextReset, clock);
+        PushRates rates = new PushRates(clock, metrics::counts).start();
+        StatusReporter status = new StatusReporter(BuildInfo.current(), clock, startedAt, config.settings(), aggregator,
+                metrics, rates, new StatusReporter.Reset(config.resetSchedule(), lifecycle::lastReset, lifecycle::nextReset),
+                List.of());
         HttpSettings http = new HttpSettings(config.maxBodyBytes(), config.corsOrigins(), config.selfMetrics());
         RenderWorkers renderWorkers = RenderWorkers.start(renderHelpers(Runtime.getRuntime().availableProcessors()));
 
@@ -77,11 +92,14 @@ public final class Gateway implements AutoCloseable {
                 .addProtocol(grpc)
                 // prior-knowledge h2c, what gRPC clients use: uncompressed replies, gzip requests decoded by the gateway
                 .addConnectionSelector(GrpcCompression.connectionSelector(http2, grpc, pushService))
-                .routing(routing -> Routes.register(routing, aggregator, metrics, http, renderWorkers))
-                .addRouting(GrpcRouting.builder().service(GatewayProto.getDescriptor(), pushService))
+                .routing(routing -> {
+                    Routes.register(routing, aggregator, metrics, http, renderWorkers);
+                    StatusRoutes.register(routing, status);
+                })
+                .addRouting(GrpcRouting.builder().intercept(new CallOrigin()).service(GatewayProto.getDescriptor(), pushService))
                 .build()
                 .start();
-        return new Gateway(aggregator, lifecycle, renderWorkers, server);
+        return new Gateway(aggregator, lifecycle, renderWorkers, rates, server);
     }
 
     /**
@@ -118,5 +136,6 @@ public final class Gateway implements AutoCloseable {
         server.stop();
         lifecycle.close();
         renderWorkers.close();
+        rates.close();
     }
 }

@@ -33,6 +33,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  * <pre>
  *   root (Gateway, Main: wiring)  → anything
  *   http, grpc (adapters)         → engine, selfmetrics; the only packages besides root with Helidon or grpc-java
+ *   status (adapter: the page)    → engine, selfmetrics, config (it shows the settings in force)
  *   config                        → lifecycle (a reset schedule is a configured value)
  *   selfmetrics                   → model (it counts; what it reports comes in as suppliers)
  *   lifecycle                     → aggregate (it schedules the store's reset and expiry), model
@@ -48,7 +49,7 @@ class PackageArrowsTest {
     private static final String SERVER = "io.aggregationgateway.server";
     private static final Set<String> LEAVES = Set.of("protowire", "headers");
     private static final Set<String> ENGINE = Set.of("model", "ingest", "aggregate", "expose", "lifecycle");
-    private static final Set<String> ADAPTERS = Set.of("http", "grpc");
+    private static final Set<String> ADAPTERS = Set.of("http", "grpc", "status");
 
     /** Package → the server packages (besides itself and the leaves) it may depend on. */
     private static final Map<String, Set<String>> ARROWS = Map.of(
@@ -60,7 +61,8 @@ class PackageArrowsTest {
             "selfmetrics", Set.of("model"),
             "config", Set.of("lifecycle", "model"),
             "http", union(ENGINE, Set.of("selfmetrics")),
-            "grpc", union(ENGINE, Set.of("selfmetrics")));
+            "grpc", union(ENGINE, Set.of("selfmetrics")),
+            "status", union(ENGINE, Set.of("selfmetrics", "config")));
 
     private static final JavaClasses MAIN_CLASSES = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

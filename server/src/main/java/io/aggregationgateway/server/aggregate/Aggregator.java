@@ -214,6 +214,26 @@ public final class Aggregator {
     }
 
     /**
+     * Forgets a whole family and its series, freeing its name for any type.
+     *
+     * @return how many series were removed; 0 when no such family is held
+     */
+    public long deleteFamily(String name) {
+        structure.writeLock().lock();
+        try {
+            StoredFamily family = families.get(name);
+            if (family == null) {
+                return 0;
+            }
+            long removed = family.seriesCount();
+            removeFamily(family);
+            return removed;
+        } finally {
+            structure.writeLock().unlock();
+        }
+    }
+
+    /**
      * Forgets the series not pushed to within the series TTL, and families left empty.
      *
      * @return how many series were removed (0 when series do not expire)
@@ -283,6 +303,27 @@ public final class Aggregator {
             if (cells.length > 0) {
                 out.add(new FamilyView(family.name(), family.type(), family.help(),
                         Collections.unmodifiableList(Arrays.asList(cells))));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The current families sorted by name, with how many live series each holds and when it was
+     * last pushed to; like {@link #families()}, expired series and empty families are left out.
+     */
+    public List<FamilySummary> familySummaries() {
+        List<StoredFamily> current = new ArrayList<>(families.values());
+        current.sort((a, b) -> a.name().compareTo(b.name()));
+        List<FamilySummary> out = new ArrayList<>(current.size());
+        for (StoredFamily family : current) {
+            SeriesView[] cells = live(family.sortedSeries());
+            long lastPush = Long.MIN_VALUE;
+            for (SeriesView cell : cells) {
+                lastPush = Math.max(lastPush, ((SeriesCell) cell).lastPushMillis());
+            }
+            if (cells.length > 0) {
+                out.add(new FamilySummary(family.name(), family.type(), family.help(), cells.length, lastPush));
             }
         }
         return out;

@@ -142,7 +142,8 @@ public final class PushService implements BindableService {
         return maxMessageBytes;
     }
 
-    private static Status statusOf(PushRejectedException e) {
+    private Status statusOf(PushRejectedException e) {
+        metrics.recentRejections().record(CallOrigin.current().client(), CallOrigin.current().route(), FORMAT, e);
         REJECTIONS.info(() -> "rejected gRPC push (" + e.reason().name().toLowerCase(Locale.ROOT) + "): " + e.getMessage());
         Status status = switch (e.reason()) {
             case TOO_LARGE, LIMIT_EXCEEDED -> Status.RESOURCE_EXHAUSTED;

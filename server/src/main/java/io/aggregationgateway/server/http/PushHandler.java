@@ -52,6 +52,7 @@ final class PushHandler implements Handler {
             res.status(Status.OK_200).send();
         } catch (PushRejectedException e) {
             metrics.recordPush(format, bodyBytes, e.reason());
+            metrics.recentRejections().record(Routes.client(req), Routes.route(req), format, e);
             Routes.sendRejection(req, res, e);
         }
     }

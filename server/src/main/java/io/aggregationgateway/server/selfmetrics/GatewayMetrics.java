@@ -6,9 +6,11 @@ import io.aggregationgateway.server.model.MetricType;
 import io.aggregationgateway.server.model.RejectionReason;
 import io.aggregationgateway.server.model.ScalarSample;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,6 +25,7 @@ import java.util.function.Supplier;
  * The gateway's own metrics, all named {@code aggregation_gateway_*} (a prefix pushes may not
  * use): pushes by format and result, rejections by reason, bytes received, what the store
  * holds, and the reset times. Counting is a LongAdder increment; families are built per scrape.
+ * It also keeps the last refused pushes themselves ({@link #recentRejections()}) for the status page.
  */
 public final class GatewayMetrics {
     public static final String PREFIX = "aggregation_gateway_";
@@ -34,6 +37,7 @@ public final class GatewayMetrics {
     private final Map<Labels, LongAdder> pushes = new ConcurrentHashMap<>();
     private final Map<Labels, LongAdder> rejections = new ConcurrentHashMap<>();
     private final Map<Labels, LongAdder> bytes = new ConcurrentHashMap<>();
+    private final RecentRejections recentRejections;
 
     /**
      * @param familiesHeld how many families the store holds
@@ -43,10 +47,33 @@ public final class GatewayMetrics {
      */
     public GatewayMetrics(IntSupplier familiesHeld, LongSupplier seriesHeld,
                           Supplier<Optional<Instant>> lastReset, Supplier<Optional<Instant>> nextReset) {
+        this(familiesHeld, seriesHeld, lastReset, nextReset, Clock.systemUTC());
+    }
+
+    /** @param clock the time refusals are recorded at */
+    public GatewayMetrics(IntSupplier familiesHeld, LongSupplier seriesHeld,
+                          Supplier<Optional<Instant>> lastReset, Supplier<Optional<Instant>> nextReset, Clock clock) {
         this.familiesHeld = familiesHeld;
         this.seriesHeld = seriesHeld;
         this.lastReset = lastReset;
         this.nextReset = nextReset;
+        this.recentRejections = new RecentRejections(clock);
+    }
+
+    /** The last refused pushes, which every adapter records next to {@link #recordPush}. */
+    public RecentRejections recentRejections() {
+        return recentRejections;
+    }
+
+    /** The push counters as they are now. */
+    public PushCounts counts() {
+        Map<String, Long> accepted = new HashMap<>();
+        Map<String, Long> rejected = new HashMap<>();
+        pushes.forEach((labels, count) -> ("accepted".equals(labels.get("result")) ? accepted : rejected)
+                .put(labels.get("format"), count.sum()));
+        Map<String, Long> reasons = new HashMap<>();
+        rejections.forEach((labels, count) -> reasons.put(labels.get("reason"), count.sum()));
+        return new PushCounts(accepted, rejected, reasons);
     }
 
     /**
