@@ -37,6 +37,8 @@ public final class Aggregator {
     private final AtomicLong seriesHeld = new AtomicLong();
     private final EngineSettings settings;
     private final PushValidator validator;
+    private final MetricAllowRules allowed;
+    private final FamilySeriesCap familyCap;
     private final LongSupplier clockMillis;
 
     /** An engine without limits or expiry that accepts every valid metric name. */
@@ -51,8 +53,18 @@ public final class Aggregator {
 
     /** @param clockMillis wall-clock time in milliseconds, used for expiry */
     public Aggregator(EngineSettings settings, LongSupplier clockMillis) {
+        this(settings, FamilyRules.NONE, clockMillis);
+    }
+
+    /**
+     * @param rules       which family names pushes may carry, and how many series one family may hold
+     * @param clockMillis wall-clock time in milliseconds, used for expiry
+     */
+    public Aggregator(EngineSettings settings, FamilyRules rules, LongSupplier clockMillis) {
         this.settings = settings;
         this.validator = new PushValidator(settings);
+        this.allowed = rules.allowed();
+        this.familyCap = new FamilySeriesCap(rules.maxSeriesPerFamily());
         this.clockMillis = clockMillis;
     }
 
@@ -62,6 +74,7 @@ public final class Aggregator {
      * @throws PushRejectedException when any part of the push is invalid or exceeds a limit; nothing was applied
      */
     public PushResult push(Push push) throws PushRejectedException {
+        allowed.check(push);
         ValidatedPush valid = validator.validate(push);
         while (true) {
             StoredFamily expiredConflict;
@@ -88,8 +101,16 @@ public final class Aggregator {
 
     private PushResult apply(ValidatedPush valid) throws PushRejectedException {
         SeriesKindCheck.check(valid.toApply(), families::get);
+        familyCap.checkNewFamilies(valid.toApply(), families::get);
         StoredFamily[] targets = resolveFamilies(valid);
-        long reserved = reserveSeries(valid, targets);
+        long[] reservedInFamilies = familyCap.reserve(valid.toApply(), targets);
+        long reserved;
+        try {
+            reserved = reserveSeries(valid, targets);
+        } catch (PushRejectedException e) {
+            familyCap.release(targets, reservedInFamilies);
+            throw e;
+        }
         long now = clockMillis.getAsLong();
         int created = 0;
         for (int i = 0; i < targets.length; i++) {
@@ -98,6 +119,7 @@ public final class Aggregator {
         }
         // Series counted as new may have been created meanwhile by another push: give those back.
         seriesHeld.addAndGet(created - reserved);
+        familyCap.release(targets, reservedInFamilies);
         return new PushResult(valid.toApply().size(), valid.seriesCount(), created);
     }
 

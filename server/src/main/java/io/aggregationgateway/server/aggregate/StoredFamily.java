@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /** A family in the store: fixed name and type, first non-empty help, its series by labels. */
@@ -20,6 +21,8 @@ final class StoredFamily {
     // Bumped whenever the set of series changes, so scrapes re-sort only then.
     private final AtomicInteger shapeVersion = new AtomicInteger();
     private volatile SortedSeries sorted = new SortedSeries(-1, new SeriesView[0]);
+    // New series that pushes under way have reserved room for: see FamilySeriesCap.
+    private final AtomicLong pendingNewSeries = new AtomicLong();
 
     // Typed as the views scrapes read, so the cached array is handed out as it is; every element is a SeriesCell.
     private record SortedSeries(int version, SeriesView[] cells) {
@@ -45,6 +48,10 @@ final class StoredFamily {
 
     int seriesCount() {
         return series.size();
+    }
+
+    AtomicLong pendingNewSeries() {
+        return pendingNewSeries;
     }
 
     boolean holds(Labels labels) {

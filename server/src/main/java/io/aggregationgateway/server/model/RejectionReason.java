@@ -6,6 +6,8 @@ public enum RejectionReason {
     MALFORMED,
     /** A metric or label name breaks Prometheus's naming rules or uses a reserved prefix. */
     INVALID_NAME,
+    /** The family's name is not one the gateway is configured to accept ({@code --allow-metric}). */
+    NOT_ALLOWED,
     /** The family exists with another type. */
     TYPE_CONFLICT,
     /** The same series appears twice in one push. */

@@ -1,0 +1,102 @@
+package io.aggregationgateway.server.aggregate;
+
+import io.aggregationgateway.server.model.MetricFamily;
+import io.aggregationgateway.server.model.PushRejectedException;
+import io.aggregationgateway.server.model.RejectionReason;
+import io.aggregationgateway.server.model.Series;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * Holds each family to at most {@code max} series. A push reserves room for the series it may
+ * create in each family it touches before it changes anything, and gives the reservation back once
+ * its series are in: a family's series plus its open reservations never exceed the limit, so
+ * pushes racing into one family cannot together take it past the limit (near the limit, a racing
+ * push may be refused that would have fitted a moment later).
+ */
+final class FamilySeriesCap {
+    private final long max;
+
+    FamilySeriesCap(long max) {
+        this.max = max;
+    }
+
+    boolean enabled() {
+        return max != Long.MAX_VALUE;
+    }
+
+    /**
+     * Before any family is created: refuses a push that alone brings a family it would create
+     * more series than the limit, so that such a refusal leaves no empty family behind.
+     */
+    void checkNewFamilies(List<MetricFamily> toApply, Function<String, StoredFamily> stored) throws PushRejectedException {
+        if (!enabled()) {
+            return;
+        }
+        for (MetricFamily family : toApply) {
+            if (family.series().size() > max && stored.apply(family.name()) == null) {
+                throw refusal(family, family.series().size(), 0);
+            }
+        }
+    }
+
+    /**
+     * Reserves room for the new series of each family; returns what was reserved per family, for
+     * {@link #release}. Nothing stays reserved when it throws.
+     */
+    long[] reserve(List<MetricFamily> toApply, StoredFamily[] targets) throws PushRejectedException {
+        long[] reserved = new long[targets.length];
+        if (!enabled()) {
+            return reserved;
+        }
+        for (int i = 0; i < targets.length; i++) {
+            MetricFamily family = toApply.get(i);
+            StoredFamily target = targets[i];
+            long all = family.series().size();
+            if (tryReserve(target, all)) {
+                reserved[i] = all;
+                continue;
+            }
+            long fresh = 0;
+            for (Series series : family.series()) {
+                fresh += target.holds(series.labels()) ? 0 : 1;
+            }
+            if (!tryReserve(target, fresh)) {
+                release(targets, reserved);
+                throw refusal(family, fresh, target.seriesCount());
+            }
+            reserved[i] = fresh;
+        }
+        return reserved;
+    }
+
+    /** Gives back what {@link #reserve} took, once the push's series are in the families (or it failed). */
+    void release(StoredFamily[] targets, long[] reserved) {
+        for (int i = 0; i < targets.length; i++) {
+            if (reserved[i] != 0) {
+                targets[i].pendingNewSeries().addAndGet(-reserved[i]);
+            }
+        }
+    }
+
+    private boolean tryReserve(StoredFamily family, long count) {
+        AtomicLong pending = family.pendingNewSeries();
+        long current;
+        do {
+            current = pending.get();
+            if (family.seriesCount() + current + count > max) {
+                return false;
+            }
+        } while (!pending.compareAndSet(current, current + count));
+        return true;
+    }
+
+    private PushRejectedException refusal(MetricFamily family, long fresh, long held) {
+        return new PushRejectedException(RejectionReason.LIMIT_EXCEEDED, "family " + family.name()
+                + ": push refused: its " + fresh + " new series would exceed the limit of " + max
+                + " series per family (--max-series-per-family); the family holds " + held
+                + ". Existing series can still be pushed to.");
+    }
+}
