@@ -3,6 +3,9 @@ package io.aggregationgateway.server;
 import io.aggregationgateway.proto.v1.GatewayProto;
 import io.aggregationgateway.server.aggregate.Aggregator;
 import io.aggregationgateway.server.aggregate.EngineSettings;
+import io.aggregationgateway.server.aggregate.FamilyRules;
+import io.aggregationgateway.server.aggregate.MetricAllowRules;
+import io.aggregationgateway.server.config.ConfigException;
 import io.aggregationgateway.server.config.GatewayConfig;
 import io.aggregationgateway.server.expose.RenderWorkers;
 import io.aggregationgateway.server.grpc.CallOrigin;
@@ -11,6 +14,7 @@ import io.aggregationgateway.server.grpc.PushService;
 import io.aggregationgateway.server.http.HttpSettings;
 import io.aggregationgateway.server.http.Routes;
 import io.aggregationgateway.server.lifecycle.LifecycleScheduler;
+import io.aggregationgateway.server.security.Security;
 import io.aggregationgateway.server.selfmetrics.GatewayMetrics;
 import io.aggregationgateway.server.selfmetrics.PushRates;
 import io.aggregationgateway.server.status.BuildInfo;
@@ -37,25 +41,29 @@ public final class Gateway implements AutoCloseable {
     private final LifecycleScheduler lifecycle;
     private final RenderWorkers renderWorkers;
     private final PushRates rates;
+    private final Security security;
     private final WebServer server;
 
     private Gateway(Aggregator aggregator, LifecycleScheduler lifecycle, RenderWorkers renderWorkers, PushRates rates,
-                    WebServer server) {
+                    Security security, WebServer server) {
         this.aggregator = aggregator;
         this.lifecycle = lifecycle;
         this.renderWorkers = renderWorkers;
         this.rates = rates;
+        this.security = security;
         this.server = server;
     }
 
-    public static Gateway start(GatewayConfig config) {
+    /** @throws ConfigException when the web config file, or a security flag, cannot be used */
+    public static Gateway start(GatewayConfig config) throws ConfigException {
+        Security security = Security.start(config.security());
         // Helidon 4.4.0 otherwise asks its service registry for the mapper manager on every header
         // read, which rebuilds it each time: measured at 45 % of the CPU of small pushes.
         MapperManager.global(MapperManager.create());
         Clock clock = Clock.systemUTC();
         Instant startedAt = clock.instant();
         Aggregator aggregator = new Aggregator(new EngineSettings(GatewayMetrics.PREFIX, config.maxSeries(),
-                config.maxLabelsPerSeries(), config.maxLabelValueBytes(), config.seriesTtl()), clock::millis);
+                config.maxLabelsPerSeries(), config.maxLabelValueBytes(), config.seriesTtl()), familyRules(config), clock::millis);
         LifecycleScheduler lifecycle = new LifecycleScheduler(aggregator, config.resetSchedule(), config.seriesTtl(), clock);
         GatewayMetrics metrics = new GatewayMetrics(aggregator::familyCount, aggregator::seriesCount,
                 lifecycle::lastReset, lifecycle::nextReset, clock);
@@ -72,6 +80,7 @@ public final class Gateway implements AutoCloseable {
 
         WebServerConfig.Builder builder = WebServer.builder();
         Routes.configureServer(builder);
+        security.configure(builder);
         WebServer server = builder
                 .host(config.host())
                 .port(config.port())
@@ -93,13 +102,19 @@ public final class Gateway implements AutoCloseable {
                 // prior-knowledge h2c, what gRPC clients use: uncompressed replies, gzip requests decoded by the gateway
                 .addConnectionSelector(GrpcCompression.connectionSelector(http2, grpc, pushService))
                 .routing(routing -> {
+                    security.register(routing);
                     Routes.register(routing, aggregator, metrics, http, renderWorkers);
                     StatusRoutes.register(routing, status);
                 })
-                .addRouting(GrpcRouting.builder().intercept(new CallOrigin()).service(GatewayProto.getDescriptor(), pushService))
+                .addRouting(GrpcRouting.builder().intercept(security.grpcInterceptor()).intercept(new CallOrigin()).service(GatewayProto.getDescriptor(), pushService))
                 .build()
                 .start();
-        return new Gateway(aggregator, lifecycle, renderWorkers, rates, server);
+        return new Gateway(aggregator, lifecycle, renderWorkers, rates, security, server);
+    }
+
+    private static FamilyRules familyRules(GatewayConfig config) {
+        long perFamily = config.security().maxSeriesPerFamily();
+        return new FamilyRules(MetricAllowRules.of(config.security().allowMetrics()), perFamily == 0 ? Long.MAX_VALUE : perFamily);
     }
 
     /**
@@ -130,10 +145,26 @@ public final class Gateway implements AutoCloseable {
         return aggregator;
     }
 
+    /** Whether the port serves TLS (the web config file has a {@code tls_server_config}). */
+    public boolean tls() {
+        return security.tls();
+    }
+
+    /**
+     * Reads the web config file and the files it names again, as on SIGHUP; a version that cannot
+     * be used is logged and the one in force stays.
+     *
+     * @return whether a new version is in force
+     */
+    public boolean reloadWebConfig() {
+        return security.reload();
+    }
+
     /** Stops accepting, lets in-flight requests finish (up to {@link #SHUTDOWN_GRACE}), stops the schedules. */
     @Override
     public void close() {
         server.stop();
+        security.close();
         lifecycle.close();
         renderWorkers.close();
         rates.close();

@@ -22,16 +22,20 @@ public final class Main {
             return;
         }
         GatewayConfig config;
+        Gateway gateway;
         try {
             config = ConfigLoader.load(args, System.getenv());
+            configureLogging(config.logLevel());
+            gateway = Gateway.start(config);
         } catch (ConfigException e) {
             System.err.println("aggregation-gateway: " + e.getMessage() + " (see --help)");
             System.exit(2);
             return;
         }
-        configureLogging(config.logLevel());
-        Gateway gateway = Gateway.start(config);
-        System.out.println("aggregation-gateway listening on " + config.host() + ":" + gateway.port());
+        System.out.println("aggregation-gateway listening on " + config.host() + ":" + gateway.port()
+                + (gateway.tls() ? " (TLS)" : ""));
+        // SIGHUP: read the web config file again now, without waiting for the next look at it
+        Signal.handle(new Signal("HUP"), signal -> gateway.reloadWebConfig());
 
         // A plain JVM exits 143 on SIGTERM; operators (and Kubernetes) expect a drained stop and 0.
         CountDownLatch stop = new CountDownLatch(1);

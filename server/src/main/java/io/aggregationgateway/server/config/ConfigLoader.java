@@ -13,12 +13,16 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.logging.Level;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Builds the {@link GatewayConfig}. Every setting has a flag, an environment variable and a
@@ -62,6 +66,25 @@ public final class ConfigLoader {
                     "longest label value in UTF-8 bytes (400 above it)"),
             new Option("cors-origin", "GATEWAY_CORS_ORIGIN", "",
                     "browser origin allowed to push, repeatable ('*' for any; the variable takes a comma-separated list)", true),
+            new Option("web-config-file", "GATEWAY_WEB_CONFIG_FILE", "",
+                    "exporter-toolkit web config (YAML: tls_server_config, basic_auth_users, http_server_config);"
+                            + " re-read when it changes and on SIGHUP"),
+            new Option("user-roles", "GATEWAY_USER_ROLES", "",
+                    "roles of a web-config user, NAME=push,read,admin, repeatable (a user not named has every role)", true),
+            new Option("public-push", "GATEWAY_PUBLIC_PUSH", "false",
+                    "with basic_auth_users configured, let anyone push (POST/PUT, gRPC Push) without credentials"),
+            new Option("public-read", "GATEWAY_PUBLIC_READ", "false",
+                    "with basic_auth_users configured, let anyone scrape and read the status pages without credentials"),
+            new Option("push-rate-limit", "GATEWAY_PUSH_RATE_LIMIT", "0",
+                    "pushes per second per client address, e.g. 10 or 0.5 (0: no limit); over it 429 with Retry-After"),
+            new Option("push-rate-burst", "GATEWAY_PUSH_RATE_BURST", "0",
+                    "pushes a client may send at once before --push-rate-limit holds it back (0: the rate, at least 1)"),
+            new Option("trusted-proxy", "GATEWAY_TRUSTED_PROXY", "",
+                    "CIDR of a proxy whose X-Forwarded-For names the client (e.g. 10.0.0.0/8), repeatable", true),
+            new Option("allow-metric", "GATEWAY_ALLOW_METRIC", "",
+                    "regular expression a pushed family name must match whole, repeatable (none: any name); 400 otherwise", true),
+            new Option("max-series-per-family", "GATEWAY_MAX_SERIES_PER_FAMILY", "0",
+                    "most series one family may hold (0: only --max-series applies); a push needing more gets 429"),
             new Option("self-metrics", "GATEWAY_SELF_METRICS", "true",
                     "include the gateway's own aggregation_gateway_* metrics in GET /metrics"),
             new Option("log-level", "GATEWAY_LOG_LEVEL", "INFO",
@@ -139,7 +162,84 @@ public final class ConfigLoader {
                 values.get("cors-origin").stream().map(String::trim).filter(s -> !s.isEmpty()).toList(),
                 bool(values, "self-metrics"),
                 level(values, "log-level"),
-                inForce);
+                inForce,
+                security(values));
+    }
+
+    private static SecuritySettings security(Map<String, List<String>> values) throws ConfigException {
+        String webConfig = single(values, "web-config-file");
+        double rate = decimal(values, "push-rate-limit", 0, 1e9);
+        List<Pattern> allow = new ArrayList<>();
+        for (String regex : shownValues(values.get("allow-metric"))) {
+            try {
+                allow.add(Pattern.compile(regex));
+            } catch (PatternSyntaxException e) {
+                throw new ConfigException("--allow-metric \"" + regex + "\" is not a regular expression: "
+                        + e.getDescription() + " at index " + e.getIndex());
+            }
+        }
+        return new SecuritySettings(webConfig.isEmpty() ? Optional.empty() : Optional.of(Path.of(webConfig)),
+                userRoles(shownValues(values.get("user-roles"))),
+                bool(values, "public-push"),
+                bool(values, "public-read"),
+                rate,
+                (int) number(values, "push-rate-burst", 0, 1_000_000_000),
+                shownValues(values.get("trusted-proxy")),
+                allow,
+                number(values, "max-series-per-family", 0, Long.MAX_VALUE));
+    }
+
+    /**
+     * Reads {@code NAME=role,role} entries. A comma-separated variable or config-file value arrives
+     * split at every comma, so a part without {@code =} continues the entry before it.
+     */
+    static Map<String, Set<String>> userRoles(List<String> parts) throws ConfigException {
+        Map<String, Set<String>> roles = new LinkedHashMap<>();
+        String user = null;
+        for (String part : parts) {
+            String rolePart = part;
+            int eq = part.lastIndexOf('=');
+            if (eq >= 0) {
+                user = part.substring(0, eq).trim();
+                rolePart = part.substring(eq + 1);
+                if (user.isEmpty()) {
+                    throw new ConfigException("--user-roles \"" + part + "\" names no user (expected NAME=push,read,admin)");
+                }
+                if (roles.containsKey(user)) {
+                    throw new ConfigException("--user-roles names user \"" + user + "\" twice");
+                }
+                roles.put(user, new LinkedHashSet<>());
+            } else if (user == null) {
+                throw new ConfigException("--user-roles \"" + part + "\" is not NAME=push,read,admin");
+            }
+            for (String role : rolePart.split(",")) {
+                String name = role.trim().toLowerCase(Locale.ROOT);
+                if (name.isEmpty()) {
+                    continue;
+                }
+                if (!SecuritySettings.ROLES.contains(name)) {
+                    throw new ConfigException("--user-roles for \"" + user + "\": unknown role \"" + role.trim()
+                            + "\" (roles are push, read, admin)");
+                }
+                roles.get(user).add(name);
+            }
+        }
+        Map<String, Set<String>> frozen = new LinkedHashMap<>();
+        roles.forEach((name, set) -> frozen.put(name, Set.copyOf(set)));
+        return frozen;
+    }
+
+    private static double decimal(Map<String, List<String>> values, String name, double min, double max) throws ConfigException {
+        String raw = single(values, name);
+        try {
+            double value = Double.parseDouble(raw);
+            if (!(value >= min && value <= max)) {
+                throw new ConfigException("--" + name + " must be between " + (long) min + " and " + (long) max + ", got " + raw);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new ConfigException("--" + name + " must be a number, got \"" + raw + "\"");
+        }
     }
 
     private static Map<String, List<String>> parseFlags(String[] args) throws ConfigException {

@@ -23,11 +23,13 @@ import java.util.logging.Level;
  * @param selfMetrics         whether {@code GET /metrics} includes the gateway's own metrics
  * @param logLevel            the gateway's log level; rejected pushes are logged at INFO
  * @param settings            every setting with the value in force and where it came from, for display
+ * @param security            TLS, users and roles, push rate limits, rules on what may be pushed
  */
 public record GatewayConfig(String host, int port, int maxBodyBytes, int maxGrpcMessageBytes,
                             Optional<ResetSchedule> resetSchedule, Duration seriesTtl, long maxSeries,
                             int maxLabelsPerSeries, int maxLabelValueBytes, List<String> corsOrigins,
-                            boolean selfMetrics, Level logLevel, List<Setting> settings) {
+                            boolean selfMetrics, Level logLevel, List<Setting> settings,
+                            SecuritySettings security) {
     public GatewayConfig {
         corsOrigins = List.copyOf(corsOrigins);
         settings = List.copyOf(settings);

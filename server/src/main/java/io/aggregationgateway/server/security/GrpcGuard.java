@@ -1,0 +1,111 @@
+package io.aggregationgateway.server.security;
+
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.helidon.webserver.grpc.GrpcConnectionContext;
+import io.helidon.webserver.grpc.ServerContextKeys;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * The gRPC side of {@link HttpGuard}: calls to the gateway's push service need the push role
+ * (credentials in the {@code authorization} metadata, as HTTP basic authentication), the health
+ * service stays open for probes, any other service (reflection) needs the read role. A call
+ * without the role ends with {@code UNAUTHENTICATED} or {@code PERMISSION_DENIED} before any
+ * message is read. Each pushed message takes a token of its client's rate limit; one finding none
+ * ends the call with {@code RESOURCE_EXHAUSTED} and is not applied (in a {@code PushStream}, the
+ * messages before it stay applied, as with any refused message).
+ */
+final class GrpcGuard implements ServerInterceptor {
+    static final String PUSH_SERVICE = "aggregationgateway.v1.AggregationGateway";
+    static final String HEALTH_SERVICE = "grpc.health.v1.Health";
+    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> X_FORWARDED_FOR = Metadata.Key.of("x-forwarded-for", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> WWW_AUTHENTICATE = Metadata.Key.of("www-authenticate", Metadata.ASCII_STRING_MARSHALLER);
+
+    private final Security security;
+
+    GrpcGuard(Security security) {
+        this.security = security;
+    }
+
+    static Role roleOf(String serviceName) {
+        if (PUSH_SERVICE.equals(serviceName)) {
+            return Role.PUSH;
+        }
+        return HEALTH_SERVICE.equals(serviceName) ? null : Role.READ;
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        Role role = roleOf(call.getMethodDescriptor().getServiceName());
+        Verdict verdict = security.active().authorizer().check(role, headers.get(AUTHORIZATION));
+        switch (verdict) {
+            case Verdict.Allowed allowed -> {
+            }
+            case Verdict.Unauthenticated refused -> {
+                Metadata trailers = new Metadata();
+                trailers.put(WWW_AUTHENTICATE, HttpGuard.REALM);
+                return refuse(call, Status.UNAUTHENTICATED.withDescription(refused.why()), trailers);
+            }
+            case Verdict.Forbidden refused -> {
+                return refuse(call, Status.PERMISSION_DENIED.withDescription(refused.why()), new Metadata());
+            }
+            case Verdict.Throttled refused -> throw new IllegalStateException("not a verdict of the authorizer");
+        }
+        ServerCall.Listener<Q> listener = next.startCall(call, headers);
+        if (role != Role.PUSH || !security.limitsPushes()) {
+            return listener;
+        }
+        String client = client(headers);
+        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
+            private boolean refused;
+
+            @Override
+            public void onMessage(Q message) {
+                if (refused) {
+                    return;
+                }
+                if (security.throttle(client) instanceof Verdict.Throttled throttled) {
+                    refused = true;
+                    call.close(Status.RESOURCE_EXHAUSTED.withDescription(throttled.why()), new Metadata());
+                    return;
+                }
+                super.onMessage(message);
+            }
+
+            @Override
+            public void onHalfClose() {
+                if (!refused) {
+                    super.onHalfClose();
+                }
+            }
+        };
+    }
+
+    private String client(Metadata headers) {
+        GrpcConnectionContext connection = ServerContextKeys.CONNECTION_CONTEXT.get();
+        if (connection == null || !(connection.remotePeer().address() instanceof InetSocketAddress peer)) {
+            return "unknown";
+        }
+        Iterable<String> forwarded = security.readsForwardedFor() ? headers.getAll(X_FORWARDED_FOR) : null;
+        List<String> hops = new java.util.ArrayList<>();
+        if (forwarded != null) {
+            forwarded.forEach(hops::add);
+        }
+        InetAddress address = peer.getAddress();
+        return security.client(address, hops);
+    }
+
+    private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status, Metadata trailers) {
+        call.close(status, trailers);
+        return new ServerCall.Listener<>() {
+        };
+    }
+}
