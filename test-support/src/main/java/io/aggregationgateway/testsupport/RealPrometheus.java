@@ -56,9 +56,20 @@ public final class RealPrometheus implements AutoCloseable {
      * @param featureFlags values for {@code --enable-feature}, e.g. {@code native-histograms}
      */
     public static RealPrometheus start(Path workDir, List<String> targets, String... featureFlags) throws IOException, InterruptedException {
+        return startScraping(workDir, targets, "", featureFlags);
+    }
+
+    /**
+     * Starts Prometheus with more settings for its scrape job, e.g. {@code scheme: https},
+     * {@code basic_auth} and {@code tls_config}, and returns once it answers {@code /-/ready}.
+     *
+     * @param scrapeSettings YAML lines added to the scrape job, each indented by four spaces
+     */
+    public static RealPrometheus startScraping(Path workDir, List<String> targets, String scrapeSettings, String... featureFlags)
+            throws IOException, InterruptedException {
         String binary = RequiredExecutable.require(BINARY, "prometheus").toString();
         Path config = workDir.resolve("prometheus.yml");
-        Files.writeString(config, config(targets));
+        Files.writeString(config, config(targets, scrapeSettings));
         Path log = workDir.resolve("prometheus.log");
         // the free port may be taken between picking and binding it: then Prometheus exits, and we try another
         for (int attempt = 1; ; attempt++) {
@@ -88,7 +99,7 @@ public final class RealPrometheus implements AutoCloseable {
         }
     }
 
-    private static String config(List<String> targets) {
+    private static String config(List<String> targets, String scrapeSettings) {
         String quoted = targets.stream().map(t -> "'" + t + "'").collect(Collectors.joining(", "));
         return """
                 global:
@@ -101,7 +112,7 @@ public final class RealPrometheus implements AutoCloseable {
                     metrics_path: /metrics
                     static_configs:
                       - targets: [%s]
-                """.formatted(quoted);
+                """.formatted(quoted) + scrapeSettings;
     }
 
     private static final class PortTakenException extends RuntimeException {

@@ -137,4 +137,62 @@ class ConfigLoaderTest {
     void durations(String text, long millis) {
         assertEquals(Duration.ofMillis(millis), DurationParser.parse(text));
     }
+
+    @Test
+    void securityDefaultsLeaveEverythingOpen() throws Exception {
+        SecuritySettings security = ConfigLoader.load(new String[0], Map.of()).security();
+        assertEquals(SecuritySettings.open().webConfigFile(), security.webConfigFile());
+        assertEquals(Map.of(), security.userRoles());
+        assertFalse(security.publicPush() || security.publicRead());
+        assertEquals(0, security.pushRateLimit());
+        assertEquals(0, security.maxSeriesPerFamily());
+        assertEquals(List.of(), security.allowMetrics());
+        assertEquals(List.of(), security.trustedProxies());
+    }
+
+    @Test
+    void securityFlags() throws Exception {
+        SecuritySettings security = ConfigLoader.load(new String[] {"--web-config-file", "/etc/web.yml",
+                "--user-roles", "ci=push", "--user-roles", "ops=read,admin", "--public-read", "true",
+                "--push-rate-limit", "0.5", "--push-rate-burst", "3", "--trusted-proxy", "10.0.0.0/8",
+                "--trusted-proxy", "::1", "--allow-metric", "app_.*", "--max-series-per-family", "1000"}, Map.of()).security();
+        assertEquals(java.util.Optional.of(Path.of("/etc/web.yml")), security.webConfigFile());
+        assertEquals(Map.of("ci", java.util.Set.of("push"), "ops", java.util.Set.of("read", "admin")), security.userRoles());
+        assertTrue(security.publicRead());
+        assertFalse(security.publicPush());
+        assertEquals(0.5, security.pushRateLimit());
+        assertEquals(3, security.pushRateBurst());
+        assertEquals(List.of("10.0.0.0/8", "::1"), security.trustedProxies());
+        assertEquals("app_.*", security.allowMetrics().getFirst().pattern());
+        assertEquals(1000, security.maxSeriesPerFamily());
+    }
+
+    @Test
+    void userRolesFromAVariableSplitAtEveryComma() throws Exception {
+        assertEquals(Map.of("ci", java.util.Set.of("push", "read"), "ops", java.util.Set.of("admin")),
+                ConfigLoader.load(new String[0], Map.of("GATEWAY_USER_ROLES", "ci=push,read,ops=admin")).security().userRoles());
+        assertEquals(Map.of("nobody", java.util.Set.of()),
+                ConfigLoader.load(new String[] {"--user-roles", "nobody="}, Map.of()).security().userRoles(), "a user with no role");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--user-roles    | ci=push,write  | --user-roles for \"ci\": unknown role \"write\" (roles are push, read, admin)",
+            "--user-roles    | push           | --user-roles \"push\" is not NAME=push,read,admin",
+            "--user-roles    | =push          | --user-roles \"=push\" names no user (expected NAME=push,read,admin)",
+            "--allow-metric  | app_(          | --allow-metric \"app_(\" is not a regular expression: Unclosed group at index 5",
+            "--push-rate-limit | -1          | --push-rate-limit must be between 0 and 1000000000, got -1",
+            "--push-rate-limit | fast        | --push-rate-limit must be a number, got \"fast\"",
+            "--max-series-per-family | -2     | --max-series-per-family must be between 0 and 9223372036854775807, got -2",
+    })
+    void badSecurityFlagsSayWhatIsWrong(String flag, String value, String message) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {flag, value}, Map.of()));
+        assertEquals(message, e.getMessage());
+    }
+
+    @Test
+    void aUserNamedTwiceIsAnError() {
+        assertEquals("--user-roles names user \"ci\" twice", assertThrows(ConfigException.class, () -> ConfigLoader.load(
+                new String[] {"--user-roles", "ci=push", "--user-roles", "ci=read"}, Map.of())).getMessage());
+    }
 }

@@ -41,7 +41,12 @@ public final class RunningGateway implements AutoCloseable {
     }
 
     public URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port() + path);
+        return URI.create((gateway.tls() ? "https" : "http") + "://127.0.0.1:" + port() + path);
+    }
+
+    /** Reads the web config file again, as SIGHUP does; whether a new version is in force. */
+    public boolean reloadWebConfig() {
+        return gateway.reloadWebConfig();
     }
 
     /** Sends a request built on {@link #uri(String)}; the body comes back as bytes. */

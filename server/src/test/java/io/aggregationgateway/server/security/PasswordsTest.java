@@ -1,0 +1,76 @@
+package io.aggregationgateway.server.security;
+
+import io.aggregationgateway.testsupport.Htpasswd;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** bcrypt hashes made by htpasswd, the remembered matches, and what forgets them. */
+class PasswordsTest {
+    private static String alice;
+    private static String aliceAgain;
+    private static String bob;
+
+    @BeforeAll
+    static void hashes() throws Exception {
+        alice = Htpasswd.bcrypt("alice", "wonderland");
+        aliceAgain = Htpasswd.bcrypt("alice", "looking-glass");
+        bob = Htpasswd.bcrypt("bob", "builder");
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void htpasswdHashesVerify() {
+        Passwords passwords = Passwords.of(Map.of("alice", alice, "bob", bob));
+        assertTrue(passwords.matches("alice", bytes("wonderland")));
+        assertTrue(passwords.matches("bob", bytes("builder")));
+        assertFalse(passwords.matches("alice", bytes("builder")), "another user's password");
+        assertFalse(passwords.matches("carol", bytes("wonderland")), "an unknown user");
+        assertFalse(passwords.matches("alice", bytes("")));
+    }
+
+    @Test
+    void aMatchIsRememberedOncePerUserAndOnlyTheRightPasswordHitsIt() {
+        Passwords passwords = Passwords.of(Map.of("alice", alice));
+        assertEquals(0, passwords.remembered());
+        assertTrue(passwords.matches("alice", bytes("wonderland")));
+        assertTrue(passwords.matches("alice", bytes("wonderland")));
+        assertEquals(1, passwords.remembered());
+        assertFalse(passwords.matches("alice", bytes("wonderlanD")), "a remembered user with a wrong password");
+        assertFalse(passwords.matches("nobody", bytes("x")));
+        assertEquals(1, passwords.remembered(), "failures and unknown users leave nothing behind");
+    }
+
+    @Test
+    void aChangedHashOrARemovedUserForgetsTheRememberedPassword() {
+        Passwords before = Passwords.of(Map.of("alice", alice, "bob", bob));
+        assertTrue(before.matches("alice", bytes("wonderland")));
+        assertTrue(before.matches("bob", bytes("builder")));
+
+        Passwords changed = before.reloaded(Map.of("alice", aliceAgain, "bob", bob));
+        assertEquals(1, changed.remembered(), "bob's hash stayed, alice's changed");
+        assertFalse(changed.matches("alice", bytes("wonderland")), "the old password no longer works");
+        assertTrue(changed.matches("alice", bytes("looking-glass")));
+
+        Passwords removed = changed.reloaded(Map.of("alice", aliceAgain));
+        assertFalse(removed.matches("bob", bytes("builder")), "a removed user is gone at once");
+        assertFalse(removed.hasUser("bob"));
+    }
+
+    @Test
+    void unknownUsersPayForAHashOfTheHighestCost() throws Exception {
+        String cost12 = "$2y$12$" + alice.substring(7); // same salt and digest, higher cost: only its cost matters here
+        assertEquals(10, Passwords.of(Map.of("alice", alice)).decoyCost());
+        assertEquals(12, Passwords.of(Map.of("alice", alice, "bob", cost12)).decoyCost());
+        assertEquals(4, Passwords.of(Map.of()).decoyCost(), "no users: the lowest cost, never used");
+    }
+}
