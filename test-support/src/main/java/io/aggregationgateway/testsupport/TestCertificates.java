@@ -97,6 +97,11 @@ public final class TestCertificates {
 
     /** A client context that trusts the CA and, if {@code clientName} is given, presents that client certificate. */
     public SSLContext clientContext(String clientName) throws IOException, GeneralSecurityException {
+        return clientContext(clientName, trustManager());
+    }
+
+    /** A client context that trusts what {@code trust} trusts and, if {@code clientName} is given, presents that client certificate. */
+    public SSLContext clientContext(String clientName, X509TrustManager trust) throws IOException, GeneralSecurityException {
         KeyManagerFactory keys = null;
         if (clientName != null) {
             KeyStore store = KeyStore.getInstance("PKCS12");
@@ -107,7 +112,7 @@ public final class TestCertificates {
             keys.init(store, new char[0]);
         }
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keys == null ? null : keys.getKeyManagers(), new javax.net.ssl.TrustManager[] {trustManager()}, null);
+        context.init(keys == null ? null : keys.getKeyManagers(), new javax.net.ssl.TrustManager[] {trust}, null);
         return context;
     }
 

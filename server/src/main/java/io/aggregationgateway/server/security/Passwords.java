@@ -131,6 +131,11 @@ final class Passwords {
         return true;
     }
 
+    /** The cost of the decoy hash unknown users are checked against: the highest of the users' hashes. */
+    int decoyCost() {
+        return decoyCost;
+    }
+
     /** How many verified passwords are remembered (at most one per user). */
     int remembered() {
         return remembered.size();
