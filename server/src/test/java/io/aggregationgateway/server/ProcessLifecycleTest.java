@@ -1,6 +1,8 @@
 package io.aggregationgateway.server;
 
+import io.aggregationgateway.testsupport.Htpasswd;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -8,6 +10,13 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,8 +87,72 @@ class ProcessLifecycleTest {
         }
     }
 
+    @Test
+    void aWebConfigFileWithAnUnknownKeyStopsStartupWithOneLine(@TempDir Path dir) throws Exception {
+        Path webConfig = dir.resolve("web.yml");
+        Files.writeString(webConfig, "tls_server_confg:\n  cert_file: a.crt\n");
+        Process process = startGateway("--port", "0", "--web-config-file", webConfig.toString());
+        try {
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(2, process.exitValue(), stderr);
+            assertEquals("aggregation-gateway: web config file " + webConfig + ": unknown key \"tls_server_confg\" (see --help)\n",
+                    stderr.lines().filter(line -> line.startsWith("aggregation-gateway:")).findFirst().orElse(stderr) + "\n");
+            assertFalse(stderr.contains("\tat "), "no stack trace: " + stderr);
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void sighupReadsTheWebConfigFileAgain(@TempDir Path dir) throws Exception {
+        Path webConfig = dir.resolve("web.yml");
+        Files.writeString(webConfig, "basic_auth_users:\n  alice: '" + Htpasswd.bcrypt("alice", "first") + "'\n");
+        Process process = startGateway("--host", "127.0.0.1", "--port", "0", "--web-config-file", webConfig.toString());
+        StringBuffer log = new StringBuffer();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            int port = awaitPort(process, log);
+            assertEquals(200, status(http, port, "alice", "first"));
+            kill("-HUP", process);
+            awaitLog(log, "are unchanged"); // only an asked-for reading says so: the signal reached the gateway
+            Files.writeString(webConfig, "basic_auth_users:\n  alice: '" + Htpasswd.bcrypt("alice", "second") + "'\n");
+            kill("-HUP", process);
+            awaitLog(log, "re-read web config file");
+            assertEquals(200, status(http, port, "alice", "second"));
+            assertEquals(401, status(http, port, "alice", "first"));
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    private static int status(HttpClient http, int port, String user, String password) throws Exception {
+        String credentials = java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .header("Authorization", "Basic " + credentials).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static void kill(String signal, Process process) throws Exception {
+        Process kill = new ProcessBuilder("/bin/kill", signal, String.valueOf(process.pid())).start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(0, kill.exitValue());
+    }
+
+    private static void awaitLog(StringBuffer log, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!log.toString().contains(text) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(log.toString().contains(text), "no \"" + text + "\" in the log:\n" + log);
+    }
+
     /** Reads the child's stdout until it says its port (bounded), then keeps draining it. */
     private static int awaitPort(Process process) throws Exception {
+        return awaitPort(process, null);
+    }
+
+    /** As {@link #awaitPort(Process)}, keeping what the child logs (stderr) in {@code log} when given. */
+    private static int awaitPort(Process process, StringBuffer log) throws Exception {
         CompletableFuture<Integer> port = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
             try (InputStream in = process.getInputStream();
@@ -98,7 +171,22 @@ class ProcessLifecycleTest {
         }, "gateway-stdout");
         reader.setDaemon(true);
         reader.start();
-        new Thread(() -> drain(process.getErrorStream()), "gateway-stderr").start();
+        Thread stderr = new Thread(() -> {
+            if (log == null) {
+                drain(process.getErrorStream());
+                return;
+            }
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    log.append(line).append('\n');
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+        }, "gateway-stderr");
+        stderr.setDaemon(true);
+        stderr.start();
         return port.get(30, TimeUnit.SECONDS);
     }
 
