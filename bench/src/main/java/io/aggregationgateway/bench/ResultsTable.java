@@ -15,7 +15,9 @@ import java.util.OptionalDouble;
  */
 public final class ResultsTable {
     private static final String[] WORKLOADS = {"small", "1k", "hist"};
-    private static final String[] FORMATS = {"text", "protobuf", "grpc"};
+    /** {@code text-tls-auth}: text pushes over TLS with basic auth, to a gateway with a web config file. */
+    private static final String TLS_AUTH = "text-tls-auth";
+    private static final String[] FORMATS = {"text", "protobuf", "grpc", TLS_AUTH};
     private static final int[] CONNS = {2, 8};
     private static final long MILLION = 1_000_000;
 
@@ -83,6 +85,11 @@ public final class ResultsTable {
 
     /** Issue 6's push targets; protobuf and gRPC must at least match text for the same workload and connections. */
     private Target pushTarget(String workload, String format, int conns) {
+        if (format.equals(TLS_AUTH)) {
+            OptionalDouble plain = m.push(workload, "text", conns, "gateway");
+            return plain.isEmpty() ? Target.NONE : Target.atLeast(0.6 * plain.getAsDouble(),
+                    "≥ 60 % of plain text (" + perSecond(0.6 * plain.getAsDouble()) + ")");
+        }
         if (format.equals("text")) {
             double minimum = switch (workload + "/" + conns) {
                 case "1k/2" -> 1_500;

@@ -41,6 +41,8 @@ final class Passwords {
     private final byte[] decoy;
     private final int decoyCost;
     private final byte[] digestKey;
+    // keyed once; each digest works on a clone, which skips the provider lookup Mac.getInstance costs per call
+    private final Mac keyedMac;
     private final ReentrantLock bcryptTurn;
     private final ConcurrentHashMap<String, Remembered> remembered = new ConcurrentHashMap<>();
 
@@ -58,6 +60,7 @@ final class Passwords {
         }
         this.hashes = Map.copyOf(byUser);
         this.digestKey = digestKey;
+        this.keyedMac = keyedMac(digestKey);
         this.bcryptTurn = bcryptTurn;
         if (previous != null && previous.decoyCost == cost) {
             this.decoy = previous.decoy;
@@ -142,14 +145,24 @@ final class Passwords {
     }
 
     private byte[] digest(String user, byte[] password) {
+        Mac mac;
+        try {
+            mac = (Mac) keyedMac.clone();
+        } catch (CloneNotSupportedException e) {
+            mac = keyedMac(digestKey);
+        }
+        byte[] name = user.getBytes(StandardCharsets.UTF_8);
+        mac.update(new byte[] {(byte) (name.length >>> 24), (byte) (name.length >>> 16), (byte) (name.length >>> 8),
+                (byte) name.length});
+        mac.update(name);
+        return mac.doFinal(password);
+    }
+
+    private static Mac keyedMac(byte[] key) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(digestKey, "HmacSHA256"));
-            byte[] name = user.getBytes(StandardCharsets.UTF_8);
-            mac.update(new byte[] {(byte) (name.length >>> 24), (byte) (name.length >>> 16), (byte) (name.length >>> 8),
-                    (byte) name.length});
-            mac.update(name);
-            return mac.doFinal(password);
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);
         }
