@@ -106,7 +106,8 @@ public final class Gateway implements AutoCloseable {
                     Routes.register(routing, aggregator, metrics, http, renderWorkers);
                     StatusRoutes.register(routing, status);
                 })
-                .addRouting(GrpcRouting.builder().intercept(security.grpcInterceptor()).intercept(new CallOrigin()).service(GatewayProto.getDescriptor(), pushService))
+                .addRouting(GrpcRouting.builder().intercept(security.grpcInterceptor()).intercept(new CallOrigin())
+                        .service(GatewayProto.getDescriptor(), pushService))
                 .build()
                 .start();
         return new Gateway(aggregator, lifecycle, renderWorkers, rates, security, server);

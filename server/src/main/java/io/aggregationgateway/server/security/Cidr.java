@@ -2,6 +2,7 @@ package io.aggregationgateway.server.security;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -39,7 +40,7 @@ record Cidr(byte[] network, int bits) {
 
     boolean contains(InetAddress address) {
         byte[] bytes = address.getAddress();
-        return bytes.length == network.length && java.util.Arrays.equals(mask(bytes, bits), network);
+        return bytes.length == network.length && Arrays.equals(mask(bytes, bits), network);
     }
 
     /**
@@ -70,12 +71,12 @@ record Cidr(byte[] network, int bits) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Cidr other && bits == other.bits && java.util.Arrays.equals(network, other.network);
+        return o instanceof Cidr other && bits == other.bits && Arrays.equals(network, other.network);
     }
 
     @Override
     public int hashCode() {
-        return 31 * java.util.Arrays.hashCode(network) + bits;
+        return 31 * Arrays.hashCode(network) + bits;
     }
 
     @Override

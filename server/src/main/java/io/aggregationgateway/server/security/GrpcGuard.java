@@ -9,8 +9,8 @@ import io.grpc.Status;
 import io.helidon.webserver.grpc.GrpcConnectionContext;
 import io.helidon.webserver.grpc.ServerContextKeys;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -95,12 +95,11 @@ final class GrpcGuard implements ServerInterceptor {
             return "unknown";
         }
         Iterable<String> forwarded = security.readsForwardedFor() ? headers.getAll(X_FORWARDED_FOR) : null;
-        List<String> hops = new java.util.ArrayList<>();
+        List<String> hops = new ArrayList<>();
         if (forwarded != null) {
             forwarded.forEach(hops::add);
         }
-        InetAddress address = peer.getAddress();
-        return security.client(address, hops);
+        return security.client(peer.getAddress(), hops);
     }
 
     private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status, Metadata trailers) {
