@@ -103,6 +103,18 @@ class SecureGatewayTest {
     }
 
     @Test
+    void theServerPrefersAes128AsGoDoes() throws Exception {
+        try (SSLSocket socket = (SSLSocket) secure.clientContext(null).getSocketFactory().createSocket("127.0.0.1",
+                secure.gateway.port())) {
+            socket.setSoTimeout(10_000);
+            socket.setEnabledCipherSuites(new String[] {"TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256"});
+            socket.startHandshake();
+            assertEquals("TLS_AES_128_GCM_SHA256", socket.getSession().getCipherSuite(), "the client listed AES-256 first");
+            assertEquals("TLSv1.3", socket.getSession().getProtocol());
+        }
+    }
+
+    @Test
     void plainHttpOnTheTlsPortGetsNoService() throws Exception {
         try (RunningGatewayPlainProbe probe = new RunningGatewayPlainProbe(secure.gateway.port())) {
             assertFalse(probe.answersHttp(), "a plaintext request must not be served");
