@@ -30,7 +30,7 @@ import java.util.function.Supplier;
  * applies the configured {@code SSLParameters} at all: it layers each connection with
  * {@code sslContext().getSocketFactory().createSocket(socket, null, false)} and nothing else, so
  * client authentication, versions and cipher suites of the TLS config would be ignored. The
- * socket factory of this context applies them itself.
+ * socket factory of this context applies them itself, and hands out {@link QuietSslSocket}s.
  */
 final class ReloadableSslContext extends SSLContext {
     ReloadableSslContext(Supplier<ServerTls> current) {
@@ -106,10 +106,12 @@ final class ReloadableSslContext extends SSLContext {
             return socket;
         }
 
+        /** What Helidon layers over each accepted connection. */
         @Override
         public Socket createSocket(Socket socket, InputStream consumed, boolean autoClose) throws IOException {
             ServerTls tls = current.get();
-            return configured(tls.context().getSocketFactory().createSocket(socket, consumed, autoClose), tls);
+            return new QuietSslSocket((SSLSocket) configured(tls.context().getSocketFactory()
+                    .createSocket(socket, consumed, autoClose), tls));
         }
 
         @Override
