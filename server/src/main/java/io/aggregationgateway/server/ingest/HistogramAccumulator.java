@@ -3,6 +3,7 @@ package io.aggregationgateway.server.ingest;
 import io.aggregationgateway.server.model.ClassicHistogram;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.PushRejectedException;
+import io.aggregationgateway.server.model.TextFormatting;
 
 import java.util.Arrays;
 
@@ -69,21 +70,12 @@ final class HistogramAccumulator {
                 }
             }
             if (duplicateLine != Integer.MAX_VALUE) {
-                throw ParseErrors.atLine(duplicateLine, "duplicate bucket le=\"" + formatBound(duplicateBound)
+                throw ParseErrors.atLine(duplicateLine, "duplicate bucket le=\""
+                        + TextFormatting.sampleValue(duplicateBound == 0 ? 0.0 : duplicateBound) // -0.0 and 0.0: one bound
                         + "\" for histogram " + ParseErrors.quote(familyName)
                         + " series " + ParseErrors.cap(labels.toString()));
             }
         }
         return new ClassicHistogram(labels, sortedBounds, sortedCounts, count, sum);
-    }
-
-    private static String formatBound(double bound) {
-        if (bound == Double.POSITIVE_INFINITY) {
-            return "+Inf";
-        }
-        if (bound == Double.NEGATIVE_INFINITY) {
-            return "-Inf";
-        }
-        return bound == Math.rint(bound) && Math.abs(bound) < 1e15 ? Long.toString((long) bound) : Double.toString(bound);
     }
 }

@@ -2,6 +2,7 @@ package io.aggregationgateway.server.ingest;
 
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
+import io.aggregationgateway.server.model.TextFormatting;
 
 import java.nio.charset.StandardCharsets;
 
@@ -11,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class ParseErrors {
     /** Longest excerpt of the input quoted in an error message, in characters. */
-    private static final int MAX_EXCERPT = 40;
+    private static final int MAX_EXCERPT = TextFormatting.MAX_QUOTED_CHARS;
 
     private ParseErrors() {
     }
@@ -60,33 +61,9 @@ final class ParseErrors {
         return "'\\" + new String(buf, afterBackslash, n, StandardCharsets.UTF_8) + "'";
     }
 
-    /** s in double quotes, with control characters escaped and cut after {@link #MAX_EXCERPT} characters. */
+    /** s quoted for a message, as {@link TextFormatting#quote} does it. */
     static String quote(String s) {
-        StringBuilder out = new StringBuilder(Math.min(s.length(), MAX_EXCERPT) + 8).append('"');
-        int chars = 0;
-        for (int i = 0; i < s.length(); i++) {
-            if (chars == MAX_EXCERPT) {
-                out.append("...");
-                break;
-            }
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\t' -> out.append("\\t");
-                case '\r' -> out.append("\\r");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        out.append(String.format("\\x%02x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-            chars++;
-        }
-        return out.append('"').toString();
+        return TextFormatting.quote(s);
     }
 
     /** s cut to twice the excerpt length, for label sets, which are already escaped. */

@@ -13,6 +13,8 @@ import java.util.function.BiConsumer;
  */
 public final class Labels implements Comparable<Labels> {
     public static final Labels EMPTY = new Labels(new byte[0], 0);
+    /** How much of a label set {@link #toString()} shows before it counts the rest. */
+    static final int MAX_SHOWN_CHARS = 200;
 
     private final byte[] data;
     private final int size;
@@ -221,27 +223,45 @@ public final class Labels implements Comparable<Labels> {
         return hash;
     }
 
-    /** {@code {a="1",b="x\"y"}}, escaped as in the text format. */
+    /**
+     * {@code {a="1",b="x\"y"}}, for messages: names and values escaped and cut as
+     * {@link TextFormatting#quote} does, and once about {@value #MAX_SHOWN_CHARS} characters are
+     * shown, the remaining labels as a count: {@code {a="1",b="2",... 119998 more}}. A label set
+     * can hold many labels of many kilobytes; no reply or log line should carry it whole.
+     */
     @Override
     public String toString() {
         StringBuilder out = new StringBuilder("{");
-        forEach((name, value) -> {
-            if (out.length() > 1) {
+        int shown = 0;
+        int pos = 0;
+        while (pos < data.length) {
+            if (shown > 0) {
+                if (out.length() >= MAX_SHOWN_CHARS) {
+                    out.append(",... ").append(size - shown).append(" more");
+                    break;
+                }
                 out.append(',');
             }
-            out.append(name).append("=\"");
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                switch (c) {
-                    case '\\' -> out.append("\\\\");
-                    case '"' -> out.append("\\\"");
-                    case '\n' -> out.append("\\n");
-                    default -> out.append(c);
-                }
-            }
-            out.append('"');
-        });
+            int nameLength = readVarint(data, pos);
+            pos += varintSize(nameLength);
+            TextFormatting.appendVisible(out, shownPart(pos, nameLength), TextFormatting.MAX_QUOTED_CHARS);
+            pos += nameLength;
+            int valueLength = readVarint(data, pos);
+            pos += varintSize(valueLength);
+            out.append('=');
+            TextFormatting.appendQuoted(out, shownPart(pos, valueLength));
+            pos += valueLength;
+            shown++;
+        }
         return out.append('}').toString();
+    }
+
+    /**
+     * Enough of data[offset, offset+length) for a message: more characters than a quote shows
+     * (at most 4 bytes a character), without decoding a long value whole.
+     */
+    private String shownPart(int offset, int length) {
+        return new String(data, offset, Math.min(length, 4 * (TextFormatting.MAX_QUOTED_CHARS + 1)), StandardCharsets.UTF_8);
     }
 
     /** Tests a label name given as a byte range. */

@@ -111,6 +111,23 @@ class LabelsTest {
         assertEquals(0, Labels.EMPTY.longestValueBytes());
     }
 
+    @Test
+    void toStringShowsAboutTwoHundredCharactersThenCountsTheRest() {
+        Labels.Builder builder = new Labels.Builder();
+        for (int i = 0; i < 120_000; i++) {
+            builder.add(String.format("l%06d", i), "1");
+        }
+        String text = builder.build().toString();
+        assertTrue(text.startsWith("{l000000=\"1\",l000001=\"1\","), text);
+        assertTrue(text.length() < 250, text);
+        int shown = text.split(",").length - 1; // the last piece is "... N more}"
+        assertTrue(text.endsWith(",... " + (120_000 - shown) + " more}"), text);
+
+        String longValue = Labels.of("a", "x".repeat(5000), "b", "tab\there").toString();
+        assertEquals("{a=\"" + "x".repeat(40) + "...\",b=\"tab\\there\"}", longValue);
+        assertEquals("{}", Labels.EMPTY.toString());
+    }
+
     private static java.util.Map<String, String> randomLabels(Random random, String[] names) {
         java.util.Map<String, String> labels = new java.util.HashMap<>();
         int n = random.nextInt(5);
