@@ -178,17 +178,40 @@ public final class Labels implements Comparable<Labels> {
         return pos + varintSize(valueLength) + valueLength;
     }
 
-    /** Whether every label of {@code subset} is here with the same value. */
+    /**
+     * Whether every label of {@code subset} is here with the same value. Walks both sorted
+     * encodings once and compares bytes: a DELETE runs this for every stored series under the
+     * store's write lock.
+     */
     public boolean containsAll(Labels subset) {
-        boolean[] all = {true};
-        subset.forEach((name, value) -> all[0] &= value.equals(get(name)));
-        return all[0];
-    }
-
-    private boolean containsName(byte[] buf, int offset, int length) {
-        boolean[] found = {false};
-        forEachRaw((b, no, nl, vo, vl) -> found[0] |= Arrays.equals(b, no, no + nl, buf, offset, offset + length));
-        return found[0];
+        byte[] s = subset.data;
+        int a = 0;
+        int b = 0;
+        while (b < s.length) {
+            int nameLengthB = readVarint(s, b);
+            int nameB = b + varintSize(nameLengthB);
+            int cmp = 1;
+            while (a < data.length) {
+                int nameLengthA = readVarint(data, a);
+                cmp = compareNames(data, a + varintSize(nameLengthA), nameLengthA, s, nameB, nameLengthB);
+                if (cmp >= 0) {
+                    break;
+                }
+                a = entryEnd(data, a);
+            }
+            if (cmp != 0) {
+                return false; // this name is not here
+            }
+            // the names are equal, so the entries (lengths are canonical varints) are equal iff the values are
+            int endA = entryEnd(data, a);
+            int endB = entryEnd(s, b);
+            if (!Arrays.equals(data, a, endA, s, b, endB)) {
+                return false;
+            }
+            a = endA;
+            b = endB;
+        }
+        return true;
     }
 
     /** Orders label sets label by label: name first, then value, byte-wise. */

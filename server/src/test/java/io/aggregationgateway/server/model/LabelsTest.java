@@ -128,6 +128,23 @@ class LabelsTest {
         assertEquals("{}", Labels.EMPTY.toString());
     }
 
+    @Test
+    void containsAllComparesNamesAndValues() {
+        Labels l = Labels.of("a", "1", "ab", "2", "b", "3");
+        assertTrue(l.containsAll(l));
+        assertTrue(l.containsAll(Labels.of("ab", "2")));
+        assertTrue(l.containsAll(Labels.of("a", "1", "b", "3")));
+        assertTrue(!l.containsAll(Labels.of("a", "12")), "a value that starts like the stored one");
+        assertTrue(!l.containsAll(Labels.of("aa", "1")), "a name between stored names");
+        assertTrue(!l.containsAll(Labels.of("c", "1")), "a name after every stored name");
+        assertTrue(!l.containsAll(Labels.of("a", "1", "ab", "2", "b", "3", "c", "4")), "more labels than stored");
+        assertTrue(!Labels.EMPTY.containsAll(Labels.of("a", "1")));
+        assertTrue(Labels.EMPTY.containsAll(Labels.EMPTY));
+        String big = "v".repeat(300); // two-byte length varints
+        assertTrue(Labels.of("a", big, "z", "1").containsAll(Labels.of("a", big)));
+        assertTrue(!Labels.of("a", big, "z", "1").containsAll(Labels.of("a", big + "w")));
+    }
+
     private static java.util.Map<String, String> randomLabels(Random random, String[] names) {
         java.util.Map<String, String> labels = new java.util.HashMap<>();
         int n = random.nextInt(5);
