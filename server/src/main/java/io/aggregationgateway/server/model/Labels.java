@@ -304,12 +304,16 @@ public final class Labels implements Comparable<Labels> {
      * {@link #build()}; decoders keep one per thread of work to avoid garbage per sample.
      */
     public static final class Builder {
+        /** Up to this many labels, insertion sort beats merging. */
+        private static final int INSERTION_SORT_MAX = 16;
         private byte[] scratch = new byte[256];
         private int used;
         // per label: name offset, name length, value offset, value length in scratch
         private int[] ranges = new int[32];
         private int count;
         private int[] order = new int[8];
+        /** room for merging in {@link #sort}, allocated when a label set first needs it */
+        private int[] merged = new int[0];
 
         public Builder add(String name, String value) {
             byte[] n = name.getBytes(StandardCharsets.UTF_8);
@@ -403,33 +407,61 @@ public final class Labels implements Comparable<Labels> {
         }
 
         /**
-         * Orders label indexes by name and returns a label whose name another label has too, or -1.
-         * Insertion sort: series carry a handful of labels, often already sorted, and this runs once
-         * per pushed sample, so no boxing and no comparator. Inserting a name stops at an equal
-         * one, so every duplicate is met by a comparison and needs no second pass.
+         * Orders label indexes by name and returns the last-added label whose name an earlier
+         * label has too, or -1. A stable merge sort, O(n log n) however many labels a push
+         * carries, that sorts short runs by insertion: series carry a handful of labels, often
+         * already sorted, and this runs once per pushed sample, so no boxing and no comparator.
+         * Stable, so equal names stay in the order they were added and end next to each other.
          */
         private int sortByName() {
             if (order.length < count) {
                 order = new int[Math.max(count, order.length * 2)];
             }
-            int duplicate = -1;
             for (int i = 0; i < count; i++) {
-                int j = i - 1;
-                while (j >= 0) {
-                    int c = compareNames(order[j], i);
-                    if (c < 0) {
-                        break;
-                    }
-                    if (c == 0) {
-                        duplicate = i;
-                        break;
-                    }
-                    order[j + 1] = order[j];
-                    j--;
+                order[i] = i;
+            }
+            sort(0, count);
+            int duplicate = -1;
+            for (int k = 1; k < count; k++) {
+                if (order[k] > duplicate && compareNames(order[k - 1], order[k]) == 0) {
+                    duplicate = order[k];
                 }
-                order[j + 1] = i;
             }
             return duplicate;
+        }
+
+        /** Sorts order[from, to) stably by name. */
+        private void sort(int from, int to) {
+            if (to - from <= INSERTION_SORT_MAX) {
+                for (int i = from + 1; i < to; i++) {
+                    int x = order[i];
+                    int j = i - 1;
+                    while (j >= from && compareNames(order[j], x) > 0) {
+                        order[j + 1] = order[j];
+                        j--;
+                    }
+                    order[j + 1] = x;
+                }
+                return;
+            }
+            int mid = (from + to) >>> 1;
+            sort(from, mid);
+            sort(mid, to);
+            if (compareNames(order[mid - 1], order[mid]) <= 0) {
+                return; // the halves are in order already
+            }
+            if (merged.length < order.length) {
+                merged = new int[order.length];
+            }
+            // merge the left half, moved aside, with the right half in place; ties take the left: stable
+            System.arraycopy(order, from, merged, from, mid - from);
+            int i = from;
+            int j = mid;
+            int k = from;
+            while (i < mid && j < to) {
+                order[k++] = compareNames(merged[i], order[j]) <= 0 ? merged[i++] : order[j++];
+            }
+            System.arraycopy(merged, i, order, k, mid - i);
         }
 
         private int compareNames(int x, int y) {
