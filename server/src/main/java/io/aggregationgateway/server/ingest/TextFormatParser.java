@@ -31,7 +31,8 @@ import java.util.Objects;
  * it allocates the {@link Labels} and the sample record only; a family's name String is
  * created when the family first appears. Every syntax error is a {@link PushRejectedException}
  * with reason {@link RejectionReason#MALFORMED} and a message {@code line N: expected ...,
- * found ...}.
+ * found ...}. A sample with more labels than the limit is refused as soon as its labels are
+ * read ({@link RejectionReason#LABEL_LIMIT_EXCEEDED}), so a huge label set is never sorted.
  *
  * <p>Instances are immutable and thread-safe: a parse's state lives in a {@link Run}, which
  * reads the lines (this file is the grammar), and its {@link TextFamilies}, which decides which
@@ -43,9 +44,20 @@ public final class TextFormatParser {
     public enum Dialect { PROMETHEUS_TEXT_0_0_4, OPENMETRICS_1_0_0 }
 
     private final boolean openMetrics;
+    private final int maxLabelsPerSeries;
 
+    /** A parser without a label limit. */
     public TextFormatParser(Dialect dialect) {
+        this(dialect, Integer.MAX_VALUE);
+    }
+
+    /** @param maxLabelsPerSeries most labels (with a value) one sample may carry; more are refused */
+    public TextFormatParser(Dialect dialect, int maxLabelsPerSeries) {
         this.openMetrics = Objects.requireNonNull(dialect, "dialect") == Dialect.OPENMETRICS_1_0_0;
+        if (maxLabelsPerSeries < 0) {
+            throw new IllegalArgumentException("maxLabelsPerSeries must not be negative: " + maxLabelsPerSeries);
+        }
+        this.maxLabelsPerSeries = maxLabelsPerSeries;
     }
 
     /**
@@ -53,11 +65,12 @@ public final class TextFormatParser {
      *
      * @return the families in the order they were first mentioned
      * @throws PushRejectedException with reason {@link RejectionReason#MALFORMED} on any syntax
-     *                               error; the message starts with {@code line N: }
+     *                               error, {@link RejectionReason#LABEL_LIMIT_EXCEEDED} on a sample
+     *                               with too many labels; the message starts with {@code line N: }
      */
     public List<MetricFamily> parse(byte[] body, int offset, int length) throws PushRejectedException {
         Objects.checkFromIndexSize(offset, length, body.length);
-        return new Run(body, offset, offset + length, openMetrics).parse();
+        return new Run(body, offset, offset + length, openMetrics, maxLabelsPerSeries).parse();
     }
 
     /** A syntax error at a line. */
@@ -115,6 +128,7 @@ public final class TextFormatParser {
         private final int bodyStart;
         private final int bodyEnd;
         private final boolean openMetrics;
+        private final int maxLabels;
         private final TextFamilies families;
         private final Labels.Builder labels = new Labels.Builder();
         /** room for an unescaped label value or HELP text */
@@ -126,15 +140,18 @@ public final class TextFormatParser {
         private Role role;
         private int nameStart;
         private int nameEnd;
+        /** labels with a value added to {@link #labels}: what the series will carry */
+        private int labelCount;
         /** the le of a bucket or the quantile of a quantile sample: not a label of the series */
         private double specialLabelValue;
         private boolean specialLabelSeen;
 
-        Run(byte[] body, int bodyStart, int bodyEnd, boolean openMetrics) {
+        Run(byte[] body, int bodyStart, int bodyEnd, boolean openMetrics, int maxLabels) {
             this.body = body;
             this.bodyStart = bodyStart;
             this.bodyEnd = bodyEnd;
             this.openMetrics = openMetrics;
+            this.maxLabels = maxLabels;
             this.families = new TextFamilies(body, openMetrics);
         }
 
@@ -310,6 +327,7 @@ public final class TextFormatParser {
             pos = scanMetricName(pos, end);
             nameEnd = pos;
             role = families.startSample(nameStart, nameEnd, line);
+            labelCount = 0;
             specialLabelSeen = false;
             int afterBlanks = skipBlanks(pos, end);
             if (afterBlanks < end && body[afterBlanks] == '{') {
@@ -458,6 +476,12 @@ public final class TextFormatParser {
             } else if (isLabelNamed(labelStart, labelEnd, role.forbiddenLabel)) {
                 throw error("unexpected label " + excerpt(labelStart, labelEnd) + " on sample " + sampleName());
             } else {
+                // counted as the series will: a label without a value is no label
+                if (valueLength > 0 && ++labelCount > maxLabels) {
+                    throw new PushRejectedException(RejectionReason.LABEL_LIMIT_EXCEEDED, "line " + line
+                            + ": sample " + sampleName() + " has more labels than the limit of " + maxLabels
+                            + " (--max-labels-per-series)");
+                }
                 labels.addRaw(body, labelStart, labelEnd - labelStart, valueBuf, valueOffset, valueLength);
             }
         }
