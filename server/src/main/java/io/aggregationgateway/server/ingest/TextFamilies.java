@@ -55,6 +55,8 @@ final class TextFamilies {
         /** the label that holds the bucket's bound or the quantile, not a label of the series; or null */
         final String specialLabel;
         final byte[] specialLabelBytes;
+        /** what its value is called in messages */
+        final String specialValueName;
         /** a label the sample may not carry, or null */
         final byte[] forbiddenLabel;
         /** what a sample that must carry the special label is, for the message when it does not */
@@ -63,6 +65,7 @@ final class TextFamilies {
         Role(String specialLabel, String forbiddenLabel, String specialSampleKind) {
             this.specialLabel = specialLabel;
             this.specialLabelBytes = specialLabel == null ? null : ascii(specialLabel);
+            this.specialValueName = "value of label \"" + specialLabel + "\"";
             this.forbiddenLabel = forbiddenLabel == null ? null : ascii(forbiddenLabel);
             this.specialSampleKind = specialSampleKind;
         }

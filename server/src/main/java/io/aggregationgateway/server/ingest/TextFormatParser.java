@@ -468,8 +468,7 @@ public final class TextFormatParser {
                             StandardCharsets.US_ASCII) + " appears twice in sample " + sampleName());
                 }
                 specialLabelSeen = true;
-                String what = "value of label \"" + role.specialLabel + "\"";
-                specialLabelValue = parseNumber(valueBuf, valueOffset, valueOffset + valueLength, what);
+                specialLabelValue = parseNumber(valueBuf, valueOffset, valueOffset + valueLength, role.specialValueName);
                 if (role == Role.BUCKET && Double.isNaN(specialLabelValue)) {
                     throw error("expected a number other than NaN as value of label \"le\", found \"NaN\"");
                 }

@@ -312,7 +312,7 @@ public final class Labels implements Comparable<Labels> {
         private int[] ranges = new int[32];
         private int count;
         private int[] order = new int[8];
-        /** room for merging in {@link #sort}, allocated when a label set first needs it */
+        /** room for merging in {@link #mergeSort}, allocated when a label set first needs it */
         private int[] merged = new int[0];
 
         public Builder add(String name, String value) {
@@ -408,10 +408,11 @@ public final class Labels implements Comparable<Labels> {
 
         /**
          * Orders label indexes by name and returns the last-added label whose name an earlier
-         * label has too, or -1. A stable merge sort, O(n log n) however many labels a push
-         * carries, that sorts short runs by insertion: series carry a handful of labels, often
-         * already sorted, and this runs once per pushed sample, so no boxing and no comparator.
-         * Stable, so equal names stay in the order they were added and end next to each other.
+         * label has too, or -1. This runs once per pushed sample, so no boxing and no
+         * comparator. Series carry a handful of labels, often already sorted: up to
+         * {@value #INSERTION_SORT_MAX}, insertion sort, which meets every repeated name on the
+         * way; beyond, a merge sort (O(n log n) however many labels a push carries), then one
+         * pass for repeated names, which the stable sort has put next to each other.
          */
         private int sortByName() {
             if (order.length < count) {
@@ -420,7 +421,10 @@ public final class Labels implements Comparable<Labels> {
             for (int i = 0; i < count; i++) {
                 order[i] = i;
             }
-            sort(0, count);
+            if (count <= INSERTION_SORT_MAX) {
+                return insertionSort(0, count);
+            }
+            mergeSort(0, count);
             int duplicate = -1;
             for (int k = 1; k < count; k++) {
                 if (order[k] > duplicate && compareNames(order[k - 1], order[k]) == 0) {
@@ -430,23 +434,42 @@ public final class Labels implements Comparable<Labels> {
             return duplicate;
         }
 
-        /** Sorts order[from, to) stably by name. */
-        private void sort(int from, int to) {
-            if (to - from <= INSERTION_SORT_MAX) {
-                for (int i = from + 1; i < to; i++) {
-                    int x = order[i];
-                    int j = i - 1;
-                    while (j >= from && compareNames(order[j], x) > 0) {
-                        order[j + 1] = order[j];
-                        j--;
+        /**
+         * Sorts order[from, to), which holds labels in the order they were added, stably by
+         * name and returns the last-added label whose name an earlier one there has, or -1.
+         * Inserting a name stops at an equal one, so every repeat is met by a comparison.
+         */
+        private int insertionSort(int from, int to) {
+            int duplicate = -1;
+            for (int i = from + 1; i < to; i++) {
+                int x = order[i];
+                int j = i - 1;
+                while (j >= from) {
+                    int c = compareNames(order[j], x);
+                    if (c < 0) {
+                        break;
                     }
-                    order[j + 1] = x;
+                    if (c == 0) {
+                        duplicate = x;
+                        break;
+                    }
+                    order[j + 1] = order[j];
+                    j--;
                 }
+                order[j + 1] = x;
+            }
+            return duplicate;
+        }
+
+        /** Sorts order[from, to) stably by name. */
+        private void mergeSort(int from, int to) {
+            if (to - from <= INSERTION_SORT_MAX) {
+                insertionSort(from, to);
                 return;
             }
             int mid = (from + to) >>> 1;
-            sort(from, mid);
-            sort(mid, to);
+            mergeSort(from, mid);
+            mergeSort(mid, to);
             if (compareNames(order[mid - 1], order[mid]) <= 0) {
                 return; // the halves are in order already
             }
