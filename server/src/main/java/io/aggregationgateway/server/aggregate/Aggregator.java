@@ -56,6 +56,11 @@ public final class Aggregator {
         this.clockMillis = clockMillis;
     }
 
+    /** The limits this engine enforces; decoders enforce some of them early, too. */
+    public EngineSettings settings() {
+        return settings;
+    }
+
     /**
      * Validates and applies one push.
      *

@@ -8,6 +8,7 @@ import io.aggregationgateway.server.model.MetricType;
 import io.aggregationgateway.server.model.NativeHistogramView;
 import io.aggregationgateway.server.model.ScalarView;
 import io.aggregationgateway.server.model.SeriesView;
+import io.aggregationgateway.server.model.TextFormatting;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,7 +26,8 @@ import java.util.Set;
  * OpenMetrics names the family {@code x} and its sample {@code x_total}. A counter whose name does
  * not end in {@code _total} (or whose shortened name another family already has) cannot be an
  * OpenMetrics counter without renaming its series, so it is written as {@code unknown} with the
- * sample name unchanged, as Prometheus's Go expfmt does. Numbers are written as Go writes them.
+ * sample name unchanged, as Prometheus's Go expfmt does. Numbers are written as Go writes them
+ * ({@link TextFormatting#goFloat}, {@link TextFormatting#canonicalBound}).
  * Renderers hold no state, so one instance may serve concurrent scrapes.
  */
 public final class OpenMetricsRenderer {
@@ -126,91 +128,9 @@ public final class OpenMetricsRenderer {
         writeValue(sink, h.sum()).put('\n');
     }
 
-    /** A sample value: integers below 1e15 without a fraction, anything else as Go's {@code %g}-shortest. */
+    /** A sample value: plain integers without a fraction, anything else as Go's {@code %g}-shortest. */
     private static ByteSink writeValue(ByteSink sink, double v) throws IOException {
-        if (v == (long) v && Math.abs(v) < 1e15) {
-            return sink.number(v);
-        }
-        return sink.ascii(goFloat(v));
-    }
-
-    /**
-     * An {@code le} value in OpenMetrics canonical form, as Go's expfmt writes it: {@code 0.1},
-     * {@code 1.0}, {@code 100.0}, {@code 1e+06}, {@code +Inf}.
-     */
-    static String canonicalBound(double v) {
-        if (v == 0) {
-            return "0.0";
-        }
-        String s = goFloat(v);
-        if (Double.isFinite(v) && s.indexOf('.') < 0 && s.indexOf('e') < 0) {
-            return s + ".0";
-        }
-        return s;
-    }
-
-    /**
-     * {@code strconv.FormatFloat(v, 'g', -1, 64)} with OpenMetrics' spelling of the specials:
-     * the shortest digits that read back as {@code v}, in exponent form when the decimal exponent
-     * is below -4 or at least 6 ({@code 1e-05}, {@code 1.5e+06}), plain otherwise.
-     */
-    static String goFloat(double v) {
-        if (Double.isNaN(v)) {
-            return "NaN";
-        }
-        if (Double.isInfinite(v)) {
-            return v > 0 ? "+Inf" : "-Inf";
-        }
-        if (v == 0) {
-            return Double.doubleToRawLongBits(v) == 0 ? "0" : "-0";
-        }
-        // Java's Double.toString gives the shortest round-tripping digits too; only the layout differs
-        String java = Double.toString(Math.abs(v));
-        int e = java.indexOf('E');
-        String mantissa = e < 0 ? java : java.substring(0, e);
-        int exponent = e < 0 ? 0 : Integer.parseInt(java.substring(e + 1));
-        int dot = mantissa.indexOf('.');
-        String all = mantissa.substring(0, dot) + mantissa.substring(dot + 1);
-        int decimalPoint = dot + exponent; // digits before the decimal point
-        int start = 0;
-        while (start < all.length() - 1 && all.charAt(start) == '0') {
-            start++;
-            decimalPoint--;
-        }
-        int end = all.length();
-        while (end > start + 1 && all.charAt(end - 1) == '0') {
-            end--;
-        }
-        String digits = all.substring(start, end);
-        int n = digits.length();
-        StringBuilder out = new StringBuilder(n + 8);
-        if (v < 0) {
-            out.append('-');
-        }
-        int exp = decimalPoint - 1;
-        if (exp < -4 || exp >= 6) {
-            out.append(digits.charAt(0));
-            if (n > 1) {
-                out.append('.').append(digits, 1, n);
-            }
-            out.append('e').append(exp < 0 ? '-' : '+');
-            int absExp = Math.abs(exp);
-            if (absExp < 10) {
-                out.append('0');
-            }
-            return out.append(absExp).toString();
-        }
-        if (decimalPoint <= 0) {
-            out.append("0.");
-            out.repeat('0', -decimalPoint);
-            return out.append(digits).toString();
-        }
-        if (decimalPoint >= n) {
-            out.append(digits);
-            out.repeat('0', decimalPoint - n);
-            return out.toString();
-        }
-        return out.append(digits, 0, decimalPoint).append('.').append(digits, decimalPoint, n).toString();
+        return TextFormatting.isPlainInteger(v) ? sink.number(v) : sink.ascii(TextFormatting.goFloat(v));
     }
 
     /** The formatted {@code le} values of the previous histogram: the series of a family mostly share bounds. */
@@ -222,7 +142,7 @@ public final class OpenMetricsRenderer {
             if (!Arrays.equals(current, bounds)) {
                 String[] les = new String[current.length];
                 for (int i = 0; i < current.length; i++) {
-                    les[i] = canonicalBound(current[i]);
+                    les[i] = TextFormatting.canonicalBound(current[i]);
                 }
                 bounds = current;
                 formatted = les;

@@ -21,6 +21,7 @@ import io.aggregationgateway.server.model.RejectionReason;
 import io.aggregationgateway.server.model.ScalarSample;
 import io.aggregationgateway.server.model.Series;
 import io.aggregationgateway.server.model.SummarySample;
+import io.aggregationgateway.server.model.TextFormatting;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -328,20 +329,13 @@ public final class ProtobufDecoder {
         return out.append('}').toString();
     }
 
-    /** {@code "..."} escaped as in the text format; invalid UTF-8 shows as U+FFFD. */
+    /**
+     * {@code "..."} as {@link TextFormatting#quote} writes it (escaped, cut); invalid UTF-8 shows
+     * as U+FFFD. Decodes no more than the quote can show.
+     */
     private static String quote(ByteString bytes) {
-        String s = bytes.toStringUtf8();
-        StringBuilder out = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '\\' -> out.append("\\\\");
-                case '"' -> out.append("\\\"");
-                case '\n' -> out.append("\\n");
-                default -> out.append(c);
-            }
-        }
-        return out.append('"').toString();
+        int shown = Math.min(bytes.size(), 4 * (TextFormatting.MAX_QUOTED_CHARS + 1));
+        return TextFormatting.quote(bytes.substring(0, shown).toStringUtf8());
     }
 
     /** A uint64 read into a Java long, as the nearest double. */

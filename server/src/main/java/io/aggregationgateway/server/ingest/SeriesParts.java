@@ -3,11 +3,16 @@ package io.aggregationgateway.server.ingest;
 import io.aggregationgateway.server.model.ClassicHistogram;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.PushRejectedException;
+import io.aggregationgateway.server.model.SummarySample;
+import io.aggregationgateway.server.model.TextFormatting;
 
 import java.util.Arrays;
 
-/** The buckets, count and sum of one histogram series, collected as its samples come. */
-final class HistogramAccumulator {
+/**
+ * One histogram or summary series of a text push, collected as its samples come: the buckets
+ * (histograms only), the {@code _count} and the {@code _sum}.
+ */
+final class SeriesParts {
     final Labels labels;
     private double[] bounds = new double[16];
     private double[] counts = new double[16];
@@ -18,7 +23,7 @@ final class HistogramAccumulator {
     Double count;
     Double sum;
 
-    HistogramAccumulator(Labels labels) {
+    SeriesParts(Labels labels) {
         this.labels = labels;
     }
 
@@ -29,7 +34,7 @@ final class HistogramAccumulator {
             lines = Arrays.copyOf(lines, size * 2);
         }
         if (size > 0 && !(bound > bounds[size - 1])) {
-            unsorted = true; // duplicates are found after sorting, see toSeries
+            unsorted = true; // duplicates are found after sorting, see toHistogram
         }
         bounds[size] = bound;
         counts[size] = value;
@@ -38,12 +43,12 @@ final class HistogramAccumulator {
     }
 
     /**
-     * The series with its buckets in ascending order. Buckets usually come sorted, so sorting
-     * (and looking for duplicates) is only done when they did not.
+     * The histogram series, with its buckets in ascending order. Buckets usually come sorted, so
+     * sorting (and looking for duplicates) is only done when they did not.
      *
      * @throws PushRejectedException on two buckets with one bound, at the first line where one repeats
      */
-    ClassicHistogram toSeries(String familyName) throws PushRejectedException {
+    ClassicHistogram toHistogram(String familyName) throws PushRejectedException {
         int n = size;
         double[] sortedBounds = Arrays.copyOf(bounds, n);
         double[] sortedCounts = Arrays.copyOf(counts, n);
@@ -69,21 +74,17 @@ final class HistogramAccumulator {
                 }
             }
             if (duplicateLine != Integer.MAX_VALUE) {
-                throw ParseErrors.atLine(duplicateLine, "duplicate bucket le=\"" + formatBound(duplicateBound)
-                        + "\" for histogram " + ParseErrors.quote(familyName)
-                        + " series " + ParseErrors.cap(labels.toString()));
+                // -0.0 and 0.0 are one bound, spelled 0
+                throw TextFormatParser.malformed(duplicateLine, "duplicate bucket le=\""
+                        + TextFormatting.sampleValue(duplicateBound == 0 ? 0.0 : duplicateBound)
+                        + "\" for histogram " + TextFormatting.quote(familyName) + " series " + labels);
             }
         }
         return new ClassicHistogram(labels, sortedBounds, sortedCounts, count, sum);
     }
 
-    private static String formatBound(double bound) {
-        if (bound == Double.POSITIVE_INFINITY) {
-            return "+Inf";
-        }
-        if (bound == Double.NEGATIVE_INFINITY) {
-            return "-Inf";
-        }
-        return bound == Math.rint(bound) && Math.abs(bound) < 1e15 ? Long.toString((long) bound) : Double.toString(bound);
+    /** The summary series: its quantiles are not kept. */
+    SummarySample toSummary() {
+        return new SummarySample(labels, count, sum);
     }
 }
