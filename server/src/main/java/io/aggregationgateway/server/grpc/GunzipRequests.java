@@ -1,5 +1,6 @@
 package io.aggregationgateway.server.grpc;
 
+import io.aggregationgateway.server.ingest.BoundedRead;
 import io.aggregationgateway.server.model.RejectionReason;
 import io.grpc.Status;
 import io.helidon.common.buffers.BufferData;
@@ -19,7 +20,6 @@ import io.helidon.http.http2.StreamFlowControl;
 import io.helidon.webserver.http2.spi.Http2SubProtocolSelector.SubProtocolHandler;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -141,16 +141,7 @@ final class GunzipRequests implements SubProtocolHandler {
     /** The decompressed message, or null once it exceeds {@code maxMessageBytes}. */
     private byte[] gunzip(byte[] compressed) throws IOException {
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed), 8192)) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(maxMessageBytes, 4 * compressed.length + 64));
-            byte[] chunk = new byte[8192];
-            int n;
-            while ((n = in.read(chunk)) > 0) {
-                if (out.size() + n > maxMessageBytes) {
-                    return null; // stop early: a tiny message may inflate to gigabytes
-                }
-                out.write(chunk, 0, n);
-            }
-            return out.toByteArray();
+            return BoundedRead.atMost(in, maxMessageBytes, 4 * compressed.length);
         }
     }
 
