@@ -18,6 +18,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.helidon.webserver.grpc.GrpcRouting;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -44,7 +45,8 @@ public final class GrpcServices {
         health.setStatus(AggregationGatewayGrpc.SERVICE_NAME, ServingStatus.SERVING);
         services.add(push.bindService());
         services.add(health.getHealthService().bindService());
-        ServerInterceptor describedServices = new ServicesView(List.copyOf(services)).interceptor();
+        // the view lists every service, reflection too, as grpc-java's own servers do
+        ServerInterceptor describedServices = new ServicesView(Collections.unmodifiableList(services)).interceptor();
         services.add(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), describedServices));
         @SuppressWarnings("deprecation") // v1alpha: what most tools still ask first
         ServerServiceDefinition v1alpha = ServerInterceptors.intercept(ProtoReflectionService.newInstance(), describedServices);
