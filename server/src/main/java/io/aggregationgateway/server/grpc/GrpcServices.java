@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -40,6 +41,7 @@ public final class GrpcServices {
 
     private final HealthStatusManager health = new HealthStatusManager();
     private final List<ServerServiceDefinition> services = new ArrayList<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
 
     public GrpcServices(PushService push) {
         health.setStatus(AggregationGatewayGrpc.SERVICE_NAME, ServingStatus.SERVING);
@@ -60,8 +62,11 @@ public final class GrpcServices {
         return routing;
     }
 
-    /** Health answers NOT_SERVING from now on (watchers are told at once), and stays so. */
+    /** Health answers NOT_SERVING from now on (watchers are told at once), and stays so; once is enough. */
     public void draining() {
+        if (draining.getAndSet(true)) {
+            return; // grpc-java logs a warning with a stack trace for a second terminal state
+        }
         try {
             health.enterTerminalState();
         } catch (RuntimeException e) { // a watcher whose connection failed just now; the others are told
