@@ -1,12 +1,11 @@
 package io.aggregationgateway.server;
 
-import io.aggregationgateway.proto.v1.GatewayProto;
 import io.aggregationgateway.server.aggregate.Aggregator;
 import io.aggregationgateway.server.aggregate.EngineSettings;
 import io.aggregationgateway.server.config.GatewayConfig;
 import io.aggregationgateway.server.expose.RenderWorkers;
-import io.aggregationgateway.server.grpc.CallOrigin;
-import io.aggregationgateway.server.grpc.GrpcCompression;
+import io.aggregationgateway.server.grpc.GrpcServices;
+import io.aggregationgateway.server.grpc.Http2Connections;
 import io.aggregationgateway.server.grpc.PushService;
 import io.aggregationgateway.server.http.HttpSettings;
 import io.aggregationgateway.server.http.Routes;
@@ -20,7 +19,6 @@ import io.helidon.common.mapper.MapperManager;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.grpc.GrpcConfig;
-import io.helidon.webserver.grpc.GrpcRouting;
 import io.helidon.webserver.http2.Http2Config;
 
 import java.time.Clock;
@@ -37,14 +35,16 @@ public final class Gateway implements AutoCloseable {
     private final LifecycleScheduler lifecycle;
     private final RenderWorkers renderWorkers;
     private final PushRates rates;
+    private final GrpcServices grpcServices;
     private final WebServer server;
 
     private Gateway(Aggregator aggregator, LifecycleScheduler lifecycle, RenderWorkers renderWorkers, PushRates rates,
-                    WebServer server) {
+                    GrpcServices grpcServices, WebServer server) {
         this.aggregator = aggregator;
         this.lifecycle = lifecycle;
         this.renderWorkers = renderWorkers;
         this.rates = rates;
+        this.grpcServices = grpcServices;
         this.server = server;
     }
 
@@ -67,6 +67,7 @@ public final class Gateway implements AutoCloseable {
         RenderWorkers renderWorkers = RenderWorkers.start(renderHelpers(Runtime.getRuntime().availableProcessors()));
 
         PushService pushService = new PushService(aggregator, metrics, config.maxGrpcMessageBytes());
+        GrpcServices grpcServices = new GrpcServices(pushService);
         Http2Config http2 = Http2Config.create();
         GrpcConfig grpc = GrpcConfig.builder().maxReadBufferSize(grpcReadBufferCap(config.maxGrpcMessageBytes())).build();
 
@@ -88,18 +89,17 @@ public final class Gateway implements AutoCloseable {
                 .shutdownGracePeriod(SHUTDOWN_GRACE)
                 .shutdownHook(false) // Main stops the gateway itself on SIGTERM, then exits 0
                 .addProtocol(http2)
-                // h2c upgrades from HTTP/1.1 still reach Helidon's own gRPC handler with this config
                 .addProtocol(grpc)
-                // prior-knowledge h2c, what gRPC clients use: uncompressed replies, gzip requests decoded by the gateway
-                .addConnectionSelector(GrpcCompression.connectionSelector(http2, grpc, pushService))
+                // prior-knowledge h2c, what gRPC clients use, with the gateway's fixes (h2c upgrades are not offered)
+                .addConnectionSelector(Http2Connections.create(http2, grpc, pushService))
                 .routing(routing -> {
                     Routes.register(routing, aggregator, metrics, http, renderWorkers);
                     StatusRoutes.register(routing, status);
                 })
-                .addRouting(GrpcRouting.builder().intercept(new CallOrigin()).service(GatewayProto.getDescriptor(), pushService))
+                .addRouting(grpcServices.routing())
                 .build()
                 .start();
-        return new Gateway(aggregator, lifecycle, renderWorkers, rates, server);
+        return new Gateway(aggregator, lifecycle, renderWorkers, rates, grpcServices, server);
     }
 
     /**
@@ -130,9 +130,13 @@ public final class Gateway implements AutoCloseable {
         return aggregator;
     }
 
-    /** Stops accepting, lets in-flight requests finish (up to {@link #SHUTDOWN_GRACE}), stops the schedules. */
+    /**
+     * Reports NOT_SERVING to gRPC health checks, stops accepting, lets in-flight requests finish (up
+     * to {@link #SHUTDOWN_GRACE}), stops the schedules.
+     */
     @Override
     public void close() {
+        grpcServices.draining();
         server.stop();
         lifecycle.close();
         renderWorkers.close();
