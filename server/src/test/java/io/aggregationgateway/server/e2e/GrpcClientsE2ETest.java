@@ -1,5 +1,6 @@
 package io.aggregationgateway.server.e2e;
 
+import io.aggregationgateway.testsupport.Closer;
 import io.aggregationgateway.testsupport.RequiredExecutable;
 import io.aggregationgateway.server.support.RunningGateway;
 import org.junit.jupiter.api.AfterAll;
