@@ -54,6 +54,11 @@ public final class Aggregator {
         this.clockMillis = clockMillis;
     }
 
+    /** What this engine enforces. */
+    public EngineSettings settings() {
+        return settings;
+    }
+
     /**
      * Validates and applies one push.
      *
