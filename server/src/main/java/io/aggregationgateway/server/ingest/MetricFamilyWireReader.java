@@ -194,14 +194,7 @@ final class MetricFamilyWireReader {
         }
         String name = utf8(nameFrom, nameTo);
         String help = utf8(helpFrom, helpTo);
-        MetricType type = protoType == null ? MetricType.COUNTER : switch (protoType) {
-            case COUNTER -> MetricType.COUNTER;
-            case GAUGE -> MetricType.GAUGE;
-            case SUMMARY -> MetricType.SUMMARY;
-            case UNTYPED -> MetricType.UNTYPED;
-            case HISTOGRAM -> MetricType.HISTOGRAM;
-            case GAUGE_HISTOGRAM -> MetricType.GAUGE_HISTOGRAM;
-        };
+        MetricType type = protoType == null ? MetricType.COUNTER : ProtobufDecoder.modelType(protoType);
         List<Series> series = new ArrayList<>(metrics);
         for (int m = 0; m < metrics; m++) {
             series.add(metric(metricRanges[m * 2], metricRanges[m * 2 + 1], type));

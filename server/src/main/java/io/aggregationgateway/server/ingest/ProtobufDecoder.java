@@ -218,14 +218,7 @@ public final class ProtobufDecoder {
                 }
                 // unset: COUNTER, the proto default, as client_model and Prometheus read it
             }
-            return switch (proto.getType()) {
-                case COUNTER -> MetricType.COUNTER;
-                case GAUGE -> MetricType.GAUGE;
-                case SUMMARY -> MetricType.SUMMARY;
-                case UNTYPED -> MetricType.UNTYPED;
-                case HISTOGRAM -> MetricType.HISTOGRAM;
-                case GAUGE_HISTOGRAM -> MetricType.GAUGE_HISTOGRAM;
-            };
+            return modelType(proto.getType());
         }
 
         private Series series(Metric metric, MetricType type, String family, int index, int byteOffset)
@@ -394,6 +387,18 @@ public final class ProtobufDecoder {
             }
         }
         return out.append('"').toString();
+    }
+
+    /** The model's name for a protobuf metric type. */
+    static MetricType modelType(io.aggregationgateway.proto.metrics.MetricType type) {
+        return switch (type) {
+            case COUNTER -> MetricType.COUNTER;
+            case GAUGE -> MetricType.GAUGE;
+            case SUMMARY -> MetricType.SUMMARY;
+            case UNTYPED -> MetricType.UNTYPED;
+            case HISTOGRAM -> MetricType.HISTOGRAM;
+            case GAUGE_HISTOGRAM -> MetricType.GAUGE_HISTOGRAM;
+        };
     }
 
     /** A uint64 read into a Java long, as the nearest double. */
