@@ -76,10 +76,10 @@ final class MetricFamilyWireReader {
 
     // The value of the metric being read. Its family's type says which of the three it is; the
     // value messages of other types that a metric may carry are checked and ignored, as the
-    // thorough path ignores them.
+    // thorough path ignores them. The histogram's buffers are made for the first histogram.
     private final ScalarValue scalar = new ScalarValue();
     private final SummaryValue summary = new SummaryValue();
-    private final HistogramFields histogram = new HistogramFields();
+    private HistogramFields histogram;
 
     /** @param maxLabelsPerSeries most labels with a value one metric may carry (grouping labels not counted) */
     MetricFamilyWireReader(int maxLabelsPerSeries) {
@@ -216,9 +216,16 @@ final class MetricFamilyWireReader {
     private Series metric(int from, int to, MetricType type) throws GiveUp, WireFormatException {
         int valueTag = valueField(type) << 3 | LENGTH_DELIMITED;
         boolean hasValue = false;
-        scalar.clear();
-        summary.clear();
-        histogram.clear();
+        switch (type) {
+            case COUNTER, GAUGE, UNTYPED -> scalar.clear();
+            case SUMMARY -> summary.clear();
+            case HISTOGRAM, GAUGE_HISTOGRAM -> {
+                if (histogram == null) {
+                    histogram = new HistogramFields();
+                }
+                histogram.clear();
+            }
+        }
         labels.clear();
         int labelsWithValue = 0;
         in.seek(from);

@@ -180,7 +180,7 @@ public final class ProtobufDecoder {
     private static final class Converter {
         private final int maxLabelsPerSeries;
         private final Labels.Builder labels = new Labels.Builder();
-        private final HistogramFields histogramFields = new HistogramFields();
+        private HistogramFields histogramFields; // made for the first histogram
         private byte[] scratch = new byte[128];
 
         Converter(int maxLabelsPerSeries) {
@@ -264,6 +264,9 @@ public final class ProtobufDecoder {
         private Series histogram(Metric metric, Labels labels, String family, int index, int byteOffset)
                 throws PushRejectedException {
             Histogram h = metric.getHistogram();
+            if (histogramFields == null) {
+                histogramFields = new HistogramFields();
+            }
             HistogramFields fields = histogramFields;
             fields.clear();
             fields.sampleCount = h.getSampleCount();
