@@ -186,11 +186,16 @@ final class MetricFamilyWireReader {
                     metrics++;
                     in.seek(end);
                 }
-                default -> in.skipField(tag, to); // unit among them: not used by the gateway
+                default -> {
+                    // the type with another wire type is an unknown field numbered 3 too
+                    unknownType |= WireFormat.fieldNumber(tag)
+                            == io.aggregationgateway.proto.metrics.MetricFamily.TYPE_FIELD_NUMBER;
+                    in.skipField(tag, to); // unit among them: not used by the gateway
+                }
             }
         }
         if (protoType == null && unknownType) {
-            throw GIVE_UP; // only an unknown type number: a rejection
+            throw GIVE_UP; // no known type, but an unknown one: a rejection
         }
         String name = utf8(nameFrom, nameTo);
         String help = utf8(helpFrom, helpTo);

@@ -52,6 +52,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class MetricFamilyWireReaderTest {
     private static final int ITERATIONS = 500;
+    /**
+     * Seeds this far apart: {@code java.util.Random}s of neighbouring seeds draw nearly the same
+     * first numbers, so {@code base + i} could make 500 families of one type.
+     */
+    private static final long SEED_STEP = 0x9E3779B97F4A7C15L;
 
     private final MetricFamilyWireReader reader = new MetricFamilyWireReader(Integer.MAX_VALUE);
     private final ProtobufDecoder decoder = new ProtobufDecoder();
@@ -61,7 +66,7 @@ class MetricFamilyWireReaderTest {
         long base = Long.getLong("wirereader.seed", new Random().nextLong());
         int nativeHistograms = 0;
         for (int i = 0; i < ITERATIONS; i++) {
-            long seed = base + i;
+            long seed = base + i * SEED_STEP;
             List<io.aggregationgateway.proto.metrics.MetricFamily> protos = new ArrayList<>();
             ProtobufDecoderPropertyTest.randomFamily(new Random(seed), protos, new ArrayList<>());
             io.aggregationgateway.proto.metrics.MetricFamily proto = protos.getFirst();
@@ -82,7 +87,7 @@ class MetricFamilyWireReaderTest {
         long base = Long.getLong("wirereader.seed", new Random().nextLong());
         int compared = 0;
         for (int i = 0; i < ITERATIONS; i++) {
-            long seed = base + i;
+            long seed = base + i * SEED_STEP;
             Random random = new Random(seed);
             List<io.aggregationgateway.proto.metrics.MetricFamily> protos = new ArrayList<>();
             ProtobufDecoderPropertyTest.randomFamily(random, protos, new ArrayList<>());
@@ -168,7 +173,7 @@ class MetricFamilyWireReaderTest {
         long base = Long.getLong("wirereader.seed", new Random().nextLong());
         int readFast = 0;
         for (int i = 0; i < ITERATIONS; i++) {
-            long seed = base + i;
+            long seed = base + i * SEED_STEP;
             Random random = new Random(seed);
             PushRequest.Builder request = PushRequest.newBuilder();
             for (int g = random.nextInt(3); g > 0; g--) {
@@ -297,6 +302,8 @@ class MetricFamilyWireReaderTest {
                         .setCounter(Counter.newBuilder())).toByteArray()),
                 Arguments.of("unknown metric type 9", concat(
                         field(1, ByteString.copyFromUtf8("x")), varintField(3, 9)).toByteArray()),
+                Arguments.of("the type as a double, not a varint", concat(
+                        field(1, ByteString.copyFromUtf8("x")), doubleField(3, 1)).toByteArray()),
                 Arguments.of("value as a varint, not a double", concat(field(1, ByteString.copyFromUtf8("x_total")),
                         field(4, field(3, varintField(1, 5)))).toByteArray()),
                 Arguments.of("native spans that do not fit the deltas", family(MetricType.HISTOGRAM, Metric.newBuilder()
