@@ -42,12 +42,13 @@ public final class PushService implements BindableService {
 
     private final Aggregator aggregator;
     private final GatewayMetrics metrics;
-    private final ProtobufDecoder decoder = new ProtobufDecoder();
+    private final ProtobufDecoder decoder;
     private final int maxMessageBytes;
 
     /** @param maxMessageBytes largest request message accepted; larger ones get RESOURCE_EXHAUSTED */
     public PushService(Aggregator aggregator, GatewayMetrics metrics, int maxMessageBytes) {
         this.aggregator = aggregator;
+        this.decoder = new ProtobufDecoder(aggregator.settings().maxLabelsPerSeries());
         this.metrics = metrics;
         this.maxMessageBytes = maxMessageBytes;
     }

@@ -13,12 +13,13 @@ import java.util.List;
 public final class PushDecoder {
     private final TextFormatParser text;
     private final TextFormatParser openMetrics;
-    private final ProtobufDecoder protobuf = new ProtobufDecoder();
+    private final ProtobufDecoder protobuf;
 
     /** @param maxLabelsPerSeries most labels one series of the body may carry ({@code --max-labels-per-series}) */
     public PushDecoder(int maxLabelsPerSeries) {
         this.text = new TextFormatParser(TextFormatParser.Dialect.PROMETHEUS_TEXT_0_0_4, maxLabelsPerSeries);
         this.openMetrics = new TextFormatParser(TextFormatParser.Dialect.OPENMETRICS_1_0_0, maxLabelsPerSeries);
+        this.protobuf = new ProtobufDecoder(maxLabelsPerSeries);
     }
 
     public List<MetricFamily> decode(PushFormat format, byte[] body) throws PushRejectedException {

@@ -4,6 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.BiConsumer;
 
+import static io.aggregationgateway.server.protowire.WireFormat.readVarint;
+import static io.aggregationgateway.server.protowire.WireFormat.varintSize;
+import static io.aggregationgateway.server.protowire.WireFormat.writeVarint;
+
 /**
  * An immutable label set, sorted by label name, with empty values dropped (Prometheus treats
  * {@code a=""} as no label {@code a}).
@@ -502,34 +506,5 @@ public final class Labels implements Comparable<Labels> {
                 scratch = Arrays.copyOf(scratch, Math.max(scratch.length * 2, used + extra));
             }
         }
-    }
-
-    private static int readVarint(byte[] buf, int pos) {
-        int value = 0;
-        int shift = 0;
-        byte b;
-        do {
-            b = buf[pos++];
-            value |= (b & 0x7f) << shift;
-            shift += 7;
-        } while (b < 0);
-        return value;
-    }
-
-    private static int varintSize(int value) {
-        int size = 1;
-        while ((value >>>= 7) != 0) {
-            size++;
-        }
-        return size;
-    }
-
-    private static int writeVarint(byte[] buf, int pos, int value) {
-        while ((value & ~0x7f) != 0) {
-            buf[pos++] = (byte) ((value & 0x7f) | 0x80);
-            value >>>= 7;
-        }
-        buf[pos++] = (byte) value;
-        return pos;
     }
 }
