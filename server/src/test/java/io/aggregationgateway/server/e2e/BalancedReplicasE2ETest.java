@@ -321,7 +321,10 @@ class BalancedReplicasE2ETest {
         // the test's own sum first: both sides must have scraped every push
         awaitSeries(replicasPrometheus, QUERY_GUIDE.getFirst(), REQUESTS_PUSHED::equals, "the pushed totals " + REQUESTS_PUSHED);
         awaitSeries(singlePrometheus, QUERY_GUIDE.getFirst(), REQUESTS_PUSHED::equals, "the pushed totals " + REQUESTS_PUSHED);
+        double everyPushScraped = System.currentTimeMillis() / 1000.0;
         for (String query : QUERY_GUIDE) {
+            // a recording rule keeps the value of its last evaluation, which may predate the last scrape
+            awaitEvaluatedSince(singlePrometheus, query, everyPushScraped);
             Map<Map<String, String>, Double> fromSingle = awaitSeries(singlePrometheus, query, result -> !result.isEmpty(), "a result");
             awaitSeries(replicasPrometheus, query, fromSingle::equals, "what one gateway gives: " + fromSingle);
         }
@@ -460,6 +463,17 @@ class BalancedReplicasE2ETest {
             Predicate<Map<Map<String, String>, Double>> condition, String expectation) throws Exception {
         List<Sample> samples = prometheus.awaitResult(query, result -> condition.test(series(result)), expectation, SCRAPED_WITHIN);
         return series(samples);
+    }
+
+    /**
+     * Polls until every sample of {@code query} was computed at or after {@code notBefore} (seconds
+     * since the epoch): a recording rule's samples carry the time of the rule evaluation that wrote
+     * them, a live aggregation's the time of the query.
+     */
+    private static void awaitEvaluatedSince(RealPrometheus prometheus, String query, double notBefore) throws Exception {
+        prometheus.awaitResult("timestamp(" + query + ")",
+                samples -> !samples.isEmpty() && samples.stream().allMatch(sample -> sample.value() >= notBefore),
+                "samples evaluated at or after " + notBefore, SCRAPED_WITHIN);
     }
 
     private static Map<Map<String, String>, Double> series(List<Sample> samples) {
