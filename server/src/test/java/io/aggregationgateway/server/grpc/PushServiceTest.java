@@ -134,7 +134,8 @@ class PushServiceTest {
             assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
             String description = e.getStatus().getDescription();
             assertTrue(description.startsWith("family nan_total, series {job=\"grpc\",v=\"aaaa"), description);
-            assertTrue(description.matches("(?s).* \\[cut: \\d+ bytes in all]"), description);
+            // the engine already cuts the label value it quotes; GrpcStatusMessageTest covers the cut of longer messages
+            assertTrue(description.contains("aaaa...\""), description);
             assertTrue(description.length() <= GrpcStatusMessage.MAX_LENGTH);
         }
         org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(limit, () -> blocking().push(request(counter("after_total", 1))));
