@@ -44,7 +44,7 @@ public final class Gateway implements AutoCloseable {
         MapperManager.global(MapperManager.create());
         Clock clock = Clock.systemUTC();
         Aggregator aggregator = new Aggregator(new EngineSettings(GatewayMetrics.PREFIX, config.maxSeries(),
-                config.maxLabelsPerSeries(), config.maxLabelValueBytes(), config.seriesTtl()), clock::millis);
+                config.maxLabelsPerSeries(), config.maxLabelValueBytes(), config.seriesTtl(), config.maxStoreBytes()), clock::millis);
         LifecycleScheduler lifecycle = new LifecycleScheduler(aggregator, config.resetSchedule(), config.seriesTtl(), clock);
         GatewayMetrics metrics = new GatewayMetrics(aggregator, lifecycle::lastReset, lifecycle::nextReset);
         HttpSettings http = new HttpSettings(config.maxBodyBytes(), config.corsOrigins(), config.selfMetrics());

@@ -1,6 +1,7 @@
 package io.aggregationgateway.server.aggregate;
 
 import io.aggregationgateway.server.model.ClassicHistogram;
+import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.NativeHistogram;
 import io.aggregationgateway.server.model.Series;
 
@@ -19,20 +20,54 @@ public final class HistogramCell extends SeriesCell {
         this.sum = first.sum();
     }
 
+    /** A series holding {@code values}, which it takes over: a scrape's copy. */
+    HistogramCell(Labels labels, HistogramValues values) {
+        super(labels);
+        this.bounds = values.bounds();
+        this.cumulative = values.cumulative();
+        this.count = values.count();
+        this.sum = values.sum();
+    }
+
     /** A consistent copy of the current state. */
     public synchronized HistogramValues read() {
         return new HistogramValues(bounds.clone(), cumulative.clone(), count, sum);
     }
 
     @Override
-    synchronized void add(Series pushed) {
+    synchronized boolean add(Series pushed, PushTally grown) {
         // a native push lands here only when it raced a classic one to create the series (see SeriesKindCheck)
         ClassicHistogram h = pushed instanceof NativeHistogram n ? NativeHistogramMerger.classicView(n) : (ClassicHistogram) pushed;
+        long before = valueFootprint();
         HistogramMerger.Buckets merged = HistogramMerger.add(bounds, cumulative, h.upperBounds(), h.cumulativeCounts());
         bounds = merged.bounds();
         cumulative = merged.cumulative();
         count += h.count();
         sum += h.sum();
+        grown.bytes += valueFootprint() - before;
+        return magnitude() > Overflow.NEAR;
+    }
+
+    @Override
+    synchronized String overflow(Series pushed) {
+        ClassicHistogram h = pushed instanceof NativeHistogram n ? NativeHistogramMerger.classicView(n) : (ClassicHistogram) pushed;
+        String countOverflow = Overflow.check("_count: ", count, h.count());
+        return countOverflow != null ? countOverflow : Overflow.check("_sum: ", sum, h.sum());
+    }
+
+    @Override
+    synchronized double magnitude() {
+        return Math.max(count, Math.abs(sum));
+    }
+
+    @Override
+    synchronized long valueFootprint() {
+        return Footprint.classicCell(bounds.length);
+    }
+
+    @Override
+    Object capture() {
+        return read();
     }
 
     /**

@@ -73,6 +73,8 @@ public final class GatewayMetrics {
         out.add(counter("received_bytes_total", "Push body bytes received (after gzip decoding), by format.", bytes));
         out.add(gauge("families", "Families the gateway holds.", aggregator.familyCount()));
         out.add(gauge("series", "Series the gateway holds.", aggregator.seriesCount()));
+        out.add(gauge("store_bytes", "Heap the stored families and series take, as the gateway estimates it "
+                + "for its byte budget (--max-store-bytes).", aggregator.storeBytes()));
         lastReset.get().ifPresent(t -> out.add(gauge("last_reset_timestamp_seconds",
                 "When the aggregate was last cleared by the reset schedule, in Unix seconds.", seconds(t))));
         nextReset.get().ifPresent(t -> out.add(gauge("next_reset_timestamp_seconds",

@@ -129,7 +129,7 @@ class NativeHistogramRejectionTest {
     void theCellsTakeAPushOfTheOtherKindThatWonNoRaceByItsClassicView() {
         // what happens to the loser when two pushes of different kinds create one series at once
         NativeHistogramCell nativeCell = new NativeHistogramCell(nh(0).zero(0.001, 0).pos(1, 2).sum(3).build());
-        nativeCell.add(new ClassicHistogram(Labels.EMPTY, new double[] {1, INF}, new double[] {1, 1}, 1.0, 0.5));
+        nativeCell.add(new ClassicHistogram(Labels.EMPTY, new double[] {1, INF}, new double[] {1, 1}, 1.0, 0.5), new PushTally());
         HistogramCell.HistogramValues classicOfNative = nativeCell.readClassic();
         assertEquals(3.0, classicOfNative.count());
         assertEquals(3.5, classicOfNative.sum());
@@ -138,7 +138,7 @@ class NativeHistogramRejectionTest {
 
         HistogramCell classicCell = new HistogramCell(new ClassicHistogram(Labels.EMPTY, new double[] {1, INF},
                 new double[] {1, 1}, 1.0, 0.5));
-        classicCell.add(nh(0).zero(0.001, 0).pos(1, 2).sum(3).build());
+        classicCell.add(nh(0).zero(0.001, 0).pos(1, 2).sum(3).build(), new PushTally());
         HistogramCell.HistogramValues values = classicCell.read();
         assertEquals(3.0, values.count());
         assertEquals(List.of(1.0, 3.0), List.of(values.cumulative()[0], values.cumulative()[1]));

@@ -1,0 +1,94 @@
+package io.aggregationgateway.server.aggregate;
+
+import io.aggregationgateway.server.model.NativeHistogram;
+
+import java.util.AbstractList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.RandomAccess;
+
+/**
+ * The series of one family as a scrape's view holds them: the stored cells' labels, and the values
+ * they had when the view was fixed (see {@link PushEpochs}). A counter costs the view 8 bytes; the
+ * cell a renderer gets is made when it asks, and dies young.
+ */
+final class FrozenSeries extends AbstractList<SeriesCell> implements RandomAccess {
+    private final SeriesCell[] cells;
+    private final int size;
+    private final double[] scalars;
+    // HistogramCell.HistogramValues or NativeHistogram, for histogram families
+    private final Object[] values;
+    private final int largestLabelBytes;
+
+    private FrozenSeries(SeriesCell[] cells, int size, double[] scalars, Object[] values, int largestLabelBytes) {
+        this.cells = cells;
+        this.size = size;
+        this.scalars = scalars;
+        this.values = values;
+        this.largestLabelBytes = largestLabelBytes;
+    }
+
+    /**
+     * Copies the values of a family's cells (all scalar or all histograms) as the view sees them.
+     * Call while the view is being fixed.
+     *
+     * @param largestLabelBytes at least the label bytes of any of the cells
+     */
+    static List<SeriesCell> copy(SeriesCell[] cells, int largestLabelBytes, ValueLedger ledger) {
+        if (cells.length == 0) {
+            return List.of();
+        }
+        boolean scalar = cells[0] instanceof ScalarCell;
+        double[] scalars = scalar ? new double[cells.length] : null;
+        Object[] values = scalar ? null : new Object[cells.length];
+        SeriesCell[] kept = cells;
+        int n = 0;
+        for (int i = 0; i < cells.length; i++) {
+            SeriesCell cell = cells[i];
+            // read the cell before the ledger: see ValueLedger
+            double scalarValue = scalar ? ((ScalarCell) cell).value() : 0;
+            Object value = scalar ? null : cell.capture();
+            Object noted = ledger.noted(cell);
+            if (noted == ValueLedger.CREATED) {
+                if (kept == cells) {
+                    kept = Arrays.copyOf(cells, cells.length); // from here on the kept cells move down
+                }
+                continue;
+            }
+            if (kept != cells) {
+                kept[n] = cell;
+            }
+            if (scalar) {
+                scalars[n] = noted == null ? scalarValue : (Double) noted;
+            } else {
+                values[n] = noted == null ? value : noted;
+            }
+            n++;
+        }
+        return n == 0 ? List.of() : new FrozenSeries(kept, n, scalars, values, largestLabelBytes);
+    }
+
+    @Override
+    public SeriesCell get(int index) {
+        Objects.checkIndex(index, size);
+        SeriesCell cell = cells[index];
+        if (scalars != null) {
+            return new ScalarCell(cell.labels(), scalars[index]);
+        }
+        return switch (values[index]) {
+            case HistogramCell.HistogramValues h -> new HistogramCell(cell.labels(), h);
+            case NativeHistogram h -> new NativeHistogramCell(cell.labels(), h);
+            default -> throw new IllegalStateException("not a histogram value: " + values[index]);
+        };
+    }
+
+    int largestLabelBytes() {
+        return largestLabelBytes;
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+}
