@@ -162,8 +162,8 @@ public final class Aggregator {
                 if (cell == null) {
                     series++;
                     bytes += Footprint.ofNewSeries(s);
-                } else if (!(cell instanceof ScalarCell)) {
-                    bytes += Footprint.value(s); // a merge grows a histogram by at most what was pushed
+                } else {
+                    bytes += cell.growthBound(s);
                 }
             }
         }

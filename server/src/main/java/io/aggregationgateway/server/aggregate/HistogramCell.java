@@ -55,6 +55,17 @@ public final class HistogramCell extends SeriesCell {
         return countOverflow != null ? countOverflow : Overflow.check("_sum: ", sum, h.sum());
     }
 
+    /** Two more array slots for each pushed bound the series lacks. */
+    @Override
+    synchronized long growthBound(Series pushed) {
+        double[] pushedBounds = pushed instanceof ClassicHistogram h ? h.upperBounds() : new double[] {Double.POSITIVE_INFINITY};
+        int missing = 0;
+        for (double bound : pushedBounds) {
+            missing += java.util.Arrays.binarySearch(bounds, bound) >= 0 ? 0 : 1;
+        }
+        return Footprint.classicCell(bounds.length + missing) - Footprint.classicCell(bounds.length);
+    }
+
     @Override
     synchronized double magnitude() {
         return Math.max(count, Math.abs(sum));

@@ -62,6 +62,15 @@ public final class NativeHistogramCell extends SeriesCell {
         return countOverflow != null ? countOverflow : Overflow.check("sum: ", h.sum(), pushedSum);
     }
 
+    /**
+     * What the pushed value takes on its own: a merge adds at most its buckets (a schema reduction or
+     * a wider zero bucket only removes some), or its classic part.
+     */
+    @Override
+    long growthBound(Series pushed) {
+        return Footprint.value(pushed);
+    }
+
     @Override
     double magnitude() {
         NativeHistogram h = value;

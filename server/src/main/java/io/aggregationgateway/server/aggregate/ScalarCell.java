@@ -49,6 +49,11 @@ public final class ScalarCell extends SeriesCell {
     }
 
     @Override
+    long growthBound(Series pushed) {
+        return 0;
+    }
+
+    @Override
     double magnitude() {
         return Math.abs(value());
     }

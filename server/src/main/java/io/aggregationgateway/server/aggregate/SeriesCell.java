@@ -50,6 +50,12 @@ public abstract sealed class SeriesCell permits ScalarCell, HistogramCell, Nativ
      */
     abstract String overflow(Series pushed);
 
+    /**
+     * At least how many bytes merging {@code pushed} can grow this series by, whatever other pushes
+     * merge meanwhile (they only ever add buckets).
+     */
+    abstract long growthBound(Series pushed);
+
     /** The largest magnitude among the series' values. */
     abstract double magnitude();
 

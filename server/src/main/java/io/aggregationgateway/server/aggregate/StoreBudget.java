@@ -64,7 +64,7 @@ final class StoreBudget {
         return new PushRejectedException(RejectionReason.LIMIT_EXCEEDED, "push refused: it needs about "
                 + bytesNeeded + " bytes more of the store's memory, over its budget of " + maxBytes
                 + " bytes (--max-store-bytes); the store holds about " + bytes.get()
-                + ". Pushes that add to existing series without new histogram buckets can still land.");
+                + ". Pushes to existing counters, gauges and classic histograms that bring no new buckets can still land.");
     }
 
     private static boolean tryAdd(AtomicLong counter, long amount, long limit) {
