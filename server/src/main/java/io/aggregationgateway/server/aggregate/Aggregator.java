@@ -2,6 +2,7 @@ package io.aggregationgateway.server.aggregate;
 
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
+import io.aggregationgateway.server.model.MetricType;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
@@ -119,12 +120,12 @@ public final class Aggregator {
             } else if (touchesNearOverflow(toApply, targets)) {
                 return null;
             }
-            long[] reserved = reserve(valid, targets);
+            Reservation reserved = reserve(valid, targets);
             PushTally tally = new PushTally();
             try {
                 createMissingFamilies(valid, targets, tally);
             } catch (PushRejectedException e) {
-                budget.adjust(-reserved[0], -reserved[1]);
+                budget.adjust(-reserved.series(), -reserved.bytes());
                 throw e;
             }
             long now = clockMillis.getAsLong();
@@ -133,21 +134,25 @@ public final class Aggregator {
                 targets[i].add(family.series(), family.help(), now, phase.ledger(), tally);
             }
             // Reserved as if every series were new and every histogram grew by its whole push: give back the rest.
-            budget.adjust(tally.newSeries - reserved[0], tally.bytes - reserved[1]);
+            budget.adjust(tally.newSeries - reserved.series(), tally.bytes - reserved.bytes());
             return new PushResult(toApply.size(), valid.seriesCount(), tally.newSeries);
         } finally {
             epochs.exit(phase);
         }
     }
 
+    /** What a push reserved of the store's budget. */
+    private record Reservation(long series, long bytes) {
+    }
+
     /**
-     * Reserves room for the series and bytes this push may add, as {series, bytes}. Usually the whole
+     * Reserves room for the series and bytes this push may add. Usually the whole
      * push fits even if every series and family were new, which costs no lookups; only near a limit
      * is what it adds counted.
      */
-    private long[] reserve(ValidatedPush valid, StoredFamily[] targets) throws PushRejectedException {
+    private Reservation reserve(ValidatedPush valid, StoredFamily[] targets) throws PushRejectedException {
         if (budget.tryReserve(valid.seriesCount(), valid.bytesIfNew())) {
-            return new long[] {valid.seriesCount(), valid.bytesIfNew()};
+            return new Reservation(valid.seriesCount(), valid.bytesIfNew());
         }
         long series = 0;
         long bytes = 0;
@@ -170,7 +175,7 @@ public final class Aggregator {
         if (!budget.tryReserve(series, bytes)) {
             throw budget.refusal(series, bytes);
         }
-        return new long[] {series, bytes};
+        return new Reservation(series, bytes);
     }
 
     /**
@@ -246,8 +251,7 @@ public final class Aggregator {
         }
     }
 
-    private static PushRejectedException collision(MetricFamily family, String otherName,
-                                                   io.aggregationgateway.server.model.MetricType otherType,
+    private static PushRejectedException collision(MetricFamily family, String otherName, MetricType otherType,
                                                    String shared, String where) {
         return new PushRejectedException(RejectionReason.NAME_COLLISION,
                 ExposedNames.collision(family.name(), family.type(), otherName, otherType, shared, where));
