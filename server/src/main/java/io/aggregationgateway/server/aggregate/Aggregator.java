@@ -417,7 +417,7 @@ public final class Aggregator {
         List<FamilySnapshot> out = new ArrayList<>(current.size());
         for (StoredFamily family : current) {
             StoredFamily.SortedSeries sorted = family.sorted();
-            List<SeriesCell> series = FrozenSeries.copy(live(sorted.cells()), sorted.largestLabelBytes(), ledger);
+            List<SeriesCell> series = FrozenSeries.copy(family, live(sorted.cells()), sorted.largestLabelBytes(), ledger);
             if (!series.isEmpty()) {
                 out.add(new FamilySnapshot(family.name(), family.type(), family.help(), series));
             }

@@ -35,21 +35,28 @@ final class FrozenSeries extends AbstractList<SeriesCell> implements RandomAcces
      *
      * @param largestLabelBytes at least the label bytes of any of the cells
      */
-    static List<SeriesCell> copy(SeriesCell[] cells, int largestLabelBytes, ValueLedger ledger) {
+    static List<SeriesCell> copy(StoredFamily family, SeriesCell[] cells, int largestLabelBytes, ValueLedger ledger) {
         if (cells.length == 0) {
             return List.of();
         }
         boolean scalar = cells[0] instanceof ScalarCell;
         double[] scalars = scalar ? new double[cells.length] : null;
         Object[] values = scalar ? null : new Object[cells.length];
+        for (int i = 0; i < cells.length; i++) {
+            if (scalar) {
+                scalars[i] = ((ScalarCell) cells[i]).value();
+            } else {
+                values[i] = cells[i].capture();
+            }
+        }
+        // read the cells before the ledger: see ValueLedger
+        if (!ledger.touched(family)) {
+            return new FrozenSeries(cells, cells.length, scalars, values, largestLabelBytes);
+        }
         SeriesCell[] kept = cells;
         int n = 0;
         for (int i = 0; i < cells.length; i++) {
-            SeriesCell cell = cells[i];
-            // read the cell before the ledger: see ValueLedger
-            double scalarValue = scalar ? ((ScalarCell) cell).value() : 0;
-            Object value = scalar ? null : cell.capture();
-            Object noted = ledger.noted(cell);
+            Object noted = ledger.noted(cells[i]);
             if (noted == ValueLedger.CREATED) {
                 if (kept == cells) {
                     kept = Arrays.copyOf(cells, cells.length); // from here on the kept cells move down
@@ -57,12 +64,12 @@ final class FrozenSeries extends AbstractList<SeriesCell> implements RandomAcces
                 continue;
             }
             if (kept != cells) {
-                kept[n] = cell;
+                kept[n] = cells[i];
             }
             if (scalar) {
-                scalars[n] = noted == null ? scalarValue : (Double) noted;
+                scalars[n] = noted == null ? scalars[i] : (Double) noted;
             } else {
-                values[n] = noted == null ? value : noted;
+                values[n] = noted == null ? values[i] : noted;
             }
             n++;
         }

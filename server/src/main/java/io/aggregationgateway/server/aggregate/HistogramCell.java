@@ -38,14 +38,16 @@ public final class HistogramCell extends SeriesCell {
     synchronized boolean add(Series pushed, PushTally grown) {
         // a native push lands here only when it raced a classic one to create the series (see SeriesKindCheck)
         ClassicHistogram h = pushed instanceof NativeHistogram n ? NativeHistogramMerger.classicView(n) : (ClassicHistogram) pushed;
-        long before = valueFootprint();
+        int boundsBefore = bounds.length;
         HistogramMerger.Buckets merged = HistogramMerger.add(bounds, cumulative, h.upperBounds(), h.cumulativeCounts());
         bounds = merged.bounds();
         cumulative = merged.cumulative();
         count += h.count();
         sum += h.sum();
-        grown.bytes += valueFootprint() - before;
-        return magnitude() > Overflow.NEAR;
+        if (bounds.length != boundsBefore) {
+            grown.bytes += Footprint.classicCell(bounds.length) - Footprint.classicCell(boundsBefore);
+        }
+        return Math.max(count, Math.abs(sum)) > Overflow.NEAR;
     }
 
     @Override

@@ -12,7 +12,8 @@ import java.util.function.Function;
  * <p>Pushes run in numbered epochs. A scrape fixes its view by opening the next epoch and waiting
  * for the pushes of the closed one to finish; pushes of the new epoch wait for that too before they
  * change anything (otherwise one could note a value that a straggler of the closed epoch then adds
- * to). That pause lasts as long as the longest push in flight, not the scrape. Then the scrape copies
+ * to), and the last of the closed epoch's pushes lets them go on as it finishes. That pause lasts as
+ * long as the longest push in flight, not the scrape. Then the scrape copies
  * every value as it stood when the closed epoch ended, while pushes of the new epoch run: each first
  * notes in the scrape's {@link ValueLedger} the value it is about to change, or the series it
  * creates, and the copy takes the noted value instead, or leaves the series out. The copy is a read
@@ -53,7 +54,14 @@ final class PushEpochs {
     }
 
     void exit(Phase entered) {
-        inFlight[parity(entered.epoch())].decrementAndGet();
+        if (inFlight[parity(entered.epoch())].decrementAndGet() == 0) {
+            // the last push of a closed epoch opens the next one itself: the pushes waiting for it
+            // need not wait for the scrape's thread to be scheduled and notice
+            Phase now = phase;
+            if (now.epoch() != entered.epoch() && now.ledger() != null) {
+                now.ledger().open();
+            }
+        }
     }
 
     /**
@@ -67,7 +75,8 @@ final class PushEpochs {
             long closed = phase.epoch();
             ValueLedger ledger = new ValueLedger();
             phase = new Phase(closed + 1, ledger);
-            await(() -> inFlight[parity(closed)].get() == 0);
+            AtomicLong closedInFlight = inFlight[parity(closed)];
+            await(() -> ledger.opened() || closedInFlight.get() == 0);
             ledger.open();
             try {
                 return copy.apply(ledger);

@@ -71,6 +71,9 @@ final class StoredFamily {
      * Counts new series and the bytes they and grown histograms take into {@code tally}.
      */
     void add(List<Series> pushed, String pushedHelp, long nowMillis, ValueLedger ledger, PushTally tally) {
+        if (ledger != null) {
+            ledger.beforeTouching(this);
+        }
         if (help.isEmpty() && !pushedHelp.isEmpty()) {
             adoptHelp(pushedHelp, tally);
         }
