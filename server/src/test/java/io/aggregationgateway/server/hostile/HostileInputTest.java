@@ -89,6 +89,7 @@ class HostileInputTest {
     private long longestNanos;
     private String longestInput = "";
     private String baseline;
+    private String phases = "";
     private RunningGateway gateway;
     private RawHttp scraper;
 
@@ -104,18 +105,23 @@ class HostileInputTest {
             Thread watcher = Thread.ofPlatform().daemon().name("health-watch").start(health);
             baseline = render();
             try {
+                long t0 = System.nanoTime();
                 bodyMutations(all);
+                long t1 = System.nanoTime();
                 rawCases(all);
+                long t2 = System.nanoTime();
                 grpcMutations(all);
+                phases = String.format("body mutations %.1f s, header and framing tricks %.1f s, gRPC %.1f s",
+                        (t1 - t0) / 1e9, (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9);
             } finally {
                 done.set(true);
                 watcher.join(TIMEOUT_MILLIS);
                 scraper.close();
             }
             System.out.printf("hostile inputs: %,d tried in %.1f s, %d answered 5xx, longest request %.0f ms (%s);"
-                            + " health: %,d checks, %d failed, slowest %.0f ms; %d cases skipped until merged: %s%n",
+                            + " health: %,d checks, %d failed, slowest %.0f ms; %s; %d cases skipped until merged: %s%n",
                     tried, (System.nanoTime() - started) / 1e9, fiveHundreds, longestNanos / 1e6, longestInput,
-                    health.checks.get(), health.failed.get(), health.slowestNanos.get() / 1e6, skipped.size(), skipped);
+                    health.checks.get(), health.failed.get(), health.slowestNanos.get() / 1e6, phases, skipped.size(), skipped);
             failures.stream().limit(50).forEach(f -> System.out.println("hostile input failed: " + f));
             assertEquals(0, health.failed.get(), "health checks failed: " + health.firstFailure);
         }
