@@ -1,25 +1,30 @@
 package io.aggregationgateway.server;
 
-import io.aggregationgateway.proto.v1.GatewayProto;
 import io.aggregationgateway.server.aggregate.Aggregator;
 import io.aggregationgateway.server.aggregate.EngineSettings;
 import io.aggregationgateway.server.config.GatewayConfig;
 import io.aggregationgateway.server.expose.RenderWorkers;
-import io.aggregationgateway.server.grpc.GrpcCompression;
+import io.aggregationgateway.server.grpc.GrpcServices;
+import io.aggregationgateway.server.grpc.Http2Connections;
 import io.aggregationgateway.server.grpc.PushService;
 import io.aggregationgateway.server.http.HttpSettings;
 import io.aggregationgateway.server.http.Routes;
 import io.aggregationgateway.server.lifecycle.LifecycleScheduler;
 import io.aggregationgateway.server.selfmetrics.GatewayMetrics;
+import io.aggregationgateway.server.selfmetrics.PushRates;
+import io.aggregationgateway.server.status.BuildInfo;
+import io.aggregationgateway.server.status.StatusReporter;
+import io.aggregationgateway.server.status.StatusRoutes;
 import io.helidon.common.mapper.MapperManager;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.grpc.GrpcConfig;
-import io.helidon.webserver.grpc.GrpcRouting;
 import io.helidon.webserver.http2.Http2Config;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 
 /** A running gateway: the engine, its lifecycle, its own metrics, and one web server for HTTP and gRPC. */
 public final class Gateway implements AutoCloseable {
@@ -29,12 +34,17 @@ public final class Gateway implements AutoCloseable {
     private final Aggregator aggregator;
     private final LifecycleScheduler lifecycle;
     private final RenderWorkers renderWorkers;
+    private final PushRates rates;
+    private final GrpcServices grpcServices;
     private final WebServer server;
 
-    private Gateway(Aggregator aggregator, LifecycleScheduler lifecycle, RenderWorkers renderWorkers, WebServer server) {
+    private Gateway(Aggregator aggregator, LifecycleScheduler lifecycle, RenderWorkers renderWorkers, PushRates rates,
+                    GrpcServices grpcServices, WebServer server) {
         this.aggregator = aggregator;
         this.lifecycle = lifecycle;
         this.renderWorkers = renderWorkers;
+        this.rates = rates;
+        this.grpcServices = grpcServices;
         this.server = server;
     }
 
@@ -43,14 +53,21 @@ public final class Gateway implements AutoCloseable {
         // read, which rebuilds it each time: measured at 45 % of the CPU of small pushes.
         MapperManager.global(MapperManager.create());
         Clock clock = Clock.systemUTC();
+        Instant startedAt = clock.instant();
         Aggregator aggregator = new Aggregator(new EngineSettings(GatewayMetrics.PREFIX, config.maxSeries(),
                 config.maxLabelsPerSeries(), config.maxLabelValueBytes(), config.seriesTtl(), config.maxStoreBytes()), clock::millis);
         LifecycleScheduler lifecycle = new LifecycleScheduler(aggregator, config.resetSchedule(), config.seriesTtl(), clock);
-        GatewayMetrics metrics = new GatewayMetrics(aggregator, lifecycle::lastReset, lifecycle::nextReset);
+        GatewayMetrics metrics = new GatewayMetrics(aggregator::familyCount, aggregator::seriesCount, aggregator::storeBytes,
+                lifecycle::lastReset, lifecycle::nextReset, clock);
+        PushRates rates = new PushRates(clock, metrics::counts).start();
+        StatusReporter status = new StatusReporter(BuildInfo.current(), clock, startedAt, config.settings(), aggregator,
+                metrics, rates, new StatusReporter.Reset(config.resetSchedule(), lifecycle::lastReset, lifecycle::nextReset),
+                List.of());
         HttpSettings http = new HttpSettings(config.maxBodyBytes(), config.corsOrigins(), config.selfMetrics());
         RenderWorkers renderWorkers = RenderWorkers.start(renderHelpers(Runtime.getRuntime().availableProcessors()));
 
         PushService pushService = new PushService(aggregator, metrics, config.maxGrpcMessageBytes());
+        GrpcServices grpcServices = new GrpcServices(pushService);
         Http2Config http2 = Http2Config.create();
         GrpcConfig grpc = GrpcConfig.builder().maxReadBufferSize(grpcReadBufferCap(config.maxGrpcMessageBytes())).build();
 
@@ -72,15 +89,17 @@ public final class Gateway implements AutoCloseable {
                 .shutdownGracePeriod(SHUTDOWN_GRACE)
                 .shutdownHook(false) // Main stops the gateway itself on SIGTERM, then exits 0
                 .addProtocol(http2)
-                // h2c upgrades from HTTP/1.1 still reach Helidon's own gRPC handler with this config
                 .addProtocol(grpc)
-                // prior-knowledge h2c, what gRPC clients use: uncompressed replies, gzip requests decoded by the gateway
-                .addConnectionSelector(GrpcCompression.connectionSelector(http2, grpc, pushService))
-                .routing(routing -> Routes.register(routing, aggregator, metrics, http, renderWorkers))
-                .addRouting(GrpcRouting.builder().service(GatewayProto.getDescriptor(), pushService))
+                // prior-knowledge h2c, what gRPC clients use, with the gateway's fixes (h2c upgrades are not offered)
+                .addConnectionSelector(Http2Connections.create(http2, grpc, pushService))
+                .routing(routing -> {
+                    Routes.register(routing, aggregator, metrics, http, renderWorkers);
+                    StatusRoutes.register(routing, status);
+                })
+                .addRouting(grpcServices.routing())
                 .build()
                 .start();
-        return new Gateway(aggregator, lifecycle, renderWorkers, server);
+        return new Gateway(aggregator, lifecycle, renderWorkers, rates, grpcServices, server);
     }
 
     /**
@@ -111,11 +130,16 @@ public final class Gateway implements AutoCloseable {
         return aggregator;
     }
 
-    /** Stops accepting, lets in-flight requests finish (up to {@link #SHUTDOWN_GRACE}), stops the schedules. */
+    /**
+     * Reports NOT_SERVING to gRPC health checks, stops accepting, lets in-flight requests finish (up
+     * to {@link #SHUTDOWN_GRACE}), stops the schedules.
+     */
     @Override
     public void close() {
+        grpcServices.draining();
         server.stop();
         lifecycle.close();
         renderWorkers.close();
+        rates.close();
     }
 }

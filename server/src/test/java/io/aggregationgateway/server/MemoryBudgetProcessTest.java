@@ -2,15 +2,16 @@ package io.aggregationgateway.server;
 
 import io.aggregationgateway.server.support.GatewayProcess;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,10 +33,9 @@ class MemoryBudgetProcessTest {
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
-    void aFloodOfHugeSeriesIsRefusedWith429AndTheGatewayKeepsAnswering() throws Exception {
-        Process process = GatewayProcess.start(List.of("-Xmx128m"), "--host", "127.0.0.1", "--port", "0");
-        try {
-            int port = GatewayProcess.awaitPort(process);
+    void aFloodOfHugeSeriesIsRefusedWith429AndTheGatewayKeepsAnswering(@TempDir Path dir) throws Exception {
+        try (GatewayProcess gateway = GatewayProcess.launch(dir.resolve("gateway.log"), List.of("-Xmx128m"))) {
+            int port = gateway.awaitListening();
             int accepted = 0;
             int refused = 0;
             String refusal = null;
@@ -64,9 +64,6 @@ class MemoryBudgetProcessTest {
             long shown = scrape.body().lines().filter(line -> line.startsWith("flood{")).count();
             assertEquals(accepted * SERIES_PER_PUSH, shown);
             assertTrue(scrape.body().contains("aggregation_gateway_store_bytes "), "self-metric");
-        } finally {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
         }
     }
 

@@ -1,16 +1,20 @@
 package io.aggregationgateway.server;
 
-import io.aggregationgateway.server.support.GatewayProcess;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,12 +22,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The gateway as a process: startup errors and a graceful SIGTERM. */
 class ProcessLifecycleTest {
-    private static Process startGateway(String... flags) throws IOException {
-        return GatewayProcess.start(List.of(), flags);
-    }
+    private static final Pattern LISTENING = Pattern.compile("listening on [^:]+:(\\d+)");
 
-    private static int awaitPort(Process process) throws Exception {
-        return GatewayProcess.awaitPort(process);
+    private static Process startGateway(String... flags) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"),
+                Main.class.getName()));
+        command.addAll(List.of(flags));
+        return new ProcessBuilder(command).start();
     }
 
     @Test
@@ -68,6 +75,38 @@ class ProcessLifecycleTest {
             assertEquals(0, process.exitValue());
         } finally {
             process.destroyForcibly();
+        }
+    }
+
+    /** Reads the child's stdout until it says its port (bounded), then keeps draining it. */
+    private static int awaitPort(Process process) throws Exception {
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (InputStream in = process.getInputStream();
+                 BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find()) {
+                        port.complete(Integer.parseInt(m.group(1)));
+                    }
+                }
+            } catch (IOException e) {
+                port.completeExceptionally(e);
+            }
+            port.completeExceptionally(new IllegalStateException("gateway exited before listening"));
+        }, "gateway-stdout");
+        reader.setDaemon(true);
+        reader.start();
+        new Thread(() -> drain(process.getErrorStream()), "gateway-stderr").start();
+        return port.get(30, TimeUnit.SECONDS);
+    }
+
+    private static void drain(InputStream in) {
+        try (in) {
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            // the process ended
         }
     }
 }

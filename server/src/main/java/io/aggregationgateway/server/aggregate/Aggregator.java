@@ -1,5 +1,6 @@
 package io.aggregationgateway.server.aggregate;
 
+import io.aggregationgateway.server.model.FamilyView;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
@@ -7,6 +8,7 @@ import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
 import io.aggregationgateway.server.model.Series;
+import io.aggregationgateway.server.model.SeriesView;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -60,6 +62,11 @@ public final class Aggregator {
         this.validator = new PushValidator(settings);
         this.budget = new StoreBudget(settings.maxSeries(), settings.maxStoreBytes());
         this.clockMillis = clockMillis;
+    }
+
+    /** The limits this engine enforces; decoders enforce some of them early, too. */
+    public EngineSettings settings() {
+        return settings;
     }
 
     /**
@@ -337,6 +344,26 @@ public final class Aggregator {
     }
 
     /**
+     * Forgets a whole family and its series, freeing its name for any type.
+     *
+     * @return how many series were removed; 0 when no such family is held
+     */
+    public long deleteFamily(String name) {
+        structure.writeLock().lock();
+        try {
+            StoredFamily family = families.get(name);
+            if (family == null) {
+                return 0;
+            }
+            long removed = family.seriesCount();
+            removeFamily(family);
+            return removed;
+        } finally {
+            structure.writeLock().unlock();
+        }
+    }
+
+    /**
      * Forgets the series not pushed to within the series TTL, and families left empty.
      *
      * @return how many series were removed (0 when series do not expire)
@@ -402,7 +429,7 @@ public final class Aggregator {
      * it in part. The values are copies, unchanged by later pushes. Expired series and families
      * without series are left out.
      */
-    public List<FamilySnapshot> snapshot() {
+    public List<FamilyView> families() {
         structure.readLock().lock();
         try {
             return epochs.cut(this::copy);
@@ -411,15 +438,36 @@ public final class Aggregator {
         }
     }
 
-    private List<FamilySnapshot> copy(ValueLedger ledger) {
+    private List<FamilyView> copy(ValueLedger ledger) {
         List<StoredFamily> current = new ArrayList<>(families.values());
         current.sort((a, b) -> a.name().compareTo(b.name()));
-        List<FamilySnapshot> out = new ArrayList<>(current.size());
+        List<FamilyView> out = new ArrayList<>(current.size());
         for (StoredFamily family : current) {
             StoredFamily.SortedSeries sorted = family.sorted();
-            List<SeriesCell> series = FrozenSeries.copy(family, live(sorted.cells()), sorted.largestLabelBytes(), ledger);
+            List<SeriesView> series = FrozenSeries.copy(family, live(sorted.cells()), ledger);
             if (!series.isEmpty()) {
-                out.add(new FamilySnapshot(family.name(), family.type(), family.help(), series));
+                out.add(new FamilyView(family.name(), family.type(), family.help(), series, sorted.largestLabelBytes()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The current families sorted by name, with how many live series each holds and when it was
+     * last pushed to; like {@link #families()}, expired series and empty families are left out.
+     */
+    public List<FamilySummary> familySummaries() {
+        List<StoredFamily> current = new ArrayList<>(families.values());
+        current.sort((a, b) -> a.name().compareTo(b.name()));
+        List<FamilySummary> out = new ArrayList<>(current.size());
+        for (StoredFamily family : current) {
+            SeriesCell[] cells = live(family.sortedSeries());
+            long lastPush = Long.MIN_VALUE;
+            for (SeriesCell cell : cells) {
+                lastPush = Math.max(lastPush, cell.lastPushMillis());
+            }
+            if (cells.length > 0) {
+                out.add(new FamilySummary(family.name(), family.type(), family.help(), cells.length, lastPush));
             }
         }
         return out;

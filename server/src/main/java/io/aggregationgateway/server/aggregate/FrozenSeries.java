@@ -1,6 +1,9 @@
 package io.aggregationgateway.server.aggregate;
 
+import io.aggregationgateway.server.model.HistogramValues;
 import io.aggregationgateway.server.model.NativeHistogram;
+import io.aggregationgateway.server.model.ScalarSample;
+import io.aggregationgateway.server.model.SeriesView;
 
 import java.util.AbstractList;
 import java.util.Arrays;
@@ -11,31 +14,27 @@ import java.util.RandomAccess;
 /**
  * The series of one family as a scrape's view holds them: the stored cells' labels, and the values
  * they had when the view was fixed (see {@link PushEpochs}). A counter costs the view 8 bytes; the
- * cell a renderer gets is made when it asks, and dies young.
+ * {@link SeriesView} a renderer gets is made when it asks, and dies young.
  */
-final class FrozenSeries extends AbstractList<SeriesCell> implements RandomAccess {
+final class FrozenSeries extends AbstractList<SeriesView> implements RandomAccess {
     private final SeriesCell[] cells;
     private final int size;
     private final double[] scalars;
-    // HistogramCell.HistogramValues or NativeHistogram, for histogram families
+    // HistogramValues or NativeHistogram, for histogram families
     private final Object[] values;
-    private final int largestLabelBytes;
 
-    private FrozenSeries(SeriesCell[] cells, int size, double[] scalars, Object[] values, int largestLabelBytes) {
+    private FrozenSeries(SeriesCell[] cells, int size, double[] scalars, Object[] values) {
         this.cells = cells;
         this.size = size;
         this.scalars = scalars;
         this.values = values;
-        this.largestLabelBytes = largestLabelBytes;
     }
 
     /**
      * Copies the values of a family's cells (all scalar or all histograms) as the view sees them.
      * Call while the view is being fixed.
-     *
-     * @param largestLabelBytes at least the label bytes of any of the cells
      */
-    static List<SeriesCell> copy(StoredFamily family, SeriesCell[] cells, int largestLabelBytes, ValueLedger ledger) {
+    static List<SeriesView> copy(StoredFamily family, SeriesCell[] cells, ValueLedger ledger) {
         if (cells.length == 0) {
             return List.of();
         }
@@ -51,7 +50,7 @@ final class FrozenSeries extends AbstractList<SeriesCell> implements RandomAcces
         }
         // read the cells before the ledger: see ValueLedger
         if (!ledger.touched(family)) {
-            return new FrozenSeries(cells, cells.length, scalars, values, largestLabelBytes);
+            return new FrozenSeries(cells, cells.length, scalars, values);
         }
         SeriesCell[] kept = cells;
         int n = 0;
@@ -73,25 +72,21 @@ final class FrozenSeries extends AbstractList<SeriesCell> implements RandomAcces
             }
             n++;
         }
-        return n == 0 ? List.of() : new FrozenSeries(kept, n, scalars, values, largestLabelBytes);
+        return n == 0 ? List.of() : new FrozenSeries(kept, n, scalars, values);
     }
 
     @Override
-    public SeriesCell get(int index) {
+    public SeriesView get(int index) {
         Objects.checkIndex(index, size);
         SeriesCell cell = cells[index];
         if (scalars != null) {
-            return new ScalarCell(cell.labels(), scalars[index]);
+            return new ScalarSample(cell.labels(), scalars[index]);
         }
         return switch (values[index]) {
-            case HistogramCell.HistogramValues h -> new HistogramCell(cell.labels(), h);
+            case HistogramValues h -> new HistogramCell(cell.labels(), h);
             case NativeHistogram h -> new NativeHistogramCell(cell.labels(), h);
             default -> throw new IllegalStateException("not a histogram value: " + values[index]);
         };
-    }
-
-    int largestLabelBytes() {
-        return largestLabelBytes;
     }
 
     @Override

@@ -8,13 +8,13 @@ import io.aggregationgateway.server.model.Series;
 import io.aggregationgateway.server.model.SummarySample;
 
 /**
- * One stored series: its labels and its running aggregate. Renderers read cells through the
- * subclasses' read methods, which always return a consistent state of the series.
+ * One stored series: its labels and its running aggregate. Each kind implements the
+ * {@link io.aggregationgateway.server.model.SeriesView} a scrape reads it through.
  *
- * <p>The cells a scrape gets are copies made when the scrape fixed its view (see {@link PushEpochs}):
+ * <p>The views a scrape gets are copies made when the scrape fixed its view (see {@link PushEpochs}):
  * they hold the values as they stood then, and pushes never change them.
  */
-public abstract sealed class SeriesCell permits ScalarCell, HistogramCell, NativeHistogramCell {
+abstract sealed class SeriesCell permits ScalarCell, HistogramCell, NativeHistogramCell {
     private final Labels labels;
     // Wall-clock millis of the last push to this series, for expiry. Same object size as without
     // it: the header, the labels reference and the value fill 24 of the 32 bytes anyway.
@@ -68,7 +68,7 @@ public abstract sealed class SeriesCell permits ScalarCell, HistogramCell, Nativ
 
     /**
      * The current value as an object no push will change: a {@code Double}, a
-     * {@link HistogramCell.HistogramValues} or a {@link NativeHistogram}.
+     * {@link io.aggregationgateway.server.model.HistogramValues} or a {@link NativeHistogram}.
      */
     abstract Object capture();
 

@@ -128,7 +128,7 @@ class NameCollisionTest {
                 () -> aggregator.push(new Push(Labels.EMPTY, families)));
         assertEquals(RejectionReason.NAME_COLLISION, e.reason());
         assertEquals(message, e.getMessage());
-        assertEquals(List.of(), aggregator.snapshot());
+        assertEquals(List.of(), aggregator.families());
         assertEquals(0, aggregator.storeBytes());
     }
 
@@ -173,7 +173,7 @@ class NameCollisionTest {
         aggregator.push(push(histogram("h")));
         now.addAndGet(11_000); // expired, not yet swept
         aggregator.push(push(scalar("h_bucket", MetricType.UNTYPED)));
-        assertEquals("h_bucket", aggregator.snapshot().get(0).name());
+        assertEquals("h_bucket", aggregator.families().get(0).name());
         assertEquals(1, aggregator.seriesCount());
     }
 

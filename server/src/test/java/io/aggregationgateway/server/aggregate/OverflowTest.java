@@ -1,5 +1,6 @@
 package io.aggregationgateway.server.aggregate;
 
+import io.aggregationgateway.server.model.FamilyView;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
@@ -7,6 +8,7 @@ import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
 import io.aggregationgateway.server.model.ScalarSample;
+import io.aggregationgateway.server.model.ScalarView;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -89,7 +91,7 @@ class OverflowTest {
                 () -> sums.push(native_(nh(0).pos(1, 1).sum(-1e308))));
         assertTrue(sum.getMessage().startsWith("family h, series {}: sum: adding -1.0E308 to the stored -1.5E308"
                 + " would overflow to -Infinity"), sum.getMessage());
-        assertEquals(-1.5e308, ((NativeHistogramCell) sums.snapshot().get(0).series().get(0)).read().sum());
+        assertEquals(-1.5e308, ((NativeHistogramCell) sums.families().get(0).series().get(0)).read().sum());
     }
 
     private static Push native_(NativeHistogramBuilder h) {
@@ -102,7 +104,7 @@ class OverflowTest {
         engine.push("# TYPE o_total counter\no_total 1e308\n");
         engine.push("# TYPE o_total counter\no_total 7e307\n");
         engine.push("# TYPE o_total counter\no_total 1\n"); // near overflow: checked, and fine
-        assertEquals(1e308 + 7e307 + 1, ((ScalarCell) engine.aggregator.snapshot().get(0).series().get(0)).value());
+        assertEquals(1e308 + 7e307 + 1, ((ScalarView) engine.aggregator.families().get(0).series().get(0)).value());
     }
 
     @Test
@@ -137,13 +139,13 @@ class OverflowTest {
             }
             // the stored 0 and 7 pushes of 0.25e308 make 1.75e308; the 8th would pass the largest double
             assertEquals(7, landed);
-            List<FamilySnapshot> families = aggregator.snapshot();
-            assertEquals(7, ((ScalarCell) families.get(0).series().get(0)).value());
+            List<FamilyView> families = aggregator.families();
+            assertEquals(7, ((ScalarView) families.get(0).series().get(0)).value());
             double expected = 0;
             for (int i = 0; i < 7; i++) {
                 expected += 0.25e308;
             }
-            assertEquals(expected, ((ScalarCell) families.get(1).series().get(0)).value());
+            assertEquals(expected, ((ScalarView) families.get(1).series().get(0)).value());
         } finally {
             pool.shutdownNow();
         }

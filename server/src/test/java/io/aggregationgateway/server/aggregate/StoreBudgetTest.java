@@ -1,6 +1,7 @@
 package io.aggregationgateway.server.aggregate;
 
 import io.aggregationgateway.server.model.ClassicHistogram;
+import io.aggregationgateway.server.model.FamilyView;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
@@ -8,6 +9,7 @@ import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
 import io.aggregationgateway.server.model.ScalarSample;
+import io.aggregationgateway.server.model.ScalarView;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -69,6 +71,23 @@ class StoreBudgetTest {
     }
 
     @Test
+    void deletingAFamilyGivesBackItsBytesAndFreesItsNames() throws Exception {
+        Aggregator aggregator = engine(Long.MAX_VALUE);
+        ScalarSample kept = new ScalarSample(Labels.of("k", "kept"), 1);
+        aggregator.push(push(new MetricFamily("c_total", MetricType.COUNTER, "", List.of(kept))));
+        long counter = aggregator.storeBytes();
+        ClassicHistogram first = new ClassicHistogram(Labels.EMPTY, new double[] {1, INF}, new double[] {1, 1}, 1.0, 1.0);
+        aggregator.push(push(new MetricFamily("h", MetricType.HISTOGRAM, "help", List.of(first))));
+
+        assertEquals(1, aggregator.deleteFamily("h"));
+        assertEquals(counter, aggregator.storeBytes(), "the histogram family's bytes given back");
+        assertEquals(1, aggregator.seriesCount());
+        // h_bucket was one of the deleted histogram's names: free now
+        aggregator.push(push(new MetricFamily("h_bucket", MetricType.UNTYPED, "", List.of(kept))));
+        assertEquals(counter + Footprint.ofFamily("h_bucket", "") + Footprint.ofNewSeries(kept), aggregator.storeBytes());
+    }
+
+    @Test
     void expiryAndResetGiveEverythingBack() throws Exception {
         Aggregator aggregator = engine(Long.MAX_VALUE);
         aggregator.push(push(new MetricFamily("g", MetricType.GAUGE, "help", List.of(new ScalarSample(Labels.of("a", "1"), 1)))));
@@ -87,7 +106,7 @@ class StoreBudgetTest {
         long oneSeries = Footprint.ofFamily("c_total", "") + Footprint.ofNewSeries(first);
         Aggregator aggregator = engine(oneSeries + Footprint.ofNewSeries(first) / 2);
         aggregator.push(push(new MetricFamily("c_total", MetricType.COUNTER, "", List.of(first))));
-        String before = aggregator.snapshot().toString();
+        String before = aggregator.families().toString();
 
         PushRejectedException e = assertThrows(PushRejectedException.class, () -> aggregator.push(push(
                 new MetricFamily("c_total", MetricType.COUNTER, "", List.of(first, new ScalarSample(Labels.of("k", "other"), 1))))));
@@ -99,9 +118,9 @@ class StoreBudgetTest {
         assertEquals(1, aggregator.seriesCount());
 
         aggregator.push(push(new MetricFamily("c_total", MetricType.COUNTER, "", List.of(first)))); // updates still land
-        assertEquals(2.0, ((ScalarCell) aggregator.snapshot().get(0).series().get(0)).value());
+        assertEquals(2.0, ((ScalarView) aggregator.families().get(0).series().get(0)).value());
         assertEquals(oneSeries, aggregator.storeBytes());
-        assertTrue(before.startsWith("[FamilySnapshot[name=c_total"), before);
+        assertTrue(before.startsWith("[FamilyView[name=c_total"), before);
     }
 
     @Test
@@ -116,8 +135,8 @@ class StoreBudgetTest {
                 MetricType.HISTOGRAM, "", List.of(new ClassicHistogram(Labels.EMPTY, new double[] {2, 3, 4, INF},
                         new double[] {1, 1, 1, 1}, 1.0, 1.0))))));
         assertEquals(RejectionReason.LIMIT_EXCEEDED, e.reason());
-        assertEquals(2, ((HistogramCell) aggregator.snapshot().get(0).series().get(0)).read().bounds().length);
-        assertEquals(2.0, ((HistogramCell) aggregator.snapshot().get(0).series().get(0)).read().count());
+        assertEquals(2, ((HistogramCell) aggregator.families().get(0).series().get(0)).read().bounds().length);
+        assertEquals(2.0, ((HistogramCell) aggregator.families().get(0).series().get(0)).read().count());
         assertEquals(stored, aggregator.storeBytes());
     }
 

@@ -1,11 +1,13 @@
 package io.aggregationgateway.server.aggregate;
 
 import io.aggregationgateway.server.expose.TextFormatRenderer;
+import io.aggregationgateway.server.model.FamilyView;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.ScalarSample;
+import io.aggregationgateway.server.model.ScalarView;
 import io.aggregationgateway.server.model.Series;
 import org.junit.jupiter.api.Test;
 
@@ -87,12 +89,12 @@ class WholePushScrapeTest {
         Aggregator aggregator = new Aggregator();
         Push push = new Push(Labels.EMPTY, List.of(family("a_total")));
         aggregator.push(push);
-        List<FamilySnapshot> before = aggregator.snapshot();
+        List<FamilyView> before = aggregator.families();
         aggregator.push(push);
         aggregator.push(new Push(Labels.EMPTY, List.of(family("c_total"))));
         assertEquals(1, before.size());
-        assertEquals(1.0, ((ScalarCell) before.get(0).series().get(7)).value());
-        assertEquals(2.0, ((ScalarCell) aggregator.snapshot().get(0).series().get(7)).value());
+        assertEquals(1.0, ((ScalarView) before.get(0).series().get(7)).value());
+        assertEquals(2.0, ((ScalarView) aggregator.families().get(0).series().get(7)).value());
     }
 
     private static MetricFamily family(String name) {
@@ -105,7 +107,7 @@ class WholePushScrapeTest {
 
     private static String render(Aggregator aggregator) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new TextFormatRenderer().render(aggregator.snapshot(), out);
+        new TextFormatRenderer().render(aggregator.families(), out);
         return out.toString(StandardCharsets.UTF_8);
     }
 
