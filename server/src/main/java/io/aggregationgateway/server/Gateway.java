@@ -55,9 +55,9 @@ public final class Gateway implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         Instant startedAt = clock.instant();
         Aggregator aggregator = new Aggregator(new EngineSettings(GatewayMetrics.PREFIX, config.maxSeries(),
-                config.maxLabelsPerSeries(), config.maxLabelValueBytes(), config.seriesTtl()), clock::millis);
+                config.maxLabelsPerSeries(), config.maxLabelValueBytes(), config.seriesTtl(), config.maxStoreBytes()), clock::millis);
         LifecycleScheduler lifecycle = new LifecycleScheduler(aggregator, config.resetSchedule(), config.seriesTtl(), clock);
-        GatewayMetrics metrics = new GatewayMetrics(aggregator::familyCount, aggregator::seriesCount,
+        GatewayMetrics metrics = new GatewayMetrics(aggregator::familyCount, aggregator::seriesCount, aggregator::storeBytes,
                 lifecycle::lastReset, lifecycle::nextReset, clock);
         PushRates rates = new PushRates(clock, metrics::counts).start();
         StatusReporter status = new StatusReporter(BuildInfo.current(), clock, startedAt, config.settings(), aggregator,

@@ -41,6 +41,7 @@ public final class ConfigLoader {
     }
 
     static final String CONFIG_FILE = "config-file";
+    static final String AUTO = "auto";
 
     static final List<Option> OPTIONS = List.of(
             new Option("host", "GATEWAY_HOST", "0.0.0.0", "interface to listen on (0.0.0.0: all)"),
@@ -56,6 +57,10 @@ public final class ConfigLoader {
                     "forget a series not pushed to for this long, e.g. 10m, 1h30m (0: never)"),
             new Option("max-series", "GATEWAY_MAX_SERIES", "1000000",
                     "most series held; a push needing more is refused whole with 429"),
+            new Option("max-store-bytes", "GATEWAY_MAX_STORE_BYTES", AUTO,
+                    "most heap the stored series may take, in bytes, as the gateway estimates it (labels, values, "
+                            + "histogram buckets, names, help); a push needing more is refused whole with 429; "
+                            + "auto: half the JVM's maximum heap"),
             new Option("max-labels-per-series", "GATEWAY_MAX_LABELS_PER_SERIES", "64",
                     "most labels per series, grouping labels included (400 above it)"),
             new Option("max-label-value-bytes", "GATEWAY_MAX_LABEL_VALUE_BYTES", "4096",
@@ -134,6 +139,7 @@ public final class ConfigLoader {
                 schedule,
                 duration(values, "series-ttl"),
                 number(values, "max-series", 1, Long.MAX_VALUE),
+                storeBytes(values),
                 (int) number(values, "max-labels-per-series", 1, 10_000),
                 (int) number(values, "max-label-value-bytes", 1, 1 << 20),
                 values.get("cors-origin").stream().map(String::trim).filter(s -> !s.isEmpty()).toList(),
@@ -212,6 +218,19 @@ public final class ConfigLoader {
         } catch (NumberFormatException e) {
             throw new ConfigException("--" + name + " must be a whole number, got \"" + raw + "\"");
         }
+    }
+
+    /**
+     * The store's byte budget. By default half the maximum heap: the other half is for what requests
+     * hold while they run (push bodies and their decoded form, a scrape's copy of the values and the
+     * slices it renders), the JVM's own objects, and the room the garbage collector needs to work
+     * without running back to back.
+     */
+    private static long storeBytes(Map<String, List<String>> values) throws ConfigException {
+        if (single(values, "max-store-bytes").equalsIgnoreCase(AUTO)) {
+            return Runtime.getRuntime().maxMemory() / 2;
+        }
+        return number(values, "max-store-bytes", 1, Long.MAX_VALUE);
     }
 
     private static boolean bool(Map<String, List<String>> values, String name) throws ConfigException {

@@ -17,6 +17,7 @@ import java.util.logging.Level;
  * @param resetSchedule       when the whole aggregate is cleared, if ever
  * @param seriesTtl           a series not pushed to for this long disappears; zero for never
  * @param maxSeries           most series held at once
+ * @param maxStoreBytes       most heap the store may take, as the engine estimates it
  * @param maxLabelsPerSeries  most labels per series
  * @param maxLabelValueBytes  longest label value in bytes
  * @param corsOrigins         browser origins allowed to push ({@code *} for any); empty for no CORS
@@ -26,7 +27,7 @@ import java.util.logging.Level;
  */
 public record GatewayConfig(String host, int port, int maxBodyBytes, int maxGrpcMessageBytes,
                             Optional<ResetSchedule> resetSchedule, Duration seriesTtl, long maxSeries,
-                            int maxLabelsPerSeries, int maxLabelValueBytes, List<String> corsOrigins,
+                            long maxStoreBytes, int maxLabelsPerSeries, int maxLabelValueBytes, List<String> corsOrigins,
                             boolean selfMetrics, Level logLevel, List<Setting> settings) {
     public GatewayConfig {
         corsOrigins = List.copyOf(corsOrigins);

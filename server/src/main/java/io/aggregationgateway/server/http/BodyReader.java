@@ -3,6 +3,7 @@ package io.aggregationgateway.server.http;
 import io.aggregationgateway.server.ingest.BoundedRead;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
+import io.helidon.common.buffers.DataReader;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -23,6 +24,18 @@ final class BodyReader {
      * @param contentLength the request's {@code Content-Length}, or -1 (chunked)
      */
     static byte[] read(InputStream in, String encoding, int limit, long contentLength) throws IOException, PushRejectedException {
+        try {
+            return readAll(in, encoding, limit, contentLength);
+        } catch (DataReader.InsufficientDataAvailableException e) {
+            // Helidon 4.4.0 throws this when the client ends the connection inside the body, and
+            // would answer it with a 500
+            throw new PushRejectedException(RejectionReason.MALFORMED, "the request body ended before its "
+                    + (contentLength >= 0 ? "Content-Length of " + contentLength + " bytes" : "last chunk"));
+        }
+    }
+
+    private static byte[] readAll(InputStream in, String encoding, int limit, long contentLength)
+            throws IOException, PushRejectedException {
         if (encoding == null && contentLength >= 0 && contentLength <= limit) {
             return in.readNBytes((int) contentLength); // the usual push: one exact array, no growing and copying
         }

@@ -8,6 +8,11 @@ public enum RejectionReason {
     INVALID_NAME,
     /** The family exists with another type. */
     TYPE_CONFLICT,
+    /**
+     * A family's name, or the name of one of its samples, is that of another family or of its
+     * samples (an untyped {@code h_bucket} next to a histogram {@code h}).
+     */
+    NAME_COLLISION,
     /** The same series appears twice in one push. */
     DUPLICATE_SERIES,
     /** A value that cannot be aggregated (negative or non-finite counter, NaN gauge, ...). */

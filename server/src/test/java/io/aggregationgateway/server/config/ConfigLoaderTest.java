@@ -37,6 +37,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theStoreBudgetIsHalfTheHeapUnlessSet() throws Exception {
+        assertEquals(Runtime.getRuntime().maxMemory() / 2, ConfigLoader.load(new String[0], Map.of()).maxStoreBytes());
+        assertEquals(Runtime.getRuntime().maxMemory() / 2,
+                ConfigLoader.load(new String[] {"--max-store-bytes", "AUTO"}, Map.of()).maxStoreBytes());
+        assertEquals(123_456_789, ConfigLoader.load(new String[0], Map.of("GATEWAY_MAX_STORE_BYTES", "123456789"))
+                .maxStoreBytes());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(new String[] {"--max-store-bytes", "1g"}, Map.of()));
+        assertEquals("--max-store-bytes must be a whole number, got \"1g\"", e.getMessage());
+    }
+
+    @Test
     void precedenceIsFlagThenEnvironmentThenFileThenDefault() throws Exception {
         Path file = Files.writeString(dir.resolve("gateway.properties"), """
                 # every key is a flag name

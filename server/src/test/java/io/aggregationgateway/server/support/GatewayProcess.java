@@ -43,9 +43,14 @@ public final class GatewayProcess implements AutoCloseable {
      * several can start side by side; {@link #awaitListening()} waits for one.
      */
     public static GatewayProcess launch(Path log, String... flags) throws IOException {
+        return launch(log, JVM_FLAGS, flags);
+    }
+
+    /** Like {@link #launch(Path, String...)}, with these JVM options instead of the small quick ones. */
+    public static GatewayProcess launch(Path log, List<String> jvmFlags, String... flags) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(JVM_FLAGS);
+        command.addAll(jvmFlags);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "--host", "127.0.0.1", "--port", "0"));
         command.addAll(List.of(flags));
