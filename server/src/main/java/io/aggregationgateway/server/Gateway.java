@@ -4,6 +4,10 @@ import io.aggregationgateway.proto.v1.GatewayProto;
 import io.aggregationgateway.server.aggregate.Aggregator;
 import io.aggregationgateway.server.aggregate.EngineSettings;
 import io.aggregationgateway.server.config.GatewayConfig;
+import io.aggregationgateway.server.connection.ConnectionFrontDoor;
+import io.aggregationgateway.server.connection.ConnectionSettings;
+import io.aggregationgateway.server.connection.ConnectionWatchdog;
+import io.aggregationgateway.server.connection.DescriptorBudget;
 import io.aggregationgateway.server.expose.RenderWorkers;
 import io.aggregationgateway.server.grpc.GrpcCompression;
 import io.aggregationgateway.server.grpc.PushService;
@@ -20,6 +24,7 @@ import io.helidon.webserver.http2.Http2Config;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 /** A running gateway: the engine, its lifecycle, its own metrics, and one web server for HTTP and gRPC. */
 public final class Gateway implements AutoCloseable {
@@ -29,12 +34,15 @@ public final class Gateway implements AutoCloseable {
     private final Aggregator aggregator;
     private final LifecycleScheduler lifecycle;
     private final RenderWorkers renderWorkers;
+    private final ConnectionWatchdog watchdog;
     private final WebServer server;
 
-    private Gateway(Aggregator aggregator, LifecycleScheduler lifecycle, RenderWorkers renderWorkers, WebServer server) {
+    private Gateway(Aggregator aggregator, LifecycleScheduler lifecycle, RenderWorkers renderWorkers,
+                    ConnectionWatchdog watchdog, WebServer server) {
         this.aggregator = aggregator;
         this.lifecycle = lifecycle;
         this.renderWorkers = renderWorkers;
+        this.watchdog = watchdog;
         this.server = server;
     }
 
@@ -47,12 +55,16 @@ public final class Gateway implements AutoCloseable {
                 config.maxLabelsPerSeries(), config.maxLabelValueBytes(), config.seriesTtl()), clock::millis);
         LifecycleScheduler lifecycle = new LifecycleScheduler(aggregator, config.resetSchedule(), config.seriesTtl(), clock);
         GatewayMetrics metrics = new GatewayMetrics(aggregator, lifecycle::lastReset, lifecycle::nextReset);
-        HttpSettings http = new HttpSettings(config.maxBodyBytes(), config.corsOrigins(), config.selfMetrics());
+        HttpSettings http = new HttpSettings(config.maxBodyBytes(), config.corsOrigins(), config.corsAllowCredentials(),
+                config.selfMetrics());
         RenderWorkers renderWorkers = RenderWorkers.start(renderHelpers(Runtime.getRuntime().availableProcessors()));
 
         PushService pushService = new PushService(aggregator, metrics, config.maxGrpcMessageBytes());
         Http2Config http2 = Http2Config.create();
         GrpcConfig grpc = GrpcConfig.builder().maxReadBufferSize(grpcReadBufferCap(config.maxGrpcMessageBytes())).build();
+        ConnectionSettings connections = new ConnectionSettings(DescriptorBudget.connectionCap(config.maxConnections()),
+                config.idleTimeout(), config.headerReadTimeout());
+        ConnectionWatchdog watchdog = ConnectionWatchdog.start(connections.headerReadTimeout());
 
         WebServerConfig.Builder builder = WebServer.builder();
         Routes.configureServer(builder);
@@ -71,16 +83,22 @@ public final class Gateway implements AutoCloseable {
                 .useNio(false)
                 .shutdownGracePeriod(SHUTDOWN_GRACE)
                 .shutdownHook(false) // Main stops the gateway itself on SIGTERM, then exits 0
-                .addProtocol(http2)
-                // h2c upgrades from HTTP/1.1 still reach Helidon's own gRPC handler with this config
-                .addProtocol(grpc)
-                // prior-knowledge h2c, what gRPC clients use: uncompressed replies, gzip requests decoded by the gateway
-                .addConnectionSelector(GrpcCompression.connectionSelector(http2, grpc, pushService))
+                .maxTcpConnections(connections.maxConnections())
+                .idleConnectionTimeout(connections.idleTimeout())
+                .idleConnectionPeriod(idleCheckPeriod(connections.idleTimeout()))
+                // The front door is the listener's only selector (so no protocols are discovered): it takes
+                // each connection when it is accepted, reads HTTP/1.x through its framing checks and hands
+                // prior-knowledge h2c (what gRPC clients open) to gRPC with uncompressed replies and gzip
+                // requests decoded by the gateway; h2c upgrades from HTTP/1.1 reach Helidon's own gRPC handler.
+                .protocolsDiscoverServices(false)
+                .addConnectionSelector(ConnectionFrontDoor.create(
+                        GrpcCompression.connectionSelector(http2, grpc, pushService), http2, List.of(grpc),
+                        connections, watchdog))
                 .routing(routing -> Routes.register(routing, aggregator, metrics, http, renderWorkers))
                 .addRouting(GrpcRouting.builder().service(GatewayProto.getDescriptor(), pushService))
                 .build()
                 .start();
-        return new Gateway(aggregator, lifecycle, renderWorkers, server);
+        return new Gateway(aggregator, lifecycle, renderWorkers, watchdog, server);
     }
 
     /**
@@ -103,6 +121,12 @@ public final class Gateway implements AutoCloseable {
         return (int) Math.min(cap, 1L << 30);
     }
 
+    /** How often idle connections are looked for: a quarter of the timeout, between 250 ms and 30 s. */
+    static Duration idleCheckPeriod(Duration idleTimeout) {
+        long millis = idleTimeout.toMillis() / 4;
+        return Duration.ofMillis(Math.max(250, Math.min(30_000, millis)));
+    }
+
     public int port() {
         return server.port();
     }
@@ -115,6 +139,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        watchdog.close();
         lifecycle.close();
         renderWorkers.close();
     }

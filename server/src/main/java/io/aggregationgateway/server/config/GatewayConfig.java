@@ -22,11 +22,16 @@ import java.util.logging.Level;
  * @param corsOrigins         browser origins allowed to push ({@code *} for any); empty for no CORS
  * @param selfMetrics         whether {@code GET /metrics} includes the gateway's own metrics
  * @param logLevel            the gateway's log level; rejected pushes are logged at INFO
+ * @param corsAllowCredentials whether allowed origins may push with credentials
+ * @param maxConnections      most connections open at once (before the file-descriptor limit lowers it)
+ * @param idleTimeout         a connection with no request in progress for this long is closed
+ * @param headerReadTimeout   a request head must arrive within this long
  */
 public record GatewayConfig(String host, int port, int maxBodyBytes, int maxGrpcMessageBytes,
                             Optional<ResetSchedule> resetSchedule, Duration seriesTtl, long maxSeries,
                             int maxLabelsPerSeries, int maxLabelValueBytes, List<String> corsOrigins,
-                            boolean selfMetrics, Level logLevel) {
+                            boolean selfMetrics, Level logLevel, boolean corsAllowCredentials,
+                            int maxConnections, Duration idleTimeout, Duration headerReadTimeout) {
     public GatewayConfig {
         corsOrigins = List.copyOf(corsOrigins);
     }
