@@ -66,7 +66,7 @@ public final class Gateway implements AutoCloseable {
                 config.idleTimeout(), config.headerReadTimeout());
         ConnectionWatchdog watchdog = ConnectionWatchdog.start(connections.headerReadTimeout());
 
-        WebServerConfig.Builder builder = WebServer.builder();
+        WebServerConfig.Builder builder = WebServer.builder().config(ConnectionFrontDoor.withoutDiscoveredProtocols());
         Routes.configureServer(builder);
         WebServer server = builder
                 .host(config.host())
@@ -86,11 +86,10 @@ public final class Gateway implements AutoCloseable {
                 .maxTcpConnections(connections.maxConnections())
                 .idleConnectionTimeout(connections.idleTimeout())
                 .idleConnectionPeriod(idleCheckPeriod(connections.idleTimeout()))
-                // The front door is the listener's only selector (so no protocols are discovered): it takes
+                // The front door is the listener's only selector (no protocols are discovered): it takes
                 // each connection when it is accepted, reads HTTP/1.x through its framing checks and hands
                 // prior-knowledge h2c (what gRPC clients open) to gRPC with uncompressed replies and gzip
                 // requests decoded by the gateway; h2c upgrades from HTTP/1.1 reach Helidon's own gRPC handler.
-                .protocolsDiscoverServices(false)
                 .addConnectionSelector(ConnectionFrontDoor.create(
                         GrpcCompression.connectionSelector(http2, grpc, pushService), http2, List.of(grpc),
                         connections, watchdog))

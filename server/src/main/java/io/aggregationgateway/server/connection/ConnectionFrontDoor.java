@@ -1,6 +1,8 @@
 package io.aggregationgateway.server.connection;
 
 import io.helidon.common.buffers.BufferData;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.ProtocolConfigs;
 import io.helidon.webserver.http1.Http1Config;
@@ -14,6 +16,7 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
 
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -22,9 +25,10 @@ import java.util.Set;
  * <p>It must be the only one: Helidon 4.4.0 hands a connection to its single selector as soon as the
  * connection is accepted, but with several it waits, unbounded, for the client's first bytes to pick
  * one, and until then the connection is out of reach of any timeout (it is not even among the
- * connections the idle timeout looks at). So the listener is built with no discovered protocols and
- * this selector, which picks between the two it is given: HTTP/2 with prior knowledge (gRPC) and
- * Helidon's HTTP/1.1, with {@code h2c} upgrades as Helidon's own discovery would set them up.
+ * connections the idle timeout looks at). So the listener is built with no discovered protocols
+ * ({@link #withoutDiscoveredProtocols()}) and this selector, which picks between the two it is given:
+ * HTTP/2 with prior knowledge (gRPC) and Helidon's HTTP/1.1, with {@code h2c} upgrades as Helidon's own
+ * discovery would set them up.
  */
 public final class ConnectionFrontDoor implements ServerConnectionSelector {
     private final ServerConnectionSelector http2;
@@ -62,6 +66,17 @@ public final class ConnectionFrontDoor implements ServerConnectionSelector {
                 .putUpgrader(h2c.supportedProtocol(), h2c)
                 .build();
         return new ConnectionFrontDoor(http2PriorKnowledge, http1, Set.of(h2c.supportedProtocol()), limits, watchdog);
+    }
+
+    /**
+     * Configuration for the server builder (apply it first) that keeps Helidon from adding the protocols
+     * it discovers, whose selectors would come before this one. Helidon 4.4.0's
+     * {@code WebServerConfig.Builder.protocolsDiscoverServices(false)} sets a field that the listener
+     * part of the builder, which does the discovering, never reads (the generated builder declares it
+     * twice); the same setting given as configuration is read.
+     */
+    public static Config withoutDiscoveredProtocols() {
+        return Config.just(ConfigSources.create(Map.of("protocols-discover-services", "false")));
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
@@ -138,10 +139,17 @@ final class GuardedConnection implements ServerConnection, InterruptableTask<Voi
         }
     }
 
-    private void closeSocket() {
+    private synchronized void closeSocket() {
+        if (closedHere) {
+            return;
+        }
         closedHere = true;
         headDeadline = NONE;
-        ctx.serverSocket().close();
+        try {
+            ctx.serverSocket().close();
+        } catch (UncheckedIOException e) {
+            // closed already, by the client or by Helidon
+        }
     }
 
     @Override
