@@ -56,9 +56,12 @@ public final class Routes {
                 .errorHandling(errors -> errors.includeEntity(true));
     }
 
-    /** The decoded request path after {@code /metrics}: {@code ""}, {@code "/"}, {@code "/job/..."}. */
+    /** The request path after {@code /metrics} as sent, percent-encoded: {@code ""}, {@code "/"}, {@code "/job/..."}. */
     static String pathAfterMetrics(ServerRequest req) {
-        String path = req.path().absolute().path();
+        String path = req.path().absolute().rawPathNoParams();
+        if (!path.startsWith(METRICS)) {
+            path = req.path().absolute().path(); // "/metrics" itself percent-encoded: take Helidon's decoding
+        }
         return path.length() > METRICS.length() ? path.substring(METRICS.length()) : "";
     }
 

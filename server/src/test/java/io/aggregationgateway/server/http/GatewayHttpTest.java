@@ -118,6 +118,23 @@ class GatewayHttpTest {
     }
 
     @Test
+    void invalidUtf8InAGroupingLabelIsRefusedNotReplaced() throws Exception {
+        push(Method.POST, "/metrics/job/a", "t 1\n");
+        String before = scrape();
+        HttpClient http = HttpClient.newHttpClient();
+        for (String path : List.of("/metrics/job/%ff%fe", "/metrics/job@base64/__4", "/metrics/job/j/a/%ff")) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri.resolve(path))
+                    .POST(HttpRequest.BodyPublishers.ofString("t 1\n")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, response.statusCode(), path);
+            assertTrue(response.body().contains("is not valid UTF-8"), response.body());
+            HttpResponse<String> delete = http.send(HttpRequest.newBuilder(uri.resolve(path)).DELETE().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, delete.statusCode(), path);
+        }
+        assertEquals(before, scrape());
+    }
+
+    @Test
     void healthAndReadiness() {
         assertEquals("OK\n", client.get("/-/healthy").requestEntity(String.class));
         assertEquals("OK\n", client.get("/-/ready").requestEntity(String.class));
