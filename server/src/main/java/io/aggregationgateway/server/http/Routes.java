@@ -29,7 +29,7 @@ public final class Routes {
 
     public static void register(HttpRouting.Builder routing, Aggregator aggregator, GatewayMetrics metrics,
                                 HttpSettings settings, RenderWorkers renderWorkers) {
-        CorsPolicy cors = new CorsPolicy(settings.corsOrigins());
+        CorsPolicy cors = new CorsPolicy(settings.corsOrigins(), settings.corsAllowCredentials());
         PushHandler push = new PushHandler(aggregator, metrics, cors, settings.maxBodyBytes());
         Supplier<List<FamilySnapshot>> scraped = settings.selfMetrics()
                 ? () -> metrics.withOwnMetrics(aggregator.snapshot())
@@ -70,6 +70,7 @@ public final class Routes {
         Status status = switch (e.reason()) {
             case TOO_LARGE -> Status.REQUEST_ENTITY_TOO_LARGE_413;
             case LIMIT_EXCEEDED -> Status.TOO_MANY_REQUESTS_429;
+            case ORIGIN_NOT_ALLOWED -> Status.FORBIDDEN_403;
             default -> Status.BAD_REQUEST_400;
         };
         REJECTIONS.info(() -> "rejected " + req.prologue().method().text() + " " + req.path().absolute().path()
