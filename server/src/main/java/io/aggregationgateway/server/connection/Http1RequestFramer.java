@@ -1,6 +1,5 @@
 package io.aggregationgateway.server.connection;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Set;
@@ -154,21 +153,19 @@ final class Http1RequestFramer {
         if (headEnd < 0) {
             return null;
         }
-        byte[] head = parseHead(headEnd);
+        ByteBuilder head = parseHead(headEnd);
         start += headEnd;
         scanned = 0;
         requestLineEnd = -1;
         lineStart = 0;
         fields = 0;
-        if (phase != Phase.LENGTH || start == end) {
-            return head;
+        if (phase == Phase.LENGTH && start < end) {
+            // the usual small push: head and body in one array
+            int n = (int) Math.min(remaining, end - start);
+            head.write(buf, start, n);
+            consumeBody(n, n);
         }
-        // the usual small push: head and body in one array
-        int n = (int) Math.min(remaining, end - start);
-        byte[] both = Arrays.copyOf(head, head.length + n);
-        System.arraycopy(buf, start, both, head.length, n);
-        consumeBody(n, n);
-        return both;
+        return head.toByteArray();
     }
 
     /** Scans the buffered head for its end; returns its length (after the empty line) or -1 if incomplete. */
@@ -209,20 +206,20 @@ final class Http1RequestFramer {
     }
 
     /** Checks the complete head buf[start, start + headEnd) and returns it as Helidon gets it. */
-    private byte[] parseHead(int headEnd) throws FramingException {
+    private ByteBuilder parseHead(int headEnd) throws FramingException {
         int from = start;
         int lineEnd = from + requestLineEnd;
         RequestLine line = requestLine(from, lineEnd);
         boolean oldVersion = line.http10();
 
-        ByteArrayOutputStream out = new ByteArrayOutputStream(headEnd + 64);
+        ByteBuilder out = new ByteBuilder(headEnd + 64 + (int) Math.min(remainingInput(headEnd), 16 * 1024));
         if (line.rewriteVersion()) {
             out.write(buf, from, line.versionStart() - from);
-            out.writeBytes(ascii("HTTP/1.1"));
+            out.write(ascii("HTTP/1.1"));
         } else {
             out.write(buf, from, lineEnd - from);
         }
-        out.writeBytes(CRLF);
+        out.write(CRLF);
 
         long contentLength = -1;
         StringBuilder codings = null;
@@ -237,7 +234,7 @@ final class Http1RequestFramer {
             boolean keep = true;
             switch (FramingField.of(buf, fieldStart, colon)) {
                 case CONTENT_LENGTH -> {
-                    long length = contentLength(value(colon, fieldEnd));
+                    long length = contentLength(colon + 1, fieldEnd);
                     if (contentLength >= 0 && length != contentLength) {
                         throw FramingException.badRequest("conflicting Content-Length headers: " + contentLength + " and " + length);
                     }
@@ -264,7 +261,7 @@ final class Http1RequestFramer {
             }
             if (keep) {
                 out.write(buf, fieldStart, fieldEnd - fieldStart);
-                out.writeBytes(CRLF);
+                out.write(CRLF);
             }
             fieldStart = fieldEnd + 2;
         }
@@ -279,17 +276,17 @@ final class Http1RequestFramer {
             }
             requireChunkedLast(codings.toString());
             chunked = true;
-            out.writeBytes(ascii("Transfer-Encoding: chunked\r\n"));
+            out.write(ascii("Transfer-Encoding: chunked\r\n"));
         } else if (contentLength >= 0) {
-            out.writeBytes(ascii("Content-Length: " + contentLength + "\r\n"));
+            out.write(ascii("Content-Length: " + contentLength + "\r\n"));
         }
         if (oldVersion) {
-            out.writeBytes(ascii("Connection: close\r\n"));
+            out.write(ascii("Connection: close\r\n"));
             if (!host) {
-                out.writeBytes(ascii("Host: " + defaultHost + "\r\n"));
+                out.write(ascii("Host: " + defaultHost + "\r\n"));
             }
         }
-        out.writeBytes(CRLF);
+        out.write(CRLF);
 
         http10 = oldVersion;
         lastRequest = close;
@@ -303,7 +300,12 @@ final class Http1RequestFramer {
         } else {
             requestDone();
         }
-        return out.toByteArray();
+        return out;
+    }
+
+    /** Input buffered after a head of {@code headEnd} bytes: the body the head's array may carry along. */
+    private int remainingInput(int headEnd) {
+        return end - start - headEnd;
     }
 
     private record RequestLine(boolean http10, boolean rewriteVersion, int versionStart) {
@@ -376,30 +378,40 @@ final class Http1RequestFramer {
         return new String(buf, from, to - from, StandardCharsets.ISO_8859_1);
     }
 
-    /** {@code Content-Length = 1*DIGIT}; a list of equal values counts as one (RFC 9110 8.6). */
-    private static long contentLength(String value) throws FramingException {
+    /**
+     * {@code Content-Length = 1*DIGIT} in buf[from, to), whitespace around it allowed; a list of equal
+     * values counts as one (RFC 9110 8.6).
+     */
+    private long contentLength(int from, int to) throws FramingException {
         long length = -1;
-        int from = 0;
-        while (from <= value.length()) {
-            int comma = value.indexOf(',', from);
-            int to = comma < 0 ? value.length() : comma;
-            String digits = value.substring(from, to).strip();
-            if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                throw FramingException.badRequest("invalid Content-Length \"" + value + "\": expected digits");
+        int element = from;
+        while (element <= to) {
+            int comma = indexOf(',', element, to);
+            int elementEnd = comma < 0 ? to : comma;
+            int first = skipWhitespace(element, elementEnd);
+            int last = elementEnd;
+            while (last > first && isWhitespace(buf[last - 1])) {
+                last--;
             }
-            int zeros = 0;
-            while (zeros < digits.length() - 1 && digits.charAt(zeros) == '0') {
-                zeros++;
+            if (first == last) {
+                throw FramingException.badRequest("invalid Content-Length \"" + value(from - 1, to) + "\": expected digits");
             }
-            if (digits.length() - zeros > MAX_LENGTH_DIGITS) {
-                throw FramingException.contentTooLarge("Content-Length " + value + " is too large");
+            long parsed = 0;
+            int significant = 0;
+            for (int i = first; i < last; i++) {
+                if (!isDigit(buf[i])) {
+                    throw FramingException.badRequest("invalid Content-Length \"" + value(from - 1, to) + "\": expected digits");
+                }
+                if ((parsed > 0 || buf[i] != '0') && ++significant > MAX_LENGTH_DIGITS) {
+                    throw FramingException.contentTooLarge("Content-Length " + value(from - 1, to) + " is too large");
+                }
+                parsed = parsed * 10 + (buf[i] - '0');
             }
-            long parsed = Long.parseLong(digits, zeros, digits.length(), 10);
             if (length >= 0 && parsed != length) {
-                throw FramingException.badRequest("conflicting Content-Length values \"" + value + "\"");
+                throw FramingException.badRequest("conflicting Content-Length values \"" + value(from - 1, to) + "\"");
             }
             length = parsed;
-            from = to + 1;
+            element = elementEnd + 1;
         }
         return length;
     }
@@ -465,7 +477,7 @@ final class Http1RequestFramer {
     }
 
     private byte[] chunkedBody() throws FramingException {
-        ByteArrayOutputStream out = null;
+        ByteBuilder out = null;
         while (true) {
             switch (phase) {
                 case CHUNK_SIZE -> {
@@ -489,11 +501,11 @@ final class Http1RequestFramer {
                         return bytes(out);
                     }
                     int n = (int) Math.min(remaining, end - start);
-                    out = out == null ? new ByteArrayOutputStream(n + 16) : out;
-                    out.writeBytes(ascii(Integer.toHexString(n)));
-                    out.writeBytes(CRLF);
+                    out = out == null ? new ByteBuilder(n + 16) : out;
+                    out.write(ascii(Integer.toHexString(n)));
+                    out.write(CRLF);
                     out.write(buf, start, n);
-                    out.writeBytes(CRLF);
+                    out.write(CRLF);
                     start += n;
                     remaining -= n;
                     if (remaining == 0) {
@@ -530,8 +542,8 @@ final class Http1RequestFramer {
                     }
                     start += 2;
                     scanned = 0;
-                    out = out == null ? new ByteArrayOutputStream(LAST_CHUNK.length) : out;
-                    out.writeBytes(LAST_CHUNK);
+                    out = out == null ? new ByteBuilder(LAST_CHUNK.length) : out;
+                    out.write(LAST_CHUNK);
                     requestDone();
                     return out.toByteArray();
                 }
@@ -540,7 +552,7 @@ final class Http1RequestFramer {
         }
     }
 
-    private static byte[] bytes(ByteArrayOutputStream out) {
+    private static byte[] bytes(ByteBuilder out) {
         return out == null ? null : out.toByteArray();
     }
 
@@ -574,10 +586,10 @@ final class Http1RequestFramer {
         long size = 0;
         int significant = 0;
         while (i < to && Character.digit(buf[i], 16) >= 0) {
-            size = size * 16 + Character.digit(buf[i], 16);
-            if (size > 0 && ++significant > 15) {
+            if ((size > 0 || buf[i] != '0') && ++significant > 15) {
                 throw FramingException.contentTooLarge("chunk size " + quote(from, to) + " is too large");
             }
+            size = size * 16 + Character.digit(buf[i], 16);
             i++;
         }
         if (i == from) {
@@ -722,5 +734,31 @@ final class Http1RequestFramer {
             return true;
         }
         return b > 0 && "!#$%&'*+-.^_`|~".indexOf(b) >= 0;
+    }
+
+    /** A growing byte array, unsynchronized: what the framer hands on, built once per read. */
+    private static final class ByteBuilder {
+        private byte[] bytes;
+        private int size;
+
+        ByteBuilder(int capacity) {
+            bytes = new byte[capacity];
+        }
+
+        void write(byte[] from) {
+            write(from, 0, from.length);
+        }
+
+        void write(byte[] from, int offset, int length) {
+            if (size + length > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(size + length, 2 * bytes.length));
+            }
+            System.arraycopy(from, offset, bytes, size, length);
+            size += length;
+        }
+
+        byte[] toByteArray() {
+            return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
+        }
     }
 }
