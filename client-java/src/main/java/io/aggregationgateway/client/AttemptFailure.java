@@ -41,18 +41,13 @@ final class AttemptFailure extends Exception {
         return new AttemptFailure(message, null, code, description, retryable, cause);
     }
 
-    /** The push could not even be encoded for the transport; nothing was sent. */
-    static AttemptFailure unsendable(String message, Throwable cause) {
-        return new AttemptFailure(message, null, null, null, false, cause);
-    }
-
     boolean retryable() {
         return retryable;
     }
 
-    PushException toPushException(Transport transport, String target, int attempts) {
-        String message = "push to " + target + " over " + transport + " failed"
-                + (attempts > 1 ? " after " + attempts + " attempts" : "") + ": " + getMessage();
+    /** @param what what failed, e.g. "push to http://gateway:8080 over GRPC" */
+    PushException toPushException(String what, Transport transport, int attempts) {
+        String message = what + " failed" + (attempts > 1 ? " after " + attempts + " attempts" : "") + ": " + getMessage();
         return new PushException(message, transport, httpStatus, grpcStatus, serverMessage, retryable, attempts,
                 getCause());
     }

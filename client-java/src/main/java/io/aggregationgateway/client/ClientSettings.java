@@ -8,10 +8,12 @@ import java.util.function.Consumer;
 /**
  * Everything a {@link PushClient} was built with, checked and immutable.
  *
+ * @param source         what every push sends
  * @param groupingLabels {@code job} first, then the others in the order they were given
  * @param trustManager   for TLS, or null for the JDK's default trust store
  */
-record ClientSettings(Target target,
+record ClientSettings(MetricsSource source,
+                      Target target,
                       Transport transport,
                       Map<String, String> groupingLabels,
                       Map<String, String> headers,

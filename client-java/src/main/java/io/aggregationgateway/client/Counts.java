@@ -49,8 +49,16 @@ final class Counts {
         return bucket.getCumulativeCountFloat() > 0 ? bucket.getCumulativeCountFloat() : unsigned(bucket.getCumulativeCount());
     }
 
-    /** A uint64 field read into a long, as a double. */
+    /**
+     * A uint64 field read into a long, as the nearest double: rounded as the gateway rounds the
+     * uint64 counts of the protobuf pushes it receives, so that a count a text push spells out
+     * reads the same as the protobuf push of that count.
+     */
     static double unsigned(long value) {
-        return value >= 0 ? value : ((double) (value >>> 1)) * 2.0;
+        if (value >= 0) {
+            return value;
+        }
+        // halve (keeping the lost bit as a sticky bit so rounding stays correct), convert, double
+        return ((double) ((value >>> 1) | (value & 1))) * 2.0;
     }
 }

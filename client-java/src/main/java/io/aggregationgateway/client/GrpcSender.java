@@ -20,14 +20,20 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** The gateway's unary gRPC {@code Push} over one long-lived channel. */
+/**
+ * The gateway's unary gRPC {@code Push} over one long-lived channel. The gateway's gRPC API has no
+ * delete, so a delete goes as HTTP {@code DELETE} to the same port, which serves both.
+ */
 final class GrpcSender implements Sender {
+    private final ClientSettings settings;
     private final ManagedChannel channel;
     private final AggregationGatewayGrpc.AggregationGatewayBlockingStub stub;
     private final Map<String, String> groupingLabels;
     private final long timeoutMillis;
+    private HttpSender deletes; // made by the first delete: most clients never delete
 
     GrpcSender(ClientSettings settings) {
+        this.settings = settings;
         Target target = settings.target();
         ChannelCredentials credentials;
         if (!target.tls()) {
@@ -81,6 +87,14 @@ final class GrpcSender implements Sender {
     }
 
     @Override
+    public void delete() throws AttemptFailure, InterruptedException {
+        if (deletes == null) {
+            deletes = new HttpSender(settings);
+        }
+        deletes.delete();
+    }
+
+    @Override
     public void beforeRetry() {
         // after a failed connection the channel waits a second or more before trying again, and
         // fails calls at once meanwhile; the retry should reach the gateway, not that wait
@@ -89,6 +103,9 @@ final class GrpcSender implements Sender {
 
     @Override
     public void close() {
+        if (deletes != null) {
+            deletes.close();
+        }
         channel.shutdown();
         try {
             if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {

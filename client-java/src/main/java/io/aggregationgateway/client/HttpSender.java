@@ -21,7 +21,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** {@code POST /metrics/job/...} with the JDK's HTTP client, body in protobuf-delimited or text 0.0.4. */
+/**
+ * {@code POST /metrics/job/...} with the JDK's HTTP client, body in protobuf-delimited or text
+ * 0.0.4, and {@code DELETE} of the same path.
+ */
 final class HttpSender implements Sender {
     static final String PROTOBUF_CONTENT_TYPE =
             "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
@@ -62,10 +65,20 @@ final class HttpSender implements Sender {
     @Override
     public void send(List<MetricFamily> families) throws AttemptFailure, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                .timeout(requestTimeout)
                 .header("Content-Type", text ? TEXT_CONTENT_TYPE : PROTOBUF_CONTENT_TYPE)
-                .header("User-Agent", ClientSettings.USER_AGENT)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body(families)));
+        // not retried after a timeout: the gateway may have applied the push, and a second copy would be added
+        exchange(request, false);
+    }
+
+    @Override
+    public void delete() throws AttemptFailure, InterruptedException {
+        exchange(HttpRequest.newBuilder(uri).DELETE(), true); // deleting twice is deleting once
+    }
+
+    /** Sends the request; fails unless the answer is 2xx. */
+    private void exchange(HttpRequest.Builder request, boolean idempotent) throws AttemptFailure, InterruptedException {
+        request.timeout(requestTimeout).header("User-Agent", ClientSettings.USER_AGENT);
         headers.forEach(request::header);
         HttpResponse<String> response;
         try {
@@ -73,8 +86,7 @@ final class HttpSender implements Sender {
         } catch (HttpConnectTimeoutException e) {
             throw AttemptFailure.httpIo("connect timed out: " + e.getMessage(), true, e);
         } catch (HttpTimeoutException e) {
-            // not retried: the gateway may have applied the push, and a second copy would be added
-            throw AttemptFailure.httpIo("no response within " + requestTimeout.toMillis() + " ms", false, e);
+            throw AttemptFailure.httpIo("no response within " + requestTimeout.toMillis() + " ms", idempotent, e);
         } catch (SSLException e) {
             // an untrusted certificate or a TLS/plaintext mismatch: a setting to fix, not a passing failure
             throw AttemptFailure.httpIo("TLS failed: " + describe(e), false, e);
@@ -85,7 +97,7 @@ final class HttpSender implements Sender {
             throw AttemptFailure.httpIo("connection failed: " + describe(e), true, e);
         }
         int status = response.statusCode();
-        if (status / 100 != 2) {
+        if (status / 100 != 2) { // any 2xx: 200 for a push, 200 or 202 for a delete
             String body = response.body().strip();
             if (body.length() > MAX_MESSAGE_CHARS) {
                 body = body.substring(0, MAX_MESSAGE_CHARS) + "...";

@@ -15,16 +15,16 @@ import io.aggregationgateway.proto.metrics.Untyped;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Turns running totals into increments: remembers, per source, the totals of the last successful
- * push, and answers the difference. The gateway adds what it receives, so pushing increments makes
- * its sum equal to the source's total however often the source is pushed.
+ * Turns running totals into increments: remembers the totals of the last successful push, and
+ * answers the difference. The gateway adds what it receives, so pushing increments makes its sum
+ * equal to the source's total however often the source is pushed. One tracker per client, as a
+ * client pushes one source.
  *
  * <p>A value lower than last time (a counter, a histogram count, a bucket) means the source was
  * reset (its process restarted, the registry was cleared): the whole current value is the
@@ -36,7 +36,7 @@ import java.util.TreeMap;
 final class IncrementTracker {
     private static final Comparator<LabelPair> BY_NAME = Comparator.comparing(LabelPair::getName);
 
-    private final Map<Object, Map<SeriesKey, Metric>> lastPushed = new IdentityHashMap<>();
+    private Map<SeriesKey, Metric> lastPushed = Map.of();
 
     /** A series: family name, type and labels in name order (label order does not matter). */
     private record SeriesKey(String family, MetricType type, List<LabelPair> labels) {
@@ -47,17 +47,16 @@ final class IncrementTracker {
         }
     }
 
-    /** The increments of {@code totals} since the last {@link #commit} for {@code source}. */
-    List<MetricFamily> increments(Object source, List<MetricFamily> totals) {
-        Map<SeriesKey, Metric> previous = lastPushed.getOrDefault(source, Map.of());
-        if (previous.isEmpty()) {
+    /** The increments of {@code totals} since the last {@link #commit}. */
+    List<MetricFamily> increments(List<MetricFamily> totals) {
+        if (lastPushed.isEmpty()) {
             return totals;
         }
         List<MetricFamily> increments = new ArrayList<>(totals.size());
         for (MetricFamily family : totals) {
             MetricFamily.Builder builder = family.toBuilder().clearMetric();
             for (Metric metric : family.getMetricList()) {
-                Metric before = previous.get(SeriesKey.of(family, metric));
+                Metric before = lastPushed.get(SeriesKey.of(family, metric));
                 builder.addMetric(before == null ? metric : increment(family.getType(), metric, before));
             }
             increments.add(builder.build());
@@ -65,15 +64,20 @@ final class IncrementTracker {
         return increments;
     }
 
-    /** Records {@code totals} as pushed successfully for {@code source}. */
-    void commit(Object source, List<MetricFamily> totals) {
+    /** Records {@code totals} as pushed successfully. */
+    void commit(List<MetricFamily> totals) {
         Map<SeriesKey, Metric> pushed = new HashMap<>();
         for (MetricFamily family : totals) {
             for (Metric metric : family.getMetricList()) {
                 pushed.put(SeriesKey.of(family, metric), metric);
             }
         }
-        lastPushed.put(source, pushed);
+        lastPushed = pushed;
+    }
+
+    /** Forgets what was pushed (the gateway deleted it): the next push sends the whole totals again. */
+    void reset() {
+        lastPushed = Map.of();
     }
 
     private static Metric increment(MetricType type, Metric now, Metric before) {

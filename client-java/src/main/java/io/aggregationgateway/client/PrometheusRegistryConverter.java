@@ -30,9 +30,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Converts a client_java 1.x {@link PrometheusRegistry} ({@code io.prometheus:prometheus-metrics-model},
- * an optional dependency of this library: add it to your build to use this class) into
- * {@code MetricFamily} messages, named and typed as client_java's own protobuf exposition does.
+ * Converts what a client_java 1.x {@link PrometheusRegistry} holds into {@code MetricFamily}
+ * messages, named and typed as client_java's own protobuf exposition does; what
+ * {@link PushClientBuilder#registry} pushes.
  *
  * <ul>
  *   <li>Counter {@code x}: counter family {@code x_total}. Gauge: gauge. Unknown: untyped.</li>
@@ -47,43 +47,24 @@ import java.util.List;
  * Names and label names are the Prometheus names (dots become underscores). Created
  * timestamps, scrape timestamps and exemplars are not sent; labels with an empty value are left out.
  *
- * <p>This is a class of its own, not an overload of {@link PushClient#push}, so that code using
- * only simpleclient compiles and runs without client_java 1.x on its class path.
- *
  * <p>Stateless and thread-safe.
  */
-public final class PrometheusRegistryConverter {
+final class PrometheusRegistryConverter {
     private PrometheusRegistryConverter() {
     }
 
-    /**
-     * A source that scrapes {@code registry} on every push. Like {@link MetricsSource#of(io.prometheus.client.CollectorRegistry)},
-     * the client pushes only what changed since its last successful push of this registry.
-     *
-     * @param registry the registry to scrape
-     * @return a source for {@link PushClient#push(MetricsSource)} and {@link PushClient#startPeriodicPush(MetricsSource, java.time.Duration)}
-     */
-    public static MetricsSource source(PrometheusRegistry registry) {
-        return new RunningTotalsSource(registry, () -> convert(registry));
+    /** A source scraping {@code registry} on every push, pushed as increments of its running totals. */
+    static MetricsSource source(PrometheusRegistry registry) {
+        return MetricsSource.ofRunningTotals(() -> convert(registry));
     }
 
-    /**
-     * Scrapes the registry and converts the result.
-     *
-     * @param registry the registry to scrape
-     * @return one family per metric, in the registry's order
-     */
-    public static List<MetricFamily> convert(PrometheusRegistry registry) {
+    /** Scrapes the registry and converts the result: one family per metric, in the registry's order. */
+    static List<MetricFamily> convert(PrometheusRegistry registry) {
         return convert(registry.scrape());
     }
 
-    /**
-     * Converts snapshots already scraped.
-     *
-     * @param snapshots the snapshots to convert
-     * @return one family per snapshot, in the same order
-     */
-    public static List<MetricFamily> convert(MetricSnapshots snapshots) {
+    /** Converts snapshots already scraped, one family per snapshot, in the same order. */
+    static List<MetricFamily> convert(MetricSnapshots snapshots) {
         List<MetricFamily> families = new ArrayList<>(snapshots.size());
         for (MetricSnapshot snapshot : snapshots) {
             families.add(convert(snapshot));

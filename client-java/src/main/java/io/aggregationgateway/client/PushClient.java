@@ -1,10 +1,8 @@
 package io.aggregationgateway.client;
 
 import io.aggregationgateway.proto.metrics.MetricFamily;
-import io.prometheus.client.CollectorRegistry;
 
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -13,21 +11,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Pushes metrics to an aggregation gateway, which adds every push to its sums for Prometheus to
- * scrape.
+ * Pushes one source of metrics to an aggregation gateway, which adds every push to its sums for
+ * Prometheus to scrape. What is pushed and where are fixed when the client is built, as with
+ * client_java's {@code PushGateway} and client_golang's {@code Pusher}:
  *
  * <pre>{@code
- * try (PushClient client = PushClient.builder().target("localhost:8080").job("checkout").build()) {
- *     client.push(CollectorRegistry.defaultRegistry);
+ * try (PushClient client = PushClient.builder()
+ *         .target("localhost:8080").job("checkout")
+ *         .registry(PrometheusRegistry.defaultRegistry)   // the default; see PushClientBuilder#source for others
+ *         .build()) {
+ *     client.push();
  * }
  * }</pre>
  *
- * <p><b>What is sent.</b> A registry ({@link #push(CollectorRegistry)},
- * {@link MetricsSource#of(CollectorRegistry)}, {@link PrometheusRegistryConverter#source}) is
- * pushed as the increments since this client's last successful push of it, so the gateway's sum
- * equals the registry's total however often it is pushed; see {@link MetricsSource}. Families
- * given directly ({@link #push(Collection)}) are sent as they are. The client's grouping labels
- * ({@code job} and the others) are added to every series.
+ * <p><b>What is sent.</b> A registry holds running totals; the client pushes the increments since
+ * its last successful push (everything, the first time), so the gateway's sum equals the
+ * registry's total however often it is pushed; see {@link MetricsSource}. The client's grouping
+ * labels ({@code job} and the others) are added to every series.
  *
  * <p><b>Failures.</b> A push that fails throws a {@link PushException} with the gateway's status
  * and message. Transient failures (the connection failed, gRPC {@code UNAVAILABLE}, HTTP 5xx) are
@@ -35,27 +35,27 @@ import java.util.concurrent.locks.ReentrantLock;
  * (HTTP 4xx, gRPC {@code INVALID_ARGUMENT}) is not, nor is a timeout, since the gateway may have
  * applied it.
  *
- * <p><b>Periodic pushing.</b> {@link #startPeriodicPush} pushes a source on a daemon thread at a
- * fixed delay; {@link #close()} stops it and pushes one last time, so nothing counted before
- * {@code close()} is lost.
+ * <p><b>Periodic pushing.</b> {@link #startPeriodicPush} pushes on a daemon thread at a fixed
+ * delay; {@link #close()} stops it and pushes one last time, so nothing counted before
+ * {@code close()} is lost. {@link #delete()} stops it too and removes the series from the gateway.
  *
- * <p><b>Threads.</b> The client is thread-safe. Pushes, explicit and periodic, go one at a time:
- * a push waits for the one in progress (retries included) to end. The client does no logging,
- * except that a failed periodic push is reported through {@link System.Logger} unless a handler
- * is set with {@link PushClientBuilder#onPeriodicPushFailure}.
+ * <p><b>Threads.</b> The client is thread-safe. Pushes and deletes, explicit and periodic, go one
+ * at a time: each waits for the one in progress (retries included) to end. The client does no
+ * logging, except that a failed periodic push is reported through {@link System.Logger} unless a
+ * handler is set with {@link PushClientBuilder#onPeriodicPushFailure}.
  */
 public final class PushClient implements AutoCloseable {
     private final ClientSettings settings;
     private final Sender sender;
-    /** Held for the whole of a push, retries included, so pushes never overlap. */
+    /** Held for the whole of a push or delete, retries included, so they never overlap. */
     private final ReentrantLock pushLock = new ReentrantLock();
     private final IncrementTracker increments = new IncrementTracker(); // guarded by pushLock
     private boolean senderClosed; // guarded by pushLock
 
+    /** Taken briefly, also while pushLock is held; pushLock is never taken while holding it. */
     private final Object lifecycleLock = new Object();
     private boolean closed; // guarded by lifecycleLock
-    private ScheduledExecutorService scheduler; // guarded by lifecycleLock
-    private MetricsSource periodicSource; // guarded by lifecycleLock
+    private ScheduledExecutorService schedule; // guarded by lifecycleLock; null when no periodic pushing runs
 
     PushClient(ClientSettings settings) {
         this.settings = settings;
@@ -72,118 +72,104 @@ public final class PushClient implements AutoCloseable {
     }
 
     /**
-     * Pushes what changed in a simpleclient registry since this client's last successful push
-     * of it (the first time: everything).
+     * Collects the source and pushes it: for running totals (a registry), what changed since this
+     * client's last successful push; for a source of increments, what it returns.
      *
-     * @param registry the registry, for example {@link CollectorRegistry#defaultRegistry}
      * @throws PushException         if the push failed after all attempts
      * @throws IllegalStateException if the client is closed
      */
-    public void push(CollectorRegistry registry) throws PushException {
-        push(MetricsSource.of(Objects.requireNonNull(registry, "registry")));
-    }
-
-    /**
-     * Pushes families as they are; the gateway adds them to its sums.
-     *
-     * @param families the families, for example built with {@code MetricFamily.newBuilder()}
-     * @throws PushException         if the push failed after all attempts
-     * @throws IllegalStateException if the client is closed
-     */
-    public void push(Collection<MetricFamily> families) throws PushException {
-        push(MetricsSource.ofFamilies(families));
-    }
-
-    /**
-     * Collects the source and pushes it (a registry source as increments, see {@link MetricsSource}).
-     *
-     * @param source what to push
-     * @throws PushException         if the push failed after all attempts
-     * @throws IllegalStateException if the client is closed
-     */
-    public void push(MetricsSource source) throws PushException {
-        Objects.requireNonNull(source, "source");
+    public void push() throws PushException {
         ensureOpen();
-        try {
-            pushLock.lockInterruptibly();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw interrupted(0, e);
-        }
+        lockForCaller(pushDescription());
         try {
             if (senderClosed) {
                 throw new IllegalStateException("the push client is closed");
             }
-            pushLocked(source);
+            pushLocked();
         } finally {
             pushLock.unlock();
         }
     }
 
     /**
-     * Pushes {@code source} every {@code interval} on a daemon thread, the first time one interval
-     * from now, until {@link #close()}, which pushes it one last time. A failed push goes to the
-     * {@linkplain PushClientBuilder#onPeriodicPushFailure failure handler} and the schedule goes on;
-     * since a registry source is pushed as increments, what a failed push would have sent goes
-     * with the next one. The interval runs from the end of one push to the start of the next.
+     * Deletes from the gateway every series carrying this client's grouping labels, those other
+     * clients pushed with the same labels included ({@code DELETE /metrics/job/<job>/...}, as the
+     * Pushgateway's delete; over HTTP whatever the transport, since the gateway's gRPC API has no
+     * delete, to the same port). Timeouts are retried too: deleting twice is deleting once.
      *
-     * @param source   what to push
+     * <p>It stops periodic pushing, so that neither the schedule nor {@link #close()} pushes the
+     * series back. A push after it sends the source's whole running totals again, as the first
+     * push did. {@link #startPeriodicPush} may be called again.
+     *
+     * @throws PushException         if the delete failed after all attempts; periodic pushing is stopped all the same
+     * @throws IllegalStateException if the client is closed
+     */
+    public void delete() throws PushException {
+        ensureOpen();
+        stopSchedule();
+        String what = "delete at " + settings.target().describe() + GroupingPath.of(settings.groupingLabels());
+        lockForCaller(what);
+        try {
+            if (senderClosed) {
+                throw new IllegalStateException("the push client is closed");
+            }
+            withRetries(what, sender::delete);
+            increments.reset();
+        } finally {
+            pushLock.unlock();
+        }
+    }
+
+    /**
+     * Pushes the source every {@code interval} on a daemon thread, the first time one interval
+     * from now, until {@link #close()}, which pushes it one last time, or {@link #delete()}. A
+     * failed push goes to the {@linkplain PushClientBuilder#onPeriodicPushFailure failure handler}
+     * and the schedule goes on; since running totals are pushed as increments, what a failed push
+     * would have sent goes with the next one. The interval runs from the end of one push to the
+     * start of the next.
+     *
      * @param interval the pause between pushes
-     * @throws IllegalStateException    if periodic pushing was already started, or the client is closed
+     * @throws IllegalStateException    if periodic pushing is running already, or the client is closed
      * @throws IllegalArgumentException if the interval is not positive
      */
-    public void startPeriodicPush(MetricsSource source, Duration interval) {
-        Objects.requireNonNull(source, "source");
+    public void startPeriodicPush(Duration interval) {
         Objects.requireNonNull(interval, "interval");
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("interval must be positive, got " + interval);
         }
         synchronized (lifecycleLock) {
             ensureOpen();
-            if (scheduler != null) {
+            if (schedule != null) {
                 throw new IllegalStateException("periodic pushing was already started on this client");
             }
-            scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
+            ScheduledExecutorService started = Executors.newSingleThreadScheduledExecutor(task -> {
                 Thread thread = new Thread(task, "aggregation-gateway-push");
                 thread.setDaemon(true); // never keeps the application alive; close() does the final push
                 return thread;
             });
-            periodicSource = source;
+            schedule = started;
             long nanos = interval.toNanos();
-            scheduler.scheduleWithFixedDelay(() -> periodicPush(source), nanos, nanos, TimeUnit.NANOSECONDS);
+            started.scheduleWithFixedDelay(() -> periodicPush(started), nanos, nanos, TimeUnit.NANOSECONDS);
         }
     }
 
     /**
-     * {@link #startPeriodicPush(MetricsSource, Duration)} for a simpleclient registry.
-     *
-     * @param registry the registry to push, as increments
-     * @param interval the pause between pushes
-     * @throws IllegalStateException    if periodic pushing was already started, or the client is closed
-     * @throws IllegalArgumentException if the interval is not positive
-     */
-    public void startPeriodicPush(CollectorRegistry registry, Duration interval) {
-        startPeriodicPush(MetricsSource.of(Objects.requireNonNull(registry, "registry")), interval);
-    }
-
-    /**
-     * Stops periodic pushing, pushes the periodic source one last time (waiting for a push in
-     * progress first), then closes the connection. Without periodic pushing it only closes the
-     * connection. Calling it again does nothing.
+     * Stops periodic pushing, pushes the source one last time (waiting for a push in progress
+     * first), then closes the connection. Without periodic pushing (never started, or stopped by
+     * {@link #delete()}) it only closes the connection. Calling it again does nothing.
      *
      * @throws PushException if the final push failed; the client is closed all the same
      */
     @Override
     public void close() throws PushException {
         ScheduledExecutorService stopping;
-        MetricsSource finalSource;
         synchronized (lifecycleLock) {
             if (closed) {
                 return;
             }
             closed = true;
-            stopping = scheduler;
-            finalSource = periodicSource;
+            stopping = schedule;
+            schedule = null;
         }
         try {
             if (stopping != null) {
@@ -192,8 +178,8 @@ public final class PushClient implements AutoCloseable {
             // Not interruptible: the final push may fail on an interrupt, but the connection is released.
             pushLock.lock();
             try {
-                if (finalSource != null && !senderClosed) {
-                    pushLocked(finalSource);
+                if (stopping != null && !senderClosed) {
+                    pushLocked();
                 }
             } finally {
                 senderClosed = true;
@@ -204,17 +190,30 @@ public final class PushClient implements AutoCloseable {
         }
     }
 
-    private void periodicPush(MetricsSource source) {
+    /** Ends periodic pushing; a periodic push under way finishes, none starts after it. */
+    private void stopSchedule() {
+        ScheduledExecutorService stopping;
+        synchronized (lifecycleLock) {
+            stopping = schedule;
+            schedule = null;
+        }
+        if (stopping != null) {
+            stopping.shutdown();
+        }
+    }
+
+    private void periodicPush(ScheduledExecutorService from) {
         try {
             pushLock.lockInterruptibly();
         } catch (InterruptedException e) {
             return; // the scheduler is shutting down
         }
         try {
-            if (senderClosed) {
-                return; // close() has done the final push already
+            // a push that waited for the lock while delete() or close() stopped its schedule must not run
+            if (senderClosed || !isCurrent(from)) {
+                return;
             }
-            pushLocked(source);
+            pushLocked();
         } catch (PushException e) {
             report(e);
         } catch (RuntimeException e) {
@@ -222,6 +221,12 @@ public final class PushClient implements AutoCloseable {
                     null, null, null, false, 0, e));
         } finally {
             pushLock.unlock();
+        }
+    }
+
+    private boolean isCurrent(ScheduledExecutorService from) {
+        synchronized (lifecycleLock) {
+            return schedule == from;
         }
     }
 
@@ -236,43 +241,64 @@ public final class PushClient implements AutoCloseable {
     }
 
     /** Collects, sends with retries, and for running totals remembers what was sent. Under pushLock. */
-    private void pushLocked(MetricsSource source) throws PushException {
+    private void pushLocked() throws PushException {
+        MetricsSource source = settings.source();
         List<MetricFamily> collected = source.collect();
-        if (source instanceof RunningTotalsSource totals) {
-            sendWithRetries(increments.increments(totals.identity(), collected));
-            increments.commit(totals.identity(), collected);
+        String what = pushDescription();
+        if (source.isRunningTotals()) {
+            List<MetricFamily> toSend = increments.increments(collected);
+            withRetries(what, () -> sender.send(toSend));
+            increments.commit(collected);
         } else {
-            sendWithRetries(collected);
+            withRetries(what, () -> sender.send(collected));
         }
     }
 
-    private void sendWithRetries(List<MetricFamily> families) throws PushException {
+    /** One attempt of a push or a delete. */
+    private interface Attempt {
+        void run() throws AttemptFailure, InterruptedException;
+    }
+
+    private void withRetries(String what, Attempt attempt) throws PushException {
         RetryPolicy retry = settings.retryPolicy();
-        for (int attempt = 1; ; attempt++) {
+        for (int n = 1; ; n++) {
             try {
-                sender.send(families);
+                attempt.run();
                 return;
             } catch (AttemptFailure failure) {
-                if (!failure.retryable() || attempt >= retry.maxAttempts()) {
-                    throw failure.toPushException(settings.transport(), settings.target().describe(), attempt);
+                if (!failure.retryable() || n >= retry.maxAttempts()) {
+                    throw failure.toPushException(what, settings.transport(), n);
                 }
                 try {
-                    Thread.sleep(retry.backoffBefore(attempt));
+                    Thread.sleep(retry.backoffBefore(n));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw interrupted(attempt, e);
+                    throw interrupted(what, n, e);
                 }
                 sender.beforeRetry();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw interrupted(attempt, e);
+                throw interrupted(what, n, e);
             }
         }
     }
 
-    private PushException interrupted(int attempts, InterruptedException e) {
-        return new PushException("push to " + settings.target().describe() + " over " + settings.transport()
-                + " was interrupted", settings.transport(), null, null, null, false, attempts, e);
+    private String pushDescription() {
+        return "push to " + settings.target().describe() + " over " + settings.transport();
+    }
+
+    /** Takes pushLock for a caller's push or delete, which an interrupt may end while it waits. */
+    private void lockForCaller(String what) throws PushException {
+        try {
+            pushLock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw interrupted(what, 0, e);
+        }
+    }
+
+    private PushException interrupted(String what, int attempts, InterruptedException e) {
+        return new PushException(what + " was interrupted", settings.transport(), null, null, null, false, attempts, e);
     }
 
     private void ensureOpen() {

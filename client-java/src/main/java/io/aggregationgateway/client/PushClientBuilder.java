@@ -1,5 +1,7 @@
 package io.aggregationgateway.client;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
 import javax.net.ssl.X509TrustManager;
 import java.time.Duration;
 import java.util.Collections;
@@ -12,7 +14,9 @@ import java.util.function.Consumer;
 
 /**
  * Configures a {@link PushClient}; obtained from {@link PushClient#builder()}. Only
- * {@link #target(String)} and {@link #job(String)} are required.
+ * {@link #target(String)} and {@link #job(String)} are required; what is pushed is client_java
+ * 1.x's {@link PrometheusRegistry#defaultRegistry} unless {@link #registry} or {@link #source}
+ * says otherwise.
  *
  * <p>A builder is not thread-safe; the client it builds is. Invalid values are refused with an
  * {@link IllegalArgumentException} when set, contradicting ones when {@link #build()} is called.
@@ -23,6 +27,7 @@ public final class PushClientBuilder {
             "host", "connection", "keep-alive", "proxy-connection", "expect", "upgrade", "transfer-encoding", "te",
             "user-agent");
 
+    private MetricsSource source;
     private String target;
     private Transport transport = Transport.GRPC;
     private String job;
@@ -38,6 +43,38 @@ public final class PushClientBuilder {
     private Consumer<? super PushException> periodicFailureHandler = PushClientBuilder::logPeriodicFailure;
 
     PushClientBuilder() {
+    }
+
+    /**
+     * The client_java 1.x ({@code io.prometheus:prometheus-metrics-core}) registry to push, as
+     * increments of its running totals (see {@link MetricsSource}). Default
+     * {@link PrometheusRegistry#defaultRegistry}. Replaces a {@link #source} set before.
+     *
+     * <p>Histograms go with their classic buckets and, when they have them (client_java's
+     * default), their native buckets too; the gateway merges both parts. Counter {@code x} goes
+     * as {@code x_total}; created timestamps and exemplars are not sent.
+     *
+     * @param registry the registry, scraped on every push
+     * @return this builder
+     */
+    public PushClientBuilder registry(PrometheusRegistry registry) {
+        Objects.requireNonNull(registry, "registry");
+        this.source = PrometheusRegistryConverter.source(registry);
+        return this;
+    }
+
+    /**
+     * What to push, when it is not a client_java 1.x registry: a simpleclient registry through
+     * {@link CollectorRegistrySource#of}, or families of your own through
+     * {@link MetricsSource#ofRunningTotals} or {@link MetricsSource#ofIncrements}. Replaces a
+     * {@link #registry} set before.
+     *
+     * @param source the source, collected on every push
+     * @return this builder
+     */
+    public PushClientBuilder source(MetricsSource source) {
+        this.source = Objects.requireNonNull(source, "source");
+        return this;
     }
 
     /**
@@ -235,7 +272,8 @@ public final class PushClientBuilder {
      * Builds the client. For gRPC this sets up the channel, which connects on the first push.
      *
      * @return a new client; close it when done
-     * @throws IllegalStateException    if the target or the job is missing
+     * @throws IllegalStateException    if the target or the job is missing, or the transport is
+     *                                  {@link Transport#HTTP_TEXT} and simpleclient_common is not on the class path
      * @throws IllegalArgumentException if the target is malformed or settings contradict each other
      */
     public PushClient build() {
@@ -244,6 +282,9 @@ public final class PushClientBuilder {
         }
         if (job == null) {
             throw new IllegalStateException("the job is missing: call job(\"...\")");
+        }
+        if (transport == Transport.HTTP_TEXT) {
+            TextFormatWriter.requireLibrary();
         }
         Target parsed = Target.parse(target, tls);
         if (transport == Transport.GRPC && !parsed.basePath().isEmpty()) {
@@ -256,7 +297,8 @@ public final class PushClientBuilder {
         Map<String, String> grouping = new LinkedHashMap<>();
         grouping.put("job", job);
         grouping.putAll(groupingLabels);
-        ClientSettings settings = new ClientSettings(parsed, transport, Collections.unmodifiableMap(grouping),
+        MetricsSource pushed = source != null ? source : PrometheusRegistryConverter.source(PrometheusRegistry.defaultRegistry);
+        ClientSettings settings = new ClientSettings(pushed, parsed, transport, Collections.unmodifiableMap(grouping),
                 Collections.unmodifiableMap(new LinkedHashMap<>(headers)),
                 connectTimeout, requestTimeout, new RetryPolicy(maxAttempts, initialBackoff, maxBackoff),
                 trustManager, periodicFailureHandler);

@@ -7,136 +7,139 @@ import io.aggregationgateway.proto.metrics.Metric;
 import io.aggregationgateway.proto.metrics.MetricFamily;
 import io.aggregationgateway.proto.metrics.Quantile;
 import io.aggregationgateway.proto.metrics.Summary;
+import io.prometheus.client.Collector;
+import io.prometheus.client.Collector.MetricFamilySamples;
+import io.prometheus.client.Collector.MetricFamilySamples.Sample;
+import io.prometheus.client.exporter.common.TextFormat;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
- * Writes {@code MetricFamily} messages as Prometheus text format 0.0.4, for the
- * {@link Transport#HTTP_TEXT} transport.
+ * The body of a {@link Transport#HTTP_TEXT} push: Prometheus text format 0.0.4, written by
+ * simpleclient_common's {@link TextFormat#write004} (an optional dependency, with simpleclient).
  *
- * <p>The format has no gauge histogram type, so gauge histograms are written as histograms (as
- * Prometheus's own text writer does), and no native histogram buckets, so a native histogram
- * contributes its count (as the {@code +Inf} bucket) and sum only. Families without metrics are
- * left out. Timestamps and exemplars are not written: the gateway drops them.
+ * <p>The writing (HELP and TYPE lines, escaping, numbers as Go's parser reads them) is the
+ * library's. What is here maps metrics.proto families onto the library's samples, and decides
+ * what the text format cannot carry as metrics.proto does:
+ * <ul>
+ *   <li>Histograms: a {@code _bucket} sample per bucket with its {@code le} label, the
+ *       {@code +Inf} bucket added when the message leaves it to the count (protobuf may, text may
+ *       not), {@code _sum} and {@code _count}.</li>
+ *   <li>Gauge histograms: the format has no such type, so they go as histograms (the library's
+ *       gauge histogram would put {@code _gcount} and {@code _gsum} in gauges of their own).</li>
+ *   <li>Native histograms: the format has no native buckets, so only their count (as the
+ *       {@code +Inf} bucket) and sum go.</li>
+ *   <li>A counter whose name lacks {@code _total} gets it, as simpleclient names every counter.
+ *       Units are left out: 0.0.4 has no UNIT line.</li>
+ * </ul>
+ * Families without metrics are left out. Timestamps and exemplars are not written: the gateway
+ * drops them.
+ *
+ * <p>client_java 1.x's text writer cannot stand in: its model refuses what a push may carry and
+ * the gateway must be the one to reject with its message (a negative counter, a gauge named
+ * {@code x_info}), and it writes histogram counts as whole numbers only.
  */
 final class TextFormatWriter {
     private TextFormatWriter() {
     }
 
+    /**
+     * Fails unless simpleclient and simpleclient_common can be loaded, so that a client that
+     * would need them says so when it is built, not at its first push.
+     */
+    static void requireLibrary() {
+        try {
+            Collector.class.getName();
+            TextFormat.class.getName();
+        } catch (NoClassDefFoundError e) {
+            throw new IllegalStateException("Transport.HTTP_TEXT writes its bodies with simpleclient's text format writer:"
+                    + " add io.prometheus:simpleclient_common (0.16.0) to the class path, or use HTTP_PROTOBUF", e);
+        }
+    }
+
     static String write(List<MetricFamily> families) {
-        StringBuilder out = new StringBuilder(256 * Math.max(1, families.size()));
+        List<MetricFamilySamples> samples = new ArrayList<>(families.size());
         for (MetricFamily family : families) {
             if (family.getMetricCount() > 0) {
-                writeFamily(out, family);
+                samples.add(samplesOf(family));
             }
+        }
+        StringWriter out = new StringWriter(256 * Math.max(1, families.size()));
+        try {
+            TextFormat.write004(out, Collections.enumeration(samples));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
         }
         return out.toString();
     }
 
-    private static void writeFamily(StringBuilder out, MetricFamily family) {
+    private static MetricFamilySamples samplesOf(MetricFamily family) {
         String name = family.getName();
-        if (!family.getHelp().isEmpty()) {
-            out.append("# HELP ").append(name).append(' ');
-            escape(out, family.getHelp(), false);
-            out.append('\n');
-        }
-        out.append("# TYPE ").append(name).append(' ').append(typeName(family)).append('\n');
+        List<Sample> samples = new ArrayList<>();
         for (Metric metric : family.getMetricList()) {
+            List<String> labelNames = new ArrayList<>(metric.getLabelCount() + 1);
+            List<String> labelValues = new ArrayList<>(metric.getLabelCount() + 1);
+            for (LabelPair label : metric.getLabelList()) {
+                labelNames.add(label.getName());
+                labelValues.add(label.getValue());
+            }
             switch (family.getType()) {
-                case COUNTER -> sample(out, name, metric.getLabelList(), null, null, metric.getCounter().getValue());
-                case GAUGE -> sample(out, name, metric.getLabelList(), null, null, metric.getGauge().getValue());
-                case UNTYPED -> sample(out, name, metric.getLabelList(), null, null, metric.getUntyped().getValue());
-                case SUMMARY -> summary(out, name, metric);
-                case HISTOGRAM, GAUGE_HISTOGRAM -> histogram(out, name, metric);
+                case COUNTER -> samples.add(new Sample(name, labelNames, labelValues, metric.getCounter().getValue()));
+                case GAUGE -> samples.add(new Sample(name, labelNames, labelValues, metric.getGauge().getValue()));
+                case UNTYPED -> samples.add(new Sample(name, labelNames, labelValues, metric.getUntyped().getValue()));
+                case SUMMARY -> summary(samples, name, labelNames, labelValues, metric.getSummary());
+                case HISTOGRAM, GAUGE_HISTOGRAM -> histogram(samples, name, labelNames, labelValues, metric.getHistogram());
             }
         }
+        return new MetricFamilySamples(name, type(family), family.getHelp(), samples);
     }
 
-    private static String typeName(MetricFamily family) {
+    private static Collector.Type type(MetricFamily family) {
         return switch (family.getType()) {
-            case COUNTER -> "counter";
-            case GAUGE -> "gauge";
-            case UNTYPED -> "untyped";
-            case SUMMARY -> "summary";
-            case HISTOGRAM, GAUGE_HISTOGRAM -> "histogram";
+            case COUNTER -> Collector.Type.COUNTER;
+            case GAUGE -> Collector.Type.GAUGE;
+            case UNTYPED -> Collector.Type.UNKNOWN;
+            case SUMMARY -> Collector.Type.SUMMARY;
+            case HISTOGRAM, GAUGE_HISTOGRAM -> Collector.Type.HISTOGRAM;
         };
     }
 
-    private static void summary(StringBuilder out, String name, Metric metric) {
-        Summary summary = metric.getSummary();
+    private static void summary(List<Sample> out, String name, List<String> labelNames, List<String> labelValues,
+                                Summary summary) {
         for (Quantile q : summary.getQuantileList()) {
-            sample(out, name, metric.getLabelList(), "quantile", format(q.getQuantile()), q.getValue());
+            out.add(new Sample(name, with(labelNames, "quantile"), with(labelValues, Collector.doubleToGoString(q.getQuantile())),
+                    q.getValue()));
         }
-        sample(out, name + "_sum", metric.getLabelList(), null, null, summary.getSampleSum());
-        sample(out, name + "_count", metric.getLabelList(), null, null, Counts.unsigned(summary.getSampleCount()));
+        out.add(new Sample(name + "_sum", labelNames, labelValues, summary.getSampleSum()));
+        out.add(new Sample(name + "_count", labelNames, labelValues, Counts.unsigned(summary.getSampleCount())));
     }
 
-    private static void histogram(StringBuilder out, String name, Metric metric) {
-        Histogram histogram = metric.getHistogram();
+    private static void histogram(List<Sample> out, String name, List<String> labelNames, List<String> labelValues,
+                                  Histogram histogram) {
         double count = Counts.sampleCount(histogram);
+        List<String> bucketLabelNames = with(labelNames, "le");
         boolean hasInf = false;
         for (Bucket bucket : histogram.getBucketList()) {
             hasInf |= bucket.getUpperBound() == Double.POSITIVE_INFINITY;
-            sample(out, name + "_bucket", metric.getLabelList(), "le", format(bucket.getUpperBound()),
-                    Counts.cumulativeCount(bucket));
+            out.add(new Sample(name + "_bucket", bucketLabelNames,
+                    with(labelValues, Collector.doubleToGoString(bucket.getUpperBound())), Counts.cumulativeCount(bucket)));
         }
-        if (!hasInf) { // optional in protobuf, where the count stands for it; required in text
-            sample(out, name + "_bucket", metric.getLabelList(), "le", "+Inf", count);
+        if (!hasInf) {
+            out.add(new Sample(name + "_bucket", bucketLabelNames, with(labelValues, "+Inf"), count));
         }
-        sample(out, name + "_sum", metric.getLabelList(), null, null, histogram.getSampleSum());
-        sample(out, name + "_count", metric.getLabelList(), null, null, count);
+        out.add(new Sample(name + "_sum", labelNames, labelValues, histogram.getSampleSum()));
+        out.add(new Sample(name + "_count", labelNames, labelValues, count));
     }
 
-    private static void sample(StringBuilder out, String name, List<LabelPair> labels, String extraName,
-                               String extraValue, double value) {
-        out.append(name);
-        if (!labels.isEmpty() || extraName != null) {
-            out.append('{');
-            boolean first = true;
-            for (LabelPair label : labels) {
-                if (!first) {
-                    out.append(',');
-                }
-                first = false;
-                out.append(label.getName()).append("=\"");
-                escape(out, label.getValue(), true);
-                out.append('"');
-            }
-            if (extraName != null) {
-                if (!first) {
-                    out.append(',');
-                }
-                out.append(extraName).append("=\"").append(extraValue).append('"');
-            }
-            out.append('}');
-        }
-        out.append(' ').append(format(value)).append('\n');
-    }
-
-    /** Backslash and newline always, the double quote in label values only (text format 0.0.4). */
-    private static void escape(StringBuilder out, String s, boolean quote) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '"' -> out.append(quote ? "\\\"" : "\"");
-                default -> out.append(c);
-            }
-        }
-    }
-
-    /** A number as Go's parser reads it: {@code +Inf}, {@code -Inf}, {@code NaN}, whole numbers without ".0". */
-    static String format(double v) {
-        if (Double.isNaN(v)) {
-            return "NaN";
-        }
-        if (Double.isInfinite(v)) {
-            return v > 0 ? "+Inf" : "-Inf";
-        }
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-            return Long.toString((long) v);
-        }
-        return Double.toString(v);
+    private static List<String> with(List<String> list, String last) {
+        List<String> copy = new ArrayList<>(list.size() + 1);
+        copy.addAll(list);
+        copy.add(last);
+        return copy;
     }
 }

@@ -15,9 +15,11 @@ public enum Transport {
      */
     HTTP_PROTOBUF,
     /**
-     * {@code POST /metrics/job/...} with a Prometheus text format 0.0.4 body. Readable on the wire;
-     * that format has no gauge histograms (they are sent as histograms) and no native histogram
-     * buckets (only their count and sum are sent).
+     * {@code POST /metrics/job/...} with a Prometheus text format 0.0.4 body, written by
+     * simpleclient_common's {@code TextFormat}: add {@code io.prometheus:simpleclient_common}
+     * (0.16.0) to use it; building a client without it fails. Readable on the wire; that format
+     * has no gauge histograms (they are sent as histograms) and no native histogram buckets (only
+     * their count and sum are sent), and a counter {@code x} is sent as {@code x_total}.
      */
     HTTP_TEXT
 }

@@ -87,6 +87,17 @@ final class Fixtures {
                         .build());
     }
 
+    /** {@link #rawFamilies()} as a source of increments: every push sends them again. */
+    static MetricsSource rawSource() {
+        return MetricsSource.ofIncrements(Fixtures::rawFamilies);
+    }
+
+    /** A source of increments that pushes {@code families} every time. */
+    static MetricsSource increments(MetricFamily... families) {
+        List<MetricFamily> list = List.of(families);
+        return MetricsSource.ofIncrements(() -> list);
+    }
+
     static LabelPair label(String name, String value) {
         return LabelPair.newBuilder().setName(name).setValue(value).build();
     }

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
 
@@ -40,13 +39,14 @@ class GroupingLabelsTest {
                         .setCounter(Counter.newBuilder().setValue(2)))
                 .build();
         try (PushClient client = PushClient.builder().target(gateway.address()).transport(transport)
+                .source(Fixtures.increments(family))
                 .job(job)
                 .groupingLabel("dots", "..")
                 .groupingLabel("empty", "")
                 .groupingLabel("spaced", "x y%+?#")
                 .groupingLabel("unicode", "żółw")
                 .build()) {
-            client.push(List.of(family));
+            client.push();
         }
         // labels sorted by name; an empty value is no label at all; text-format escaping in the scrape
         String series = "events_total{detail=\"quote\\\" backslash\\\\ newline\\n\",dots=\"..\",job=\"" + job

@@ -1,6 +1,8 @@
 package io.aggregationgateway.client;
 
-import io.aggregationgateway.server.support.RunningGateway;
+import io.aggregationgateway.server.Gateway;
+import io.aggregationgateway.server.config.ConfigException;
+import io.aggregationgateway.server.config.ConfigLoader;
 
 import java.io.IOException;
 import java.net.URI;
@@ -8,17 +10,31 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.function.DoublePredicate;
 
-/** The real gateway, started in-process on a free loopback port, and a scraper for it. */
+/**
+ * The real gateway, started in-process on a free loopback port through its public entry point
+ * ({@link Gateway#start}, as {@code Main} starts it), and a scraper for it.
+ */
 final class InProcessGateway implements AutoCloseable {
-    private final RunningGateway server;
+    private final Gateway server;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** @param flags gateway flags on top of {@code --host 127.0.0.1 --port 0} */
     InProcessGateway(String... flags) {
-        server = new RunningGateway(flags);
+        String[] args = new String[flags.length + 4];
+        args[0] = "--host";
+        args[1] = "127.0.0.1";
+        args[2] = "--port";
+        args[3] = "0";
+        System.arraycopy(flags, 0, args, 4, flags.length);
+        try {
+            server = Gateway.start(ConfigLoader.load(args, Map.of()));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     int port() {

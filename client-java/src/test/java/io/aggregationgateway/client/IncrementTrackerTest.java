@@ -14,14 +14,13 @@ import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
-import static io.aggregationgateway.client.CollectorRegistryConverterTest.bucket;
+import static io.aggregationgateway.client.CollectorRegistrySourceTest.bucket;
 import static io.aggregationgateway.client.Fixtures.label;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 class IncrementTrackerTest {
     private final IncrementTracker tracker = new IncrementTracker();
-    private final Object source = new Object();
 
     private static MetricFamily counter(double value, String... labels) {
         Metric.Builder metric = Metric.newBuilder().setCounter(Counter.newBuilder().setValue(value));
@@ -32,8 +31,8 @@ class IncrementTrackerTest {
     }
 
     private List<MetricFamily> pushAndCommit(List<MetricFamily> totals) {
-        List<MetricFamily> increments = tracker.increments(source, totals);
-        tracker.commit(source, totals);
+        List<MetricFamily> increments = tracker.increments(totals);
+        tracker.commit(totals);
         return increments;
     }
 
@@ -48,7 +47,7 @@ class IncrementTrackerTest {
     @Test
     void withoutCommitTheIncrementIsSentAgain() {
         pushAndCommit(List.of(counter(5)));
-        tracker.increments(source, List.of(counter(7))); // that push failed: no commit
+        tracker.increments(List.of(counter(7))); // that push failed: no commit
         assertEquals(3, pushAndCommit(List.of(counter(8))).get(0).getMetric(0).getCounter().getValue());
     }
 
@@ -59,11 +58,19 @@ class IncrementTrackerTest {
     }
 
     @Test
-    void labelOrderDoesNotMakeANewSeriesAndSourcesAreTrackedApart() {
+    void labelOrderDoesNotMakeANewSeriesAndEachClientsTrackerKeepsItsOwnHistory() {
         pushAndCommit(List.of(counter(5, "a", "1", "b", "2")));
         assertEquals(1, pushAndCommit(List.of(counter(6, "b", "2", "a", "1"))).get(0).getMetric(0).getCounter().getValue());
-        assertEquals(6, tracker.increments(new Object(), List.of(counter(6, "a", "1", "b", "2")))
+        assertEquals(6, new IncrementTracker().increments(List.of(counter(6, "a", "1", "b", "2")))
                 .get(0).getMetric(0).getCounter().getValue());
+    }
+
+    @Test
+    void afterAResetTheWholeTotalsGoAgain() {
+        pushAndCommit(List.of(counter(5)));
+        tracker.reset(); // the gateway deleted the series
+        assertEquals(7, pushAndCommit(List.of(counter(7))).get(0).getMetric(0).getCounter().getValue());
+        assertEquals(1, pushAndCommit(List.of(counter(8))).get(0).getMetric(0).getCounter().getValue());
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.aggregationgateway.client;
 
-import io.aggregationgateway.server.e2e.RealPrometheus;
+import io.aggregationgateway.testsupport.RealPrometheus;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Issue 7's end to end: client_java 1.x native histograms pushed through this client by several
+ * End to end: client_java 1.x native histograms pushed through this client by several
  * pushers with different schemas, over gRPC and HTTP protobuf, scraped by a real Prometheus with
  * native histograms enabled; {@code histogram_count()} and {@code histogram_sum()} read back
  * through its query API equal the totals pushed.
@@ -33,6 +33,7 @@ class NativeHistogramEndToEndTest {
                 Histogram latency = Histogram.builder().name("checkout_latency_seconds").help("Checkout latency.")
                         .nativeOnly().nativeInitialSchema(schemas[pusher]).register(registry);
                 try (PushClient client = PushClient.builder().target(gateway.address()).transport(transports[pusher])
+                        .registry(registry)
                         .job("checkout").build()) {
                     for (int round = 0; round < 2; round++) { // twice: the second push sends only what is new
                         for (int i = 0; i < 50; i++) {
@@ -41,7 +42,7 @@ class NativeHistogramEndToEndTest {
                             count++;
                             sum += value;
                         }
-                        client.push(PrometheusRegistryConverter.source(registry));
+                        client.push();
                     }
                 }
             }

@@ -49,10 +49,11 @@ class PeriodicPushTest {
         String counter = "tasks_done_total{job=\"" + job + "\"}";
         String gauge = "workers_busy{job=\"" + job + "\"}";
 
-        PushClient client = PushClient.builder().target(gateway.address()).transport(transport).job(job).build();
+        PushClient client = PushClient.builder().target(gateway.address()).transport(transport).job(job)
+                .source(CollectorRegistrySource.of(registry)).build();
         done.inc(1);
         busy.set(4);
-        client.startPeriodicPush(registry, INTERVAL);
+        client.startPeriodicPush(INTERVAL);
         assertEquals(OptionalDouble.of(1), gateway.awaitValue(counter, v -> v == 1));
         assertEquals(OptionalDouble.of(4), gateway.awaitValue(gauge, v -> v == 4));
 
@@ -74,8 +75,9 @@ class PeriodicPushTest {
     void closeFlushesWhatTheScheduleHasNotSent() throws Exception {
         CollectorRegistry registry = new CollectorRegistry();
         Counter done = Counter.build().name("flushed").help("Flushed.").register(registry);
-        PushClient client = PushClient.builder().target(gateway.address()).job("flush").build();
-        client.startPeriodicPush(registry, Duration.ofHours(1)); // never fires during the test
+        PushClient client = PushClient.builder().target(gateway.address()).job("flush")
+                .source(CollectorRegistrySource.of(registry)).build();
+        client.startPeriodicPush(Duration.ofHours(1)); // never fires during the test
         done.inc(5);
 
         client.close();
@@ -83,8 +85,8 @@ class PeriodicPushTest {
         assertEquals(OptionalDouble.of(5), gateway.value("flushed_total{job=\"flush\"}"));
         client.close(); // idempotent: no second push
         assertEquals(OptionalDouble.of(5), gateway.value("flushed_total{job=\"flush\"}"));
-        assertThrows(IllegalStateException.class, () -> client.push(registry));
-        assertThrows(IllegalStateException.class, () -> client.startPeriodicPush(registry, INTERVAL));
+        assertThrows(IllegalStateException.class, client::push);
+        assertThrows(IllegalStateException.class, () -> client.startPeriodicPush(INTERVAL));
     }
 
     @Test
@@ -93,14 +95,14 @@ class PeriodicPushTest {
             CollectorRegistry registry = new CollectorRegistry();
             Counter.build().name("overlap").help("Overlap.").register(registry).inc();
             PushClient client = PushClient.builder().target(scripted.address()).transport(Transport.HTTP_PROTOBUF)
-                    .job("overlap").build();
-            client.startPeriodicPush(registry, Duration.ofMillis(5));
+                    .job("overlap").source(CollectorRegistrySource.of(registry)).build();
+            client.startPeriodicPush(Duration.ofMillis(5));
             ExecutorService threads = Executors.newFixedThreadPool(4);
             try {
                 List<Future<?>> pushes = new ArrayList<>();
                 for (int i = 0; i < 12; i++) {
                     pushes.add(threads.submit(() -> {
-                        client.push(registry);
+                        client.push();
                         return null;
                     }));
                 }
@@ -123,9 +125,9 @@ class PeriodicPushTest {
             Counter done = Counter.build().name("retried").help("Retried.").register(registry);
             List<PushException> failures = new CopyOnWriteArrayList<>();
             PushClient client = PushClient.builder().target(scripted.address()).transport(Transport.HTTP_TEXT)
-                    .job("report").onPeriodicPushFailure(failures::add).build();
+                    .job("report").source(CollectorRegistrySource.of(registry)).onPeriodicPushFailure(failures::add).build();
             done.inc(2);
-            client.startPeriodicPush(registry, INTERVAL);
+            client.startPeriodicPush(INTERVAL);
             long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             while (scripted.requests.get() < 2 && System.nanoTime() < deadline) {
                 Thread.sleep(10);

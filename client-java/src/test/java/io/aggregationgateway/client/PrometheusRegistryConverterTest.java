@@ -18,7 +18,7 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import static io.aggregationgateway.client.CollectorRegistryConverterTest.bucket;
+import static io.aggregationgateway.client.CollectorRegistrySourceTest.bucket;
 import static io.aggregationgateway.client.Fixtures.label;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

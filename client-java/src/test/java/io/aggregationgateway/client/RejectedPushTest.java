@@ -12,7 +12,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -36,8 +35,8 @@ class RejectedPushTest {
         gateway.close();
     }
 
-    private static PushClient client(String target, Transport transport) {
-        return PushClient.builder().target(target).transport(transport).job("rejected")
+    private static PushClient client(String target, Transport transport, MetricsSource source) {
+        return PushClient.builder().target(target).transport(transport).job("rejected").source(source)
                 .maxAttempts(5).initialBackoff(Duration.ofMillis(5)).maxBackoff(Duration.ofMillis(20)).build();
     }
 
@@ -46,8 +45,8 @@ class RejectedPushTest {
     void aRejectedPushCarriesTheGatewaysMessageAndIsNotRetried(Transport transport) throws Exception {
         MetricFamily negative = MetricFamily.newBuilder().setName("refunds_total").setType(MetricType.COUNTER)
                 .addMetric(Metric.newBuilder().setCounter(Counter.newBuilder().setValue(-1))).build();
-        try (PushClient client = client(gateway.address(), transport)) {
-            PushException e = assertThrows(PushException.class, () -> client.push(List.of(negative)));
+        try (PushClient client = client(gateway.address(), transport, Fixtures.increments(negative))) {
+            PushException e = assertThrows(PushException.class, client::push);
 
             assertEquals(transport, e.transport());
             assertEquals(1, e.attempts(), "a 4xx / INVALID_ARGUMENT must not be retried");
@@ -74,8 +73,8 @@ class RejectedPushTest {
             big.addMetric(Metric.newBuilder().addLabel(Fixtures.label("i", Integer.toString(i)))
                     .setGauge(Gauge.newBuilder().setValue(i)));
         }
-        try (PushClient client = client(gateway.address(), transport)) {
-            PushException e = assertThrows(PushException.class, () -> client.push(List.of(big.build())));
+        try (PushClient client = client(gateway.address(), transport, Fixtures.increments(big.build()))) {
+            PushException e = assertThrows(PushException.class, client::push);
             assertEquals(1, e.attempts());
             assertFalse(e.isRetryable());
             if (transport == Transport.GRPC) {
@@ -93,8 +92,8 @@ class RejectedPushTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort(); // free once closed: nothing listens there
         }
-        try (PushClient client = client("127.0.0.1:" + closedPort, transport)) {
-            PushException e = assertThrows(PushException.class, () -> client.push(Fixtures.rawFamilies()));
+        try (PushClient client = client("127.0.0.1:" + closedPort, transport, Fixtures.rawSource())) {
+            PushException e = assertThrows(PushException.class, client::push);
             assertEquals(5, e.attempts());
             assertTrue(e.isRetryable());
             assertNotNull(e.getCause(), "the I/O error is the cause");

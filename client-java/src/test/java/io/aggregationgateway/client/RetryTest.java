@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RetryTest {
 
     private static PushClientBuilder fastRetries(String target, Transport transport) {
-        return PushClient.builder().target(target).transport(transport).job("retry")
+        return PushClient.builder().target(target).transport(transport).job("retry").source(Fixtures.rawSource())
                 .maxAttempts(4).initialBackoff(Duration.ofMillis(5)).maxBackoff(Duration.ofMillis(20));
     }
 
@@ -29,7 +29,7 @@ class RetryTest {
     void http5xxIsRetriedUntilItSucceeds() throws Exception {
         try (ScriptedHttpGateway gateway = new ScriptedHttpGateway(Duration.ZERO, 503, 500, 200);
              PushClient client = fastRetries(gateway.address(), Transport.HTTP_PROTOBUF).build()) {
-            client.push(Fixtures.rawFamilies());
+            client.push();
             assertEquals(3, gateway.requests.get());
         }
     }
@@ -38,7 +38,7 @@ class RetryTest {
     void http5xxThatPersistsEndsWithTheLastStatusAndMessage() throws Exception {
         try (ScriptedHttpGateway gateway = new ScriptedHttpGateway(Duration.ZERO, 502);
              PushClient client = fastRetries(gateway.address(), Transport.HTTP_TEXT).build()) {
-            PushException e = assertThrows(PushException.class, () -> client.push(Fixtures.rawFamilies()));
+            PushException e = assertThrows(PushException.class, client::push);
             assertEquals(4, gateway.requests.get());
             assertEquals(4, e.attempts());
             assertTrue(e.isRetryable());
@@ -51,7 +51,7 @@ class RetryTest {
     void http4xxStopsRetriesAtOnce() throws Exception {
         try (ScriptedHttpGateway gateway = new ScriptedHttpGateway(Duration.ZERO, 400, 200);
              PushClient client = fastRetries(gateway.address(), Transport.HTTP_PROTOBUF).build()) {
-            PushException e = assertThrows(PushException.class, () -> client.push(Fixtures.rawFamilies()));
+            PushException e = assertThrows(PushException.class, client::push);
             assertEquals(1, gateway.requests.get());
             assertEquals(OptionalInt.of(400), e.httpStatus());
             assertFalse(e.isRetryable());
@@ -63,7 +63,7 @@ class RetryTest {
         try (ScriptedHttpGateway gateway = new ScriptedHttpGateway(Duration.ofMillis(1500), 200);
              PushClient client = fastRetries(gateway.address(), Transport.HTTP_PROTOBUF)
                      .requestTimeout(Duration.ofMillis(200)).build()) {
-            PushException e = assertThrows(PushException.class, () -> client.push(Fixtures.rawFamilies()));
+            PushException e = assertThrows(PushException.class, client::push);
             assertEquals(1, e.attempts());
             assertFalse(e.isRetryable());
             assertEquals(1, gateway.requests.get());
@@ -79,7 +79,7 @@ class RetryTest {
                      .groupingLabel("spaced", "x y%")
                      .header("Authorization", "Bearer s3cret")
                      .build()) {
-            client.push(Fixtures.rawFamilies());
+            client.push();
             assertEquals(List.of("/gateway/metrics/job/retry/path@base64/YS9i/empty@base64/=/spaced/x%20y%25"), gateway.paths);
             assertEquals("Bearer s3cret", gateway.lastHeaders.get("authorization"));
             assertEquals(HttpSender.TEXT_CONTENT_TYPE, gateway.lastHeaders.get("content-type"));
@@ -92,7 +92,7 @@ class RetryTest {
              PushClient client = fastRetries(gateway.address(), Transport.GRPC)
                      .groupingLabel("zone", "eu")
                      .header("Authorization", "Bearer s3cret").build()) {
-            client.push(Fixtures.rawFamilies());
+            client.push();
             assertEquals(3, gateway.calls.get());
             assertEquals("Bearer s3cret", gateway.lastMetadata.get("authorization"));
             assertEquals(Map.of("job", "retry", "zone", "eu"), gateway.requests.get(2).getGroupingLabelsMap());
@@ -104,7 +104,7 @@ class RetryTest {
     void grpcInvalidArgumentStopsRetriesAtOnce() throws Exception {
         try (ScriptedGrpcGateway gateway = new ScriptedGrpcGateway(Status.Code.INVALID_ARGUMENT, Status.Code.OK);
              PushClient client = fastRetries(gateway.address(), Transport.GRPC).build()) {
-            PushException e = assertThrows(PushException.class, () -> client.push(Fixtures.rawFamilies()));
+            PushException e = assertThrows(PushException.class, client::push);
             assertEquals(1, gateway.calls.get());
             assertEquals(Optional.of("INVALID_ARGUMENT"), e.grpcStatus());
             assertEquals(Optional.of("scripted INVALID_ARGUMENT"), e.serverMessage());
@@ -116,7 +116,7 @@ class RetryTest {
     void grpcDeadlineExceededIsNotRetried() throws Exception {
         try (ScriptedGrpcGateway gateway = new ScriptedGrpcGateway(Status.Code.DEADLINE_EXCEEDED, Status.Code.OK);
              PushClient client = fastRetries(gateway.address(), Transport.GRPC).build()) {
-            PushException e = assertThrows(PushException.class, () -> client.push(Fixtures.rawFamilies()));
+            PushException e = assertThrows(PushException.class, client::push);
             assertEquals(1, gateway.calls.get());
             assertEquals(Optional.of("DEADLINE_EXCEEDED"), e.grpcStatus());
         }

@@ -19,13 +19,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A stand-in for the gateway's HTTP push route: answers the scripted statuses in turn (the last
- * one for ever) after a delay, and records paths, headers, bodies and how many requests were
- * in flight at once. Serves requests on several threads, so overlapping pushes would show.
+ * A stand-in for the gateway's HTTP push and delete routes: answers the scripted statuses in turn
+ * (the last one for ever) after a delay, and records methods, paths, headers, bodies and how many
+ * requests were in flight at once. Serves requests on several threads, so overlapping pushes would show.
  */
 final class ScriptedHttpGateway implements AutoCloseable {
     final AtomicInteger requests = new AtomicInteger();
     final AtomicInteger maxInFlight = new AtomicInteger();
+    final List<String> methods = new CopyOnWriteArrayList<>();
     final List<String> paths = new CopyOnWriteArrayList<>();
     final List<String> bodies = new CopyOnWriteArrayList<>();
     final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
@@ -52,12 +53,13 @@ final class ScriptedHttpGateway implements AutoCloseable {
             boolean counted = true;
             try {
                 int n = requests.getAndIncrement();
+                methods.add(exchange.getRequestMethod());
                 paths.add(exchange.getRequestURI().getRawPath());
                 exchange.getRequestHeaders().forEach((name, values) -> lastHeaders.put(name.toLowerCase(), values.get(0)));
                 bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
                 Thread.sleep(delay);
                 int status = statuses[Math.min(n, statuses.length - 1)];
-                byte[] body = (status == 200 ? "" : "scripted failure " + status + "\n").getBytes(StandardCharsets.UTF_8);
+                byte[] body = (status / 100 == 2 ? "" : "scripted failure " + status + "\n").getBytes(StandardCharsets.UTF_8);
                 // no longer in flight once the answer is decided: the client may send its next push
                 // as soon as the response leaves, before this thread gets to run again
                 inFlight.decrementAndGet();

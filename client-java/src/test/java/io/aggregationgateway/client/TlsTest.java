@@ -23,9 +23,9 @@ class TlsTest {
     @Test
     void httpsWithATrustedCertificate() throws Exception {
         try (ScriptedHttpGateway gateway = new ScriptedHttpGateway(certificate.serverContext(), Duration.ZERO, 200);
-             PushClient client = PushClient.builder().target("https://" + gateway.address()).job("tls")
+             PushClient client = PushClient.builder().target("https://" + gateway.address()).job("tls").source(Fixtures.rawSource())
                      .transport(Transport.HTTP_PROTOBUF).trustManager(certificate.trustManager).build()) {
-            client.push(Fixtures.rawFamilies());
+            client.push();
             assertEquals(1, gateway.requests.get());
         }
     }
@@ -34,9 +34,9 @@ class TlsTest {
     void grpcOverTlsWithATrustedCertificate() throws Exception {
         try (ScriptedGrpcGateway gateway = new ScriptedGrpcGateway(
                 TlsServerCredentials.newBuilder().keyManager(certificate.keyManagers.getKeyManagers()).build(), Status.Code.OK);
-             PushClient client = PushClient.builder().target(gateway.address()).job("tls").tls(true)
+             PushClient client = PushClient.builder().target(gateway.address()).job("tls").source(Fixtures.rawSource()).tls(true)
                      .trustManager(certificate.trustManager).build()) {
-            client.push(Fixtures.rawFamilies());
+            client.push();
             assertEquals(1, gateway.calls.get());
         }
     }
@@ -46,13 +46,13 @@ class TlsTest {
         try (ScriptedHttpGateway https = new ScriptedHttpGateway(certificate.serverContext(), Duration.ZERO, 200);
              ScriptedGrpcGateway grpc = new ScriptedGrpcGateway(
                      TlsServerCredentials.newBuilder().keyManager(certificate.keyManagers.getKeyManagers()).build(), Status.Code.OK);
-             PushClient httpClient = PushClient.builder().target("https://" + https.address()).job("tls")
+             PushClient httpClient = PushClient.builder().target("https://" + https.address()).job("tls").source(Fixtures.rawSource())
                      .transport(Transport.HTTP_TEXT).maxAttempts(3).build();
-             PushClient grpcClient = PushClient.builder().target(grpc.address()).job("tls").tls(true).maxAttempts(3).build()) {
-            PushException http = assertThrows(PushException.class, () -> httpClient.push(Fixtures.rawFamilies()));
+             PushClient grpcClient = PushClient.builder().target(grpc.address()).job("tls").source(Fixtures.rawSource()).tls(true).maxAttempts(3).build()) {
+            PushException http = assertThrows(PushException.class, httpClient::push);
             assertEquals(1, http.attempts());
             assertFalse(http.isRetryable());
-            PushException overGrpc = assertThrows(PushException.class, () -> grpcClient.push(Fixtures.rawFamilies()));
+            PushException overGrpc = assertThrows(PushException.class, grpcClient::push);
             assertEquals(1, overGrpc.attempts(), overGrpc::getMessage);
             assertFalse(overGrpc.isRetryable());
             assertEquals(0, https.requests.get());

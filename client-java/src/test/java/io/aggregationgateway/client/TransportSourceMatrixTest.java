@@ -1,5 +1,6 @@
 package io.aggregationgateway.client;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -10,6 +11,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,14 +24,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 class TransportSourceMatrixTest {
     private static InProcessGateway gateway;
 
+    /** Each makes the metrics once, and says how a client built for them is told to push them. */
     enum Source {
-        SIMPLECLIENT(() -> MetricsSource.of(Fixtures.simpleclientRegistry())),
-        RAW_FAMILIES(() -> MetricsSource.ofFamilies(Fixtures.rawFamilies())),
-        PROMETHEUS_REGISTRY(() -> PrometheusRegistryConverter.source(Fixtures.prometheusRegistry()));
+        SIMPLECLIENT(() -> {
+            MetricsSource registry = CollectorRegistrySource.of(Fixtures.simpleclientRegistry());
+            return builder -> builder.source(registry);
+        }),
+        RAW_FAMILIES(() -> builder -> builder.source(Fixtures.rawSource())),
+        PROMETHEUS_REGISTRY(() -> {
+            PrometheusRegistry registry = Fixtures.prometheusRegistry();
+            return builder -> builder.registry(registry);
+        });
 
-        final Supplier<MetricsSource> create;
+        final Supplier<UnaryOperator<PushClientBuilder>> create;
 
-        Source(Supplier<MetricsSource> create) {
+        Source(Supplier<UnaryOperator<PushClientBuilder>> create) {
             this.create = create;
         }
     }
@@ -53,15 +62,15 @@ class TransportSourceMatrixTest {
     @MethodSource("combinations")
     void twoClientsPushingTheSameMetricsDoubleEverySeries(Transport transport, Source source) throws Exception {
         String job = (transport + "_" + source).toLowerCase(Locale.ROOT);
-        MetricsSource metrics = source.create.get();
+        UnaryOperator<PushClientBuilder> metrics = source.create.get();
         for (int client = 0; client < 2; client++) {
-            try (PushClient pushClient = PushClient.builder()
+            try (PushClient pushClient = metrics.apply(PushClient.builder())
                     .target(gateway.address())
                     .transport(transport)
                     .job(job)
                     .groupingLabel("zone", "eu/west") // a slash: base64 in the HTTP path
                     .build()) {
-                pushClient.push(metrics);
+                pushClient.push();
             }
         }
 

@@ -1,6 +1,5 @@
 package io.aggregationgateway.server;
 
-import io.aggregationgateway.proto.v1.GatewayProto;
 import io.aggregationgateway.server.aggregate.Aggregator;
 import io.aggregationgateway.server.aggregate.EngineSettings;
 import io.aggregationgateway.server.config.GatewayConfig;
@@ -9,21 +8,26 @@ import io.aggregationgateway.server.connection.ConnectionSettings;
 import io.aggregationgateway.server.connection.ConnectionWatchdog;
 import io.aggregationgateway.server.connection.DescriptorBudget;
 import io.aggregationgateway.server.expose.RenderWorkers;
-import io.aggregationgateway.server.grpc.GrpcCompression;
+import io.aggregationgateway.server.grpc.GrpcServices;
+import io.aggregationgateway.server.grpc.Http2Connections;
 import io.aggregationgateway.server.grpc.PushService;
 import io.aggregationgateway.server.http.HttpSettings;
 import io.aggregationgateway.server.http.Routes;
 import io.aggregationgateway.server.lifecycle.LifecycleScheduler;
 import io.aggregationgateway.server.selfmetrics.GatewayMetrics;
+import io.aggregationgateway.server.selfmetrics.PushRates;
+import io.aggregationgateway.server.status.BuildInfo;
+import io.aggregationgateway.server.status.StatusReporter;
+import io.aggregationgateway.server.status.StatusRoutes;
 import io.helidon.common.mapper.MapperManager;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.grpc.GrpcConfig;
-import io.helidon.webserver.grpc.GrpcRouting;
 import io.helidon.webserver.http2.Http2Config;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /** A running gateway: the engine, its lifecycle, its own metrics, and one web server for HTTP and gRPC. */
@@ -34,14 +38,18 @@ public final class Gateway implements AutoCloseable {
     private final Aggregator aggregator;
     private final LifecycleScheduler lifecycle;
     private final RenderWorkers renderWorkers;
+    private final PushRates rates;
+    private final GrpcServices grpcServices;
     private final ConnectionWatchdog watchdog;
     private final WebServer server;
 
-    private Gateway(Aggregator aggregator, LifecycleScheduler lifecycle, RenderWorkers renderWorkers,
-                    ConnectionWatchdog watchdog, WebServer server) {
+    private Gateway(Aggregator aggregator, LifecycleScheduler lifecycle, RenderWorkers renderWorkers, PushRates rates,
+                    GrpcServices grpcServices, ConnectionWatchdog watchdog, WebServer server) {
         this.aggregator = aggregator;
         this.lifecycle = lifecycle;
         this.renderWorkers = renderWorkers;
+        this.rates = rates;
+        this.grpcServices = grpcServices;
         this.watchdog = watchdog;
         this.server = server;
     }
@@ -51,15 +59,22 @@ public final class Gateway implements AutoCloseable {
         // read, which rebuilds it each time: measured at 45 % of the CPU of small pushes.
         MapperManager.global(MapperManager.create());
         Clock clock = Clock.systemUTC();
+        Instant startedAt = clock.instant();
         Aggregator aggregator = new Aggregator(new EngineSettings(GatewayMetrics.PREFIX, config.maxSeries(),
                 config.maxLabelsPerSeries(), config.maxLabelValueBytes(), config.seriesTtl()), clock::millis);
         LifecycleScheduler lifecycle = new LifecycleScheduler(aggregator, config.resetSchedule(), config.seriesTtl(), clock);
-        GatewayMetrics metrics = new GatewayMetrics(aggregator, lifecycle::lastReset, lifecycle::nextReset);
+        GatewayMetrics metrics = new GatewayMetrics(aggregator::familyCount, aggregator::seriesCount,
+                lifecycle::lastReset, lifecycle::nextReset, clock);
+        PushRates rates = new PushRates(clock, metrics::counts).start();
+        StatusReporter status = new StatusReporter(BuildInfo.current(), clock, startedAt, config.settings(), aggregator,
+                metrics, rates, new StatusReporter.Reset(config.resetSchedule(), lifecycle::lastReset, lifecycle::nextReset),
+                List.of());
         HttpSettings http = new HttpSettings(config.maxBodyBytes(), config.corsOrigins(), config.corsAllowCredentials(),
                 config.selfMetrics());
         RenderWorkers renderWorkers = RenderWorkers.start(renderHelpers(Runtime.getRuntime().availableProcessors()));
 
         PushService pushService = new PushService(aggregator, metrics, config.maxGrpcMessageBytes());
+        GrpcServices grpcServices = new GrpcServices(pushService);
         Http2Config http2 = Http2Config.create();
         GrpcConfig grpc = GrpcConfig.builder().maxReadBufferSize(grpcReadBufferCap(config.maxGrpcMessageBytes())).build();
         ConnectionSettings connections = new ConnectionSettings(DescriptorBudget.connectionCap(config.maxConnections()),
@@ -88,16 +103,18 @@ public final class Gateway implements AutoCloseable {
                 .idleConnectionPeriod(idleCheckPeriod(connections.idleTimeout()))
                 // The front door is the listener's only selector (no protocols are discovered): it takes
                 // each connection when it is accepted, reads HTTP/1.x through its framing checks and hands
-                // prior-knowledge h2c (what gRPC clients open) to gRPC with uncompressed replies and gzip
-                // requests decoded by the gateway; h2c upgrades from HTTP/1.1 reach Helidon's own gRPC handler.
-                .addConnectionSelector(ConnectionFrontDoor.create(
-                        GrpcCompression.connectionSelector(http2, grpc, pushService), http2, List.of(grpc),
+                // prior-knowledge h2c (what gRPC clients open) to the gateway's HTTP/2 connections, which
+                // serve gRPC with the gateway's fixes. h2c upgrades from HTTP/1.1 are not offered.
+                .addConnectionSelector(ConnectionFrontDoor.create(Http2Connections.create(http2, grpc, pushService),
                         connections, watchdog))
-                .routing(routing -> Routes.register(routing, aggregator, metrics, http, renderWorkers))
-                .addRouting(GrpcRouting.builder().service(GatewayProto.getDescriptor(), pushService))
+                .routing(routing -> {
+                    Routes.register(routing, aggregator, metrics, http, renderWorkers);
+                    StatusRoutes.register(routing, status);
+                })
+                .addRouting(grpcServices.routing())
                 .build()
                 .start();
-        return new Gateway(aggregator, lifecycle, renderWorkers, watchdog, server);
+        return new Gateway(aggregator, lifecycle, renderWorkers, rates, grpcServices, watchdog, server);
     }
 
     /**
@@ -134,12 +151,17 @@ public final class Gateway implements AutoCloseable {
         return aggregator;
     }
 
-    /** Stops accepting, lets in-flight requests finish (up to {@link #SHUTDOWN_GRACE}), stops the schedules. */
+    /**
+     * Reports NOT_SERVING to gRPC health checks, stops accepting, lets in-flight requests finish (up
+     * to {@link #SHUTDOWN_GRACE}), stops the schedules.
+     */
     @Override
     public void close() {
+        grpcServices.draining();
         server.stop();
         watchdog.close();
         lifecycle.close();
         renderWorkers.close();
+        rates.close();
     }
 }

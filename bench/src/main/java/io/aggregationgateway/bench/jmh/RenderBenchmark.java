@@ -59,14 +59,14 @@ public class RenderBenchmark {
     @Benchmark
     public long renderText() throws IOException {
         CountingSink out = new CountingSink();
-        text.render(aggregator.snapshot(), out);
+        text.render(aggregator.families(), out);
         return out.bytes;
     }
 
     @Benchmark
     public long renderProtobuf() throws IOException {
         CountingSink out = new CountingSink();
-        protobuf.render(aggregator.snapshot(), out);
+        protobuf.render(aggregator.families(), out);
         return out.bytes;
     }
 

@@ -2,8 +2,8 @@ package io.aggregationgateway.client.example;
 
 import io.aggregationgateway.client.PushClient;
 import io.aggregationgateway.client.PushException;
-import io.prometheus.client.CollectorRegistry;
-import io.prometheus.client.Counter;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.time.Duration;
 
@@ -12,8 +12,8 @@ public class PushFromJavaExample {
     public static void main(String[] args) throws PushException {
         String gateway = args.length > 0 ? args[0] : "localhost:8080";
 
-        CollectorRegistry registry = new CollectorRegistry();
-        Counter jobsDone = Counter.build()
+        PrometheusRegistry registry = new PrometheusRegistry();
+        Counter jobsDone = Counter.builder()
                 .name("jobs_done").help("Jobs finished.").labelNames("queue")
                 .register(registry);
 
@@ -21,12 +21,13 @@ public class PushFromJavaExample {
                 .target(gateway)              // gRPC, the default transport
                 .job("mailer")                // grouping labels, added to every series
                 .groupingLabel("zone", "eu")
+                .registry(registry)           // what every push sends; default PrometheusRegistry.defaultRegistry
                 .build()) {
-            jobsDone.labels("emails").inc(3);
-            client.push(registry);            // the gateway adds 3
+            jobsDone.labelValues("emails").inc(3);
+            client.push();                    // the gateway adds 3
 
-            client.startPeriodicPush(registry, Duration.ofSeconds(10)); // every 10 s: what changed since
-            jobsDone.labels("emails").inc(2);
+            client.startPeriodicPush(Duration.ofSeconds(10)); // every 10 s: what changed since
+            jobsDone.labelValues("emails").inc(2);
         }                                     // close(): one last push (+2), then disconnect
         // GET /metrics now shows jobs_done_total{job="mailer",queue="emails",zone="eu"} 5
     }

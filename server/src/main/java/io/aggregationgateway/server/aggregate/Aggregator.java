@@ -1,10 +1,12 @@
 package io.aggregationgateway.server.aggregate;
 
+import io.aggregationgateway.server.model.FamilyView;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
+import io.aggregationgateway.server.model.SeriesView;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,6 +54,11 @@ public final class Aggregator {
         this.settings = settings;
         this.validator = new PushValidator(settings);
         this.clockMillis = clockMillis;
+    }
+
+    /** The limits this engine enforces; decoders enforce some of them early, too. */
+    public EngineSettings settings() {
+        return settings;
     }
 
     /**
@@ -212,6 +219,26 @@ public final class Aggregator {
     }
 
     /**
+     * Forgets a whole family and its series, freeing its name for any type.
+     *
+     * @return how many series were removed; 0 when no such family is held
+     */
+    public long deleteFamily(String name) {
+        structure.writeLock().lock();
+        try {
+            StoredFamily family = families.get(name);
+            if (family == null) {
+                return 0;
+            }
+            long removed = family.seriesCount();
+            removeFamily(family);
+            return removed;
+        } finally {
+            structure.writeLock().unlock();
+        }
+    }
+
+    /**
      * Forgets the series not pushed to within the series TTL, and families left empty.
      *
      * @return how many series were removed (0 when series do not expire)
@@ -255,31 +282,53 @@ public final class Aggregator {
         return live(family.sortedSeries()).length;
     }
 
-    private SeriesCell[] live(SeriesCell[] cells) {
+    private SeriesView[] live(SeriesView[] cells) {
         if (!settings.expires()) {
             return cells;
         }
         long oldest = oldestLiveMillis();
-        Predicate<SeriesCell> expired = cell -> cell.lastPushMillis() < oldest;
+        Predicate<SeriesView> expired = cell -> ((SeriesCell) cell).lastPushMillis() < oldest;
         if (Arrays.stream(cells).noneMatch(expired)) {
             return cells;
         }
-        return Arrays.stream(cells).filter(expired.negate()).toArray(SeriesCell[]::new);
+        return Arrays.stream(cells).filter(expired.negate()).toArray(SeriesView[]::new);
     }
 
     /**
-     * The current families, sorted by name, each with its series sorted by labels. Each series
-     * reads consistently; expired series and families without series are left out.
+     * The current families, sorted by name, each with its series sorted by labels: live views of
+     * the stored series (each reads consistently, see {@link SeriesView}). Expired series and
+     * families without series are left out.
      */
-    public List<FamilySnapshot> snapshot() {
+    public List<FamilyView> families() {
         List<StoredFamily> current = new ArrayList<>(families.values());
         current.sort((a, b) -> a.name().compareTo(b.name()));
-        List<FamilySnapshot> out = new ArrayList<>(current.size());
+        List<FamilyView> out = new ArrayList<>(current.size());
         for (StoredFamily family : current) {
-            SeriesCell[] cells = live(family.sortedSeries());
+            SeriesView[] cells = live(family.sortedSeries());
             if (cells.length > 0) {
-                out.add(new FamilySnapshot(family.name(), family.type(), family.help(),
+                out.add(new FamilyView(family.name(), family.type(), family.help(),
                         Collections.unmodifiableList(Arrays.asList(cells))));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The current families sorted by name, with how many live series each holds and when it was
+     * last pushed to; like {@link #families()}, expired series and empty families are left out.
+     */
+    public List<FamilySummary> familySummaries() {
+        List<StoredFamily> current = new ArrayList<>(families.values());
+        current.sort((a, b) -> a.name().compareTo(b.name()));
+        List<FamilySummary> out = new ArrayList<>(current.size());
+        for (StoredFamily family : current) {
+            SeriesView[] cells = live(family.sortedSeries());
+            long lastPush = Long.MIN_VALUE;
+            for (SeriesView cell : cells) {
+                lastPush = Math.max(lastPush, ((SeriesCell) cell).lastPushMillis());
+            }
+            if (cells.length > 0) {
+                out.add(new FamilySummary(family.name(), family.type(), family.help(), cells.length, lastPush));
             }
         }
         return out;

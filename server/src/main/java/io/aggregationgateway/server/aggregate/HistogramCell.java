@@ -1,11 +1,13 @@
 package io.aggregationgateway.server.aggregate;
 
 import io.aggregationgateway.server.model.ClassicHistogram;
+import io.aggregationgateway.server.model.ClassicHistogramView;
+import io.aggregationgateway.server.model.HistogramValues;
 import io.aggregationgateway.server.model.NativeHistogram;
 import io.aggregationgateway.server.model.Series;
 
 /** A classic histogram series; updates and reads are synchronised so a read never sees a half merge. */
-public final class HistogramCell extends SeriesCell {
+final class HistogramCell extends SeriesCell implements ClassicHistogramView {
     private double[] bounds;
     private double[] cumulative;
     private double count;
@@ -19,7 +21,7 @@ public final class HistogramCell extends SeriesCell {
         this.sum = first.sum();
     }
 
-    /** A consistent copy of the current state. */
+    @Override
     public synchronized HistogramValues read() {
         return new HistogramValues(bounds.clone(), cumulative.clone(), count, sum);
     }
@@ -33,14 +35,5 @@ public final class HistogramCell extends SeriesCell {
         cumulative = merged.cumulative();
         count += h.count();
         sum += h.sum();
-    }
-
-    /**
-     * A histogram's state.
-     *
-     * @param bounds     ascending upper bounds, the last one {@code +Inf}
-     * @param cumulative cumulative count per bound
-     */
-    public record HistogramValues(double[] bounds, double[] cumulative, double count, double sum) {
     }
 }

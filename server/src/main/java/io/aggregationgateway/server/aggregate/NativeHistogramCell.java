@@ -1,14 +1,18 @@
 package io.aggregationgateway.server.aggregate;
 
 import io.aggregationgateway.server.model.ClassicHistogram;
+import io.aggregationgateway.server.model.HistogramValues;
 import io.aggregationgateway.server.model.NativeHistogram;
+import io.aggregationgateway.server.model.NativeHistogramView;
 import io.aggregationgateway.server.model.Series;
 
 /**
  * A native histogram series. Each merge builds a new immutable value and publishes it whole, so
  * a scrape reads one reference and never sees half a merge; merges are serialised.
  */
-public final class NativeHistogramCell extends SeriesCell {
+final class NativeHistogramCell extends SeriesCell implements NativeHistogramView {
+    private static final double[] NO_BUCKETS = new double[0];
+
     private volatile NativeHistogram value;
 
     NativeHistogramCell(NativeHistogram first) {
@@ -16,21 +20,18 @@ public final class NativeHistogramCell extends SeriesCell {
         this.value = first;
     }
 
-    /** The current state: consistent, and never modified afterwards (do not modify its arrays). */
+    @Override
     public NativeHistogram read() {
         return value;
     }
 
-    /**
-     * What formats without native buckets (text 0.0.4, OpenMetrics 1.0) show: the classic buckets
-     * when any push brought some, otherwise no buckets, with count and sum.
-     */
-    public HistogramCell.HistogramValues readClassic() {
+    @Override
+    public HistogramValues readClassic() {
         NativeHistogram h = value;
         ClassicHistogram classic = h.classic();
         return classic == null
-                ? new HistogramCell.HistogramValues(new double[0], new double[0], h.count(), h.sum())
-                : new HistogramCell.HistogramValues(classic.upperBounds(), classic.cumulativeCounts(), h.count(), h.sum());
+                ? new HistogramValues(NO_BUCKETS, NO_BUCKETS, h.count(), h.sum())
+                : new HistogramValues(classic.upperBounds(), classic.cumulativeCounts(), h.count(), h.sum());
     }
 
     @Override

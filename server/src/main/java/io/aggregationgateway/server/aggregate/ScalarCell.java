@@ -2,13 +2,14 @@ package io.aggregationgateway.server.aggregate;
 
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.ScalarSample;
+import io.aggregationgateway.server.model.ScalarView;
 import io.aggregationgateway.server.model.Series;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /** A counter, gauge or untyped series: a sum, added to lock-free. */
-public final class ScalarCell extends SeriesCell {
+final class ScalarCell extends SeriesCell implements ScalarView {
     private static final VarHandle BITS;
 
     static {
@@ -27,6 +28,7 @@ public final class ScalarCell extends SeriesCell {
         this.bits = Double.doubleToRawLongBits(initial);
     }
 
+    @Override
     public double value() {
         return Double.longBitsToDouble(bits);
     }

@@ -3,6 +3,7 @@ package io.aggregationgateway.server.aggregate;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricType;
 import io.aggregationgateway.server.model.Series;
+import io.aggregationgateway.server.model.SeriesView;
 
 import java.util.Arrays;
 import java.util.List;
@@ -18,9 +19,10 @@ final class StoredFamily {
     private final ConcurrentHashMap<Labels, SeriesCell> series = new ConcurrentHashMap<>();
     // Bumped whenever the set of series changes, so scrapes re-sort only then.
     private final AtomicInteger shapeVersion = new AtomicInteger();
-    private volatile SortedSeries sorted = new SortedSeries(-1, new SeriesCell[0]);
+    private volatile SortedSeries sorted = new SortedSeries(-1, new SeriesView[0]);
 
-    private record SortedSeries(int version, SeriesCell[] cells) {
+    // Typed as the views scrapes read, so the cached array is handed out as it is; every element is a SeriesCell.
+    private record SortedSeries(int version, SeriesView[] cells) {
     }
 
     StoredFamily(String name, MetricType type, String help) {
@@ -91,14 +93,14 @@ final class StoredFamily {
         return removed;
     }
 
-    /** The series sorted by labels; cached until the set of series changes. */
-    SeriesCell[] sortedSeries() {
+    /** The series sorted by labels; cached until the set of series changes. Do not modify the array. */
+    SeriesView[] sortedSeries() {
         int version = shapeVersion.get();
         SortedSeries current = sorted;
         if (current.version() == version) {
             return current.cells();
         }
-        SeriesCell[] cells = series.values().toArray(new SeriesCell[0]);
+        SeriesView[] cells = series.values().toArray(new SeriesView[0]);
         Arrays.sort(cells, (a, b) -> a.labels().compareTo(b.labels()));
         sorted = new SortedSeries(version, cells);
         return cells;

@@ -26,10 +26,17 @@ import java.util.logging.Level;
  * Precedence, highest first: flag, environment variable, config file, default.
  */
 public final class ConfigLoader {
-    /** One setting: its flag name (without {@code --}), environment variable, default and help. */
-    record Option(String flag, String env, String defaultValue, String help, boolean repeatable) {
+    /**
+     * One setting: its flag name (without {@code --}), environment variable, default and help; a
+     * secret one (a password, a key) is hidden wherever the configuration in force is shown.
+     */
+    record Option(String flag, String env, String defaultValue, String help, boolean repeatable, boolean secret) {
         Option(String flag, String env, String defaultValue, String help) {
             this(flag, env, defaultValue, help, false);
+        }
+
+        Option(String flag, String env, String defaultValue, String help, boolean repeatable) {
+            this(flag, env, defaultValue, help, repeatable, false);
         }
     }
 
@@ -81,6 +88,7 @@ public final class ConfigLoader {
     public static GatewayConfig load(String[] args, Map<String, String> env) throws ConfigException {
         Map<String, List<String>> flags = parseFlags(args);
         Map<String, List<String>> values = new LinkedHashMap<>();
+        List<Setting> inForce = new ArrayList<>();
         String configFile = first(flags.get(CONFIG_FILE), env.get("GATEWAY_CONFIG_FILE"));
         Properties file = configFile == null || configFile.isBlank() ? new Properties() : readConfigFile(Path.of(configFile));
         for (String key : file.stringPropertyNames()) {
@@ -90,21 +98,32 @@ public final class ConfigLoader {
         }
         for (Option option : OPTIONS) {
             List<String> value;
+            Setting.Source source;
             if (flags.containsKey(option.flag())) {
                 value = flags.get(option.flag());
+                source = Setting.Source.FLAG;
             } else if (env.containsKey(option.env())) {
                 value = splitRepeatable(option, env.get(option.env()));
+                source = Setting.Source.ENVIRONMENT;
             } else if (file.containsKey(option.flag())) {
                 value = splitRepeatable(option, file.getProperty(option.flag()));
+                source = Setting.Source.CONFIG_FILE;
             } else {
                 value = splitRepeatable(option, option.defaultValue());
+                source = Setting.Source.DEFAULT;
             }
             values.put(option.flag(), value);
+            inForce.add(new Setting(option.flag(), shownValues(value), source, option.secret()));
         }
-        return build(values);
+        return build(values, inForce);
     }
 
-    private static GatewayConfig build(Map<String, List<String>> values) throws ConfigException {
+    /** The values as given, trimmed, without empty ones: an unset setting has none. */
+    private static List<String> shownValues(List<String> raw) {
+        return raw.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static GatewayConfig build(Map<String, List<String>> values, List<Setting> inForce) throws ConfigException {
         ZoneId zone = zone(single(values, "reset-timezone"));
         String cron = single(values, "reset-cron");
         Optional<ResetSchedule> schedule = Optional.empty();
@@ -131,7 +150,8 @@ public final class ConfigLoader {
                 bool(values, "cors-allow-credentials"),
                 (int) number(values, "max-connections", 1, 1_000_000),
                 positiveDuration(values, "idle-timeout"),
-                positiveDuration(values, "header-read-timeout"));
+                positiveDuration(values, "header-read-timeout"),
+                inForce);
     }
 
     private static Map<String, List<String>> parseFlags(String[] args) throws ConfigException {

@@ -26,13 +26,16 @@ import java.util.logging.Level;
  * @param maxConnections      most connections open at once (before the file-descriptor limit lowers it)
  * @param idleTimeout         a connection with no request in progress for this long is closed
  * @param headerReadTimeout   a request head must arrive within this long
+ * @param settings            every setting with the value in force and where it came from, for display
  */
 public record GatewayConfig(String host, int port, int maxBodyBytes, int maxGrpcMessageBytes,
                             Optional<ResetSchedule> resetSchedule, Duration seriesTtl, long maxSeries,
                             int maxLabelsPerSeries, int maxLabelValueBytes, List<String> corsOrigins,
                             boolean selfMetrics, Level logLevel, boolean corsAllowCredentials,
-                            int maxConnections, Duration idleTimeout, Duration headerReadTimeout) {
+                            int maxConnections, Duration idleTimeout, Duration headerReadTimeout,
+                            List<Setting> settings) {
     public GatewayConfig {
         corsOrigins = List.copyOf(corsOrigins);
+        settings = List.copyOf(settings);
     }
 }

@@ -4,18 +4,12 @@ import io.helidon.common.buffers.BufferData;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.helidon.webserver.ConnectionContext;
-import io.helidon.webserver.ProtocolConfigs;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionSelector;
-import io.helidon.webserver.http1.spi.Http1Upgrader;
-import io.helidon.webserver.http2.Http2Config;
-import io.helidon.webserver.http2.Http2UpgradeProvider;
-import io.helidon.webserver.spi.ProtocolConfig;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -26,46 +20,37 @@ import java.util.Set;
  * connection is accepted, but with several it waits, unbounded, for the client's first bytes to pick
  * one, and until then the connection is out of reach of any timeout (it is not even among the
  * connections the idle timeout looks at). So the listener is built with no discovered protocols
- * ({@link #withoutDiscoveredProtocols()}) and this selector, which picks between the two it is given:
- * HTTP/2 with prior knowledge (gRPC) and Helidon's HTTP/1.1, with {@code h2c} upgrades as Helidon's own
- * discovery would set them up.
+ * ({@link #withoutDiscoveredProtocols()}) and this selector, which picks between the two it knows:
+ * HTTP/2 with prior knowledge (gRPC), through the selector it is given, and Helidon's HTTP/1.1. The
+ * HTTP/1.1 side offers no upgrades: a request with {@code Upgrade: h2c} is answered over HTTP/1.1
+ * (RFC 9110 lets a server ignore the header), since an upgraded connection would be Helidon's own
+ * HTTP/2 without the gateway's fixes.
  */
 public final class ConnectionFrontDoor implements ServerConnectionSelector {
     private final ServerConnectionSelector http2;
     private final ServerConnectionSelector http1;
-    private final Set<String> upgradeProtocols;
     private final Http1RequestFramer.Limits limits;
     private final ConnectionWatchdog watchdog;
 
-    private ConnectionFrontDoor(ServerConnectionSelector http2, ServerConnectionSelector http1, Set<String> upgradeProtocols,
+    private ConnectionFrontDoor(ServerConnectionSelector http2, ServerConnectionSelector http1,
                                 Http1RequestFramer.Limits limits, ConnectionWatchdog watchdog) {
         this.http2 = http2;
         this.http1 = http1;
-        this.upgradeProtocols = Set.copyOf(upgradeProtocols);
         this.limits = limits;
         this.watchdog = watchdog;
     }
 
-    /**
-     * @param http2PriorKnowledge the selector for connections that open with the HTTP/2 preface
-     * @param http2               the HTTP/2 settings for connections upgraded from HTTP/1.1 ({@code h2c})
-     * @param http2SubProtocols   the protocols upgraded connections offer (gRPC)
-     */
-    public static ConnectionFrontDoor create(ServerConnectionSelector http2PriorKnowledge, Http2Config http2,
-                                             List<ProtocolConfig> http2SubProtocols, ConnectionSettings settings,
+    /** @param http2PriorKnowledge the selector for connections that open with the HTTP/2 preface */
+    public static ConnectionFrontDoor create(ServerConnectionSelector http2PriorKnowledge, ConnectionSettings settings,
                                              ConnectionWatchdog watchdog) {
-        Http1Upgrader h2c = Http2UpgradeProvider.builder().build().create(http2, ProtocolConfigs.create(http2SubProtocols));
         Http1RequestFramer.Limits limits = settings.framingLimits();
         // Helidon's own limits sit above the framer's, which answers first and names the limit
         Http1Config http1Config = Http1Config.builder()
                 .maxPrologueLength(limits.maxRequestLineBytes() + 1024)
                 .maxHeadersSize(limits.maxHeaderBytes() + 1024)
                 .build();
-        ServerConnectionSelector http1 = Http1ConnectionSelector.builder()
-                .config(http1Config)
-                .putUpgrader(h2c.supportedProtocol(), h2c)
-                .build();
-        return new ConnectionFrontDoor(http2PriorKnowledge, http1, Set.of(h2c.supportedProtocol()), limits, watchdog);
+        ServerConnectionSelector http1 = Http1ConnectionSelector.builder().config(http1Config).build();
+        return new ConnectionFrontDoor(http2PriorKnowledge, http1, limits, watchdog);
     }
 
     /**
@@ -98,6 +83,6 @@ public final class ConnectionFrontDoor implements ServerConnectionSelector {
 
     @Override
     public ServerConnection connection(ConnectionContext ctx) {
-        return new GuardedConnection(ctx, http2, http1, upgradeProtocols, limits, watchdog);
+        return new GuardedConnection(ctx, http2, http1, limits, watchdog);
     }
 }

@@ -55,10 +55,6 @@ final class FramedHttp1 {
         return new Context(raw, reader, writer);
     }
 
-    boolean passingThrough() {
-        return framer.passingThrough();
-    }
-
     /** The next framed bytes for Helidon, or {@code null} when no more requests come. */
     private byte[] next() {
         while (!failed) {

@@ -10,10 +10,9 @@ enum FramingField {
     CONNECTION("connection"),
     KEEP_ALIVE("keep-alive"),
     EXPECT("expect"),
-    UPGRADE("upgrade"),
     OTHER("");
 
-    private static final FramingField[] NAMED = {CONTENT_LENGTH, TRANSFER_ENCODING, HOST, CONNECTION, KEEP_ALIVE, EXPECT, UPGRADE};
+    private static final FramingField[] NAMED = {CONTENT_LENGTH, TRANSFER_ENCODING, HOST, CONNECTION, KEEP_ALIVE, EXPECT};
 
     private final byte[] lowerCase;
 

@@ -12,7 +12,6 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Set;
 
 /**
  * One connection from the moment it is accepted: under the header-read deadline until it shows
@@ -27,7 +26,6 @@ final class GuardedConnection implements ServerConnection, InterruptableTask<Voi
     private final ConnectionContext ctx;
     private final ServerConnectionSelector http2;
     private final ServerConnectionSelector http1;
-    private final Set<String> upgradeProtocols;
     private final Http1RequestFramer.Limits limits;
     private final ConnectionWatchdog watchdog;
 
@@ -38,11 +36,10 @@ final class GuardedConnection implements ServerConnection, InterruptableTask<Voi
     private volatile boolean closedHere;
 
     GuardedConnection(ConnectionContext ctx, ServerConnectionSelector http2, ServerConnectionSelector http1,
-                      Set<String> upgradeProtocols, Http1RequestFramer.Limits limits, ConnectionWatchdog watchdog) {
+                      Http1RequestFramer.Limits limits, ConnectionWatchdog watchdog) {
         this.ctx = ctx;
         this.http2 = http2;
         this.http1 = http1;
-        this.upgradeProtocols = upgradeProtocols;
         this.limits = limits;
         this.watchdog = watchdog;
         this.headDeadline = System.nanoTime() + watchdog.headerReadTimeoutNanos();
@@ -57,7 +54,7 @@ final class GuardedConnection implements ServerConnection, InterruptableTask<Voi
                 headDeadline = NONE; // HTTP/2 frames: Helidon's idle timeout governs the connection
                 connection = http2.connection(ctx);
             } else {
-                FramedHttp1 http = new FramedHttp1(ctx, this, new Http1RequestFramer(limits, defaultHost(), upgradeProtocols));
+                FramedHttp1 http = new FramedHttp1(ctx, this, new Http1RequestFramer(limits, defaultHost()));
                 framed = http;
                 connection = http1.connection(http.context());
             }
@@ -160,8 +157,8 @@ final class GuardedConnection implements ServerConnection, InterruptableTask<Voi
         }
         ServerConnection connection = delegate;
         FramedHttp1 http = framed;
-        if (connection == null || (http != null && !http.passingThrough())) {
-            return Duration.ZERO; // identifying, or in a request: the header-read timeout or the request's own pace applies
+        if (connection == null || http != null) {
+            return Duration.ZERO; // identifying, or in an HTTP/1.x request: the header-read timeout or the request's own pace applies
         }
         return connection.idleTime();
     }

@@ -2,7 +2,6 @@ package io.aggregationgateway.server.connection;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Set;
 
 /**
  * Reads HTTP/1.x requests off a connection as RFC 9112 frames them and hands each one on in the
@@ -28,8 +27,7 @@ import java.util.Set;
  *   <li>a request line over {@link Limits#maxRequestLineBytes()} gets 414; a header section over
  *       {@link Limits#maxHeaderBytes()} or with more than {@link Limits#maxHeaderFields()} fields, 431.</li>
  * </ul>
- * After a request that switches protocols to one Helidon switches to ({@code Upgrade: h2c}, no body),
- * the rest of the connection passes through unchanged.
+ * {@code Upgrade} changes nothing: the gateway switches no HTTP/1.1 connection to another protocol.
  *
  * <p>It stops at the end of each request: nothing of the next request is read until this one has been
  * handed on whole, so a refusal of the next request never overtakes the answer to this one. No I/O
@@ -48,7 +46,7 @@ final class Http1RequestFramer {
         }
     }
 
-    private enum Phase { HEAD, LENGTH, CHUNK_SIZE, CHUNK_DATA, CHUNK_DATA_END, TRAILERS, PASSTHROUGH, DONE }
+    private enum Phase { HEAD, LENGTH, CHUNK_SIZE, CHUNK_DATA, CHUNK_DATA_END, TRAILERS, DONE }
 
     private static final byte[] EMPTY = new byte[0];
     private static final byte[] CRLF = {'\r', '\n'};
@@ -57,7 +55,6 @@ final class Http1RequestFramer {
 
     private final Limits limits;
     private final String defaultHost;
-    private final Set<String> upgradeProtocols;
 
     // unread input: buf[start, end)
     private byte[] buf = EMPTY;
@@ -75,14 +72,10 @@ final class Http1RequestFramer {
     private boolean lastRequest;
     private boolean http10;
 
-    /**
-     * @param defaultHost      the {@code Host} given to HTTP/1.0 requests that have none
-     * @param upgradeProtocols the {@code Upgrade} values after which the connection changes protocol
-     */
-    Http1RequestFramer(Limits limits, String defaultHost, Set<String> upgradeProtocols) {
+    /** @param defaultHost the {@code Host} given to HTTP/1.0 requests that have none */
+    Http1RequestFramer(Limits limits, String defaultHost) {
         this.limits = limits;
         this.defaultHost = defaultHost;
-        this.upgradeProtocols = Set.copyOf(upgradeProtocols);
     }
 
     /** Adds bytes read from the connection. The framer may keep the array and hand it out of {@link #next}. */
@@ -116,7 +109,6 @@ final class Http1RequestFramer {
             case HEAD -> head();
             case LENGTH -> lengthBody();
             case CHUNK_SIZE, CHUNK_DATA, CHUNK_DATA_END, TRAILERS -> chunkedBody();
-            case PASSTHROUGH -> takeAll();
             case DONE -> null;
         };
     }
@@ -134,11 +126,6 @@ final class Http1RequestFramer {
     /** Whether no more requests are read from this connection (after HTTP/1.0 or {@code Connection: close}). */
     boolean done() {
         return phase == Phase.DONE;
-    }
-
-    /** Whether the connection has switched to another protocol and its bytes pass through unread. */
-    boolean passingThrough() {
-        return phase == Phase.PASSTHROUGH;
     }
 
     /** Whether the last head handed on came as HTTP/1.0: its response must not be chunked. */
@@ -225,7 +212,6 @@ final class Http1RequestFramer {
         StringBuilder codings = null;
         boolean host = false;
         boolean close = oldVersion;
-        String upgrade = null;
         int fieldStart = lineEnd + 2;
         int headLimit = start + headEnd - 2; // the final empty line's CRLF
         while (fieldStart < headLimit) {
@@ -252,10 +238,6 @@ final class Http1RequestFramer {
                     keep = !oldVersion;
                 }
                 case KEEP_ALIVE, EXPECT -> keep = !oldVersion;
-                case UPGRADE -> {
-                    upgrade = upgrade == null ? value(colon, fieldEnd) : upgrade;
-                    keep = !oldVersion; // HTTP/1.0 cannot switch protocols
-                }
                 case OTHER -> {
                 }
             }
@@ -295,8 +277,6 @@ final class Http1RequestFramer {
         } else if (contentLength > 0) {
             phase = Phase.LENGTH;
             remaining = contentLength;
-        } else if (upgrade != null && !oldVersion && upgradeProtocols.contains(upgrade)) {
-            phase = Phase.PASSTHROUGH; // as Helidon's HTTP/1.1 connection upgrades: a listed protocol, no body
         } else {
             requestDone();
         }
@@ -651,17 +631,6 @@ final class Http1RequestFramer {
             i++;
         }
         return i;
-    }
-
-    private byte[] takeAll() {
-        if (start == end) {
-            return null;
-        }
-        byte[] rest = start == 0 && end == buf.length ? buf : Arrays.copyOfRange(buf, start, end);
-        buf = EMPTY;
-        start = 0;
-        end = 0;
-        return rest;
     }
 
     private void requestDone() {

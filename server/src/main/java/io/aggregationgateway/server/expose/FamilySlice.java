@@ -1,7 +1,7 @@
 package io.aggregationgateway.server.expose;
 
-import io.aggregationgateway.server.aggregate.FamilySnapshot;
-import io.aggregationgateway.server.aggregate.SeriesCell;
+import io.aggregationgateway.server.model.FamilyView;
+import io.aggregationgateway.server.model.SeriesView;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +13,7 @@ import java.util.List;
  * @param from index of the first series; the slice starting at 0 also carries the family's header
  * @param to   index after the last series
  */
-record FamilySlice(FamilySnapshot family, int from, int to) {
+record FamilySlice(FamilyView family, int from, int to) {
     // Slices small enough that the few a scrape holds at a time cost little memory (a scalar series
     // renders to ~100 bytes: ~200 KB a slice, under G1's humongous-object size even with 1 MB
     // regions), large enough that handing one to another thread costs nothing next to rendering it.
@@ -38,7 +38,7 @@ record FamilySlice(FamilySnapshot family, int from, int to) {
      * series as text on one thread (JMH RenderBenchmark).
      */
     long labelBytes() {
-        List<SeriesCell> series = family.series();
+        List<SeriesView> series = family.series();
         long bytes = 0;
         for (int i = from; i < to; i++) {
             bytes += series.get(i).labels().encodedSize();
@@ -47,9 +47,9 @@ record FamilySlice(FamilySnapshot family, int from, int to) {
     }
 
     /** The families cut into slices, in scrape order; a family without series still gets one (its header). */
-    static List<FamilySlice> split(List<FamilySnapshot> families) {
+    static List<FamilySlice> split(List<FamilyView> families) {
         List<FamilySlice> slices = new ArrayList<>();
-        for (FamilySnapshot family : families) {
+        for (FamilyView family : families) {
             int count = family.series().size();
             int step = family.type().isHistogram() ? HISTOGRAM_SERIES_PER_SLICE : SCALAR_SERIES_PER_SLICE;
             int from = 0;

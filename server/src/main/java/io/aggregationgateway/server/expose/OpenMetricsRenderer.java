@@ -1,12 +1,14 @@
 package io.aggregationgateway.server.expose;
 
-import io.aggregationgateway.server.aggregate.FamilySnapshot;
-import io.aggregationgateway.server.aggregate.HistogramCell;
-import io.aggregationgateway.server.aggregate.NativeHistogramCell;
-import io.aggregationgateway.server.aggregate.ScalarCell;
-import io.aggregationgateway.server.aggregate.SeriesCell;
+import io.aggregationgateway.server.model.ClassicHistogramView;
+import io.aggregationgateway.server.model.FamilyView;
+import io.aggregationgateway.server.model.HistogramValues;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricType;
+import io.aggregationgateway.server.model.NativeHistogramView;
+import io.aggregationgateway.server.model.ScalarView;
+import io.aggregationgateway.server.model.SeriesView;
+import io.aggregationgateway.server.model.TextFormatting;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,7 +27,8 @@ import java.util.Set;
  * {@code _total} ({@code x}, as promjs sends it) is written as OpenMetrics counter {@code x} with
  * samples {@code x_total}, as client libraries expose such a counter. Where that would collide with
  * another family's names, the counter is written as {@code unknown} with its sample name unchanged,
- * as Prometheus's Go expfmt does. Numbers are written as Go writes them.
+ * as Prometheus's Go expfmt does. Numbers are written as Go writes them
+ * ({@link TextFormatting#goFloat}, {@link TextFormatting#canonicalBound}).
  * Renderers hold no state, so one instance may serve concurrent scrapes.
  */
 public final class OpenMetricsRenderer {
@@ -34,14 +37,14 @@ public final class OpenMetricsRenderer {
     private static final String TOTAL_SUFFIX = "_total";
     private static final byte[] EOF = "# EOF\n".getBytes(StandardCharsets.US_ASCII);
 
-    public void render(List<FamilySnapshot> families, OutputStream out) throws IOException {
+    public void render(List<FamilyView> families, OutputStream out) throws IOException {
         render(families, out, RenderWorkers.NONE);
     }
 
     /** Renders slices of the families on {@code workers} and this thread at once; writes them in order. */
-    public void render(List<FamilySnapshot> families, OutputStream out, RenderWorkers workers) throws IOException {
+    public void render(List<FamilyView> families, OutputStream out, RenderWorkers workers) throws IOException {
         Set<String> storedNames = new HashSet<>(families.size() * 2);
-        for (FamilySnapshot family : families) {
+        for (FamilyView family : families) {
             storedNames.add(family.name());
         }
         // read-only from here on: the slices' threads share it
@@ -52,7 +55,7 @@ public final class OpenMetricsRenderer {
     }
 
     private static void renderSlice(FamilySlice slice, ByteSink sink, Set<String> storedNames) throws IOException {
-        FamilySnapshot family = slice.family();
+        FamilyView family = slice.family();
         String name = family.type() == MetricType.COUNTER ? counterNames(family.name(), storedNames).sample() : family.name();
         if (slice.startsFamily()) {
             writeMetadata(sink, family, storedNames);
@@ -60,23 +63,23 @@ public final class OpenMetricsRenderer {
         sink.reserve(slice.labelBytes() + slice.size() * (name.length() + 24L));
         boolean gauge = family.type() == MetricType.GAUGE_HISTOGRAM;
         BoundCache bounds = new BoundCache(); // one per slice: slices render on different threads
-        List<SeriesCell> series = family.series();
+        List<SeriesView> series = family.series();
         for (int i = slice.from(); i < slice.to(); i++) {
             switch (series.get(i)) {
-                case ScalarCell scalar -> {
+                case ScalarView scalar -> {
                     sink.ascii(name).labels(scalar.labels(), null, null).put(' ');
                     writeValue(sink, scalar.value()).put('\n');
                 }
-                case HistogramCell histogram ->
+                case ClassicHistogramView histogram ->
                         writeHistogram(sink, name, histogram.labels(), histogram.read(), gauge, bounds);
                 // OpenMetrics 1.0 cannot carry native buckets: classic buckets if pushed, else only count and sum
-                case NativeHistogramCell histogram ->
+                case NativeHistogramView histogram ->
                         writeHistogram(sink, name, histogram.labels(), histogram.readClassic(), gauge, bounds);
             }
         }
     }
 
-    private static void writeMetadata(ByteSink sink, FamilySnapshot family, Set<String> storedNames) throws IOException {
+    private static void writeMetadata(ByteSink sink, FamilyView family, Set<String> storedNames) throws IOException {
         String name = family.name();
         String metadataName = name;
         String type;
@@ -125,7 +128,7 @@ public final class OpenMetricsRenderer {
         return null;
     }
 
-    private static void writeHistogram(ByteSink sink, String name, Labels labels, HistogramCell.HistogramValues h,
+    private static void writeHistogram(ByteSink sink, String name, Labels labels, HistogramValues h,
                                        boolean gauge, BoundCache boundCache) throws IOException {
         String[] les = boundCache.format(h.bounds());
         for (int i = 0; i < les.length; i++) {
@@ -138,91 +141,9 @@ public final class OpenMetricsRenderer {
         writeValue(sink, h.sum()).put('\n');
     }
 
-    /** A sample value: integers below 1e15 without a fraction, anything else as Go's {@code %g}-shortest. */
+    /** A sample value: plain integers without a fraction, anything else as Go's {@code %g}-shortest. */
     private static ByteSink writeValue(ByteSink sink, double v) throws IOException {
-        if (v == (long) v && Math.abs(v) < 1e15) {
-            return sink.number(v);
-        }
-        return sink.ascii(goFloat(v));
-    }
-
-    /**
-     * An {@code le} value in OpenMetrics canonical form, as Go's expfmt writes it: {@code 0.1},
-     * {@code 1.0}, {@code 100.0}, {@code 1e+06}, {@code +Inf}.
-     */
-    static String canonicalBound(double v) {
-        if (v == 0) {
-            return "0.0";
-        }
-        String s = goFloat(v);
-        if (Double.isFinite(v) && s.indexOf('.') < 0 && s.indexOf('e') < 0) {
-            return s + ".0";
-        }
-        return s;
-    }
-
-    /**
-     * {@code strconv.FormatFloat(v, 'g', -1, 64)} with OpenMetrics' spelling of the specials:
-     * the shortest digits that read back as {@code v}, in exponent form when the decimal exponent
-     * is below -4 or at least 6 ({@code 1e-05}, {@code 1.5e+06}), plain otherwise.
-     */
-    static String goFloat(double v) {
-        if (Double.isNaN(v)) {
-            return "NaN";
-        }
-        if (Double.isInfinite(v)) {
-            return v > 0 ? "+Inf" : "-Inf";
-        }
-        if (v == 0) {
-            return Double.doubleToRawLongBits(v) == 0 ? "0" : "-0";
-        }
-        // Java's Double.toString gives the shortest round-tripping digits too; only the layout differs
-        String java = Double.toString(Math.abs(v));
-        int e = java.indexOf('E');
-        String mantissa = e < 0 ? java : java.substring(0, e);
-        int exponent = e < 0 ? 0 : Integer.parseInt(java.substring(e + 1));
-        int dot = mantissa.indexOf('.');
-        String all = mantissa.substring(0, dot) + mantissa.substring(dot + 1);
-        int decimalPoint = dot + exponent; // digits before the decimal point
-        int start = 0;
-        while (start < all.length() - 1 && all.charAt(start) == '0') {
-            start++;
-            decimalPoint--;
-        }
-        int end = all.length();
-        while (end > start + 1 && all.charAt(end - 1) == '0') {
-            end--;
-        }
-        String digits = all.substring(start, end);
-        int n = digits.length();
-        StringBuilder out = new StringBuilder(n + 8);
-        if (v < 0) {
-            out.append('-');
-        }
-        int exp = decimalPoint - 1;
-        if (exp < -4 || exp >= 6) {
-            out.append(digits.charAt(0));
-            if (n > 1) {
-                out.append('.').append(digits, 1, n);
-            }
-            out.append('e').append(exp < 0 ? '-' : '+');
-            int absExp = Math.abs(exp);
-            if (absExp < 10) {
-                out.append('0');
-            }
-            return out.append(absExp).toString();
-        }
-        if (decimalPoint <= 0) {
-            out.append("0.");
-            out.repeat('0', -decimalPoint);
-            return out.append(digits).toString();
-        }
-        if (decimalPoint >= n) {
-            out.append(digits);
-            out.repeat('0', decimalPoint - n);
-            return out.toString();
-        }
-        return out.append(digits, 0, decimalPoint).append('.').append(digits, decimalPoint, n).toString();
+        return TextFormatting.isPlainInteger(v) ? sink.number(v) : sink.ascii(TextFormatting.goFloat(v));
     }
 
     /** The formatted {@code le} values of the previous histogram: the series of a family mostly share bounds. */
@@ -234,7 +155,7 @@ public final class OpenMetricsRenderer {
             if (!Arrays.equals(current, bounds)) {
                 String[] les = new String[current.length];
                 for (int i = 0; i < current.length; i++) {
-                    les[i] = canonicalBound(current[i]);
+                    les[i] = TextFormatting.canonicalBound(current[i]);
                 }
                 bounds = current;
                 formatted = les;

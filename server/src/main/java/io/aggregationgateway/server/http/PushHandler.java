@@ -21,12 +21,13 @@ import java.io.InputStream;
 final class PushHandler implements Handler {
     private final Aggregator aggregator;
     private final GatewayMetrics metrics;
-    private final PushDecoder decoder = new PushDecoder();
+    private final PushDecoder decoder;
     private final CorsPolicy cors;
     private final int maxBodyBytes;
 
     PushHandler(Aggregator aggregator, GatewayMetrics metrics, CorsPolicy cors, int maxBodyBytes) {
         this.aggregator = aggregator;
+        this.decoder = new PushDecoder(aggregator.settings().maxLabelsPerSeries());
         this.metrics = metrics;
         this.cors = cors;
         this.maxBodyBytes = maxBodyBytes;
@@ -53,6 +54,7 @@ final class PushHandler implements Handler {
             res.status(Status.OK_200).send();
         } catch (PushRejectedException e) {
             metrics.recordPush(format, bodyBytes, e.reason());
+            metrics.recentRejections().record(Routes.client(req), Routes.route(req), format, e);
             Routes.sendRejection(req, res, e);
         }
     }

@@ -1,10 +1,11 @@
 package io.aggregationgateway.server.http;
 
 import io.aggregationgateway.server.aggregate.Aggregator;
-import io.aggregationgateway.server.aggregate.FamilySnapshot;
 import io.aggregationgateway.server.expose.RenderWorkers;
+import io.aggregationgateway.server.model.FamilyView;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.selfmetrics.GatewayMetrics;
+import io.aggregationgateway.server.selfmetrics.RecentRejections;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.http.PathMatchers;
@@ -19,7 +20,11 @@ import java.util.List;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
-/** Every HTTP route of the gateway, in one place. */
+/**
+ * Every HTTP route of the gateway for pushing, scraping and deleting, in one place; the status
+ * page's read routes are in {@code status.StatusRoutes}. Every route that removes what the
+ * gateway holds is a {@code DELETE}, registered together below: the admin routes.
+ */
 public final class Routes {
     private static final Logger REJECTIONS = Logger.getLogger("io.aggregationgateway.server.rejections");
     private static final String METRICS = "/metrics";
@@ -31,15 +36,16 @@ public final class Routes {
                                 HttpSettings settings, RenderWorkers renderWorkers) {
         CorsPolicy cors = new CorsPolicy(settings.corsOrigins(), settings.corsAllowCredentials());
         PushHandler push = new PushHandler(aggregator, metrics, cors, settings.maxBodyBytes());
-        Supplier<List<FamilySnapshot>> scraped = settings.selfMetrics()
-                ? () -> metrics.withOwnMetrics(aggregator.snapshot())
-                : aggregator::snapshot;
+        Supplier<List<FamilyView>> scraped = settings.selfMetrics()
+                ? () -> metrics.withOwnMetrics(aggregator.families())
+                : aggregator::families;
         routing.get(METRICS, new ScrapeHandler(scraped, renderWorkers))
                 .route(Method.predicate(Method.POST, Method.PUT), PathMatchers.create(METRICS), push)
                 .route(Method.predicate(Method.POST, Method.PUT), PathMatchers.create(METRICS + "/*"), push)
                 .route(Method.OPTIONS, PathMatchers.create(METRICS), cors::preflight)
                 .route(Method.OPTIONS, PathMatchers.create(METRICS + "/*"), cors::preflight)
                 .route(Method.DELETE, PathMatchers.create(METRICS + "/*"), new DeleteHandler(aggregator))
+                .delete("/api/v1/families/{name}", new FamilyDeleteHandler(aggregator))
                 .get("/-/healthy", new HealthHandler())
                 .get("/-/ready", new HealthHandler());
     }
@@ -65,6 +71,16 @@ public final class Routes {
         return path.length() > METRICS.length() ? path.substring(METRICS.length()) : "";
     }
 
+    /** The request's method and decoded path, e.g. {@code POST /metrics/job/a}, as logs and the status page name it. */
+    static String route(ServerRequest req) {
+        return req.prologue().method().text() + " " + req.path().absolute().path();
+    }
+
+    /** The sender's address, {@code host:port}. */
+    static String client(ServerRequest req) {
+        return RecentRejections.address(req.remotePeer().address());
+    }
+
     /** A refused request: the reason's status code and its message as plain text; one log line at INFO. */
     static void sendRejection(ServerRequest req, ServerResponse res, PushRejectedException e) {
         Status status = switch (e.reason()) {
@@ -73,9 +89,8 @@ public final class Routes {
             case ORIGIN_NOT_ALLOWED -> Status.FORBIDDEN_403;
             default -> Status.BAD_REQUEST_400;
         };
-        REJECTIONS.info(() -> "rejected " + req.prologue().method().text() + " " + req.path().absolute().path()
-                + " from " + req.remotePeer().address() + " (" + e.reason().name().toLowerCase(java.util.Locale.ROOT)
-                + "): " + e.getMessage());
+        REJECTIONS.info(() -> "rejected " + route(req) + " from " + client(req) + " ("
+                + e.reason().name().toLowerCase(java.util.Locale.ROOT) + "): " + e.getMessage());
         res.status(status)
                 .header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
                 .send(e.getMessage() + "\n");

@@ -1,8 +1,13 @@
 package io.aggregationgateway.server.http;
 
-import io.aggregationgateway.server.aggregate.FamilySnapshot;
 import io.aggregationgateway.server.expose.ExpositionFormat;
 import io.aggregationgateway.server.expose.RenderWorkers;
+import io.aggregationgateway.server.headers.ContentCoding;
+import io.aggregationgateway.server.headers.HeaderValues;
+import io.aggregationgateway.server.headers.MalformedHeaderException;
+import io.aggregationgateway.server.model.FamilyView;
+import io.aggregationgateway.server.model.PushRejectedException;
+import io.aggregationgateway.server.model.RejectionReason;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
@@ -11,20 +16,19 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
 
 /** {@code GET /metrics}: the aggregate in the format {@code Accept} asks for, gzipped when allowed. */
 final class ScrapeHandler implements Handler {
-    private final Supplier<List<FamilySnapshot>> families;
+    private final Supplier<List<FamilyView>> families;
     private final RenderWorkers renderWorkers;
 
     /**
      * @param families      what a scrape shows, sorted by name
      * @param renderWorkers threads that help render large scrapes
      */
-    ScrapeHandler(Supplier<List<FamilySnapshot>> families, RenderWorkers renderWorkers) {
+    ScrapeHandler(Supplier<List<FamilyView>> families, RenderWorkers renderWorkers) {
         this.families = families;
         this.renderWorkers = renderWorkers;
     }
@@ -32,7 +36,13 @@ final class ScrapeHandler implements Handler {
     @Override
     public void handle(ServerRequest req, ServerResponse res) throws IOException {
         ExpositionFormat format = ExpositionFormat.negotiate(req.headers().first(HeaderNames.ACCEPT).orElse(null));
-        boolean gzip = acceptsGzip(req.headers().first(HeaderNames.ACCEPT_ENCODING).orElse(null));
+        boolean gzip;
+        try {
+            gzip = acceptsGzip(req.headers().first(HeaderNames.ACCEPT_ENCODING).orElse(null));
+        } catch (MalformedHeaderException e) {
+            Routes.sendRejection(req, res, new PushRejectedException(RejectionReason.MALFORMED, e.getMessage()));
+            return;
+        }
         res.header(HeaderNames.CONTENT_TYPE, format.contentType());
         res.header(HeaderNames.VARY, "Accept, Accept-Encoding");
         if (gzip) {
@@ -44,32 +54,22 @@ final class ScrapeHandler implements Handler {
         }
     }
 
-    /** Whether an {@code Accept-Encoding} value allows gzip (listed, or {@code *}, with q above 0). */
-    static boolean acceptsGzip(String acceptEncoding) {
-        if (acceptEncoding == null) {
-            return false;
-        }
-        for (String coding : acceptEncoding.split(",")) {
-            String[] parts = coding.split(";");
-            String name = parts[0].trim().toLowerCase(Locale.ROOT);
-            if (!name.equals("gzip") && !name.equals("x-gzip") && !name.equals("*")) {
-                continue;
-            }
-            double q = 1;
-            for (int i = 1; i < parts.length; i++) {
-                String[] kv = parts[i].trim().split("=", 2);
-                if (kv.length == 2 && kv[0].trim().equalsIgnoreCase("q")) {
-                    try {
-                        q = Double.parseDouble(kv[1].trim());
-                    } catch (NumberFormatException e) {
-                        q = 0;
-                    }
+    /**
+     * Whether an {@code Accept-Encoding} value allows gzip: {@code gzip} (or its alias
+     * {@code x-gzip}) with q above 0, or, when neither is listed, {@code *} with q above 0.
+     */
+    static boolean acceptsGzip(String acceptEncoding) throws MalformedHeaderException {
+        double gzip = -1;
+        double any = -1;
+        for (ContentCoding coding : HeaderValues.acceptEncoding(acceptEncoding)) {
+            switch (coding.name()) {
+                case "gzip", "x-gzip" -> gzip = Math.max(gzip, coding.weight());
+                case "*" -> any = Math.max(any, coding.weight());
+                default -> {
+                    // other codings do not matter: the gateway sends gzip or nothing
                 }
             }
-            if (q > 0) {
-                return true;
-            }
         }
-        return false;
+        return gzip >= 0 ? gzip > 0 : any > 0;
     }
 }

@@ -1,9 +1,10 @@
 package io.aggregationgateway.server.ingest;
 
+import io.aggregationgateway.server.headers.HeaderValues;
+import io.aggregationgateway.server.headers.MalformedHeaderException;
+import io.aggregationgateway.server.headers.MediaType;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
-
-import java.util.Locale;
 
 /** The body formats a push may use, chosen by its {@code Content-Type}. */
 public enum PushFormat {
@@ -14,9 +15,8 @@ public enum PushFormat {
     /** Varint-length-delimited {@code io.prometheus.client.MetricFamily} messages. */
     PROTOBUF("protobuf");
 
-    private static final String PROTOBUF_MEDIA_TYPE = "application/vnd.google.protobuf";
     private static final String CANONICAL_PROTOBUF =
-            PROTOBUF_MEDIA_TYPE + "; proto=io.prometheus.client.MetricFamily; encoding=delimited";
+            "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
 
     private final String label;
 
@@ -31,42 +31,35 @@ public enum PushFormat {
 
     /**
      * The format a {@code Content-Type} header value names; {@link #TEXT} when none or unknown.
-     * Parameter order, spacing and case do not matter.
+     * Parameter order, spacing and the case of names do not matter (see {@link HeaderValues#contentType}).
      *
-     * @throws PushRejectedException for a protobuf type that is not delimited MetricFamily messages
+     * @throws PushRejectedException for a value that is not one media type, or a protobuf type
+     *                               that is not delimited MetricFamily messages
      */
     public static PushFormat fromContentType(String contentType) throws PushRejectedException {
-        if (contentType == null || contentType.isBlank()) {
-            return TEXT;
-        }
-        if (contentType.equals(CANONICAL_PROTOBUF)) { // what client_golang and client_java send: no parsing
+        if (contentType != null && contentType.equals(CANONICAL_PROTOBUF)) { // what client_golang and client_java send
             return PROTOBUF;
         }
-        String[] parts = contentType.split(";");
-        String mediaType = parts[0].trim().toLowerCase(Locale.ROOT);
-        if (mediaType.equals("application/openmetrics-text")) {
-            return OPENMETRICS;
+        MediaType type;
+        try {
+            type = HeaderValues.contentType(contentType).orElse(null);
+        } catch (MalformedHeaderException e) {
+            throw new PushRejectedException(RejectionReason.MALFORMED, e.getMessage());
         }
-        if (!mediaType.equals(PROTOBUF_MEDIA_TYPE)) {
+        if (type == null) {
             return TEXT;
         }
-        String proto = null;
-        String encoding = null;
-        for (int i = 1; i < parts.length; i++) {
-            String[] kv = parts[i].split("=", 2);
-            String key = kv[0].trim().toLowerCase(Locale.ROOT);
-            String value = kv.length > 1 ? kv[1].trim().replace("\"", "") : "";
-            switch (key) {
-                case "proto" -> proto = value;
-                case "encoding" -> encoding = value.toLowerCase(Locale.ROOT);
-                default -> { }
-            }
+        if (type.is("application", "openmetrics-text")) {
+            return OPENMETRICS;
         }
-        if ("io.prometheus.client.MetricFamily".equals(proto) && "delimited".equals(encoding)) {
+        if (!type.is("application", "vnd.google.protobuf")) {
+            return TEXT;
+        }
+        if ("io.prometheus.client.MetricFamily".equals(type.parameter("proto"))
+                && "delimited".equalsIgnoreCase(type.parameter("encoding"))) {
             return PROTOBUF;
         }
         throw new PushRejectedException(RejectionReason.MALFORMED, "unsupported Content-Type \"" + contentType
-                + "\": protobuf pushes must be " + PROTOBUF_MEDIA_TYPE
-                + "; proto=io.prometheus.client.MetricFamily; encoding=delimited");
+                + "\": protobuf pushes must be " + CANONICAL_PROTOBUF);
     }
 }

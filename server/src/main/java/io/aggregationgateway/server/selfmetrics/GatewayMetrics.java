@@ -1,42 +1,79 @@
 package io.aggregationgateway.server.selfmetrics;
 
-import io.aggregationgateway.server.aggregate.Aggregator;
-import io.aggregationgateway.server.aggregate.FamilySnapshot;
+import io.aggregationgateway.server.model.FamilyView;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricType;
 import io.aggregationgateway.server.model.RejectionReason;
 import io.aggregationgateway.server.model.ScalarSample;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
  * The gateway's own metrics, all named {@code aggregation_gateway_*} (a prefix pushes may not
  * use): pushes by format and result, rejections by reason, bytes received, what the store
  * holds, and the reset times. Counting is a LongAdder increment; families are built per scrape.
+ * It also keeps the last refused pushes themselves ({@link #recentRejections()}) for the status page.
  */
 public final class GatewayMetrics {
     public static final String PREFIX = "aggregation_gateway_";
 
-    private final Aggregator aggregator;
+    private final IntSupplier familiesHeld;
+    private final LongSupplier seriesHeld;
     private final Supplier<Optional<Instant>> lastReset;
     private final Supplier<Optional<Instant>> nextReset;
     private final Map<Labels, LongAdder> pushes = new ConcurrentHashMap<>();
     private final Map<Labels, LongAdder> rejections = new ConcurrentHashMap<>();
     private final Map<Labels, LongAdder> bytes = new ConcurrentHashMap<>();
+    private final RecentRejections recentRejections;
 
-    public GatewayMetrics(Aggregator aggregator, Supplier<Optional<Instant>> lastReset, Supplier<Optional<Instant>> nextReset) {
-        this.aggregator = aggregator;
+    /**
+     * @param familiesHeld how many families the store holds
+     * @param seriesHeld   how many series the store holds
+     * @param lastReset    when the reset schedule last cleared the store
+     * @param nextReset    when the reset schedule next clears it
+     */
+    public GatewayMetrics(IntSupplier familiesHeld, LongSupplier seriesHeld,
+                          Supplier<Optional<Instant>> lastReset, Supplier<Optional<Instant>> nextReset) {
+        this(familiesHeld, seriesHeld, lastReset, nextReset, Clock.systemUTC());
+    }
+
+    /** @param clock the time refusals are recorded at */
+    public GatewayMetrics(IntSupplier familiesHeld, LongSupplier seriesHeld,
+                          Supplier<Optional<Instant>> lastReset, Supplier<Optional<Instant>> nextReset, Clock clock) {
+        this.familiesHeld = familiesHeld;
+        this.seriesHeld = seriesHeld;
         this.lastReset = lastReset;
         this.nextReset = nextReset;
+        this.recentRejections = new RecentRejections(clock);
+    }
+
+    /** The last refused pushes, which every adapter records next to {@link #recordPush}. */
+    public RecentRejections recentRejections() {
+        return recentRejections;
+    }
+
+    /** The push counters as they are now. */
+    public PushCounts counts() {
+        Map<String, Long> accepted = new HashMap<>();
+        Map<String, Long> rejected = new HashMap<>();
+        pushes.forEach((labels, count) -> ("accepted".equals(labels.get("result")) ? accepted : rejected)
+                .put(labels.get("format"), count.sum()));
+        Map<String, Long> reasons = new HashMap<>();
+        rejections.forEach((labels, count) -> reasons.put(labels.get("reason"), count.sum()));
+        return new PushCounts(accepted, rejected, reasons);
     }
 
     /**
@@ -58,21 +95,21 @@ public final class GatewayMetrics {
     }
 
     /** The pushed families and the gateway's own, in one list sorted by name. */
-    public List<FamilySnapshot> withOwnMetrics(List<FamilySnapshot> pushed) {
-        List<FamilySnapshot> all = new ArrayList<>(pushed.size() + 8);
+    public List<FamilyView> withOwnMetrics(List<FamilyView> pushed) {
+        List<FamilyView> all = new ArrayList<>(pushed.size() + 8);
         all.addAll(pushed);
         all.addAll(ownFamilies());
-        all.sort(Comparator.comparing(FamilySnapshot::name));
+        all.sort(Comparator.comparing(FamilyView::name));
         return all;
     }
 
-    List<FamilySnapshot> ownFamilies() {
-        List<FamilySnapshot> out = new ArrayList<>();
+    List<FamilyView> ownFamilies() {
+        List<FamilyView> out = new ArrayList<>();
         out.add(counter("pushes_total", "Pushes received, by format and result (accepted or rejected).", pushes));
         out.add(counter("rejections_total", "Rejected pushes, by reason.", rejections));
         out.add(counter("received_bytes_total", "Push body bytes received (after gzip decoding), by format.", bytes));
-        out.add(gauge("families", "Families the gateway holds.", aggregator.familyCount()));
-        out.add(gauge("series", "Series the gateway holds.", aggregator.seriesCount()));
+        out.add(gauge("families", "Families the gateway holds.", familiesHeld.getAsInt()));
+        out.add(gauge("series", "Series the gateway holds.", seriesHeld.getAsLong()));
         lastReset.get().ifPresent(t -> out.add(gauge("last_reset_timestamp_seconds",
                 "When the aggregate was last cleared by the reset schedule, in Unix seconds.", seconds(t))));
         nextReset.get().ifPresent(t -> out.add(gauge("next_reset_timestamp_seconds",
@@ -85,14 +122,14 @@ public final class GatewayMetrics {
         return t.toEpochMilli() / 1000.0;
     }
 
-    private static FamilySnapshot counter(String name, String help, Map<Labels, LongAdder> values) {
+    private static FamilyView counter(String name, String help, Map<Labels, LongAdder> values) {
         List<ScalarSample> samples = values.entrySet().stream()
                 .map(e -> new ScalarSample(e.getKey(), e.getValue().sum()))
                 .toList();
-        return FamilySnapshot.ofSamples(PREFIX + name, MetricType.COUNTER, help, samples);
+        return FamilyView.ofSamples(PREFIX + name, MetricType.COUNTER, help, samples);
     }
 
-    private static FamilySnapshot gauge(String name, String help, double value) {
-        return FamilySnapshot.ofSamples(PREFIX + name, MetricType.GAUGE, help, List.of(new ScalarSample(Labels.EMPTY, value)));
+    private static FamilyView gauge(String name, String help, double value) {
+        return FamilyView.ofSamples(PREFIX + name, MetricType.GAUGE, help, List.of(new ScalarSample(Labels.EMPTY, value)));
     }
 }

@@ -1,11 +1,14 @@
 package io.aggregationgateway.server.aggregate;
 
 import io.aggregationgateway.server.model.ClassicHistogram;
+import io.aggregationgateway.server.model.FamilyView;
+import io.aggregationgateway.server.model.HistogramValues;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.ScalarSample;
+import io.aggregationgateway.server.model.SeriesView;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -33,8 +36,8 @@ class ConcurrentPushTest {
         try {
             Future<String> scraper = pool.submit(() -> {
                 while (pushing.get()) {
-                    for (FamilySnapshot family : aggregator.snapshot()) {
-                        for (SeriesCell cell : family.series()) {
+                    for (FamilyView family : aggregator.families()) {
+                        for (SeriesView cell : family.series()) {
                             if (cell instanceof HistogramCell h) {
                                 String problem = inconsistency(h.read());
                                 if (problem != null) {
@@ -76,8 +79,8 @@ class ConcurrentPushTest {
             pool.shutdownNow();
         }
 
-        List<FamilySnapshot> families = aggregator.snapshot();
-        HistogramCell.HistogramValues h = ((HistogramCell) families.get(0).series().get(0)).read();
+        List<FamilyView> families = aggregator.families();
+        HistogramValues h = ((HistogramCell) families.get(0).series().get(0)).read();
         ScalarCell ops = (ScalarCell) families.get(1).series().get(0);
         int total = THREADS * PUSHES_PER_THREAD;
         assertEquals(total, ops.value());
@@ -87,7 +90,7 @@ class ConcurrentPushTest {
         assertEquals(null, inconsistency(h));
     }
 
-    private static String inconsistency(HistogramCell.HistogramValues h) {
+    private static String inconsistency(HistogramValues h) {
         double[] c = h.cumulative();
         if (c[c.length - 1] != h.count()) {
             return "+Inf bucket " + c[c.length - 1] + " != count " + h.count();

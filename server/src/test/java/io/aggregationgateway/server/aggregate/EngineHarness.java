@@ -28,7 +28,7 @@ final class EngineHarness {
     String exposition() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            new TextFormatRenderer().render(aggregator.snapshot(), out);
+            new TextFormatRenderer().render(aggregator.families(), out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -2,10 +2,12 @@ package io.aggregationgateway.server.aggregate;
 
 import io.aggregationgateway.server.ingest.GroupingPath;
 import io.aggregationgateway.server.ingest.TextFormatParser;
+import io.aggregationgateway.server.model.FamilyView;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
+import io.aggregationgateway.server.model.SeriesView;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -32,8 +34,8 @@ class ExpiryDeleteAndLimitsTest {
 
     private static String names(Aggregator aggregator) {
         StringBuilder out = new StringBuilder();
-        for (FamilySnapshot family : aggregator.snapshot()) {
-            for (SeriesCell cell : family.series()) {
+        for (FamilyView family : aggregator.families()) {
+            for (SeriesView cell : family.series()) {
                 out.append(family.name()).append(cell.labels()).append(' ');
             }
         }

@@ -26,7 +26,7 @@ class NativeHistogramConcurrencyTest {
         Aggregator aggregator = new Aggregator();
         aggregator.push(NativeHistogramMergeTest.push(MetricType.HISTOGRAM,
                 NativeHistogramPropertyTest.histogram(List.of(1.0), 8, 0x1p-128)));
-        NativeHistogramCell cell = (NativeHistogramCell) aggregator.snapshot().get(0).series().get(0);
+        NativeHistogramCell cell = (NativeHistogramCell) aggregator.families().get(0).series().get(0);
         AtomicBoolean done = new AtomicBoolean();
         ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
         try {

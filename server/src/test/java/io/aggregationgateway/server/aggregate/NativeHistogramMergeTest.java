@@ -1,5 +1,6 @@
 package io.aggregationgateway.server.aggregate;
 
+import io.aggregationgateway.server.model.FamilyView;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
@@ -100,7 +101,7 @@ class NativeHistogramMergeTest {
         Aggregator aggregator = new Aggregator();
         aggregator.push(push(MetricType.GAUGE_HISTOGRAM, nh(3).zero(0.001, 1).pos(1, 2).build()));
         aggregator.push(push(MetricType.GAUGE_HISTOGRAM, nh(0).zero(0.001, 0).pos(1, 1).build()));
-        FamilySnapshot family = aggregator.snapshot().get(0);
+        FamilyView family = aggregator.families().get(0);
         assertEquals(MetricType.GAUGE_HISTOGRAM, family.type());
         assertEquals(describe(nh(0).zero(0.001, 1).pos(1, 3).build()),
                 describe(((NativeHistogramCell) family.series().get(0)).read()));
@@ -126,7 +127,7 @@ class NativeHistogramMergeTest {
                 List.of(nh(0).labels("a", "1").pos(1, 1).build())))));
         aggregator.push(new Push(Labels.of("job", "j"), List.of(new MetricFamily("h", MetricType.HISTOGRAM, "",
                 List.of(nh(0).labels("a", "1").pos(1, 2).build())))));
-        NativeHistogramCell cell = (NativeHistogramCell) aggregator.snapshot().get(0).series().get(0);
+        NativeHistogramCell cell = (NativeHistogramCell) aggregator.families().get(0).series().get(0);
         assertEquals(Labels.of("a", "1", "job", "j"), cell.labels());
         assertEquals(Labels.of("a", "1", "job", "j"), cell.read().labels());
         assertEquals(describe(nh(0).pos(1, 3).build()), describe(cell.read()));
@@ -138,7 +139,7 @@ class NativeHistogramMergeTest {
         for (NativeHistogram h : pushes) {
             aggregator.push(push(type, h));
         }
-        return ((NativeHistogramCell) aggregator.snapshot().get(0).series().get(0)).read();
+        return ((NativeHistogramCell) aggregator.families().get(0).series().get(0)).read();
     }
 
     static Push push(MetricType type, NativeHistogram h) {

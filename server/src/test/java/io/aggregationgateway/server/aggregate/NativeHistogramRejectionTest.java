@@ -2,6 +2,8 @@ package io.aggregationgateway.server.aggregate;
 
 import io.aggregationgateway.server.expose.TextFormatRenderer;
 import io.aggregationgateway.server.model.ClassicHistogram;
+import io.aggregationgateway.server.model.FamilyView;
+import io.aggregationgateway.server.model.HistogramValues;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
@@ -10,6 +12,7 @@ import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
 import io.aggregationgateway.server.model.ScalarSample;
 import io.aggregationgateway.server.model.Series;
+import io.aggregationgateway.server.model.SeriesView;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -130,7 +133,7 @@ class NativeHistogramRejectionTest {
         // what happens to the loser when two pushes of different kinds create one series at once
         NativeHistogramCell nativeCell = new NativeHistogramCell(nh(0).zero(0.001, 0).pos(1, 2).sum(3).build());
         nativeCell.add(new ClassicHistogram(Labels.EMPTY, new double[] {1, INF}, new double[] {1, 1}, 1.0, 0.5));
-        HistogramCell.HistogramValues classicOfNative = nativeCell.readClassic();
+        HistogramValues classicOfNative = nativeCell.readClassic();
         assertEquals(3.0, classicOfNative.count());
         assertEquals(3.5, classicOfNative.sum());
         assertEquals(List.of(1.0, INF), List.of(classicOfNative.bounds()[0], classicOfNative.bounds()[1]));
@@ -139,7 +142,7 @@ class NativeHistogramRejectionTest {
         HistogramCell classicCell = new HistogramCell(new ClassicHistogram(Labels.EMPTY, new double[] {1, INF},
                 new double[] {1, 1}, 1.0, 0.5));
         classicCell.add(nh(0).zero(0.001, 0).pos(1, 2).sum(3).build());
-        HistogramCell.HistogramValues values = classicCell.read();
+        HistogramValues values = classicCell.read();
         assertEquals(3.0, values.count());
         assertEquals(List.of(1.0, 3.0), List.of(values.cumulative()[0], values.cumulative()[1]));
     }
@@ -154,11 +157,11 @@ class NativeHistogramRejectionTest {
 
     private String text() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new TextFormatRenderer().render(aggregator.snapshot(), out);
+        new TextFormatRenderer().render(aggregator.families(), out);
         // the text format shows no native buckets: compare the stored native value too
         StringBuilder all = new StringBuilder(out.toString(StandardCharsets.UTF_8));
-        for (FamilySnapshot family : aggregator.snapshot()) {
-            for (SeriesCell cell : family.series()) {
+        for (FamilyView family : aggregator.families()) {
+            for (SeriesView cell : family.series()) {
                 if (cell instanceof NativeHistogramCell n) {
                     all.append(NativeHistogramBuilder.describe(n.read())).append('\n');
                 }

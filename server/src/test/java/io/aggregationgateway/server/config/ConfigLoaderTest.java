@@ -124,6 +124,32 @@ class ConfigLoaderTest {
         assertTrue(ConfigLoader.wantsHelp(new String[] {"--port", "1", "--help"}));
     }
 
+    @Test
+    void settingsInForceSayWhereEachValueCameFrom() throws Exception {
+        Path file = Files.writeString(dir.resolve("gateway.properties"), "max-series=500\n");
+        GatewayConfig config = ConfigLoader.load(new String[] {"--port", "9100", "--cors-origin", "https://a.example",
+                "--cors-origin", "https://b.example"}, Map.of("GATEWAY_CONFIG_FILE", file.toString(), "GATEWAY_HOST", "127.0.0.1"));
+        Map<String, Setting> byName = new java.util.HashMap<>();
+        config.settings().forEach(setting -> byName.put(setting.name(), setting));
+        assertEquals(ConfigLoader.OPTIONS.stream().map(ConfigLoader.Option::flag).toList(),
+                config.settings().stream().map(Setting::name).toList(), "every option, in --help's order");
+        assertEquals(new Setting("port", List.of("9100"), Setting.Source.FLAG, false), byName.get("port"));
+        assertEquals(new Setting("host", List.of("127.0.0.1"), Setting.Source.ENVIRONMENT, false), byName.get("host"));
+        assertEquals(new Setting("max-series", List.of("500"), Setting.Source.CONFIG_FILE, false), byName.get("max-series"));
+        assertEquals(new Setting("series-ttl", List.of("0"), Setting.Source.DEFAULT, false), byName.get("series-ttl"));
+        assertEquals(new Setting("reset-cron", List.of(), Setting.Source.DEFAULT, false), byName.get("reset-cron"));
+        assertEquals("https://a.example, https://b.example", byName.get("cors-origin").shown());
+        assertEquals(Setting.Source.ENVIRONMENT, byName.get("config-file").source());
+    }
+
+    @Test
+    void aSecretSettingIsNeverShown() {
+        Setting password = new Setting("some-password", List.of("hunter2"), Setting.Source.FLAG, true);
+        assertEquals(Setting.HIDDEN, password.shown());
+        assertFalse(password.toString().isEmpty());
+        assertEquals("hunter2", new Setting("plain", List.of("hunter2"), Setting.Source.FLAG, false).shown());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({"0,0", "500ms,500", "30s,30000", "10m,600000", "1h30m,5400000", "2d,172800000", "1w,604800000"})
     void durations(String text, long millis) {

@@ -1,6 +1,6 @@
 package io.aggregationgateway.server.e2e;
 
-import io.aggregationgateway.server.support.RequiredExecutable;
+import io.aggregationgateway.testsupport.RequiredExecutable;
 import io.aggregationgateway.server.support.RunningGateway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

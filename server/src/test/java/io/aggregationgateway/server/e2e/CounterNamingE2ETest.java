@@ -1,6 +1,8 @@
 package io.aggregationgateway.server.e2e;
 
 import io.aggregationgateway.server.support.RunningGateway;
+import io.aggregationgateway.testsupport.MiniJson;
+import io.aggregationgateway.testsupport.SystemPython;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -2,8 +2,13 @@ package io.aggregationgateway.server.e2e;
 
 import io.aggregationgateway.server.expose.OpenMetricsRenderer;
 import io.aggregationgateway.server.expose.ProtobufRenderer;
-import io.aggregationgateway.server.support.Promtool;
 import io.aggregationgateway.server.support.RunningGateway;
+import io.aggregationgateway.testsupport.Closer;
+import io.aggregationgateway.testsupport.MiniJson;
+import io.aggregationgateway.testsupport.Promtool;
+import io.aggregationgateway.testsupport.Sample;
+import io.aggregationgateway.testsupport.SystemPython;
+import io.aggregationgateway.testsupport.TextScrape;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

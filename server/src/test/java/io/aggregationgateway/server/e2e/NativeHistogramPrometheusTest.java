@@ -1,6 +1,7 @@
 package io.aggregationgateway.server.e2e;
 
 import io.aggregationgateway.server.support.RunningGateway;
+import io.aggregationgateway.testsupport.RealPrometheus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,10 @@
 package io.aggregationgateway.server.e2e;
 
 import io.aggregationgateway.server.support.RunningGateway;
+import io.aggregationgateway.testsupport.Closer;
+import io.aggregationgateway.testsupport.Sample;
+import io.aggregationgateway.testsupport.SystemPython;
+import io.aggregationgateway.testsupport.TextScrape;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;

@@ -119,13 +119,13 @@ class ExpositionFormatTest {
         aggregator.push(new Push(Labels.EMPTY, List.of(new MetricFamily("x_total", MetricType.COUNTER, "",
                 List.of(new ScalarSample(Labels.EMPTY, 1))))));
         ByteArrayOutputStream text = new ByteArrayOutputStream();
-        TEXT.render(aggregator.snapshot(), text);
+        TEXT.render(aggregator.families(), text);
         assertEquals("# TYPE x_total counter\nx_total 1\n", text.toString(StandardCharsets.UTF_8));
         ByteArrayOutputStream om = new ByteArrayOutputStream();
-        OPENMETRICS.render(aggregator.snapshot(), om);
+        OPENMETRICS.render(aggregator.families(), om);
         assertEquals("# TYPE x counter\nx_total 1\n# EOF\n", om.toString(StandardCharsets.UTF_8));
         ByteArrayOutputStream proto = new ByteArrayOutputStream();
-        PROTOBUF.render(aggregator.snapshot(), proto);
+        PROTOBUF.render(aggregator.families(), proto);
         assertTrue(proto.size() > 0);
         assertEquals("x_total", io.aggregationgateway.proto.metrics.MetricFamily
                 .parseDelimitedFrom(new java.io.ByteArrayInputStream(proto.toByteArray())).getName());

@@ -8,7 +8,7 @@ import io.aggregationgateway.server.model.MetricType;
 import io.aggregationgateway.server.model.NativeBuckets;
 import io.aggregationgateway.server.model.NativeHistogram;
 import io.aggregationgateway.server.model.Push;
-import io.aggregationgateway.server.support.Promtool;
+import io.aggregationgateway.testsupport.Promtool;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -35,7 +35,7 @@ class NativeHistogramTextTest {
     @Test
     void textShowsClassicBucketsOrOnlySumAndCount() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new TextFormatRenderer().render(store(MetricType.HISTOGRAM).snapshot(), out);
+        new TextFormatRenderer().render(store(MetricType.HISTOGRAM).families(), out);
         assertEquals("""
                 # HELP rt_seconds Latency.
                 # TYPE rt_seconds histogram
@@ -53,7 +53,7 @@ class NativeHistogramTextTest {
     @Test
     void openMetricsShowsClassicBucketsOrOnlyCountAndSum() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new OpenMetricsRenderer().render(store(MetricType.GAUGE_HISTOGRAM).snapshot(), out);
+        new OpenMetricsRenderer().render(store(MetricType.GAUGE_HISTOGRAM).families(), out);
         assertEquals("""
                 # HELP rt_seconds Latency.
                 # TYPE rt_seconds gaugehistogram

@@ -31,7 +31,7 @@ class ProtobufRendererTest {
 
     private static byte[] renderBytes(Aggregator aggregator) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new ProtobufRenderer().render(aggregator.snapshot(), out);
+        new ProtobufRenderer().render(aggregator.families(), out);
         return out.toByteArray();
     }
 

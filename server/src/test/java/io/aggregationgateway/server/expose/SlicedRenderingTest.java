@@ -62,7 +62,7 @@ class SlicedRenderingTest {
 
     private static byte[] render(Aggregator aggregator, RenderWorkers workers) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new TextFormatRenderer().render(aggregator.snapshot(), out, workers);
+        new TextFormatRenderer().render(aggregator.families(), out, workers);
         return out.toByteArray();
     }
 
@@ -79,9 +79,9 @@ class SlicedRenderingTest {
     void helpersChangeNothingInOpenMetrics() throws Exception {
         Aggregator aggregator = store();
         ByteArrayOutputStream alone = new ByteArrayOutputStream();
-        new OpenMetricsRenderer().render(aggregator.snapshot(), alone, RenderWorkers.NONE);
+        new OpenMetricsRenderer().render(aggregator.families(), alone, RenderWorkers.NONE);
         ByteArrayOutputStream helped = new ByteArrayOutputStream();
-        new OpenMetricsRenderer().render(aggregator.snapshot(), helped, WORKERS);
+        new OpenMetricsRenderer().render(aggregator.families(), helped, WORKERS);
         assertArrayEquals(alone.toByteArray(), helped.toByteArray());
         assertTrue(helped.toString(StandardCharsets.UTF_8).endsWith("\n# EOF\n"));
     }
@@ -121,7 +121,7 @@ class SlicedRenderingTest {
             }
         };
         IOException e = assertThrows(IOException.class,
-                () -> new TextFormatRenderer().render(aggregator.snapshot(), broken, WORKERS));
+                () -> new TextFormatRenderer().render(aggregator.families(), broken, WORKERS));
         assertEquals("client went away", e.getMessage());
         // the helpers are free again: the next scrape renders completely
         assertArrayEquals(render(aggregator, RenderWorkers.NONE), render(aggregator, WORKERS));

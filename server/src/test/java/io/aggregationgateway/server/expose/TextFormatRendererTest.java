@@ -7,7 +7,7 @@ import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.ScalarSample;
-import io.aggregationgateway.server.support.Promtool;
+import io.aggregationgateway.testsupport.Promtool;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class TextFormatRendererTest {
     private static String render(Aggregator aggregator) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new TextFormatRenderer().render(aggregator.snapshot(), out);
+        new TextFormatRenderer().render(aggregator.families(), out);
         return out.toString(StandardCharsets.UTF_8);
     }
 

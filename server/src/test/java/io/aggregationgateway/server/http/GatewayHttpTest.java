@@ -48,7 +48,7 @@ class GatewayHttpTest {
 
     @SetUpRoute
     static void routing(HttpRouting.Builder routing) {
-        Routes.register(routing, AGGREGATOR, new GatewayMetrics(AGGREGATOR, Optional::empty, Optional::empty),
+        Routes.register(routing, AGGREGATOR, new GatewayMetrics(AGGREGATOR::familyCount, AGGREGATOR::seriesCount, Optional::empty, Optional::empty),
                 new HttpSettings(1024 * 1024, List.of(), false, false), RENDER_WORKERS);
     }
 

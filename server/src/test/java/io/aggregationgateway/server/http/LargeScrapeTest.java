@@ -39,7 +39,7 @@ class LargeScrapeTest {
         try (RunningGateway gateway = new RunningGateway("--self-metrics", "false")) {
             gateway.aggregator.push(new Push(Labels.of("job", "large"), List.of(family())));
             ByteArrayOutputStream expected = new ByteArrayOutputStream();
-            ExpositionFormat.TEXT.render(gateway.aggregator.snapshot(), expected);
+            ExpositionFormat.TEXT.render(gateway.aggregator.families(), expected);
 
             byte[] body = slowScrape(gateway.port());
 

@@ -221,7 +221,7 @@ class OperationsTest {
             assertTrue(scrape.contains("# TYPE aggregation_gateway_received_bytes_total counter\n"), scrape);
             assertFalse(scrape.contains("aggregation_gateway_next_reset_timestamp_seconds"), "no schedule, no next reset");
             assertTrue(scrape.indexOf("aggregation_gateway_") < scrape.indexOf("jobs_total"), "sorted by name");
-            io.aggregationgateway.server.support.Promtool.checkMetrics(scrape.getBytes(StandardCharsets.UTF_8));
+            io.aggregationgateway.testsupport.Promtool.checkMetrics(scrape.getBytes(StandardCharsets.UTF_8));
         }
         try (RunningGateway quiet = new RunningGateway("--self-metrics", "false")) {
             quiet.pushText("/metrics/job/a", COUNTER);

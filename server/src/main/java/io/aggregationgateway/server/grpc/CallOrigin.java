@@ -1,0 +1,48 @@
+package io.aggregationgateway.server.grpc;
+
+import io.aggregationgateway.server.selfmetrics.RecentRejections;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.helidon.webserver.grpc.GrpcConnectionContext;
+import io.helidon.webserver.grpc.ServerContextKeys;
+
+/**
+ * Who made a gRPC call and which method it called, for the record of refused pushes. Helidon
+ * 4.4.0 puts the connection into the gRPC context only while a call starts, and its
+ * {@code ServerCall} carries no remote-address attribute; this interceptor keeps what it finds
+ * then in the context of every later callback of the call, where pushes are applied and refused.
+ * Register it with {@code GrpcRouting.builder().intercept(new CallOrigin())}.
+ *
+ * @see #current()
+ */
+public final class CallOrigin implements ServerInterceptor {
+    private static final Context.Key<Origin> ORIGIN = Context.key("aggregation-gateway-call-origin");
+    /** The origin of a refusal outside any call's context (a gzip message refused before its call started). */
+    static final Origin UNKNOWN = new Origin(RecentRejections.UNKNOWN_CLIENT, "gRPC");
+
+    /**
+     * @param client the caller's address, {@code host:port}
+     * @param route  the full method name, e.g. {@code aggregationgateway.v1.AggregationGateway/Push}
+     */
+    record Origin(String client, String route) {
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        GrpcConnectionContext connection = ServerContextKeys.CONNECTION_CONTEXT.get();
+        String client = connection == null ? RecentRejections.UNKNOWN_CLIENT
+                : RecentRejections.address(connection.remotePeer().address());
+        Origin origin = new Origin(client, call.getMethodDescriptor().getFullMethodName());
+        return Contexts.interceptCall(Context.current().withValue(ORIGIN, origin), call, headers, next);
+    }
+
+    /** The origin of the call this thread is serving, or {@link #UNKNOWN}. */
+    static Origin current() {
+        Origin origin = ORIGIN.get();
+        return origin == null ? UNKNOWN : origin;
+    }
+}
