@@ -1,5 +1,7 @@
 package io.aggregationgateway.server.connection;
 
+import io.aggregationgateway.server.headers.AsciiCase;
+
 import java.nio.charset.StandardCharsets;
 
 /** The header fields {@link Http1RequestFramer} reads; every other field is copied through unread. */
@@ -22,25 +24,11 @@ enum FramingField {
 
     /** The field named by buf[from, to), compared ignoring ASCII case, without making a string. */
     static FramingField of(byte[] buf, int from, int to) {
-        int length = to - from;
         for (FramingField field : NAMED) {
-            if (field.lowerCase.length == length && field.matches(buf, from)) {
+            if (AsciiCase.equalsLowerCase(buf, from, to, field.lowerCase)) {
                 return field;
             }
         }
         return OTHER;
-    }
-
-    private boolean matches(byte[] buf, int from) {
-        for (int i = 0; i < lowerCase.length; i++) {
-            int b = buf[from + i];
-            if (b >= 'A' && b <= 'Z') {
-                b += 'a' - 'A';
-            }
-            if (b != lowerCase[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 }
