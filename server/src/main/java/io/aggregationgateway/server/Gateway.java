@@ -3,6 +3,10 @@ package io.aggregationgateway.server;
 import io.aggregationgateway.server.aggregate.Aggregator;
 import io.aggregationgateway.server.aggregate.EngineSettings;
 import io.aggregationgateway.server.config.GatewayConfig;
+import io.aggregationgateway.server.connection.ConnectionFrontDoor;
+import io.aggregationgateway.server.connection.ConnectionSettings;
+import io.aggregationgateway.server.connection.ConnectionWatchdog;
+import io.aggregationgateway.server.connection.DescriptorBudget;
 import io.aggregationgateway.server.expose.RenderWorkers;
 import io.aggregationgateway.server.grpc.GrpcServices;
 import io.aggregationgateway.server.grpc.Http2Connections;
@@ -36,15 +40,17 @@ public final class Gateway implements AutoCloseable {
     private final RenderWorkers renderWorkers;
     private final PushRates rates;
     private final GrpcServices grpcServices;
+    private final ConnectionWatchdog watchdog;
     private final WebServer server;
 
     private Gateway(Aggregator aggregator, LifecycleScheduler lifecycle, RenderWorkers renderWorkers, PushRates rates,
-                    GrpcServices grpcServices, WebServer server) {
+                    GrpcServices grpcServices, ConnectionWatchdog watchdog, WebServer server) {
         this.aggregator = aggregator;
         this.lifecycle = lifecycle;
         this.renderWorkers = renderWorkers;
         this.rates = rates;
         this.grpcServices = grpcServices;
+        this.watchdog = watchdog;
         this.server = server;
     }
 
@@ -63,15 +69,19 @@ public final class Gateway implements AutoCloseable {
         StatusReporter status = new StatusReporter(BuildInfo.current(), clock, startedAt, config.settings(), aggregator,
                 metrics, rates, new StatusReporter.Reset(config.resetSchedule(), lifecycle::lastReset, lifecycle::nextReset),
                 List.of());
-        HttpSettings http = new HttpSettings(config.maxBodyBytes(), config.corsOrigins(), config.selfMetrics());
+        HttpSettings http = new HttpSettings(config.maxBodyBytes(), config.corsOrigins(), config.corsAllowCredentials(),
+                config.selfMetrics());
         RenderWorkers renderWorkers = RenderWorkers.start(renderHelpers(Runtime.getRuntime().availableProcessors()));
 
         PushService pushService = new PushService(aggregator, metrics, config.maxGrpcMessageBytes());
         GrpcServices grpcServices = new GrpcServices(pushService);
         Http2Config http2 = Http2Config.create();
         GrpcConfig grpc = GrpcConfig.builder().maxReadBufferSize(grpcReadBufferCap(config.maxGrpcMessageBytes())).build();
+        ConnectionSettings connections = new ConnectionSettings(DescriptorBudget.connectionCap(config.maxConnections()),
+                config.idleTimeout(), config.headerReadTimeout());
+        ConnectionWatchdog watchdog = ConnectionWatchdog.start(connections.headerReadTimeout());
 
-        WebServerConfig.Builder builder = WebServer.builder();
+        WebServerConfig.Builder builder = WebServer.builder().config(ConnectionFrontDoor.withoutDiscoveredProtocols());
         Routes.configureServer(builder);
         WebServer server = builder
                 .host(config.host())
@@ -88,10 +98,15 @@ public final class Gateway implements AutoCloseable {
                 .useNio(false)
                 .shutdownGracePeriod(SHUTDOWN_GRACE)
                 .shutdownHook(false) // Main stops the gateway itself on SIGTERM, then exits 0
-                .addProtocol(http2)
-                .addProtocol(grpc)
-                // prior-knowledge h2c, what gRPC clients use, with the gateway's fixes (h2c upgrades are not offered)
-                .addConnectionSelector(Http2Connections.create(http2, grpc, pushService))
+                .maxTcpConnections(connections.maxConnections())
+                .idleConnectionTimeout(connections.idleTimeout())
+                .idleConnectionPeriod(idleCheckPeriod(connections.idleTimeout()))
+                // The front door is the listener's only selector (no protocols are discovered): it takes
+                // each connection when it is accepted, reads HTTP/1.x through its framing checks and hands
+                // prior-knowledge h2c (what gRPC clients open) to the gateway's HTTP/2 connections, which
+                // serve gRPC with the gateway's fixes. h2c upgrades from HTTP/1.1 are not offered.
+                .addConnectionSelector(ConnectionFrontDoor.create(Http2Connections.create(http2, grpc, pushService),
+                        connections, watchdog))
                 .routing(routing -> {
                     Routes.register(routing, aggregator, metrics, http, renderWorkers);
                     StatusRoutes.register(routing, status);
@@ -99,7 +114,7 @@ public final class Gateway implements AutoCloseable {
                 .addRouting(grpcServices.routing())
                 .build()
                 .start();
-        return new Gateway(aggregator, lifecycle, renderWorkers, rates, grpcServices, server);
+        return new Gateway(aggregator, lifecycle, renderWorkers, rates, grpcServices, watchdog, server);
     }
 
     /**
@@ -122,6 +137,12 @@ public final class Gateway implements AutoCloseable {
         return (int) Math.min(cap, 1L << 30);
     }
 
+    /** How often idle connections are looked for: a quarter of the timeout, between 250 ms and 30 s. */
+    static Duration idleCheckPeriod(Duration idleTimeout) {
+        long millis = idleTimeout.toMillis() / 4;
+        return Duration.ofMillis(Math.max(250, Math.min(30_000, millis)));
+    }
+
     public int port() {
         return server.port();
     }
@@ -138,6 +159,7 @@ public final class Gateway implements AutoCloseable {
     public void close() {
         grpcServices.draining();
         server.stop();
+        watchdog.close();
         lifecycle.close();
         renderWorkers.close();
         rates.close();

@@ -67,6 +67,14 @@ public final class ConfigLoader {
                     "longest label value in UTF-8 bytes (400 above it)"),
             new Option("cors-origin", "GATEWAY_CORS_ORIGIN", "",
                     "browser origin allowed to push, repeatable ('*' for any; the variable takes a comma-separated list)", true),
+            new Option("cors-allow-credentials", "GATEWAY_CORS_ALLOW_CREDENTIALS", "false",
+                    "let allowed origins push with credentials (cookies, HTTP auth; sendBeacon of non-text bodies)"),
+            new Option("max-connections", "GATEWAY_MAX_CONNECTIONS", "10000",
+                    "most connections open at once; more wait until one closes (lowered to what ulimit -n allows)"),
+            new Option("idle-timeout", "GATEWAY_IDLE_TIMEOUT", "5m",
+                    "close a connection with no request in progress for this long"),
+            new Option("header-read-timeout", "GATEWAY_HEADER_READ_TIMEOUT", "10s",
+                    "close a connection whose request line and headers take longer than this to arrive"),
             new Option("self-metrics", "GATEWAY_SELF_METRICS", "true",
                     "include the gateway's own aggregation_gateway_* metrics in GET /metrics"),
             new Option("log-level", "GATEWAY_LOG_LEVEL", "INFO",
@@ -145,6 +153,10 @@ public final class ConfigLoader {
                 values.get("cors-origin").stream().map(String::trim).filter(s -> !s.isEmpty()).toList(),
                 bool(values, "self-metrics"),
                 level(values, "log-level"),
+                bool(values, "cors-allow-credentials"),
+                (int) number(values, "max-connections", 1, 1_000_000),
+                positiveDuration(values, "idle-timeout"),
+                positiveDuration(values, "header-read-timeout"),
                 inForce);
     }
 
@@ -267,6 +279,14 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--" + name + " \"" + raw + "\" is not a duration: " + e.getMessage());
         }
+    }
+
+    private static Duration positiveDuration(Map<String, List<String>> values, String name) throws ConfigException {
+        Duration duration = duration(values, name);
+        if (duration.isZero()) {
+            throw new ConfigException("--" + name + " must be longer than 0");
+        }
+        return duration;
     }
 
     /** The text {@code --help} prints: every flag, its environment variable and default. */

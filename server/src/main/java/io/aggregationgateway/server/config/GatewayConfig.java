@@ -23,12 +23,18 @@ import java.util.logging.Level;
  * @param corsOrigins         browser origins allowed to push ({@code *} for any); empty for no CORS
  * @param selfMetrics         whether {@code GET /metrics} includes the gateway's own metrics
  * @param logLevel            the gateway's log level; rejected pushes are logged at INFO
+ * @param corsAllowCredentials whether allowed origins may push with credentials
+ * @param maxConnections      most connections open at once (before the file-descriptor limit lowers it)
+ * @param idleTimeout         a connection with no request in progress for this long is closed
+ * @param headerReadTimeout   a request head must arrive within this long
  * @param settings            every setting with the value in force and where it came from, for display
  */
 public record GatewayConfig(String host, int port, int maxBodyBytes, int maxGrpcMessageBytes,
                             Optional<ResetSchedule> resetSchedule, Duration seriesTtl, long maxSeries,
                             long maxStoreBytes, int maxLabelsPerSeries, int maxLabelValueBytes, List<String> corsOrigins,
-                            boolean selfMetrics, Level logLevel, List<Setting> settings) {
+                            boolean selfMetrics, Level logLevel, boolean corsAllowCredentials,
+                            int maxConnections, Duration idleTimeout, Duration headerReadTimeout,
+                            List<Setting> settings) {
     public GatewayConfig {
         corsOrigins = List.copyOf(corsOrigins);
         settings = List.copyOf(settings);

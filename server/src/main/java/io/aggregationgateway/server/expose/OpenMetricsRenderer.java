@@ -23,10 +23,11 @@ import java.util.Set;
  * Renders OpenMetrics 1.0.0 text.
  *
  * <p>The store keeps series names as Prometheus does, so a counter family is named {@code x_total};
- * OpenMetrics names the family {@code x} and its sample {@code x_total}. A counter whose name does
- * not end in {@code _total} (or whose shortened name another family already has) cannot be an
- * OpenMetrics counter without renaming its series, so it is written as {@code unknown} with the
- * sample name unchanged, as Prometheus's Go expfmt does. Numbers are written as Go writes them
+ * OpenMetrics names the family {@code x} and its sample {@code x_total}. A counter pushed without
+ * {@code _total} ({@code x}, as promjs sends it) is written as OpenMetrics counter {@code x} with
+ * samples {@code x_total}, as client libraries expose such a counter. Where that would collide with
+ * another family's names, the counter is written as {@code unknown} with its sample name unchanged,
+ * as Prometheus's Go expfmt does. Numbers are written as Go writes them
  * ({@link TextFormatting#goFloat}, {@link TextFormatting#canonicalBound}).
  * Renderers hold no state, so one instance may serve concurrent scrapes.
  */
@@ -55,7 +56,7 @@ public final class OpenMetricsRenderer {
 
     private static void renderSlice(FamilySlice slice, ByteSink sink, Set<String> storedNames) throws IOException {
         FamilyView family = slice.family();
-        String name = family.name();
+        String name = family.type() == MetricType.COUNTER ? counterNames(family.name(), storedNames).sample() : family.name();
         if (slice.startsFamily()) {
             writeMetadata(sink, family, storedNames);
         }
@@ -84,13 +85,9 @@ public final class OpenMetricsRenderer {
         String type;
         switch (family.type()) {
             case COUNTER -> {
-                String base = counterBaseName(name);
-                if (base != null && !storedNames.contains(base)) {
-                    metadataName = base;
-                    type = "counter";
-                } else {
-                    type = "unknown";
-                }
+                CounterNames names = counterNames(name, storedNames);
+                metadataName = names.family();
+                type = names.type();
             }
             case GAUGE -> type = "gauge";
             case UNTYPED -> type = "unknown";
@@ -105,6 +102,22 @@ public final class OpenMetricsRenderer {
             sink.ascii("# HELP ").ascii(metadataName).put(' ').labelValue(help, 0, help.length).put('\n');
         }
         sink.ascii("# TYPE ").ascii(metadataName).put(' ').ascii(type).put('\n');
+    }
+
+    /** How a stored counter appears in OpenMetrics: its family name, type and sample name. */
+    private record CounterNames(String family, String type, String sample) {
+    }
+
+    private static CounterNames counterNames(String stored, Set<String> storedNames) {
+        String base = counterBaseName(stored);
+        if (base != null && !storedNames.contains(base)) {
+            return new CounterNames(base, "counter", stored);
+        }
+        String withTotal = stored + TOTAL_SUFFIX;
+        if (!stored.endsWith(TOTAL_SUFFIX) && !storedNames.contains(withTotal)) {
+            return new CounterNames(stored, "counter", withTotal);
+        }
+        return new CounterNames(stored, "unknown", stored);
     }
 
     /** {@code x} for {@code x_total}, or {@code null} when the name does not end in {@code _total} after something. */

@@ -20,9 +20,10 @@ import java.util.Set;
  * readable for Helidon ({@link HpackRewriter}), and the calls still open cancelled when the
  * connection ends ({@link ConnectionScope}). HTTP/2 requests that are not gRPC are routed as usual.
  *
- * <p>Add it to the listener with {@code addConnectionSelector}: Helidon tries explicitly added
- * selectors before the ones it discovers. HTTP/1.1 {@code Upgrade: h2c} requests, which would open
- * HTTP/2 connections without these, are served as HTTP/1.1 instead ({@link H2cUpgradeRefusal}).
+ * <p>The listener's front door hands it the connections that open with the HTTP/2 preface. No
+ * connection is upgraded from HTTP/1.1 ({@code Upgrade: h2c}): that would be Helidon's own HTTP/2
+ * connection, without these fixes, in which one client header or one long gRPC error reply spins a
+ * core for good (Helidon 4.4.0).
  */
 public final class Http2Connections implements ServerConnectionSelector {
     private final ServerConnectionSelector helidon;

@@ -39,6 +39,7 @@ final class PushHandler implements Handler {
         String format = PushFormat.TEXT.label();
         long bodyBytes = 0;
         try {
+            cors.requireAllowedOrigin(req);
             Labels grouping = GroupingPath.parse(Routes.pathAfterMetrics(req), false);
             PushFormat pushFormat = PushFormat.fromContentType(req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null));
             format = pushFormat.label();

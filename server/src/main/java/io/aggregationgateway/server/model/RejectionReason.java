@@ -24,5 +24,7 @@ public enum RejectionReason {
     /** A series has more labels, or a longer label value, than configured. */
     LABEL_LIMIT_EXCEEDED,
     /** Accepting the push would exceed a configured limit on the store. */
-    LIMIT_EXCEEDED
+    LIMIT_EXCEEDED,
+    /** A browser pushed from an origin the gateway does not allow. */
+    ORIGIN_NOT_ALLOWED
 }

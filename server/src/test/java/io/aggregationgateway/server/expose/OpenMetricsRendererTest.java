@@ -54,7 +54,7 @@ class OpenMetricsRendererTest {
     }
 
     @Test
-    void counterWithoutTotalIsUnknownWithItsSampleNameUnchanged() throws Exception {
+    void counterWithoutTotalIsACounterWhoseSamplesGainTotal() throws Exception {
         Aggregator aggregator = store(Labels.EMPTY,
                 new MetricFamily("legacy_requests", MetricType.COUNTER, "Old style.",
                         List.of(new ScalarSample(Labels.EMPTY, 7))),
@@ -64,8 +64,22 @@ class OpenMetricsRendererTest {
                 # TYPE _total unknown
                 _total 1
                 # HELP legacy_requests Old style.
-                # TYPE legacy_requests unknown
-                legacy_requests 7
+                # TYPE legacy_requests counter
+                legacy_requests_total 7
+                # EOF
+                """, render(aggregator));
+    }
+
+    @Test
+    void counterWithoutTotalWhoseLongNameIsTakenStaysUnknown() throws Exception {
+        Aggregator aggregator = store(Labels.EMPTY,
+                new MetricFamily("jobs", MetricType.COUNTER, "", List.of(new ScalarSample(Labels.EMPTY, 3))),
+                new MetricFamily("jobs_total", MetricType.GAUGE, "", List.of(new ScalarSample(Labels.EMPTY, 9))));
+        assertEquals("""
+                # TYPE jobs unknown
+                jobs 3
+                # TYPE jobs_total gauge
+                jobs_total 9
                 # EOF
                 """, render(aggregator));
     }
