@@ -32,7 +32,8 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  *
  * <pre>
  *   root (Gateway, Main: wiring)  → anything
- *   http, grpc (adapters)         → engine, selfmetrics; with status and security the only packages besides root with Helidon or grpc-java
+ *   http, grpc (adapters)         → engine, selfmetrics; with connection, status and security the only packages besides root with Helidon or grpc-java
+ *   connection (adapter)          → nothing of the server: connections and HTTP/1.x framing, below http and grpc
  *   status (adapter: the page)    → engine, selfmetrics, config (it shows the settings in force)
  *   security (adapter: TLS, users, roles, rate limits) → config (its settings and their errors)
  *   config                        → lifecycle (a reset schedule is a configured value)
@@ -50,11 +51,11 @@ class PackageArrowsTest {
     private static final String SERVER = "io.aggregationgateway.server";
     private static final Set<String> LEAVES = Set.of("protowire", "headers");
     private static final Set<String> ENGINE = Set.of("model", "ingest", "aggregate", "expose", "lifecycle");
-    private static final Set<String> ADAPTERS = Set.of("http", "grpc", "status", "security");
+    private static final Set<String> ADAPTERS = Set.of("http", "grpc", "status", "connection", "security");
 
     /** Package → the server packages (besides itself and the leaves) it may depend on. */
     private static final Map<String, Set<String>> ARROWS = Map.ofEntries(
-            Map.entry("model", Set.<String>of()),
+            Map.entry("model", Set.of()),
             Map.entry("ingest", Set.of("model")),
             Map.entry("aggregate", Set.of("model")),
             Map.entry("expose", Set.of("model")),
@@ -64,6 +65,7 @@ class PackageArrowsTest {
             Map.entry("http", union(ENGINE, Set.of("selfmetrics"))),
             Map.entry("grpc", union(ENGINE, Set.of("selfmetrics"))),
             Map.entry("status", union(ENGINE, Set.of("selfmetrics", "config"))),
+            Map.entry("connection", Set.of()),
             Map.entry("security", Set.of("config")));
 
     private static final JavaClasses MAIN_CLASSES = new ClassFileImporter()

@@ -5,8 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -14,53 +12,34 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.Base64;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The gateway as a process: startup errors and a graceful SIGTERM. */
+/** The gateway as a process: startup errors, a graceful SIGTERM, SIGHUP re-reading the web config file. */
 class ProcessLifecycleTest {
-    private static final Pattern LISTENING = Pattern.compile("listening on [^:]+:(\\d+)");
-
-    private static Process startGateway(String... flags) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"),
-                Main.class.getName()));
-        command.addAll(List.of(flags));
-        return new ProcessBuilder(command).start();
-    }
-
     @Test
     void anInvalidCronStopsStartupWithAClearMessageAndNoStackTrace() throws Exception {
-        Process process = startGateway("--port", "0", "--reset-cron", "99 * * * *");
-        try {
-            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
-            String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertEquals(2, process.exitValue(), stderr);
+        try (ChildProcess gateway = ChildProcess.start(null, Main.class, "--port", "0", "--reset-cron", "99 * * * *")) {
+            assertTrue(gateway.awaitExit(30));
+            String stderr = gateway.stderr();
+            assertEquals(2, gateway.process.exitValue(), stderr);
             assertTrue(stderr.startsWith("aggregation-gateway: --reset-cron \"99 * * * *\" is not a valid cron expression"), stderr);
             assertFalse(stderr.contains("\tat "), "no stack trace: " + stderr);
-        } finally {
-            process.destroyForcibly();
         }
     }
 
     @Test
     void sigtermFinishesTheInFlightPushAndExitsZero() throws Exception {
-        Process process = startGateway("--host", "127.0.0.1", "--port", "0");
-        try {
-            int port = awaitPort(process);
+        try (ChildProcess gateway = ChildProcess.start(null, Main.class, "--host", "127.0.0.1", "--port", "0")) {
+            int port = gateway.awaitPort();
             byte[] body = "# TYPE drained_total counter\ndrained_total 1\n".getBytes(StandardCharsets.UTF_8);
             try (Socket socket = new Socket("127.0.0.1", port)) {
                 socket.setSoTimeout(20_000);
@@ -71,19 +50,17 @@ class ProcessLifecycleTest {
                 out.flush();
                 Thread.sleep(300);
 
-                process.destroy(); // SIGTERM
+                gateway.process.destroy(); // SIGTERM
                 Thread.sleep(300);
-                assertTrue(process.isAlive(), "the gateway must wait for the in-flight push");
+                assertTrue(gateway.process.isAlive(), "the gateway must wait for the in-flight push");
 
                 out.write(body, 10, body.length - 10);
                 out.flush();
                 String status = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
                 assertEquals("HTTP/1.1 200 OK", status);
             }
-            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the gateway did not stop");
-            assertEquals(0, process.exitValue());
-        } finally {
-            process.destroyForcibly();
+            assertTrue(gateway.awaitExit(30), "the gateway did not stop");
+            assertEquals(0, gateway.process.exitValue());
         }
     }
 
@@ -91,16 +68,13 @@ class ProcessLifecycleTest {
     void aWebConfigFileWithAnUnknownKeyStopsStartupWithOneLine(@TempDir Path dir) throws Exception {
         Path webConfig = dir.resolve("web.yml");
         Files.writeString(webConfig, "tls_server_confg:\n  cert_file: a.crt\n");
-        Process process = startGateway("--port", "0", "--web-config-file", webConfig.toString());
-        try {
-            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
-            String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertEquals(2, process.exitValue(), stderr);
-            assertEquals("aggregation-gateway: web config file " + webConfig + ": unknown key \"tls_server_confg\" (see --help)\n",
-                    stderr.lines().filter(line -> line.startsWith("aggregation-gateway:")).findFirst().orElse(stderr) + "\n");
+        try (ChildProcess gateway = ChildProcess.start(null, Main.class, "--port", "0", "--web-config-file", webConfig.toString())) {
+            assertTrue(gateway.awaitExit(30));
+            String stderr = gateway.stderr();
+            assertEquals(2, gateway.process.exitValue(), stderr);
+            assertEquals("aggregation-gateway: web config file " + webConfig + ": unknown key \"tls_server_confg\" (see --help)",
+                    stderr.lines().filter(line -> line.startsWith("aggregation-gateway:")).findFirst().orElse(stderr));
             assertFalse(stderr.contains("\tat "), "no stack trace: " + stderr);
-        } finally {
-            process.destroyForcibly();
         }
     }
 
@@ -108,25 +82,23 @@ class ProcessLifecycleTest {
     void sighupReadsTheWebConfigFileAgain(@TempDir Path dir) throws Exception {
         Path webConfig = dir.resolve("web.yml");
         Files.writeString(webConfig, "basic_auth_users:\n  alice: '" + Htpasswd.bcrypt("alice", "first") + "'\n");
-        Process process = startGateway("--host", "127.0.0.1", "--port", "0", "--web-config-file", webConfig.toString());
-        StringBuffer log = new StringBuffer();
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            int port = awaitPort(process, log);
+        try (ChildProcess gateway = ChildProcess.start(null, Main.class, "--host", "127.0.0.1", "--port", "0",
+                "--web-config-file", webConfig.toString());
+             HttpClient http = HttpClient.newHttpClient()) {
+            int port = gateway.awaitPort();
             assertEquals(200, status(http, port, "alice", "first"));
-            kill("-HUP", process);
-            awaitLog(log, "are unchanged"); // only an asked-for reading says so: the signal reached the gateway
+            kill("-HUP", gateway.process);
+            awaitLog(gateway, "are unchanged"); // only an asked-for reading says so: the signal reached the gateway
             Files.writeString(webConfig, "basic_auth_users:\n  alice: '" + Htpasswd.bcrypt("alice", "second") + "'\n");
-            kill("-HUP", process);
-            awaitLog(log, "re-read web config file");
+            kill("-HUP", gateway.process);
+            awaitLog(gateway, "re-read web config file");
             assertEquals(200, status(http, port, "alice", "second"));
             assertEquals(401, status(http, port, "alice", "first"));
-        } finally {
-            process.destroyForcibly();
         }
     }
 
     private static int status(HttpClient http, int port, String user, String password) throws Exception {
-        String credentials = java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        String credentials = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
                 .header("Authorization", "Basic " + credentials).timeout(Duration.ofSeconds(20)).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();
@@ -138,63 +110,12 @@ class ProcessLifecycleTest {
         assertEquals(0, kill.exitValue());
     }
 
-    private static void awaitLog(StringBuffer log, String text) throws InterruptedException {
+    /** Waits (at most 20 s) until the gateway has logged {@code text}; the log goes to stderr. */
+    private static void awaitLog(ChildProcess gateway, String text) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!log.toString().contains(text) && System.nanoTime() < deadline) {
+        while (!gateway.stderr().contains(text) && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertTrue(log.toString().contains(text), "no \"" + text + "\" in the log:\n" + log);
-    }
-
-    /** Reads the child's stdout until it says its port (bounded), then keeps draining it. */
-    private static int awaitPort(Process process) throws Exception {
-        return awaitPort(process, null);
-    }
-
-    /** As {@link #awaitPort(Process)}, keeping what the child logs (stderr) in {@code log} when given. */
-    private static int awaitPort(Process process, StringBuffer log) throws Exception {
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try (InputStream in = process.getInputStream();
-                 BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    Matcher m = LISTENING.matcher(line);
-                    if (m.find()) {
-                        port.complete(Integer.parseInt(m.group(1)));
-                    }
-                }
-            } catch (IOException e) {
-                port.completeExceptionally(e);
-            }
-            port.completeExceptionally(new IllegalStateException("gateway exited before listening"));
-        }, "gateway-stdout");
-        reader.setDaemon(true);
-        reader.start();
-        Thread stderr = new Thread(() -> {
-            if (log == null) {
-                drain(process.getErrorStream());
-                return;
-            }
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    log.append(line).append('\n');
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-        }, "gateway-stderr");
-        stderr.setDaemon(true);
-        stderr.start();
-        return port.get(30, TimeUnit.SECONDS);
-    }
-
-    private static void drain(InputStream in) {
-        try (in) {
-            in.transferTo(OutputStream.nullOutputStream());
-        } catch (IOException e) {
-            // the process ended
-        }
+        assertTrue(gateway.stderr().contains(text), "no \"" + text + "\" in the log:\n" + gateway.stderr());
     }
 }

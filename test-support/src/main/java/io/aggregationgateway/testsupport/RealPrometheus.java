@@ -56,7 +56,16 @@ public final class RealPrometheus implements AutoCloseable {
      * @param featureFlags values for {@code --enable-feature}, e.g. {@code native-histograms}
      */
     public static RealPrometheus start(Path workDir, List<String> targets, String... featureFlags) throws IOException, InterruptedException {
-        return startScraping(workDir, targets, "", featureFlags);
+        return start(workDir, targets, List.of(), featureFlags);
+    }
+
+    /**
+     * Starts Prometheus evaluating the given rule files (recording rules every second), and returns
+     * once it answers {@code /-/ready}; otherwise as {@link #start(Path, List, String...)}.
+     */
+    public static RealPrometheus start(Path workDir, List<String> targets, List<Path> ruleFiles, String... featureFlags)
+            throws IOException, InterruptedException {
+        return launch(workDir, targets, ruleFiles, "", featureFlags);
     }
 
     /**
@@ -67,9 +76,14 @@ public final class RealPrometheus implements AutoCloseable {
      */
     public static RealPrometheus startScraping(Path workDir, List<String> targets, String scrapeSettings, String... featureFlags)
             throws IOException, InterruptedException {
+        return launch(workDir, targets, List.of(), scrapeSettings, featureFlags);
+    }
+
+    private static RealPrometheus launch(Path workDir, List<String> targets, List<Path> ruleFiles, String scrapeSettings,
+                                         String... featureFlags) throws IOException, InterruptedException {
         String binary = RequiredExecutable.require(BINARY, "prometheus").toString();
         Path config = workDir.resolve("prometheus.yml");
-        Files.writeString(config, config(targets, scrapeSettings));
+        Files.writeString(config, config(targets, ruleFiles, scrapeSettings));
         Path log = workDir.resolve("prometheus.log");
         // the free port may be taken between picking and binding it: then Prometheus exits, and we try another
         for (int attempt = 1; ; attempt++) {
@@ -99,20 +113,22 @@ public final class RealPrometheus implements AutoCloseable {
         }
     }
 
-    private static String config(List<String> targets, String scrapeSettings) {
+    private static String config(List<String> targets, List<Path> ruleFiles, String scrapeSettings) {
         String quoted = targets.stream().map(t -> "'" + t + "'").collect(Collectors.joining(", "));
+        String rules = ruleFiles.stream().map(f -> "'" + f.toAbsolutePath() + "'").collect(Collectors.joining(", "));
         return """
                 global:
                   scrape_interval: 1s
                   scrape_timeout: 1s
                   evaluation_interval: 1s
+                rule_files: [%s]
                 scrape_configs:
                   - job_name: aggregation-gateway
                     honor_labels: true
                     metrics_path: /metrics
                     static_configs:
                       - targets: [%s]
-                """.formatted(quoted) + scrapeSettings;
+                """.formatted(rules, quoted) + scrapeSettings;
     }
 
     private static final class PortTakenException extends RuntimeException {

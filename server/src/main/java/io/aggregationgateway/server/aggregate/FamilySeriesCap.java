@@ -7,7 +7,6 @@ import io.aggregationgateway.server.model.Series;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 
 /**
  * Holds each family to at most {@code max} series. A push reserves room for the series it may
@@ -30,21 +29,25 @@ final class FamilySeriesCap {
     /**
      * Before any family is created: refuses a push that alone brings a family it would create
      * more series than the limit, so that such a refusal leaves no empty family behind.
+     *
+     * @param targets the stored family of each pushed one, {@code null} where the store lacks it
      */
-    void checkNewFamilies(List<MetricFamily> toApply, Function<String, StoredFamily> stored) throws PushRejectedException {
+    void checkNewFamilies(List<MetricFamily> toApply, StoredFamily[] targets) throws PushRejectedException {
         if (!enabled()) {
             return;
         }
-        for (MetricFamily family : toApply) {
-            if (family.series().size() > max && stored.apply(family.name()) == null) {
+        for (int i = 0; i < targets.length; i++) {
+            MetricFamily family = toApply.get(i);
+            if (targets[i] == null && family.series().size() > max) {
                 throw refusal(family, family.series().size(), 0);
             }
         }
     }
 
     /**
-     * Reserves room for the new series of each family; returns what was reserved per family, for
-     * {@link #release}. Nothing stays reserved when it throws.
+     * Reserves room for the new series of each stored family; returns what was reserved per
+     * family, for {@link #release}. Families the store lacks ({@code null}) are reserved in when
+     * they are found or created. Nothing stays reserved when it throws.
      */
     long[] reserve(List<MetricFamily> toApply, StoredFamily[] targets) throws PushRejectedException {
         long[] reserved = new long[targets.length];
@@ -52,24 +55,49 @@ final class FamilySeriesCap {
             return reserved;
         }
         for (int i = 0; i < targets.length; i++) {
-            MetricFamily family = toApply.get(i);
-            StoredFamily target = targets[i];
-            long all = family.series().size();
-            if (tryReserve(target, all)) {
-                reserved[i] = all;
+            if (targets[i] == null) {
                 continue;
             }
-            long fresh = 0;
-            for (Series series : family.series()) {
-                fresh += target.holds(series.labels()) ? 0 : 1;
-            }
-            if (!tryReserve(target, fresh)) {
+            try {
+                reserved[i] = reserve(toApply.get(i), targets[i]);
+            } catch (PushRejectedException e) {
                 release(targets, reserved);
-                throw refusal(family, fresh, target.seriesCount());
+                throw e;
             }
-            reserved[i] = fresh;
         }
         return reserved;
+    }
+
+    /** Reserves room in one stored family for the new series of {@code family}; returns how many. */
+    long reserve(MetricFamily family, StoredFamily target) throws PushRejectedException {
+        if (!enabled()) {
+            return 0;
+        }
+        long all = family.series().size();
+        if (tryReserve(target, all)) {
+            return all;
+        }
+        long fresh = 0;
+        for (Series series : family.series()) {
+            fresh += target.holds(series.labels()) ? 0 : 1;
+        }
+        if (!tryReserve(target, fresh)) {
+            throw refusal(family, fresh, target.seriesCount());
+        }
+        return fresh;
+    }
+
+    /**
+     * Reserves room in a family this push creates, before other pushes can see it; always fits,
+     * as {@link #checkNewFamilies} refused a push that brings such a family too many series.
+     */
+    long reserveInNew(MetricFamily family, StoredFamily created) {
+        if (!enabled()) {
+            return 0;
+        }
+        long all = family.series().size();
+        created.pendingNewSeries().addAndGet(all);
+        return all;
     }
 
     /** Gives back what {@link #reserve} took, once the push's series are in the families (or it failed). */

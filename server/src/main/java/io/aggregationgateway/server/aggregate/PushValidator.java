@@ -44,6 +44,8 @@ final class PushValidator {
         List<MetricFamily> toApply = new ArrayList<>(byName.size());
         List<MetricFamily> discarded = new ArrayList<>();
         int seriesCount = 0;
+        long bytesIfNew = 0;
+        double magnitude = 0;
         for (MetricFamily family : byName.values()) {
             checkFamilyName(family.name());
             List<Series> normalised = new ArrayList<>(family.series().size());
@@ -54,16 +56,20 @@ final class PushValidator {
                 if (!seen.add(labels)) {
                     throw reject(RejectionReason.DUPLICATE_SERIES, family, labels, "the same series appears twice in one push");
                 }
-                normalised.add(normalise(family, series.withLabels(labels)));
+                Series valid = normalise(family, series.withLabels(labels));
+                bytesIfNew += Footprint.ofNewSeries(valid);
+                magnitude = Math.max(magnitude, Overflow.magnitude(valid));
+                normalised.add(valid);
             }
             if (family.type() == MetricType.SUMMARY) {
                 discarded.add(family); // summaries cannot be added up: checked for type, then dropped
             } else if (!normalised.isEmpty()) {
                 toApply.add(new MetricFamily(family.name(), family.type(), family.help(), normalised));
                 seriesCount += normalised.size();
+                bytesIfNew += Footprint.ofFamily(family.name(), family.help());
             }
         }
-        return new ValidatedPush(toApply, discarded, seriesCount);
+        return new ValidatedPush(toApply, discarded, seriesCount, bytesIfNew, magnitude);
     }
 
     private Map<String, MetricFamily> mergeSameNamedFamilies(List<MetricFamily> families) throws PushRejectedException {

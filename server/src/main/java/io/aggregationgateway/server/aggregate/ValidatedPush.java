@@ -10,6 +10,10 @@ import java.util.List;
  * @param toApply     families to merge, with final labels and complete histograms
  * @param discarded   families that are dropped by the rules (summaries) but still type-checked
  * @param seriesCount series in {@code toApply}
+ * @param bytesIfNew  what {@code toApply} would take of the byte budget if every family and series were new
+ *                    (also at least what merging it into existing series can add)
+ * @param magnitude   the largest magnitude among the values in {@code toApply} (see {@link Overflow})
  */
-record ValidatedPush(List<MetricFamily> toApply, List<MetricFamily> discarded, int seriesCount) {
+record ValidatedPush(List<MetricFamily> toApply, List<MetricFamily> discarded, int seriesCount, long bytesIfNew,
+                     double magnitude) {
 }

@@ -17,19 +17,25 @@ import java.util.logging.Level;
  * @param resetSchedule       when the whole aggregate is cleared, if ever
  * @param seriesTtl           a series not pushed to for this long disappears; zero for never
  * @param maxSeries           most series held at once
+ * @param maxStoreBytes       most heap the store may take, as the engine estimates it
  * @param maxLabelsPerSeries  most labels per series
  * @param maxLabelValueBytes  longest label value in bytes
  * @param corsOrigins         browser origins allowed to push ({@code *} for any); empty for no CORS
  * @param selfMetrics         whether {@code GET /metrics} includes the gateway's own metrics
  * @param logLevel            the gateway's log level; rejected pushes are logged at INFO
+ * @param corsAllowCredentials whether allowed origins may push with credentials
+ * @param maxConnections      most connections open at once (before the file-descriptor limit lowers it)
+ * @param idleTimeout         a connection with no request in progress for this long is closed
+ * @param headerReadTimeout   a request head must arrive within this long
  * @param settings            every setting with the value in force and where it came from, for display
  * @param security            TLS, users and roles, push rate limits, rules on what may be pushed
  */
 public record GatewayConfig(String host, int port, int maxBodyBytes, int maxGrpcMessageBytes,
                             Optional<ResetSchedule> resetSchedule, Duration seriesTtl, long maxSeries,
-                            int maxLabelsPerSeries, int maxLabelValueBytes, List<String> corsOrigins,
-                            boolean selfMetrics, Level logLevel, List<Setting> settings,
-                            SecuritySettings security) {
+                            long maxStoreBytes, int maxLabelsPerSeries, int maxLabelValueBytes, List<String> corsOrigins,
+                            boolean selfMetrics, Level logLevel, boolean corsAllowCredentials,
+                            int maxConnections, Duration idleTimeout, Duration headerReadTimeout,
+                            List<Setting> settings, SecuritySettings security) {
     public GatewayConfig {
         corsOrigins = List.copyOf(corsOrigins);
         settings = List.copyOf(settings);

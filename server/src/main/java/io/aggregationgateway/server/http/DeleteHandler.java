@@ -5,6 +5,7 @@ import io.aggregationgateway.server.ingest.GroupingPath;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -27,7 +28,9 @@ final class DeleteHandler implements Handler {
             Labels group = GroupingPath.parse(Routes.pathAfterMetrics(req), true);
             long removed = aggregator.delete(group);
             LOG.info(() -> "DELETE " + group + " removed " + removed + " series");
-            res.header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+            // 202 as the Pushgateway answers: client_golang's Delete() takes anything else for a failure
+            res.status(Status.ACCEPTED_202)
+                    .header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
                     .send("deleted " + removed + " series carrying " + group + "\n");
         } catch (PushRejectedException e) {
             Routes.sendRejection(req, res, e);

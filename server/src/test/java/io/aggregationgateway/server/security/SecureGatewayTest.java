@@ -151,7 +151,7 @@ class SecureGatewayTest {
                 new Case("DELETE", "/metrics/job/nothing-here", null, null, null, 401),
                 new Case("DELETE", "/metrics/job/nothing-here", null, pusher, pusherPw, 403),
                 new Case("DELETE", "/metrics/job/nothing-here", null, reader, readerPw, 403),
-                new Case("DELETE", "/metrics/job/nothing-here", null, ops, opsPw, 200),
+                new Case("DELETE", "/metrics/job/nothing-here", null, ops, opsPw, 202),
                 new Case("DELETE", "/api/v1/families/nothing_here", null, reader, readerPw, 403),
                 new Case("DELETE", "/api/v1/families/nothing_here", null, ops, opsPw, 404),
                 new Case("GET", "/no/such/route", null, reader, readerPw, 404));
