@@ -115,6 +115,9 @@ public final class Gateway implements AutoCloseable {
                 // each connection when it is accepted, reads HTTP/1.x through its framing checks and hands
                 // prior-knowledge h2c (what gRPC clients open) to the gateway's HTTP/2 connections, which
                 // serve gRPC with the gateway's fixes. h2c upgrades from HTTP/1.1 are not offered.
+                // With TLS the front door takes every connection too, before its handshake, which it
+                // runs under the header-read deadline, and then goes by ALPN (h2, http/1.1): one path
+                // for plain and TLS connections, with the same checks, timeouts, cap and fixes.
                 .addConnectionSelector(ConnectionFrontDoor.create(Http2Connections.create(http2, grpc, pushService),
                         connections, watchdog))
                 .routing(routing -> {

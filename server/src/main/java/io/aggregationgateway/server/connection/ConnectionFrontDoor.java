@@ -25,6 +25,11 @@ import java.util.Set;
  * HTTP/1.1 side offers no upgrades: a request with {@code Upgrade: h2c} is answered over HTTP/1.1
  * (RFC 9110 lets a server ignore the header), since an upgraded connection would be Helidon's own
  * HTTP/2 without the gateway's fixes.
+ *
+ * <p>With TLS on the listener every connection comes here too, its handshake not yet run: the
+ * connection runs it with its first read (offering by ALPN the protocols this selector names,
+ * {@code h2} and {@code http/1.1}) under the header-read deadline, then {@code h2} goes to the
+ * HTTP/2 selector, anything else to HTTP/1.x.
  */
 public final class ConnectionFrontDoor implements ServerConnectionSelector {
     private final ServerConnectionSelector http2;

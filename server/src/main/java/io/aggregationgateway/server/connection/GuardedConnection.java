@@ -3,6 +3,7 @@ package io.aggregationgateway.server.connection;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
 import io.helidon.common.concurrency.limits.Limit;
+import io.helidon.common.socket.HelidonSocket;
 import io.helidon.common.task.InterruptableTask;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.ConnectionContext;
@@ -14,14 +15,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * One connection from the moment it is accepted: under the header-read deadline until it shows
- * whether it speaks HTTP/2 (the prior-knowledge preface, as gRPC clients send it) or HTTP/1.x, then
+ * One connection from the moment it is accepted (over TLS, before its handshake): under the
+ * header-read deadline until it shows whether it speaks HTTP/2 (the prior-knowledge preface, as gRPC
+ * clients send it, or {@code h2} negotiated by ALPN) or HTTP/1.x, then
  * handled by Helidon's connection for that protocol; HTTP/1.x through {@link FramedHttp1}, which keeps
  * the deadline on every request head and counts the time between requests as idle.
  */
 final class GuardedConnection implements ServerConnection, InterruptableTask<Void> {
     private static final byte[] HTTP2_PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final long NONE = Long.MIN_VALUE;
+    // the protocol ID of HTTP/2 over TLS (RFC 9113, 3.2)
+    private static final String ALPN_HTTP2 = "h2";
 
     private final ConnectionContext ctx;
     private final ServerConnectionSelector http2;
@@ -50,7 +54,7 @@ final class GuardedConnection implements ServerConnection, InterruptableTask<Voi
         watchdog.watch(this);
         try {
             ServerConnection connection;
-            if (startsWithHttp2Preface()) {
+            if (speaksHttp2()) {
                 headDeadline = NONE; // HTTP/2 frames: Helidon's idle timeout governs the connection
                 connection = http2.connection(ctx);
             } else {
@@ -73,6 +77,27 @@ final class GuardedConnection implements ServerConnection, InterruptableTask<Voi
         } finally {
             watchdog.forget(this);
         }
+    }
+
+    /**
+     * Over TLS, ALPN decides: {@code h2} is HTTP/2 (gRPC clients, browsers, nghttp ask for it),
+     * {@code http/1.1} or no protocol named is HTTP/1.x, as RFC 9113 (3.2) has it: HTTP/2 over TLS is
+     * negotiated, never assumed from the first bytes. Without TLS the first bytes tell: the
+     * prior-knowledge preface or HTTP/1.x.
+     *
+     * <p>Over TLS the first read is also the handshake (the TLS socket leaves it to the first read):
+     * it runs here, under the header-read deadline of the connection's first request, and offers by
+     * ALPN the protocols of the listener's selectors, {@code h2} and {@code http/1.1} of this one. So
+     * TLS connections get the same framing checks, timeouts, connection cap and HTTP/2 fixes as
+     * plain ones; only the choice between HTTP/2 and HTTP/1.x is made differently.
+     */
+    private boolean speaksHttp2() {
+        HelidonSocket socket = ctx.serverSocket();
+        if (socket.isSecure()) {
+            ctx.dataReader().ensureAvailable(); // the handshake, and the client's first bytes
+            return socket.protocolNegotiated() && ALPN_HTTP2.equals(socket.protocol());
+        }
+        return startsWithHttp2Preface();
     }
 
     /** Looks at the first bytes without consuming them; waits for more only while they could be the preface. */

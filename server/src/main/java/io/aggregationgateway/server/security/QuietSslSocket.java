@@ -1,6 +1,7 @@
 package io.aggregationgateway.server.security;
 
 import javax.net.ssl.HandshakeCompletedListener;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -10,10 +11,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
 import java.nio.channels.SocketChannel;
+import java.security.NoSuchAlgorithmException;
 import java.security.Principal;
 import java.security.cert.Certificate;
 import java.util.List;
@@ -21,22 +24,54 @@ import java.util.Set;
 import java.util.function.BiFunction;
 
 /**
- * A server-side {@link SSLSocket} that hands out its session with the peer's certificates looked
- * up once. Helidon 4.4.0 asks for the client's certificates on every HTTP/1.1 request (to set
- * {@code X-HELIDON-CN}), and without a client certificate the JDK answers each time with a new
- * {@link SSLPeerUnverifiedException} and its stack trace: one exception per request, a large part
- * of the cost of a small push over TLS. Everything else goes to the JDK's socket.
+ * A server-side {@link SSLSocket} layered over an accepted TCP connection, which does two things
+ * differently from the JDK's socket it wraps.
+ *
+ * <p>It hands out its session with the peer's certificates looked up once. Helidon 4.4.0 asks for
+ * the client's certificates on every HTTP/1.1 request (to set {@code X-HELIDON-CN}), and without a
+ * client certificate the JDK answers each time with a new {@link SSLPeerUnverifiedException} and
+ * its stack trace: one exception per request, a large part of the cost of a small push over TLS.
+ *
+ * <p>Its handshake waits for the first read or write instead of {@link #startHandshake()}. Helidon
+ * 4.4.0 calls {@code startHandshake()} as soon as it has accepted the connection, before any
+ * connection selector sees it, with no timeout, and when the handshake fails it never gives back
+ * the connection's place under {@code maxTcpConnections}: every failed handshake (a scanner, plain
+ * HTTP to the TLS port, a client that rejects the certificate) would shrink the gateway's
+ * {@code --max-connections} for good, and a client that never finishes one would hold its place.
+ * Deferred, the handshake runs in the gateway's front door, whose first read it is: under the
+ * header-read timeout like any request head, and a failure ends the connection the way a broken
+ * request does, place given back.
+ *
+ * <p>Closing it closes the TCP connection too, so that a read blocked in the handshake ends at once.
+ * Everything else goes to the JDK's socket.
  */
 final class QuietSslSocket extends SSLSocket {
     private final SSLSocket socket;
+    private final Socket transport;
     private volatile KnownPeer session;
 
-    QuietSslSocket(SSLSocket socket) {
+    /** @param transport the TCP connection {@code socket} is layered on */
+    QuietSslSocket(SSLSocket socket, Socket transport) {
         this.socket = socket;
+        this.transport = transport;
     }
 
+    /** Whether the handshake got as far as choosing the application protocol (ALPN, or none). */
+    private boolean negotiated() {
+        return socket.getApplicationProtocol() != null;
+    }
+
+    /**
+     * Before the handshake: the session the JDK documents for an {@code SSLEngine} not yet
+     * handshaken (invalid, {@code SSL_NULL_WITH_NULL_NULL}, no ID, no peer), where the JDK's socket
+     * would run the handshake to answer. Helidon 4.4.0 reads the session's ID when it wraps the
+     * socket, and takes a later, different ID as a new session.
+     */
     @Override
     public SSLSession getSession() {
+        if (!negotiated()) {
+            return NotYetNegotiated.SESSION;
+        }
         SSLSession current = socket.getSession();
         KnownPeer known = session;
         if (known == null || known.session != current) {
@@ -44,6 +79,18 @@ final class QuietSslSocket extends SSLSocket {
             session = known;
         }
         return known;
+    }
+
+    private static final class NotYetNegotiated {
+        static final SSLSession SESSION = session();
+
+        private static SSLSession session() {
+            try {
+                return SSLContext.getDefault().createSSLEngine().getSession();
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("this JDK has no default TLS context", e);
+            }
+        }
     }
 
     /** The session, with the answer to "which certificates did the peer present" kept. */
@@ -222,8 +269,8 @@ final class QuietSslSocket extends SSLSocket {
     }
 
     @Override
-    public void startHandshake() throws IOException {
-        socket.startHandshake();
+    public void startHandshake() {
+        // deferred to the first read or write: see the class comment
     }
 
     @Override
@@ -454,7 +501,11 @@ final class QuietSslSocket extends SSLSocket {
 
     @Override
     public void close() throws IOException {
-        socket.close();
+        try {
+            socket.close();
+        } finally {
+            transport.close();
+        }
     }
 
     @Override
@@ -464,7 +515,11 @@ final class QuietSslSocket extends SSLSocket {
 
     @Override
     public void shutdownOutput() throws IOException {
-        socket.shutdownOutput();
+        if (negotiated()) {
+            socket.shutdownOutput(); // close_notify
+        } else {
+            transport.close(); // no TLS to end yet; a read blocked in the handshake fails now
+        }
     }
 
     @Override

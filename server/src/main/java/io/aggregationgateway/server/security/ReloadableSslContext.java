@@ -30,7 +30,8 @@ import java.util.function.Supplier;
  * applies the configured {@code SSLParameters} at all: it layers each connection with
  * {@code sslContext().getSocketFactory().createSocket(socket, null, false)} and nothing else, so
  * client authentication, versions and cipher suites of the TLS config would be ignored. The
- * socket factory of this context applies them itself, and hands out {@link QuietSslSocket}s.
+ * socket factory of this context applies them itself, and hands out {@link QuietSslSocket}s, whose
+ * handshake the gateway's front door runs.
  */
 final class ReloadableSslContext extends SSLContext {
     ReloadableSslContext(Supplier<ServerTls> current) {
@@ -111,7 +112,7 @@ final class ReloadableSslContext extends SSLContext {
         public Socket createSocket(Socket socket, InputStream consumed, boolean autoClose) throws IOException {
             ServerTls tls = current.get();
             return new QuietSslSocket((SSLSocket) configured(tls.context().getSocketFactory()
-                    .createSocket(socket, consumed, autoClose), tls));
+                    .createSocket(socket, consumed, autoClose), tls), socket);
         }
 
         @Override
