@@ -1,11 +1,15 @@
 """Calls the gateway's gRPC API with Debian's python3-grpcio (gRPC C-core), as the README shows.
 
-Usage: grpc_push.py PROTO_DIR HOST:PORT
+Usage: grpc_push.py PROTO_DIR HOST:PORT [CA_FILE USER PASSWORD]
+
+With CA_FILE, USER and PASSWORD the channel is TLS (trusting CA_FILE) and every call but the health
+check carries USER's credentials in the authorization metadata; first, one push without them.
 
 The messages come from a descriptor set that grpc_tools.protoc writes from the proto files: the
 modules it would generate for io/prometheus/client/metrics.proto are named io.prometheus.client,
 and "import io.prometheus" finds the standard library's io module first.
 """
+import base64
 import os
 import sys
 import tempfile
@@ -39,7 +43,17 @@ def main():
     proto_dir, target = sys.argv[1], sys.argv[2]
     PushRequest, PushResponse = message_classes(proto_dir)
     service = "/aggregationgateway.v1.AggregationGateway/"
-    with grpc.insecure_channel(target) as channel:
+    credentials = None
+    if len(sys.argv) > 3:
+        ca_file, user, password = sys.argv[3:6]
+        with open(ca_file, "rb") as f:
+            tls = grpc.ssl_channel_credentials(root_certificates=f.read())
+        basic = base64.b64encode((user + ":" + password).encode("utf-8")).decode("ascii")
+        credentials = (("authorization", "Basic " + basic),)
+        channel = grpc.secure_channel(target, tls)
+    else:
+        channel = grpc.insecure_channel(target)
+    with channel:
         push = channel.unary_unary(service + "Push", request_serializer=PushRequest.SerializeToString,
                                    response_deserializer=PushResponse.FromString)
         push_stream = channel.stream_unary(service + "PushStream", request_serializer=PushRequest.SerializeToString,
@@ -54,21 +68,30 @@ def main():
                 metric.label.add(name=label_name, value=label_value)
             return req
 
+        if credentials:
+            try:
+                push(request("py_total", 1000), timeout=10)
+                print("anonymous: accepted")
+            except grpc.RpcError as e:
+                print("anonymous", e.code().name, e.details())
+
         # several calls on one connection: later header blocks refer to the first one's table entries
         for _ in range(3):
-            reply = push(request("py_total", 2), timeout=10)
+            reply = push(request("py_total", 2), timeout=10, metadata=credentials)
             print("push", reply.families, reply.series)
-        reply = push(request("py_total", 4), timeout=10, compression=grpc.Compression.Gzip)
+        reply = push(request("py_total", 4), timeout=10, compression=grpc.Compression.Gzip, metadata=credentials)
         print("push gzip", reply.families, reply.series)
-        reply = push_stream(iter([request("py_stream_total", 1, i=str(i)) for i in range(5)]), timeout=10)
+        reply = push_stream(iter([request("py_stream_total", 1, i=str(i)) for i in range(5)]), timeout=10,
+                            metadata=credentials)
         print("stream", reply.families, reply.series)
         try:
-            push(request("bad_total", -1, x="bad%41name é"), timeout=10)
+            push(request("bad_total", -1, x="bad%41name é"), timeout=10, metadata=credentials)
             print("refused: no")
         except grpc.RpcError as e:
             print("refused", e.code().name, e.details())
 
-        # grpc.health.v1.Health/Check: request {service: ""} is empty; reply {status: SERVING} is 08 01
+        # grpc.health.v1.Health/Check, open to anyone (probes): request {service: ""} is empty; reply
+        # {status: SERVING} is 08 01
         check = channel.unary_unary("/grpc.health.v1.Health/Check", request_serializer=lambda b: b,
                                     response_deserializer=lambda b: b)
         print("health", check(b"", timeout=10).hex())

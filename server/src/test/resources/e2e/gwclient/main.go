@@ -2,16 +2,23 @@
 // reflection (v1alpha, what grpc-go 1.33 knows), as grpcurl does, then pushes with dynamic
 // messages, streams, checks health and reads a refusal's message.
 //
-// Usage: gwclient HOST:PORT
+// Usage: gwclient HOST:PORT [CA_FILE USER PASSWORD]
+//
+// With CA_FILE, USER and PASSWORD the connection is TLS (trusting CA_FILE), and every call but the
+// health check carries USER's credentials in the authorization metadata; first, one push without.
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"os"
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health/grpc_health_v1"
 	rpb "google.golang.org/grpc/reflection/grpc_reflection_v1alpha"
 	"google.golang.org/grpc/status"
@@ -35,17 +42,46 @@ func (dynamicCodec) Unmarshal(data []byte, v interface{}) error {
 }
 func (dynamicCodec) Name() string { return "proto" }
 
+// basicAuth puts HTTP basic credentials into a call's authorization metadata, over TLS only.
+type basicAuth struct{ user, password string }
+
+func (b basicAuth) GetRequestMetadata(ctx context.Context, uri ...string) (map[string]string, error) {
+	token := base64.StdEncoding.EncodeToString([]byte(b.user + ":" + b.password))
+	return map[string]string{"authorization": "Basic " + token}, nil
+}
+func (basicAuth) RequireTransportSecurity() bool { return true }
+
+// compactJSON is the message as JSON without spaces: protojson puts a space in at random, by design.
+func compactJSON(message proto.Message) string {
+	out, _ := protojson.Marshal(message)
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, out); err != nil {
+		return string(out)
+	}
+	return compact.String()
+}
+
 func main() {
-	if err := run(os.Args[1]); err != nil {
+	if err := run(os.Args[1:]); err != nil {
 		fmt.Println("FAILED:", err)
 		os.Exit(1)
 	}
 }
 
-func run(target string) error {
+func run(args []string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	conn, err := grpc.DialContext(ctx, target, grpc.WithInsecure(), grpc.WithBlock())
+	transport := grpc.WithInsecure()
+	var withCredentials []grpc.CallOption
+	if len(args) > 1 {
+		tls, err := credentials.NewClientTLSFromFile(args[1], "")
+		if err != nil {
+			return err
+		}
+		transport = grpc.WithTransportCredentials(tls)
+		withCredentials = append(withCredentials, grpc.PerRPCCredentials(basicAuth{args[2], args[3]}))
+	}
+	conn, err := grpc.DialContext(ctx, args[0], transport, grpc.WithBlock())
 	if err != nil {
 		return err
 	}
@@ -57,7 +93,7 @@ func run(target string) error {
 	}
 	fmt.Println("health", health.Status)
 
-	reflection, err := rpb.NewServerReflectionClient(conn).ServerReflectionInfo(ctx)
+	reflection, err := rpb.NewServerReflectionClient(conn).ServerReflectionInfo(ctx, withCredentials...)
 	if err != nil {
 		return err
 	}
@@ -98,7 +134,7 @@ func run(target string) error {
 	}
 	methods := found.(protoreflect.ServiceDescriptor).Methods()
 	push, pushStream := methods.ByName("Push"), methods.ByName("PushStream")
-	dynamic := grpc.ForceCodec(dynamicCodec{})
+	dynamic := append([]grpc.CallOption{grpc.ForceCodec(dynamicCodec{})}, withCredentials...)
 	request := func(json string) (*dynamicpb.Message, error) {
 		message := dynamicpb.NewMessage(push.Input())
 		return message, protojson.Unmarshal([]byte(json), message)
@@ -109,16 +145,20 @@ func run(target string) error {
 	if err != nil {
 		return err
 	}
+	if len(withCredentials) > 0 {
+		err := conn.Invoke(ctx, "/"+service+"/Push", one, dynamicpb.NewMessage(push.Output()), grpc.ForceCodec(dynamicCodec{}))
+		anonymous := status.Convert(err)
+		fmt.Printf("anonymous %s: %s\n", anonymous.Code(), anonymous.Message())
+	}
 	for i := 0; i < 2; i++ {
 		reply := dynamicpb.NewMessage(push.Output())
-		if err := conn.Invoke(ctx, "/"+service+"/Push", one, reply, dynamic); err != nil {
+		if err := conn.Invoke(ctx, "/"+service+"/Push", one, reply, dynamic...); err != nil {
 			return fmt.Errorf("push: %w", err)
 		}
-		out, _ := protojson.Marshal(reply)
-		fmt.Println("push", string(out))
+		fmt.Println("push", compactJSON(reply))
 	}
 
-	stream, err := conn.NewStream(ctx, &grpc.StreamDesc{ClientStreams: true}, "/"+service+"/PushStream", dynamic)
+	stream, err := conn.NewStream(ctx, &grpc.StreamDesc{ClientStreams: true}, "/"+service+"/PushStream", dynamic...)
 	if err != nil {
 		return err
 	}
@@ -134,15 +174,14 @@ func run(target string) error {
 	if err := stream.RecvMsg(reply); err != nil {
 		return fmt.Errorf("stream: %w", err)
 	}
-	out, _ := protojson.Marshal(reply)
-	fmt.Println("stream", string(out))
+	fmt.Println("stream", compactJSON(reply))
 
 	bad, err := request(`{"groupingLabels": {"job": "go"}, "families": [{"name": "bad_total", "type": "COUNTER",
 		"metric": [{"label": [{"name": "x", "value": "bad%41name é"}], "counter": {"value": -1}}]}]}`)
 	if err != nil {
 		return err
 	}
-	err = conn.Invoke(ctx, "/"+service+"/Push", bad, dynamicpb.NewMessage(push.Output()), dynamic)
+	err = conn.Invoke(ctx, "/"+service+"/Push", bad, dynamicpb.NewMessage(push.Output()), dynamic...)
 	refusal := status.Convert(err)
 	fmt.Printf("refused %s: %s\n", refusal.Code(), refusal.Message())
 	return nil

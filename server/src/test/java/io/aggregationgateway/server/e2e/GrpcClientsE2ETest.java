@@ -1,7 +1,9 @@
 package io.aggregationgateway.server.e2e;
 
 import io.aggregationgateway.testsupport.Closer;
+import io.aggregationgateway.testsupport.Htpasswd;
 import io.aggregationgateway.testsupport.RequiredExecutable;
+import io.aggregationgateway.testsupport.TestCertificates;
 import io.aggregationgateway.server.support.RunningGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,10 +13,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,39 +34,109 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The gRPC API through two stacks nobody here wrote: gRPC C-core (Debian's {@code python3-grpcio},
  * the stack of the Python, Ruby, C++ and PHP clients) and grpc-go (Debian's Go packages, built
- * offline in GOPATH mode). The scripts are {@code e2e/grpc_push.py} and {@code e2e/gwclient/main.go}.
+ * offline in GOPATH mode), in plain HTTP/2 and over TLS with ALPN and basic-auth credentials in the
+ * metadata. The scripts are {@code e2e/grpc_push.py} and {@code e2e/gwclient/main.go}.
  */
 class GrpcClientsE2ETest {
     private static final String PYTHON = "/usr/bin/python3";
     private static final String GO = "/usr/bin/go";
     private static final Path GO_SOURCES = Path.of("/usr/share/gocode/src");
+    private static final String USER = "grpc-client";
+    private static final String PASSWORD = "grpc-secret";
 
     @TempDir
     static Path workDir;
 
     private static RunningGateway gateway;
+    private static TestCertificates certificates;
+    private static RunningGateway tlsGateway;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
         gateway = new RunningGateway("--self-metrics", "false");
+        certificates = TestCertificates.createCa(workDir.resolve("tls"), "ca");
+        certificates.server("gateway");
+        Path webConfig = workDir.resolve("web.yml");
+        Files.writeString(webConfig, """
+                tls_server_config:
+                  cert_file: tls/gateway.crt
+                  key_file: tls/gateway.key
+                basic_auth_users:
+                  %s: '%s'
+                """.formatted(USER, Htpasswd.bcrypt(USER, PASSWORD)));
+        tlsGateway = new RunningGateway("--self-metrics", "false", "--web-config-file", webConfig.toString());
     }
 
     @AfterAll
     static void stop() throws Exception {
-        Closer.closeAll(gateway);
+        Closer.closeAll(gateway, tlsGateway);
     }
 
     @BeforeEach
     void empty() {
         gateway.aggregator.reset();
+        if (tlsGateway != null) {
+            tlsGateway.aggregator.reset();
+        }
     }
 
-    private static String target() {
-        return "127.0.0.1:" + gateway.port();
+    private static String target(RunningGateway to) {
+        return "127.0.0.1:" + to.port();
+    }
+
+    /** The arguments that make a script connect with TLS, trusting the test CA, and send the user's credentials. */
+    private static List<String> tlsArguments() {
+        return List.of(certificates.caCertificate().toString(), USER, PASSWORD);
     }
 
     @Test
     void theCCoreClientPushesStreamsAndChecksHealthOnOneConnection() throws Exception {
+        assertEquals(PYTHON_OUTPUT, runPython(gateway, List.of()));
+        assertPythonPushes(gateway);
+    }
+
+    @Test
+    void theCCoreClientOverTlsWithCredentials() throws Exception {
+        assertEquals("anonymous UNAUTHENTICATED this gateway needs a user name and password (HTTP basic authentication)\n"
+                + PYTHON_OUTPUT, runPython(tlsGateway, tlsArguments()));
+        assertPythonPushes(tlsGateway);
+    }
+
+    private static final String PYTHON_OUTPUT = """
+            push 1 1
+            push 1 1
+            push 1 1
+            push gzip 1 1
+            stream 5 5
+            refused INVALID_ARGUMENT family bad_total, series {job="python",x="bad%41name é"}: counter value -1.0 is negative
+            health 0801
+            """;
+
+    private static void assertPythonPushes(RunningGateway to) throws Exception {
+        String scraped = scrape(to);
+        assertTrue(scraped.contains("py_total{job=\"python\"} 10\n"), scraped);
+        for (int i = 0; i < 5; i++) {
+            assertTrue(scraped.contains("py_stream_total{i=\"" + i + "\",job=\"python\"} 1\n"), scraped);
+        }
+    }
+
+    private static String scrape(RunningGateway to) throws Exception {
+        return to == tlsGateway ? scrapeOverTls() : to.scrape();
+    }
+
+    /** What the TLS gateway holds, scraped with the user's credentials over HTTPS. */
+    private static String scrapeOverTls() throws Exception {
+        try (HttpClient client = HttpClient.newBuilder().sslContext(certificates.clientContext(null)).build()) {
+            String basic = Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(tlsGateway.uri("/metrics"))
+                    .header("Authorization", "Basic " + basic).timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), response.body());
+            return response.body();
+        }
+    }
+
+    private static String runPython(RunningGateway to, List<String> extraArguments) throws Exception {
         RequiredExecutable.require(PYTHON, "python3");
         if (run(List.of(PYTHON, "-I", "-c", "import grpc, grpc_tools"), Map.of(), Duration.ofSeconds(30)).exitCode() != 0) {
             RequiredExecutable.unavailable(PYTHON + " cannot import grpc and grpc_tools (apt-get install python3-grpcio python3-grpc-tools)");
@@ -70,26 +148,39 @@ class GrpcClientsE2ETest {
         Path script = workDir.resolve("grpc_push.py");
         copyResource("/e2e/grpc_push.py", script);
 
-        String output = succeeded(run(List.of(PYTHON, "-I", script.toString(), protos.toString(), target()), Map.of(),
-                Duration.ofSeconds(60)));
-        assertEquals("""
-                push 1 1
-                push 1 1
-                push 1 1
-                push gzip 1 1
-                stream 5 5
-                refused INVALID_ARGUMENT family bad_total, series {job="python",x="bad%41name é"}: counter value -1.0 is negative
-                health 0801
-                """, output);
-        String scraped = gateway.scrape();
-        assertTrue(scraped.contains("py_total{job=\"python\"} 10\n"), scraped);
-        for (int i = 0; i < 5; i++) {
-            assertTrue(scraped.contains("py_stream_total{i=\"" + i + "\",job=\"python\"} 1\n"), scraped);
-        }
+        List<String> command = new ArrayList<>(List.of(PYTHON, "-I", script.toString(), protos.toString(), target(to)));
+        command.addAll(extraArguments);
+        return succeeded(run(command, Map.of(), Duration.ofSeconds(60)));
     }
 
     @Test
     void theGoClientLearnsTheApiThroughReflectionThenPushesAndStreams() throws Exception {
+        assertEquals(GO_OUTPUT, sortedServices(runGo(gateway, List.of())));
+        assertTrue(gateway.scrape().contains("go_total{job=\"go\"} 10\n"), gateway.scrape());
+    }
+
+    @Test
+    void theGoClientOverTlsWithCredentials() throws Exception {
+        // health needs no credentials; reflection and pushes carry them, but for one push before them
+        assertEquals(GO_OUTPUT.replaceFirst("(?m)^push ", "anonymous Unauthenticated: this gateway needs a user name"
+                + " and password (HTTP basic authentication)\npush "), sortedServices(runGo(tlsGateway, tlsArguments())));
+        String scraped = scrapeOverTls();
+        assertTrue(scraped.contains("go_total{job=\"go\"} 10\n"), scraped);
+    }
+
+    private static final String GO_OUTPUT = """
+            health SERVING
+            service aggregationgateway.v1.AggregationGateway
+            service grpc.health.v1.Health
+            service grpc.reflection.v1.ServerReflection
+            service grpc.reflection.v1alpha.ServerReflection
+            push {"families":"1","series":"1"}
+            push {"families":"1","series":"1"}
+            stream {"families":"3","series":"3"}
+            refused InvalidArgument: family bad_total, series {job="go",x="bad%41name é"}: counter value -1.0 is negative
+            """;
+
+    private static String runGo(RunningGateway to, List<String> extraArguments) throws Exception {
         RequiredExecutable.require(GO, "golang-go");
         if (!Files.isDirectory(GO_SOURCES.resolve("google.golang.org/grpc"))
                 || !Files.isDirectory(GO_SOURCES.resolve("google.golang.org/protobuf"))) {
@@ -104,19 +195,9 @@ class GrpcClientsE2ETest {
                 "GOPATH", gopath + ":/usr/share/gocode", "GOCACHE", Path.of("target", "go-cache").toAbsolutePath().toString());
         succeeded(run(List.of(GO, "build", "-o", binary.toString(), "gwclient"), environment, Duration.ofMinutes(5)));
 
-        String output = succeeded(run(List.of(binary.toString(), target()), Map.of(), Duration.ofSeconds(60)));
-        assertEquals("""
-                health SERVING
-                service aggregationgateway.v1.AggregationGateway
-                service grpc.health.v1.Health
-                service grpc.reflection.v1.ServerReflection
-                service grpc.reflection.v1alpha.ServerReflection
-                push {"families":"1","series":"1"}
-                push {"families":"1","series":"1"}
-                stream {"families":"3","series":"3"}
-                refused InvalidArgument: family bad_total, series {job="go",x="bad%41name é"}: counter value -1.0 is negative
-                """, sortedServices(output));
-        assertTrue(gateway.scrape().contains("go_total{job=\"go\"} 10\n"), gateway.scrape());
+        List<String> command = new ArrayList<>(List.of(binary.toString(), target(to)));
+        command.addAll(extraArguments);
+        return succeeded(run(command, Map.of(), Duration.ofSeconds(60)));
     }
 
     /** The output with its "service" lines in name order: reflection lists them in no set order. */
@@ -144,7 +225,7 @@ class GrpcClientsE2ETest {
             if (in == null) {
                 throw new IllegalStateException("no resource " + resource + " on the test class path");
             }
-            Files.copy(in, file);
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING); // each test copies what it runs
         }
     }
 
