@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -164,5 +165,39 @@ class FamilyRulesTest {
             }
         }
         assertEquals(limit / 3 * 3, aggregator.seriesCount());
+    }
+
+    @Test
+    void twoPushesCreatingOneFamilyAtOnceCannotTogetherPassItsLimit() throws Exception {
+        Aggregator aggregator = engine(List.of(), 1_000_000, 4);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 100; round++) {
+                String family = "new_" + round + "_total";
+                CyclicBarrier start = new CyclicBarrier(2);
+                List<Future<Boolean>> racers = new ArrayList<>();
+                for (int racer = 0; racer < 2; racer++) {
+                    int first = racer * 3;
+                    racers.add(pool.submit(() -> {
+                        start.await(10, TimeUnit.SECONDS);
+                        try {
+                            push(aggregator, series(family, first, first + 3)); // both may find no family yet
+                            return true;
+                        } catch (PushRejectedException e) {
+                            assertEquals(RejectionReason.LIMIT_EXCEEDED, e.reason());
+                            return false;
+                        }
+                    }));
+                }
+                int accepted = 0;
+                for (Future<Boolean> racer : racers) {
+                    accepted += racer.get(30, TimeUnit.SECONDS) ? 1 : 0;
+                }
+                assertEquals(1, accepted, "round " + round + ": 3 + 3 new series do not fit a limit of 4");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(300, aggregator.seriesCount());
     }
 }
