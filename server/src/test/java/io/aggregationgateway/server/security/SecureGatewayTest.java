@@ -17,7 +17,14 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,6 +43,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -71,11 +79,27 @@ class SecureGatewayTest {
         List<String> command = new ArrayList<>(List.of(RequiredExecutable.require("/usr/bin/curl", "curl").toString(),
                 "-sS", "--max-time", "20", "--noproxy", "*", "--cacert", secure.certificates.caCertificate().toString()));
         command.addAll(List.of(args));
+        return run(command);
+    }
+
+    /** Runs a peer on loopback (at most 30 s); it must succeed. Its output and errors, together. */
+    private static String run(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, process.exitValue(), () -> String.join(" ", command) + ": " + output);
         return output;
+    }
+
+    /**
+     * nghttp (Debian's nghttp2-client) asks for h2 by ALPN. It does not check the certificate
+     * (it warns), so this is about the protocol: HTTP/2 over TLS, through the front door.
+     */
+    private static String nghttp(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(RequiredExecutable.require("/usr/bin/nghttp", "nghttp2-client").toString(),
+                "--timeout", "20"));
+        command.addAll(List.of(args));
+        return run(command);
     }
 
     private static double value(String exposition, String series) {
@@ -100,6 +124,120 @@ class SecureGatewayTest {
         assertTrue(refused.contains("WWW-Authenticate: Basic realm=\"aggregation-gateway\", charset=\"UTF-8\"\r\n"), refused);
         assertTrue(refused.contains("Content-Type: text/plain; charset=utf-8\r\n"), refused);
         assertTrue(refused.contains("X-Content-Type-Options: nosniff\r\n"), refused);
+    }
+
+    @Test
+    void nghttpPushesAndScrapesOverHttp2WithAlpn() throws Exception {
+        String url = "https://127.0.0.1:" + secure.gateway.port();
+        Path body = Files.writeString(dir.resolve("nghttp-push.txt"), "nghttp_total 5\n");
+        String pushed = nghttp("-v", "-d", body.toString(), "-H", "authorization: "
+                + SecureGateway.basic(SecureGateway.PUSHER, SecureGateway.PUSHER_PASSWORD), url + "/metrics/job/nghttp");
+        assertTrue(pushed.contains("The negotiated protocol: h2"), pushed);
+        assertTrue(pushed.contains(":status: 200"), pushed);
+        String refused = nghttp("-v", "-d", body.toString(), url + "/metrics/job/nghttp");
+        assertTrue(refused.contains(":status: 401"), refused);
+        assertTrue(refused.contains("www-authenticate: Basic realm=\"aggregation-gateway\""), refused);
+        String scraped = nghttp("-H", "authorization: " + SecureGateway.basic(SecureGateway.READER,
+                SecureGateway.READER_PASSWORD), url + "/metrics");
+        assertTrue(scraped.contains("nghttp_total{job=\"nghttp\"} 5\n"), scraped);
+    }
+
+    @Test
+    void theStatusPagesNeverShowAHashOrAPassword() throws Exception {
+        List<String> secrets = new ArrayList<>();
+        for (String[] user : new String[][] {{SecureGateway.OPS, SecureGateway.OPS_PASSWORD},
+                {SecureGateway.PUSHER, SecureGateway.PUSHER_PASSWORD}, {SecureGateway.READER, SecureGateway.READER_PASSWORD}}) {
+            secrets.add(SecureGateway.hash(user[0], user[1]));
+            secrets.add(user[1]);
+        }
+        for (String path : List.of("/", "/status", "/api/v1/status")) {
+            HttpResponse<String> page = secure.send("GET", path, null, SecureGateway.READER, SecureGateway.READER_PASSWORD);
+            assertEquals(200, page.statusCode(), path);
+            assertTrue(page.body().contains("web-config-file"), path + " lists the settings in force: " + page.body());
+            for (String secret : secrets) {
+                assertFalse(page.body().contains(secret), path + " shows " + secret);
+            }
+            assertFalse(page.body().contains("$2y$"), path + " shows a bcrypt hash");
+        }
+    }
+
+    @Test
+    void deletingAFamilyTakesTheAdminRole() throws Exception {
+        assertEquals(200, secure.send("POST", "/metrics/job/doomed", "# TYPE doomed_total counter\ndoomed_total 1\n",
+                SecureGateway.PUSHER, SecureGateway.PUSHER_PASSWORD).statusCode());
+        for (String[] user : new String[][] {{SecureGateway.PUSHER, SecureGateway.PUSHER_PASSWORD},
+                {SecureGateway.READER, SecureGateway.READER_PASSWORD}}) {
+            assertEquals(403, secure.send("DELETE", "/api/v1/families/doomed_total", null, user[0], user[1]).statusCode());
+            assertTrue(secure.scrape().contains("doomed_total{job=\"doomed\"} 1"), "still there after " + user[0]);
+        }
+        assertEquals(200, secure.send("DELETE", "/api/v1/families/doomed_total", null, SecureGateway.OPS,
+                SecureGateway.OPS_PASSWORD).statusCode());
+        assertFalse(secure.scrape().contains("doomed_total"), "gone after ops");
+    }
+
+    @Test
+    void browserPushesStillNeedAnAllowedOriginWhenAnyoneMayPush(@TempDir Path own) throws Exception {
+        try (SecureGateway gateway = SecureGateway.start(own, "", "--public-push", "true",
+                "--cors-origin", "https://app.example")) {
+            String body = "# TYPE browser_total counter\nbrowser_total 1\n";
+            HttpResponse<String> stranger = gateway.send("POST", "/metrics/job/browser", body, Map.of("Origin", "https://evil.example"));
+            assertEquals(403, stranger.statusCode(), stranger.body());
+            HttpResponse<String> allowed = gateway.send("POST", "/metrics/job/browser", body, Map.of("Origin", "https://app.example"));
+            assertEquals(200, allowed.statusCode(), allowed.body());
+            assertEquals("https://app.example", allowed.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+            HttpResponse<String> preflight = gateway.send("OPTIONS", "/metrics/job/browser", null, Map.of("Origin",
+                    "https://app.example", "Access-Control-Request-Method", "POST"));
+            assertEquals(204, preflight.statusCode(), "preflights carry no credentials and stay open");
+            assertTrue(gateway.scrape().contains("browser_total{job=\"browser\"} 1\n"), "the refused push added nothing");
+            assertEquals(401, gateway.send("GET", "/metrics", null, Map.of("Origin", "https://app.example")).statusCode(),
+                    "only pushing is open");
+        }
+    }
+
+    @Test
+    void grpcHealthStaysOpenAndReflectionTakesTheReadRole() throws Exception {
+        ChannelCredentials tls = TlsChannelCredentials.newBuilder().trustManager(secure.certificates.trustManager()).build();
+        int port = secure.gateway.port();
+        ManagedChannel nobody = grpcChannel(port, tls, null, null);
+        ManagedChannel pusher = grpcChannel(port, tls, SecureGateway.PUSHER, SecureGateway.PUSHER_PASSWORD);
+        ManagedChannel reader = grpcChannel(port, tls, SecureGateway.READER, SecureGateway.READER_PASSWORD);
+        try {
+            assertEquals(HealthCheckResponse.ServingStatus.SERVING, HealthGrpc.newBlockingStub(nobody)
+                    .withDeadlineAfter(20, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance()).getStatus());
+            assertEquals(Status.Code.UNAUTHENTICATED, reflectionOutcome(nobody));
+            assertEquals(Status.Code.PERMISSION_DENIED, reflectionOutcome(pusher));
+            assertEquals(Status.Code.OK, reflectionOutcome(reader));
+        } finally {
+            for (ManagedChannel channel : List.of(nobody, pusher, reader)) {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Asks reflection for the services: {@code OK} when it answers, else the status the call ended with. */
+    private static Status.Code reflectionOutcome(ManagedChannel channel) throws Exception {
+        CompletableFuture<Status.Code> outcome = new CompletableFuture<>();
+        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
+                .withDeadlineAfter(20, TimeUnit.SECONDS).serverReflectionInfo(new StreamObserver<>() {
+                    @Override
+                    public void onNext(ServerReflectionResponse response) {
+                        outcome.complete(response.hasListServicesResponse() ? Status.Code.OK : Status.Code.UNKNOWN);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        outcome.complete(Status.fromThrowable(t).getCode());
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        outcome.complete(Status.Code.UNKNOWN);
+                    }
+                });
+        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+        Status.Code code = outcome.get(30, TimeUnit.SECONDS);
+        requests.onCompleted();
+        return code;
     }
 
     @Test
