@@ -49,7 +49,7 @@ public final class ConfigLoader {
 
     static final List<Option> OPTIONS = List.of(
             new Option("host", "GATEWAY_HOST", "0.0.0.0", "interface to listen on (0.0.0.0: all)"),
-            new Option("port", "GATEWAY_PORT", "8080", "TCP port for HTTP/1.1, h2c and gRPC"),
+            new Option("port", "GATEWAY_PORT", "8080", "TCP port for HTTP/1.1, h2c and gRPC (TLS only, with a tls_server_config)"),
             new Option("max-body-bytes", "GATEWAY_MAX_BODY_BYTES", String.valueOf(16 * 1024 * 1024),
                     "largest push body accepted, in bytes, after gzip decoding (413 above it)"),
             new Option("grpc-max-message-bytes", "GATEWAY_GRPC_MAX_MESSAGE_BYTES", String.valueOf(16 * 1024 * 1024),
@@ -78,7 +78,7 @@ public final class ConfigLoader {
             new Option("idle-timeout", "GATEWAY_IDLE_TIMEOUT", "5m",
                     "close a connection with no request in progress for this long"),
             new Option("header-read-timeout", "GATEWAY_HEADER_READ_TIMEOUT", "10s",
-                    "close a connection whose request line and headers take longer than this to arrive"),
+                    "close a connection whose request line and headers (and TLS handshake, for its first) take longer than this to arrive"),
             new Option("web-config-file", "GATEWAY_WEB_CONFIG_FILE", "",
                     "exporter-toolkit web config (YAML: tls_server_config, basic_auth_users, http_server_config);"
                             + " re-read when it changes and on SIGHUP"),
