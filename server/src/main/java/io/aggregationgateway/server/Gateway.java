@@ -3,6 +3,7 @@ package io.aggregationgateway.server;
 import io.aggregationgateway.proto.v1.GatewayProto;
 import io.aggregationgateway.server.aggregate.Aggregator;
 import io.aggregationgateway.server.aggregate.EngineSettings;
+import io.aggregationgateway.server.aggregate.SourceSettings;
 import io.aggregationgateway.server.config.GatewayConfig;
 import io.aggregationgateway.server.expose.RenderWorkers;
 import io.aggregationgateway.server.grpc.CallOrigin;
@@ -13,9 +14,11 @@ import io.aggregationgateway.server.http.Routes;
 import io.aggregationgateway.server.lifecycle.LifecycleScheduler;
 import io.aggregationgateway.server.selfmetrics.GatewayMetrics;
 import io.aggregationgateway.server.selfmetrics.PushRates;
+import io.aggregationgateway.server.selfmetrics.SourceCounts;
 import io.aggregationgateway.server.status.BuildInfo;
 import io.aggregationgateway.server.status.StatusReporter;
 import io.aggregationgateway.server.status.StatusRoutes;
+import io.aggregationgateway.server.status.SourcesSection;
 import io.helidon.common.mapper.MapperManager;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
@@ -54,15 +57,20 @@ public final class Gateway implements AutoCloseable {
         MapperManager.global(MapperManager.create());
         Clock clock = Clock.systemUTC();
         Instant startedAt = clock.instant();
+        SourceSettings sources = new SourceSettings(config.sourceLabels(), config.sourceTtl(), config.maxSourceSeries());
         Aggregator aggregator = new Aggregator(new EngineSettings(GatewayMetrics.PREFIX, config.maxSeries(),
-                config.maxLabelsPerSeries(), config.maxLabelValueBytes(), config.seriesTtl()), clock::millis);
-        LifecycleScheduler lifecycle = new LifecycleScheduler(aggregator, config.resetSchedule(), config.seriesTtl(), clock);
+                config.maxLabelsPerSeries(), config.maxLabelValueBytes(), config.seriesTtl()), config.gaugeModes(),
+                sources, clock::millis);
+        LifecycleScheduler lifecycle = new LifecycleScheduler(aggregator, config.resetSchedule(), config.seriesTtl(),
+                sources.enabled() ? config.sourceTtl() : Duration.ZERO, clock);
         GatewayMetrics metrics = new GatewayMetrics(aggregator::familyCount, aggregator::seriesCount,
-                lifecycle::lastReset, lifecycle::nextReset, clock);
+                lifecycle::lastReset, lifecycle::nextReset, clock, sources.enabled() ? () -> new SourceCounts(
+                        aggregator.liveSources(), aggregator.sourceStates(), aggregator.sourceExpiries(),
+                        aggregator.sourceRestarts()) : null);
         PushRates rates = new PushRates(clock, metrics::counts).start();
         StatusReporter status = new StatusReporter(BuildInfo.current(), clock, startedAt, config.settings(), aggregator,
                 metrics, rates, new StatusReporter.Reset(config.resetSchedule(), lifecycle::lastReset, lifecycle::nextReset),
-                List.of());
+                sources.enabled() ? List.of(SourcesSection.of(aggregator, config.sourceLabels(), config.sourceTtl())) : List.of());
         HttpSettings http = new HttpSettings(config.maxBodyBytes(), config.corsOrigins(), config.selfMetrics());
         RenderWorkers renderWorkers = RenderWorkers.start(renderHelpers(Runtime.getRuntime().availableProcessors()));
 

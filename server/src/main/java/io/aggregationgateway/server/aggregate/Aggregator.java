@@ -1,8 +1,11 @@
 package io.aggregationgateway.server.aggregate;
 
 import io.aggregationgateway.server.model.FamilyView;
+import io.aggregationgateway.server.model.GaugeMode;
+import io.aggregationgateway.server.model.GaugeModes;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
+import io.aggregationgateway.server.model.MetricType;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
@@ -14,6 +17,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongSupplier;
@@ -28,6 +32,11 @@ import java.util.function.Predicate;
  * operations that remove series (reset, expiry, delete) take the write lock, which is why a
  * push lands wholly before or wholly after them. Creating a family takes {@link #familyCreation}
  * so that two pushes cannot create one family with two types.
+ *
+ * <p>A push whose grouping labels name a source is a cumulative push: {@link Sources} turns it
+ * into differences to that source's states, which are merged like any push, under the source's
+ * lock (taken before the store's). A cumulative PUT that forgets gauge values of its source merges
+ * under the write lock, since that may remove series.
  */
 public final class Aggregator {
     private final ConcurrentHashMap<String, StoredFamily> families = new ConcurrentHashMap<>();
@@ -38,6 +47,8 @@ public final class Aggregator {
     private final EngineSettings settings;
     private final PushValidator validator;
     private final LongSupplier clockMillis;
+    private final GaugeModes gaugeModes;
+    private final Sources sources;
 
     /** An engine without limits or expiry that accepts every valid metric name. */
     public Aggregator() {
@@ -51,28 +62,61 @@ public final class Aggregator {
 
     /** @param clockMillis wall-clock time in milliseconds, used for expiry */
     public Aggregator(EngineSettings settings, LongSupplier clockMillis) {
-        this.settings = settings;
-        this.validator = new PushValidator(settings);
-        this.clockMillis = clockMillis;
+        this(settings, GaugeModes.ALL_SUM, SourceSettings.NONE, clockMillis);
     }
 
     /**
-     * Validates and applies one push.
+     * @param gaugeModes how each gauge and untyped family combines its values
+     * @param sources    which pushes come from sources, and how long sources and how many states are kept
+     */
+    public Aggregator(EngineSettings settings, GaugeModes gaugeModes, SourceSettings sources, LongSupplier clockMillis) {
+        this.settings = settings;
+        this.validator = new PushValidator(settings);
+        this.clockMillis = clockMillis;
+        this.gaugeModes = gaugeModes;
+        this.sources = new Sources(sources);
+    }
+
+    /**
+     * Validates and applies one push ({@code POST}). A cumulative push updates its source's states
+     * of the series it carries.
      *
      * @throws PushRejectedException when any part of the push is invalid or exceeds a limit; nothing was applied
      */
     public PushResult push(Push push) throws PushRejectedException {
-        ValidatedPush valid = validator.validate(push);
+        return push(push, false);
+    }
+
+    /**
+     * Validates and applies one push sent as {@code PUT}. A delta push adds up as with
+     * {@link #push}; a cumulative push also forgets its source's states of series it lacks.
+     *
+     * @throws PushRejectedException when any part of the push is invalid or exceeds a limit; nothing was applied
+     */
+    public PushResult replace(Push push) throws PushRejectedException {
+        return push(push, true);
+    }
+
+    private PushResult push(Push push, boolean replace) throws PushRejectedException {
+        if (sources.enabled() && sources.namesSource(push.groupingLabels())) {
+            return sources.push(push.groupingLabels(), validator.validate(sources.stripped(push)), replace, this);
+        }
+        return apply(validator.validate(push), SourceCommit.NONE);
+    }
+
+    /** Merges a validated push; {@code commit} says what a cumulative push adds (see {@link SourceCommit}). */
+    PushResult apply(ValidatedPush valid, SourceCommit commit) throws PushRejectedException {
         while (true) {
             StoredFamily expiredConflict;
-            structure.readLock().lock();
+            Lock lock = commit.exclusive() ? structure.writeLock() : structure.readLock();
+            lock.lock();
             try {
                 expiredConflict = findExpiredTypeConflict(valid);
                 if (expiredConflict == null) {
-                    return apply(valid);
+                    return merge(valid, commit);
                 }
             } finally {
-                structure.readLock().unlock();
+                lock.unlock();
             }
             // The family this push retypes has expired: it is gone in all but the sweep, so sweep it now.
             structure.writeLock().lock();
@@ -86,7 +130,7 @@ public final class Aggregator {
         }
     }
 
-    private PushResult apply(ValidatedPush valid) throws PushRejectedException {
+    private PushResult merge(ValidatedPush valid, SourceCommit commit) throws PushRejectedException {
         SeriesKindCheck.check(valid.toApply(), families::get);
         StoredFamily[] targets = resolveFamilies(valid);
         long reserved = reserveSeries(valid, targets);
@@ -94,10 +138,11 @@ public final class Aggregator {
         int created = 0;
         for (int i = 0; i < targets.length; i++) {
             MetricFamily family = valid.toApply().get(i);
-            created += targets[i].add(family.series(), family.help(), now);
+            created += targets[i].add(family.series(), family.help(), now, commit.source());
         }
         // Series counted as new may have been created meanwhile by another push: give those back.
         seriesHeld.addAndGet(created - reserved);
+        commit.merged(targets);
         return new PushResult(valid.toApply().size(), valid.seriesCount(), created);
     }
 
@@ -154,7 +199,7 @@ public final class Aggregator {
                 for (int i = 0; i < targets.length; i++) {
                     if (targets[i] == null) {
                         MetricFamily f = toApply.get(i);
-                        targets[i] = new StoredFamily(f.name(), f.type(), f.help());
+                        targets[i] = new StoredFamily(f.name(), f.type(), f.help(), gaugeCellMode(f.name(), f.type()));
                         families.put(f.name(), targets[i]);
                     }
                 }
@@ -165,6 +210,16 @@ public final class Aggregator {
             checkTypes(toApply);
         }
         return targets;
+    }
+
+    /** The mode a new family's GaugeCells have, or {@code null} when its series are plain sums or histograms. */
+    private GaugeMode gaugeCellMode(String name, MetricType type) {
+        if (type != MetricType.GAUGE && type != MetricType.UNTYPED) {
+            return null;
+        }
+        GaugeMode mode = gaugeModes.modeOf(name);
+        // sources need GaugeCells even to add up: their values leave the sum when they are forgotten
+        return mode == GaugeMode.SUM && !sources.enabled() ? null : mode;
     }
 
     private void checkTypes(List<MetricFamily> pushed) throws PushRejectedException {
@@ -327,6 +382,87 @@ public final class Aggregator {
             }
         }
         return out;
+    }
+
+    /** Whether {@code group} (a delete's labels) names sources: it carries every source label. */
+    public boolean namesSources(Labels group) {
+        return sources.enabled() && sources.namesSource(group);
+    }
+
+    /**
+     * Forgets every source whose grouping labels include all of {@code group}: its gauge values
+     * leave their series (a series nothing else holds goes), its states go; what it added to
+     * counters and histograms stays.
+     *
+     * @return how many sources were forgotten
+     */
+    public long forgetSources(Labels group) {
+        return sources.forget(group, this);
+    }
+
+    /**
+     * Forgets the sources that have not pushed within the source TTL, as {@link #forgetSources} does.
+     *
+     * @return how many expired (0 when sources do not expire)
+     */
+    public long expireSources() {
+        return sources.expire(this);
+    }
+
+    /** Sources that pushed and are not forgotten. */
+    public long liveSources() {
+        return sources.liveSources();
+    }
+
+    /** (series, source) states held. */
+    public long sourceStates() {
+        return sources.states();
+    }
+
+    /** Sources forgotten by the source TTL since start. */
+    public long sourceExpiries() {
+        return sources.expiries();
+    }
+
+    /** (series, source) pushes that showed a restarted source (a counter below its last value, ...), since start. */
+    public long sourceRestarts() {
+        return sources.restarts();
+    }
+
+    /** For each family live sources push, how many do and their states; sorted by family name. */
+    public List<SourceFamilySummary> sourceSummaries() {
+        return sources.familySummaries();
+    }
+
+    long nowMillis() {
+        return clockMillis.getAsLong();
+    }
+
+    StoredFamily storedFamily(String name) {
+        return families.get(name);
+    }
+
+    /** Runs {@code action} under the store's write lock: nothing merges meanwhile. */
+    void exclusively(Runnable action) {
+        structure.writeLock().lock();
+        try {
+            action.run();
+        } finally {
+            structure.writeLock().unlock();
+        }
+    }
+
+    /** Under the write lock: removes a gauge series its last source left (and its family, left empty). */
+    void removeEmptied(StoredFamily family, SeriesCell cell) {
+        if (!structure.isWriteLockedByCurrentThread()) {
+            throw new IllegalStateException("series are removed only under the store's write lock");
+        }
+        if (family.remove(cell)) {
+            seriesHeld.decrementAndGet();
+            if (family.seriesCount() == 0) {
+                removeFamily(family);
+            }
+        }
     }
 
     /** Series currently held, over all families (expired ones until they are swept). */

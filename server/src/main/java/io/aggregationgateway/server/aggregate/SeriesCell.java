@@ -11,7 +11,7 @@ import io.aggregationgateway.server.model.SummarySample;
  * One stored series: its labels and its running aggregate. Each kind implements the
  * {@link io.aggregationgateway.server.model.SeriesView} a scrape reads it through.
  */
-abstract sealed class SeriesCell permits ScalarCell, HistogramCell, NativeHistogramCell {
+abstract sealed class SeriesCell permits ScalarCell, GaugeCell, HistogramCell, NativeHistogramCell {
     private final Labels labels;
     // Wall-clock millis of the last push to this series, for expiry. Same object size as without
     // it: the header, the labels reference and the value fill 24 of the 32 bytes anyway.

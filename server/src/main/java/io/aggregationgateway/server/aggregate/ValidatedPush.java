@@ -12,4 +12,11 @@ import java.util.List;
  * @param seriesCount series in {@code toApply}
  */
 record ValidatedPush(List<MetricFamily> toApply, List<MetricFamily> discarded, int seriesCount) {
+    /**
+     * The same push with other values for the same families and series, as a cumulative push
+     * merges its differences; what is derived from the values is worked out for the new ones.
+     */
+    ValidatedPush withValues(List<MetricFamily> families) {
+        return new ValidatedPush(families, discarded, seriesCount);
+    }
 }

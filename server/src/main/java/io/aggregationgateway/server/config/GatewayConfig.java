@@ -1,6 +1,7 @@
 package io.aggregationgateway.server.config;
 
 import io.aggregationgateway.server.lifecycle.ResetSchedule;
+import io.aggregationgateway.server.model.GaugeModes;
 
 import java.time.Duration;
 import java.util.List;
@@ -22,14 +23,20 @@ import java.util.logging.Level;
  * @param corsOrigins         browser origins allowed to push ({@code *} for any); empty for no CORS
  * @param selfMetrics         whether {@code GET /metrics} includes the gateway's own metrics
  * @param logLevel            the gateway's log level; rejected pushes are logged at INFO
+ * @param sourceLabels        label names that mark a cumulative push from a source; empty for none
+ * @param gaugeModes          how gauge and untyped families combine their values
+ * @param sourceTtl           a source that has not pushed for this long is forgotten; zero for never
+ * @param maxSourceSeries     most (series, source) states held at once
  * @param settings            every setting with the value in force and where it came from, for display
  */
 public record GatewayConfig(String host, int port, int maxBodyBytes, int maxGrpcMessageBytes,
                             Optional<ResetSchedule> resetSchedule, Duration seriesTtl, long maxSeries,
                             int maxLabelsPerSeries, int maxLabelValueBytes, List<String> corsOrigins,
-                            boolean selfMetrics, Level logLevel, List<Setting> settings) {
+                            boolean selfMetrics, Level logLevel, List<String> sourceLabels, GaugeModes gaugeModes,
+                            Duration sourceTtl, long maxSourceSeries, List<Setting> settings) {
     public GatewayConfig {
         corsOrigins = List.copyOf(corsOrigins);
+        sourceLabels = List.copyOf(sourceLabels);
         settings = List.copyOf(settings);
     }
 }

@@ -11,7 +11,11 @@ import io.helidon.webserver.http.ServerResponse;
 
 import java.util.logging.Logger;
 
-/** {@code DELETE /metrics/job/<job>{/<label>/<value>}}: forget every series carrying all those labels. */
+/**
+ * {@code DELETE /metrics/job/<job>{/<label>/<value>}}: forget every series carrying all those labels;
+ * when the labels include every source label, forget the sources they name instead (their gauges
+ * go, what they added to counters and histograms stays).
+ */
 final class DeleteHandler implements Handler {
     private static final Logger LOG = Logger.getLogger(DeleteHandler.class.getName());
 
@@ -25,6 +29,13 @@ final class DeleteHandler implements Handler {
     public void handle(ServerRequest req, ServerResponse res) {
         try {
             Labels group = GroupingPath.parse(Routes.pathAfterMetrics(req), true);
+            if (aggregator.namesSources(group)) {
+                long forgotten = aggregator.forgetSources(group);
+                LOG.info(() -> "DELETE " + group + " forgot " + forgotten + " sources");
+                res.header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                        .send("forgot " + forgotten + " sources carrying " + group + "\n");
+                return;
+            }
             long removed = aggregator.delete(group);
             LOG.info(() -> "DELETE " + group + " removed " + removed + " series");
             res.header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
