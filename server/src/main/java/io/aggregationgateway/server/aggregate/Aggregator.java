@@ -78,28 +78,15 @@ public final class Aggregator {
     }
 
     /**
-     * Validates and applies one push ({@code POST}). A cumulative push updates its source's states
-     * of the series it carries.
+     * Validates and applies one push. A delta push adds up, replacing or not; a cumulative push
+     * updates its source's states of the series it carries, and when it replaces
+     * ({@link Push#replace()}) forgets the source's states of series it lacks.
      *
      * @throws PushRejectedException when any part of the push is invalid or exceeds a limit; nothing was applied
      */
     public PushResult push(Push push) throws PushRejectedException {
-        return push(push, false);
-    }
-
-    /**
-     * Validates and applies one push sent as {@code PUT}. A delta push adds up as with
-     * {@link #push}; a cumulative push also forgets its source's states of series it lacks.
-     *
-     * @throws PushRejectedException when any part of the push is invalid or exceeds a limit; nothing was applied
-     */
-    public PushResult replace(Push push) throws PushRejectedException {
-        return push(push, true);
-    }
-
-    private PushResult push(Push push, boolean replace) throws PushRejectedException {
         if (sources.enabled() && sources.namesSource(push.groupingLabels())) {
-            return sources.push(push.groupingLabels(), validator.validate(sources.stripped(push)), replace, this);
+            return sources.push(push.groupingLabels(), validator.validate(sources.stripped(push)), push.replace(), this);
         }
         return apply(validator.validate(push), SourceCommit.NONE);
     }

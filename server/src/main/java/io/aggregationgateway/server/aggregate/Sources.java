@@ -86,14 +86,14 @@ final class Sources {
             }
             families.add(series == null ? family : new MetricFamily(family.name(), family.type(), family.help(), series));
         }
-        return new Push(labels.strip(push.groupingLabels()), families);
+        return new Push(labels.strip(push.groupingLabels()), families, push.replace());
     }
 
     /**
      * Merges a validated cumulative push from the source {@code key}.
      *
      * @param valid   the push as validated, without the source labels
-     * @param replace whether it is a {@code PUT}: the source's states of series it lacks are forgotten
+     * @param replace whether it replaces ({@link Push#replace()}): the source's states of series it lacks are forgotten
      */
     PushResult push(Labels key, ValidatedPush valid, boolean replace, Aggregator store) throws PushRejectedException {
         checkNoGaugeHistograms(valid);

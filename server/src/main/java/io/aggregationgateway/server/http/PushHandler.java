@@ -48,12 +48,8 @@ final class PushHandler implements Handler {
                         req.headers().contentLength().orElse(-1));
             }
             bodyBytes = body.length;
-            Push push = new Push(grouping, decoder.decode(pushFormat, body));
-            if (req.prologue().method() == Method.PUT) {
-                aggregator.replace(push); // for a source: its series missing from the push are forgotten
-            } else {
-                aggregator.push(push);
-            }
+            // PUT replaces: for a source, its series missing from the push are forgotten
+            aggregator.push(new Push(grouping, decoder.decode(pushFormat, body), req.prologue().method() == Method.PUT));
             metrics.recordPush(format, bodyBytes, null);
             res.status(Status.OK_200).send();
         } catch (PushRejectedException e) {

@@ -120,10 +120,13 @@ final class MetricFamilyWireReader {
     private Push pushRequest(int from, int to) throws GiveUp {
         List<MetricFamily> families = new ArrayList<>();
         groupingLabels.clear();
+        boolean replace = false;
         pos = from;
         while (pos < to) {
             int tag = tag();
-            if (tag == (1 << 3 | LENGTH_DELIMITED)) {
+            if (tag == (3 << 3 | VARINT)) {
+                replace = varint(to) != 0;
+            } else if (tag == (1 << 3 | LENGTH_DELIMITED)) {
                 // a map<string, string> entry (key 1, value 2) has the wire shape of a LabelPair
                 labelPair(lengthDelimitedEnd(to), groupingLabels);
             } else if (tag == (2 << 3 | LENGTH_DELIMITED)) {
@@ -135,7 +138,7 @@ final class MetricFamilyWireReader {
             }
         }
         try {
-            return new Push(groupingLabels.build(), families);
+            return new Push(groupingLabels.build(), families, replace);
         } catch (IllegalArgumentException e) { // a key twice: protobuf's map keeps the last one
             throw GIVE_UP;
         }

@@ -50,7 +50,8 @@ final class SourceHarness {
 
     /** PUT from source {@code source}. */
     PushResult put(String source, String body) throws PushRejectedException {
-        return aggregator.replace(push(sourcePath(source), body));
+        Push post = push(sourcePath(source), body);
+        return aggregator.push(new Push(post.groupingLabels(), post.families(), true));
     }
 
     /** A delta push to {@code /metrics/job/api}. */
@@ -63,7 +64,7 @@ final class SourceHarness {
     }
 
     PushResult put(String source, List<MetricFamily> families) throws PushRejectedException {
-        return aggregator.replace(new Push(GroupingPath.parse(sourcePath(source), false), families));
+        return aggregator.push(new Push(GroupingPath.parse(sourcePath(source), false), families, true));
     }
 
     /** Moves the clock on and runs the source expiry sweep. */

@@ -82,14 +82,23 @@ class SourcesHttpTest {
                 }
                 stub.push(grpcTotals("b", 2));
                 stub.push(PushRequest.newBuilder().putGroupingLabels("job", "g").addFamilies(counterFamily(10)).build()); // delta
+                assertEquals("""
+                        # TYPE jobs_total counter
+                        jobs_total{job="g"} 19
+                        # TYPE temp gauge
+                        temp{job="g"} 3
+                        """, gateway.scrape());
+                // replace, as PUT does: a's gauge, missing from the request, is forgotten
+                stub.push(PushRequest.newBuilder().putGroupingLabels("job", "g").putGroupingLabels("instance", "a")
+                        .setReplace(true).addFamilies(counterFamily(8)).build());
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
             assertEquals("""
                     # TYPE jobs_total counter
-                    jobs_total{job="g"} 19
+                    jobs_total{job="g"} 20
                     # TYPE temp gauge
-                    temp{job="g"} 3
+                    temp{job="g"} 2
                     """, gateway.scrape());
         }
     }
