@@ -1,8 +1,37 @@
 -- wrk script: POSTs one prepared body over and over.
 -- BENCH_BODY: the body file; BENCH_CONTENT_TYPE: its Content-Type.
+-- BENCH_SOURCES=N: push as N sources, /metrics/job/bench/instance/s0 ... s<N-1> in turn (each wrk
+-- thread takes every BENCH_THREADS-th one, so no two threads push as one source at once).
+-- BENCH_ROTATE=1 with no BENCH_SOURCES: build every request in Lua as the sources runs do, to the
+-- one path, so that a delta run costs wrk what a sources run costs it.
 local path = os.getenv("BENCH_BODY")
 local file = assert(io.open(path, "rb"), "cannot open BENCH_BODY " .. tostring(path))
 wrk.method = "POST"
 wrk.body = file:read("*a")
 file:close()
 wrk.headers["Content-Type"] = os.getenv("BENCH_CONTENT_TYPE")
+
+local sources = tonumber(os.getenv("BENCH_SOURCES") or "0")
+local rotate = os.getenv("BENCH_ROTATE") == "1"
+local threads = tonumber(os.getenv("BENCH_THREADS") or "2")
+local created = 0
+
+function setup(thread)
+  thread:set("first", created)
+  created = created + 1
+end
+
+if sources > 0 or rotate then
+  local next_source = nil
+  function request()
+    if sources == 0 then
+      return wrk.format(nil, wrk.path)
+    end
+    if next_source == nil then
+      next_source = first % sources
+    end
+    local request = wrk.format(nil, wrk.path .. "/instance/s" .. next_source)
+    next_source = (next_source + threads) % sources
+    return request
+  end
+end

@@ -43,6 +43,7 @@ public final class ResultsTable {
         pushRows();
         scrapeRows();
         memoryRows();
+        sourceRows();
         ingestCeilingRows();
         rows.forEach(r -> out.append(r).append('\n'));
         out.append('\n').append("Push rows: requests per second over ").append(seconds)
@@ -134,6 +135,46 @@ public final class ResultsTable {
                                 rss / (double) series, (rss - emptyRss) / (double) series),
                         "", "", "–", "", "–", "", "info");
             }
+        }
+    }
+
+    /**
+     * Cumulative pushes of the 1k workload from 100 sources against delta pushes of it, run back to
+     * back on one gateway (each pair in turn, twice per format), and what a (series, source) state
+     * weighs: the live heap with a million of them minus the heap with only their 10,000 series.
+     */
+    private void sourceRows() {
+        int samples = samplesPerPush("1k");
+        for (String format : FORMATS) {
+            for (int round = 1; round <= 2; round++) {
+                var delta = m.pushRun("1k", format, 2, "delta#" + round);
+                var sources = m.pushRun("1k", format, 2, "sources#" + round);
+                if (delta.isEmpty() || sources.isEmpty()) {
+                    continue;
+                }
+                double deltaRate = delta.get().pushesPerSecond();
+                double rate = sources.get().pushesPerSecond();
+                String failed = delta.get().failed() + sources.get().failed() == 0 ? "" : " (failed requests!)";
+                row("1k delta pushes (round " + round + ")", format, "2", perSecond(deltaRate) + failed,
+                        perSecond(deltaRate * samples),
+                        micros(delta.get().cpuMicrosPerPush()) + " / " + micros(delta.get().clientCpuMicrosPerPush()),
+                        "–", "", "–", "", "");
+                Target target = Target.atLeast(0.8 * deltaRate, "≥ 80 % of delta (" + perSecond(0.8 * deltaRate) + ")");
+                row("1k from 100 sources, cumulative (round " + round + ")", format, "2", perSecond(rate) + failed,
+                        perSecond(rate * samples),
+                        micros(sources.get().cpuMicrosPerPush()) + " / " + micros(sources.get().clientCpuMicrosPerPush()),
+                        "–", "", String.format(Locale.ROOT, "%.0f %% of delta", 100 * rate / deltaRate),
+                        target.text(), target.verdict(rate, failed.isEmpty()));
+            }
+        }
+        Long aggregateOnly = m.sourceMemory.get(0L);
+        Long withStates = m.sourceMemory.get(MILLION);
+        if (aggregateOnly != null && withStates != null) {
+            double perState = (withStates - aggregateOnly) / (double) MILLION;
+            Target target = Target.atMost(120, "≤ 120 B/state");
+            row("memory 1M (series, source) states", "live heap after GC, minus their 10k series", "",
+                    String.format(Locale.ROOT, "%.0f B/state", perState), "", "", "–", "", "–",
+                    target.text(), target.verdict(perState, true));
         }
     }
 
