@@ -26,8 +26,9 @@ import java.util.Arrays;
  *       bucket that straddles the new zero threshold. Classic buckets that come along follow the
  *       classic rule; gaining or losing them is a restart.</li>
  * </ul>
- * On a restart the difference is the whole new value. Pure functions; inputs are valid and
- * normalised (as {@link PushValidator} leaves them) and never modified.
+ * On a restart the difference is the whole new value; so also when the difference of two sums is
+ * not finite (huge sums of opposite signs), which the aggregate could not hold. Pure functions;
+ * inputs are valid and normalised (as {@link PushValidator} leaves them) and never modified.
  */
 final class RunningTotals {
     private RunningTotals() {
@@ -67,8 +68,12 @@ final class RunningTotals {
                 return new Increase<>(now, true);
             }
         }
+        double sum = now.sum() - last.sum();
+        if (!Double.isFinite(sum)) {
+            return new Increase<>(now, true); // two huge sums of opposite signs: the difference would poison the sum
+        }
         return new Increase<>(new ClassicHistogram(now.labels(), now.upperBounds(), delta,
-                now.count() - last.count(), now.sum() - last.sum()), false);
+                now.count() - last.count(), sum), false);
     }
 
     /** What a native histogram source counted since {@code last}; {@code now} as it is on a restart. */
@@ -94,6 +99,10 @@ final class RunningTotals {
         if (zeroDelta < 0 || countDelta < 0 || anyNegative(positiveDelta) || anyNegative(negativeDelta)) {
             return new Increase<>(restart, true);
         }
+        double sum = now.sum() - last.sum();
+        if (!Double.isFinite(sum)) {
+            return new Increase<>(restart, true);
+        }
         double inBuckets = zeroDelta + positiveDelta.total() + negativeDelta.total();
         double slack = now.floatCounts() || last.floatCounts() ? inBuckets * 1e-12 : 0;
         if (countDelta < inBuckets - slack) {
@@ -111,7 +120,7 @@ final class RunningTotals {
             classic = classicDelta.delta();
         }
         return new Increase<>(new NativeHistogram(now.labels(), schema, now.zeroThreshold(), zeroDelta, countDelta,
-                now.sum() - last.sum(), positiveDelta, negativeDelta, now.floatCounts(), classic), false);
+                sum, positiveDelta, negativeDelta, now.floatCounts(), classic), false);
     }
 
     private static NativeBuckets negated(NativeBuckets buckets) {

@@ -12,6 +12,7 @@ import java.util.List;
  */
 final class SourceLabels {
     private final byte[][] names;
+    private final Labels.RawNameTest isSourceName = this::isSourceName;
 
     SourceLabels(List<String> names) {
         this.names = names.stream().distinct().map(n -> n.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
@@ -33,7 +34,7 @@ final class SourceLabels {
 
     /** Whether any source label is among {@code labels}. */
     boolean anyIn(Labels labels) {
-        return labels.findName(this::isSourceName) != null;
+        return labels.findName(isSourceName) != null;
     }
 
     /** {@code labels} without the source labels; the same instance when it has none. */

@@ -156,7 +156,9 @@ class SourceGoldenTest {
                 arguments("DELETE of the source keeps the sums",
                         List.of(post("a", hist(1, 3, 4.5)), deleteSource("a"), post("a", hist(1, 3, 4.5))), histOut("2", "6", "9")),
                 arguments("DELETE of the output series keeps the baseline",
-                        List.of(post("a", hist(1, 3, 4.5)), deleteSeries(), post("a", hist(2, 5, 5))), histOut("1", "2", "0.5")));
+                        List.of(post("a", hist(1, 3, 4.5)), deleteSeries(), post("a", hist(2, 5, 5))), histOut("1", "2", "0.5")),
+                arguments("a difference of sums past the largest double counts as a restart, never as infinity",
+                        List.of(post("a", hist(1, 3, 1.5e308)), post("a", hist(1, 4, -1.5e308))), histOut("2", "7", "0")));
     }
 
     static String gauge(String family, double value) {
