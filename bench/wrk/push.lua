@@ -2,8 +2,8 @@
 -- BENCH_BODY: the body file; BENCH_CONTENT_TYPE: its Content-Type.
 -- BENCH_SOURCES=N: push as N sources, /metrics/job/bench/instance/s0 ... s<N-1> in turn (each wrk
 -- thread takes every BENCH_THREADS-th one, so no two threads push as one source at once).
--- BENCH_ROTATE=1 with no BENCH_SOURCES: build every request in Lua as the sources runs do, to the
--- one path, so that a delta run costs wrk what a sources run costs it.
+-- BENCH_ROTATE=1 with no BENCH_SOURCES: hand out prepared requests from Lua as the sources runs
+-- do, all to the one path, so that a delta run costs wrk what a sources run costs it.
 local path = os.getenv("BENCH_BODY")
 local file = assert(io.open(path, "rb"), "cannot open BENCH_BODY " .. tostring(path))
 wrk.method = "POST"
@@ -22,16 +22,22 @@ function setup(thread)
 end
 
 if sources > 0 or rotate then
-  local next_source = nil
-  function request()
+  local requests = {}
+  local n = 0
+
+  function init(args)
+    -- every request built once: a request per push would cost wrk more than the server's difference
     if sources == 0 then
-      return wrk.format(nil, wrk.path)
+      requests[1] = wrk.format(nil, wrk.path)
+    else
+      for s = first, sources - 1, threads do
+        requests[#requests + 1] = wrk.format(nil, wrk.path .. "/instance/s" .. s)
+      end
     end
-    if next_source == nil then
-      next_source = first % sources
-    end
-    local request = wrk.format(nil, wrk.path .. "/instance/s" .. next_source)
-    next_source = (next_source + threads) % sources
-    return request
+  end
+
+  function request()
+    n = n % #requests + 1
+    return requests[n]
   end
 end

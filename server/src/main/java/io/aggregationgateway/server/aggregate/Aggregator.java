@@ -421,6 +421,11 @@ public final class Aggregator {
         return sources.familySummaries();
     }
 
+    /** Sources held, the live ones and any whose first push is under way. */
+    int sourcesHeld() {
+        return sources.held();
+    }
+
     long nowMillis() {
         return clockMillis.getAsLong();
     }

@@ -3,15 +3,22 @@ package io.aggregationgateway.server.aggregate;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricType;
 
+import java.util.Arrays;
 import java.util.function.Predicate;
 
 /**
  * One source's states in one family: for each series it pushed (by the series' labels, without
- * the source labels), the value it pushed last. An open-addressing hash table over plain arrays:
- * a state costs one reference and one {@code double} (counters, gauges) or one reference to the
- * value (histograms), about 20 to 30 bytes with the table's free slots, where a map entry with a
- * boxed value would cost three objects. The keys are the stored series' own label sets, shared
- * with the aggregate.
+ * the source labels), the value it pushed last. Plain arrays, no object per state: the keys and
+ * values are dense, in the order the states were added, and an open-addressing {@code int[]} of
+ * positions finds a key by its hash. A state costs one reference and one {@code double} (counters,
+ * gauges) or one reference to the value (histograms), plus 5 to 11 bytes of index: about 20 to 30
+ * bytes with the arrays' free room. The keys are the stored series' own label sets, shared with the
+ * aggregate.
+ *
+ * <p>A source pushes its series in the same order every time (a registry collects them so), so a
+ * lookup first tries the position after the previous one: a hit there reads the arrays front to
+ * back, where a hash lookup would fetch a line of memory per state. Positions stay valid until
+ * {@link #removeIf}.
  *
  * <p>Not thread-safe: its source's lock guards it.
  */
@@ -24,10 +31,19 @@ final class BaselineTable {
     private double[] numbers;
     private Object[] objects;
     private int size;
+    private int[] index; // position + 1 of the key hashed there; 0: free
+    private int next;    // where the next lookup looks first
 
     BaselineTable(MetricType type, int expected) {
         this.type = type;
-        allocate(capacityFor(expected));
+        int capacity = Math.max(MIN_CAPACITY, expected);
+        keys = new Labels[capacity];
+        if (type.isHistogram()) {
+            objects = new Object[capacity];
+        } else {
+            numbers = new double[capacity];
+        }
+        index = new int[indexCapacityFor(capacity)];
     }
 
     /** The family type its values are baselines of. */
@@ -39,68 +55,93 @@ final class BaselineTable {
         return size;
     }
 
-    /** The slot holding {@code key}, or -1. Slots stay valid until the next {@link #put}. */
+    /** The position of {@code key}, or -1. */
     int find(Labels key) {
-        int mask = keys.length - 1;
+        int guess = next;
+        if (guess < size && sameKey(keys[guess], key)) {
+            next = guess + 1;
+            return guess;
+        }
+        int mask = index.length - 1;
         for (int i = spread(key.hashCode()) & mask; ; i = (i + 1) & mask) {
-            Labels k = keys[i];
-            if (k == null) {
+            int entry = index[i];
+            if (entry == 0) {
                 return -1;
             }
-            if (k == key || k.equals(key)) {
-                return i;
+            if (sameKey(keys[entry - 1], key)) {
+                next = entry;
+                return entry - 1;
             }
         }
     }
 
-    double number(int slot) {
-        return numbers[slot];
+    private static boolean sameKey(Labels stored, Labels key) {
+        return stored == key || stored.equals(key);
     }
 
-    Object object(int slot) {
-        return objects[slot];
+    double number(int position) {
+        return numbers[position];
     }
 
-    void setNumber(int slot, double value) {
-        numbers[slot] = value;
+    Object object(int position) {
+        return objects[position];
     }
 
-    void setObject(int slot, Object value) {
-        objects[slot] = value;
+    void setNumber(int position, double value) {
+        numbers[position] = value;
     }
 
-    Labels key(int slot) {
-        return keys[slot];
+    void setObject(int position, Object value) {
+        objects[position] = value;
     }
 
-    /** Number of slots, for walking the table with {@link #key(int)} (empty slots give {@code null}). */
-    int capacity() {
-        return keys.length;
+    /** The key at {@code position}, {@code 0 <= position < size()}. */
+    Labels key(int position) {
+        return keys[position];
     }
 
-    /** Adds {@code key}, which must be absent, and returns its slot. */
+    /** Adds {@code key}, which must be absent, and returns its position. */
     int put(Labels key) {
-        if ((size + 1) * 4 > keys.length * 3) {
-            rehash(keys.length * 2);
+        if (size == keys.length) {
+            int grown = size + (size >> 1) + 1;
+            keys = Arrays.copyOf(keys, grown);
+            if (numbers != null) {
+                numbers = Arrays.copyOf(numbers, grown);
+            } else {
+                objects = Arrays.copyOf(objects, grown);
+            }
         }
-        int mask = keys.length - 1;
+        if ((size + 1) * 4 > index.length * 3) {
+            index = new int[index.length * 2];
+            for (int p = 0; p < size; p++) {
+                insert(keys[p], p);
+            }
+        }
+        keys[size] = key;
+        insert(key, size);
+        return size++;
+    }
+
+    private void insert(Labels key, int position) {
+        int mask = index.length - 1;
         int i = spread(key.hashCode()) & mask;
-        while (keys[i] != null) {
+        while (index[i] != 0) {
             i = (i + 1) & mask;
         }
-        keys[i] = key;
-        size++;
-        return i;
+        index[i] = position + 1;
     }
 
-    /** Removes the states whose key {@code doomed} accepts; returns how many went. */
+    /** Removes the states whose key {@code doomed} accepts, keeping the others in order; returns how many went. */
     int removeIf(Predicate<Labels> doomed) {
-        Labels[] oldKeys = keys;
-        double[] oldNumbers = numbers;
-        Object[] oldObjects = objects;
         int kept = 0;
-        for (Labels k : oldKeys) {
-            if (k != null && !doomed.test(k)) {
+        for (int p = 0; p < size; p++) {
+            if (!doomed.test(keys[p])) {
+                keys[kept] = keys[p];
+                if (numbers != null) {
+                    numbers[kept] = numbers[p];
+                } else {
+                    objects[kept] = objects[p];
+                }
                 kept++;
             }
         }
@@ -108,47 +149,20 @@ final class BaselineTable {
         if (removed == 0) {
             return 0;
         }
-        allocate(capacityFor(kept));
-        size = 0;
-        for (int i = 0; i < oldKeys.length; i++) {
-            if (oldKeys[i] != null && !doomed.test(oldKeys[i])) {
-                copy(put(oldKeys[i]), oldNumbers, oldObjects, i);
-            }
+        Arrays.fill(keys, kept, size, null);
+        if (objects != null) {
+            Arrays.fill(objects, kept, size, null);
+        }
+        size = kept;
+        next = 0;
+        index = new int[indexCapacityFor(Math.max(MIN_CAPACITY, kept))];
+        for (int p = 0; p < size; p++) {
+            insert(keys[p], p);
         }
         return removed;
     }
 
-    private void rehash(int capacity) {
-        Labels[] oldKeys = keys;
-        double[] oldNumbers = numbers;
-        Object[] oldObjects = objects;
-        allocate(capacity);
-        size = 0;
-        for (int i = 0; i < oldKeys.length; i++) {
-            if (oldKeys[i] != null) {
-                copy(put(oldKeys[i]), oldNumbers, oldObjects, i);
-            }
-        }
-    }
-
-    private void copy(int slot, double[] fromNumbers, Object[] fromObjects, int from) {
-        if (numbers != null) {
-            numbers[slot] = fromNumbers[from];
-        } else {
-            objects[slot] = fromObjects[from];
-        }
-    }
-
-    private void allocate(int capacity) {
-        keys = new Labels[capacity];
-        if (type.isHistogram()) {
-            objects = new Object[capacity];
-        } else {
-            numbers = new double[capacity];
-        }
-    }
-
-    private static int capacityFor(int entries) {
+    private static int indexCapacityFor(int entries) {
         int capacity = MIN_CAPACITY;
         while (capacity * 3 < entries * 4 + 4) {
             capacity *= 2;

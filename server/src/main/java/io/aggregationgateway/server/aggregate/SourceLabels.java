@@ -3,7 +3,6 @@ package io.aggregationgateway.server.aggregate;
 import io.aggregationgateway.server.model.Labels;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -53,10 +52,20 @@ final class SourceLabels {
 
     private boolean isSourceName(byte[] buf, int offset, int length) {
         for (byte[] name : names) {
-            if (Arrays.equals(name, 0, name.length, buf, offset, offset + length)) {
+            if (name.length == length && sameBytes(name, buf, offset)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** A plain loop: names are a few bytes, and most differ in length or first byte (Arrays.equals' range checks cost more). */
+    private static boolean sameBytes(byte[] name, byte[] buf, int offset) {
+        for (int i = 0; i < name.length; i++) {
+            if (name[i] != buf[offset + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -113,11 +113,15 @@ final class Sources {
     private PushResult pushLocked(SourceState state, ValidatedPush valid, boolean replace, Aggregator store)
             throws PushRejectedException {
         Plan plan = new Plan(state, valid, replace, store);
-        reserve(plan.newStates);
+        boolean reserved = false;
         try {
+            reserve(plan.newStates);
+            reserved = true;
             return store.apply(plan.differences(), plan);
         } catch (PushRejectedException | RuntimeException e) {
-            statesHeld.addAndGet(-plan.newStates);
+            if (reserved) {
+                statesHeld.addAndGet(-plan.newStates);
+            }
             if (!state.hasPushed()) {
                 state.forget(); // its first push was refused: no trace of it stays
                 byKey.remove(state.key(), state);
@@ -127,10 +131,13 @@ final class Sources {
     }
 
     private void reserve(long count) throws PushRejectedException {
+        if (count == 0) {
+            return; // the usual push: every state known
+        }
         long current;
         do {
             current = statesHeld.get();
-            if (count > 0 && current + count > settings.maxStates()) {
+            if (current + count > settings.maxStates()) {
                 throw new PushRejectedException(RejectionReason.LIMIT_EXCEEDED, "push refused: its " + count
                         + " new (series, source) states would exceed the limit of " + settings.maxStates()
                         + " (--max-source-series); the gateway holds " + current
@@ -224,13 +231,18 @@ final class Sources {
         if (stored == null || stored.type() != table.type()) {
             return; // the family was deleted (and maybe pushed anew): its gauges went with it
         }
-        for (int slot = 0; slot < table.capacity(); slot++) {
-            Labels key = table.key(slot);
-            if (key != null && doomed.test(key) && stored.cell(key) instanceof GaugeCell gauge
+        for (int position = 0; position < table.size(); position++) {
+            Labels key = table.key(position);
+            if (doomed.test(key) && stored.cell(key) instanceof GaugeCell gauge
                     && gauge.forgetSource(state.id())) {
                 store.removeEmptied(stored, gauge);
             }
         }
+    }
+
+    /** Sources held: the live ones and any whose first push is under way. */
+    int held() {
+        return byKey.size();
     }
 
     /** Sources that pushed and are not forgotten. */
@@ -290,9 +302,9 @@ final class Sources {
         private final Aggregator store;
         private final long nowMillis;
         private final List<MetricFamily> differences;
-        // per family of the push: its table when it can be used, and each series' slot in it (-1: new)
+        // per family of the push: its table when it can be used, and each series' position in it (-1: new)
         private final BaselineTable[] tables;
-        private final int[][] slots;
+        private final int[][] positions;
         private final Object[][] baselines; // histogram families: each series' new baseline
         private final long newStates;
         private final int restartsSeen;
@@ -307,7 +319,7 @@ final class Sources {
             List<MetricFamily> families = valid.toApply();
             this.differences = new ArrayList<>(families.size());
             this.tables = new BaselineTable[families.size()];
-            this.slots = new int[families.size()][];
+            this.positions = new int[families.size()][];
             this.baselines = new Object[families.size()][];
             long fresh = 0;
             int restarted = 0;
@@ -321,23 +333,23 @@ final class Sources {
                 }
                 tables[f] = table;
                 List<Series> series = family.series();
-                int[] familySlots = new int[series.size()];
+                int[] familyPositions = new int[series.size()];
                 Object[] familyBaselines = family.type().isHistogram() ? new Object[series.size()] : null;
                 List<Series> changes = new ArrayList<>(series.size());
                 int hits = 0;
                 for (int i = 0; i < series.size(); i++) {
                     Series s = series.get(i);
-                    int slot = table == null ? -1 : table.find(s.labels());
-                    familySlots[i] = slot;
-                    if (slot < 0) {
+                    int position = table == null ? -1 : table.find(s.labels());
+                    familyPositions[i] = position;
+                    if (position < 0) {
                         fresh++;
                     } else {
                         hits++;
                     }
                     Series change = s;
                     switch (s) {
-                        case ScalarSample sample when family.type() == MetricType.COUNTER && slot >= 0 -> {
-                            double last = table.number(slot);
+                        case ScalarSample sample when family.type() == MetricType.COUNTER && position >= 0 -> {
+                            double last = table.number(position);
                             if (RunningTotals.counterRestarted(last, sample.value())) {
                                 restarted++;
                             } else {
@@ -346,21 +358,21 @@ final class Sources {
                         }
                         case ClassicHistogram h -> {
                             familyBaselines[i] = RunningTotals.baseline(h);
-                            if (slot >= 0 && table.object(slot) instanceof HistogramValues last) {
+                            if (position >= 0 && table.object(position) instanceof HistogramValues last) {
                                 RunningTotals.Increase<ClassicHistogram> increase = RunningTotals.classicIncrease(last, h);
                                 change = increase.delta();
                                 restarted += increase.restart() ? 1 : 0;
-                            } else if (slot >= 0) {
+                            } else if (position >= 0) {
                                 restarted++; // the series was native before
                             }
                         }
                         case NativeHistogram h -> {
                             familyBaselines[i] = h.withLabels(Labels.EMPTY);
-                            if (slot >= 0 && table.object(slot) instanceof NativeHistogram last) {
+                            if (position >= 0 && table.object(position) instanceof NativeHistogram last) {
                                 RunningTotals.Increase<NativeHistogram> increase = RunningTotals.nativeIncrease(last, h);
                                 change = increase.delta();
                                 restarted += increase.restart() ? 1 : 0;
-                            } else if (slot >= 0) {
+                            } else if (position >= 0) {
                                 restarted++; // the series was classic before
                             }
                         }
@@ -370,7 +382,7 @@ final class Sources {
                     }
                     changes.add(change);
                 }
-                slots[f] = familySlots;
+                positions[f] = familyPositions;
                 baselines[f] = familyBaselines;
                 differences.add(new MetricFamily(family.name(), family.type(), family.help(), changes));
                 if (replace) {
@@ -420,22 +432,18 @@ final class Sources {
                     state.tables().put(family.name(), table);
                 }
                 List<Series> series = family.series();
-                int[] familySlots = slots[f];
-                // existing slots first: a put may move every slot
-                for (int i = 0; i < series.size(); i++) {
-                    if (familySlots[i] >= 0) {
-                        write(table, familySlots[i], series.get(i), baselines[f], i);
-                    }
-                }
+                int[] familyPositions = positions[f];
                 int added = 0;
                 for (int i = 0; i < series.size(); i++) {
-                    if (familySlots[i] < 0) {
+                    int position = familyPositions[i];
+                    if (position < 0) {
                         Labels pushedLabels = series.get(i).labels();
                         SeriesCell cell = targets[f].cell(pushedLabels);
                         // the stored series' own labels: one copy for the aggregate and every source
-                        write(table, table.put(cell == null ? pushedLabels : cell.labels()), series.get(i), baselines[f], i);
+                        position = table.put(cell == null ? pushedLabels : cell.labels());
                         added++;
                     }
+                    write(table, position, series.get(i), baselines[f], i);
                 }
                 state.addStates(added);
                 if (replace && table.size() > series.size()) {
@@ -456,11 +464,11 @@ final class Sources {
             state.pushed(nowMillis);
         }
 
-        private void write(BaselineTable table, int slot, Series pushed, Object[] familyBaselines, int i) {
+        private void write(BaselineTable table, int position, Series pushed, Object[] familyBaselines, int i) {
             if (familyBaselines != null) {
-                table.setObject(slot, familyBaselines[i]);
+                table.setObject(position, familyBaselines[i]);
             } else {
-                table.setNumber(slot, ((ScalarSample) pushed).value());
+                table.setNumber(position, ((ScalarSample) pushed).value());
             }
         }
 

@@ -85,7 +85,8 @@ class SourceRejectionTest {
         assertEquals("push refused: its 2 new (series, source) states would exceed the limit of 3 (--max-source-series);"
                 + " the gateway holds 2. Series this source pushed before can still be pushed.", e.getMessage());
         assertEquals(before, engine.exposition());
-        assertEquals(1, engine.aggregator.liveSources(), "the refused source left no trace");
+        assertEquals(1, engine.aggregator.liveSources());
+        assertEquals(1, engine.aggregator.sourcesHeld(), "the refused source left no trace");
 
         engine.post("a", "# TYPE c_total counter\nc_total{x=\"1\"} 4\nc_total{x=\"2\"} 2\n");
         engine.post("b", "# TYPE c_total counter\nc_total{x=\"1\"} 5\n");
@@ -110,6 +111,7 @@ class SourceRejectionTest {
         assertEquals(before, engine.exposition());
         assertEquals(2, engine.aggregator.sourceStates());
         assertEquals(1, engine.aggregator.liveSources());
+        assertEquals(1, engine.aggregator.sourcesHeld());
         // b's baseline of x=1 was not kept: its push of 5 still counts whole
         engine.post("b", "# TYPE c_total counter\nc_total{x=\"1\"} 5\n");
         assertTrue(engine.exposition().contains("c_total{job=\"api\",x=\"1\"} 6\n"), engine.exposition());
