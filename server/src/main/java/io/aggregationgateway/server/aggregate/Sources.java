@@ -336,6 +336,7 @@ final class Sources {
                 int[] familyPositions = new int[series.size()];
                 Object[] familyBaselines = family.type().isHistogram() ? new Object[series.size()] : null;
                 List<Series> changes = new ArrayList<>(series.size());
+                boolean counter = family.type() == MetricType.COUNTER;
                 int hits = 0;
                 for (int i = 0; i < series.size(); i++) {
                     Series s = series.get(i);
@@ -346,39 +347,22 @@ final class Sources {
                     } else {
                         hits++;
                     }
-                    Series change = s;
-                    switch (s) {
-                        case ScalarSample sample when family.type() == MetricType.COUNTER && position >= 0 -> {
-                            double last = table.number(position);
-                            if (RunningTotals.counterRestarted(last, sample.value())) {
-                                restarted++;
-                            } else {
-                                change = new ScalarSample(sample.labels(), sample.value() - last);
-                            }
+                    Series change = s; // gauges and untyped go as they are: their cells keep a value per source
+                    if (counter && position >= 0) {
+                        double last = table.number(position);
+                        double total = ((ScalarSample) s).value();
+                        if (RunningTotals.counterRestarted(last, total)) {
+                            restarted++;
+                        } else {
+                            // the stored series' own labels: the merge then finds its cell by identity
+                            change = new ScalarSample(table.key(position), total - last);
                         }
-                        case ClassicHistogram h -> {
-                            familyBaselines[i] = RunningTotals.baseline(h);
-                            if (position >= 0 && table.object(position) instanceof HistogramValues last) {
-                                RunningTotals.Increase<ClassicHistogram> increase = RunningTotals.classicIncrease(last, h);
-                                change = increase.delta();
-                                restarted += increase.restart() ? 1 : 0;
-                            } else if (position >= 0) {
-                                restarted++; // the series was native before
-                            }
-                        }
-                        case NativeHistogram h -> {
-                            familyBaselines[i] = h.withLabels(Labels.EMPTY);
-                            if (position >= 0 && table.object(position) instanceof NativeHistogram last) {
-                                RunningTotals.Increase<NativeHistogram> increase = RunningTotals.nativeIncrease(last, h);
-                                change = increase.delta();
-                                restarted += increase.restart() ? 1 : 0;
-                            } else if (position >= 0) {
-                                restarted++; // the series was classic before
-                            }
-                        }
-                        default -> {
-                            // gauges and untyped go as they are: their cells keep a value per source
-                        }
+                    } else if (familyBaselines != null) {
+                        RunningTotals.Increase<? extends Series> increase = histogramIncrease(s, table, position);
+                        familyBaselines[i] = s instanceof ClassicHistogram h ? RunningTotals.baseline(h)
+                                : ((NativeHistogram) s).withLabels(Labels.EMPTY);
+                        change = increase.delta();
+                        restarted += increase.restart() ? 1 : 0;
                     }
                     changes.add(change);
                 }
@@ -399,6 +383,18 @@ final class Sources {
             this.newStates = fresh;
             this.restartsSeen = restarted;
             this.exclusive = forgetsGauges;
+        }
+
+        /** What a histogram source counted since its state at {@code position} (-1: none, the whole value). */
+        private static RunningTotals.Increase<? extends Series> histogramIncrease(Series pushed, BaselineTable table, int position) {
+            Object last = position < 0 ? null : table.object(position);
+            if (pushed instanceof ClassicHistogram h) {
+                return last instanceof HistogramValues values ? RunningTotals.classicIncrease(values, h)
+                        : new RunningTotals.Increase<>(h, last != null); // a state of the other kind: a restart
+            }
+            NativeHistogram h = (NativeHistogram) pushed;
+            return last instanceof NativeHistogram values ? RunningTotals.nativeIncrease(values, h)
+                    : new RunningTotals.Increase<>(h, last != null);
         }
 
         ValidatedPush differences() {
