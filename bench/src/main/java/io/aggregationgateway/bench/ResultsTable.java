@@ -9,7 +9,7 @@ import java.util.OptionalDouble;
 
 /**
  * Turns bench/run's measurements into the markdown it prints: one table of pushes, scrapes and
- * memory with issue 6's targets and a pass/fail per target, then the JMH summary.
+ * memory with the targets in bench/README.md and a pass/fail per target, then the JMH summary.
  *
  * <p>Usage: {@code ResultsTable <results.tsv> <jmh.csv|-> <seconds per push run>}
  */
@@ -82,7 +82,7 @@ public final class ResultsTable {
         }
     }
 
-    /** Issue 6's push targets; protobuf and gRPC must at least match text for the same workload and connections. */
+    /** The push targets; protobuf and gRPC must at least match text for the same workload and connections. */
     private Target pushTarget(String workload, String format, int conns) {
         if (format.equals("text")) {
             double minimum = switch (workload + "/" + conns) {
@@ -202,7 +202,7 @@ public final class ResultsTable {
     }
 
     /**
-     * Issue 6's "ingest ≥ 50 % of the parse-only rate", two ways for the 1k text workload: the
+     * The target "ingest ≥ 50 % of the parse-only rate", two ways for the 1k text workload: the
      * engine in process (JMH, one thread) and the whole gateway over HTTP (2 connections).
      */
     private void ingestCeilingRows() {

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The push bodies of issue 6's load workloads, built deterministically so that every run, every
+ * The push bodies of the load workloads, built deterministically so that every run, every
  * connection and every format pushes exactly the same series. Pushing the same series again and
  * again keeps the store bounded, which is what aggregation looks like in production: many
  * senders, one shared set of series.

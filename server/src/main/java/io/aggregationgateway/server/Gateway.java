@@ -1,13 +1,16 @@
 package io.aggregationgateway.server;
 
-import io.aggregationgateway.proto.v1.GatewayProto;
 import io.aggregationgateway.server.aggregate.Aggregator;
 import io.aggregationgateway.server.aggregate.EngineSettings;
 import io.aggregationgateway.server.aggregate.SourceSettings;
 import io.aggregationgateway.server.config.GatewayConfig;
+import io.aggregationgateway.server.connection.ConnectionFrontDoor;
+import io.aggregationgateway.server.connection.ConnectionSettings;
+import io.aggregationgateway.server.connection.ConnectionWatchdog;
+import io.aggregationgateway.server.connection.DescriptorBudget;
 import io.aggregationgateway.server.expose.RenderWorkers;
-import io.aggregationgateway.server.grpc.CallOrigin;
-import io.aggregationgateway.server.grpc.GrpcCompression;
+import io.aggregationgateway.server.grpc.GrpcServices;
+import io.aggregationgateway.server.grpc.Http2Connections;
 import io.aggregationgateway.server.grpc.PushService;
 import io.aggregationgateway.server.http.HttpSettings;
 import io.aggregationgateway.server.http.Routes;
@@ -23,7 +26,6 @@ import io.helidon.common.mapper.MapperManager;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.grpc.GrpcConfig;
-import io.helidon.webserver.grpc.GrpcRouting;
 import io.helidon.webserver.http2.Http2Config;
 
 import java.time.Clock;
@@ -40,14 +42,18 @@ public final class Gateway implements AutoCloseable {
     private final LifecycleScheduler lifecycle;
     private final RenderWorkers renderWorkers;
     private final PushRates rates;
+    private final GrpcServices grpcServices;
+    private final ConnectionWatchdog watchdog;
     private final WebServer server;
 
     private Gateway(Aggregator aggregator, LifecycleScheduler lifecycle, RenderWorkers renderWorkers, PushRates rates,
-                    WebServer server) {
+                    GrpcServices grpcServices, ConnectionWatchdog watchdog, WebServer server) {
         this.aggregator = aggregator;
         this.lifecycle = lifecycle;
         this.renderWorkers = renderWorkers;
         this.rates = rates;
+        this.grpcServices = grpcServices;
+        this.watchdog = watchdog;
         this.server = server;
     }
 
@@ -59,11 +65,11 @@ public final class Gateway implements AutoCloseable {
         Instant startedAt = clock.instant();
         SourceSettings sources = new SourceSettings(config.sourceLabels(), config.sourceTtl(), config.maxSourceSeries());
         Aggregator aggregator = new Aggregator(new EngineSettings(GatewayMetrics.PREFIX, config.maxSeries(),
-                config.maxLabelsPerSeries(), config.maxLabelValueBytes(), config.seriesTtl()), config.gaugeModes(),
-                sources, clock::millis);
+                config.maxLabelsPerSeries(), config.maxLabelValueBytes(), config.seriesTtl(), config.maxStoreBytes()),
+                config.gaugeModes(), sources, clock::millis);
         LifecycleScheduler lifecycle = new LifecycleScheduler(aggregator, config.resetSchedule(), config.seriesTtl(),
                 sources.enabled() ? config.sourceTtl() : Duration.ZERO, clock);
-        GatewayMetrics metrics = new GatewayMetrics(aggregator::familyCount, aggregator::seriesCount,
+        GatewayMetrics metrics = new GatewayMetrics(aggregator::familyCount, aggregator::seriesCount, aggregator::storeBytes,
                 lifecycle::lastReset, lifecycle::nextReset, clock, sources.enabled() ? () -> new SourceCounts(
                         aggregator.liveSources(), aggregator.sourceStates(), aggregator.sourceExpiries(),
                         aggregator.sourceRestarts()) : null);
@@ -71,14 +77,19 @@ public final class Gateway implements AutoCloseable {
         StatusReporter status = new StatusReporter(BuildInfo.current(), clock, startedAt, config.settings(), aggregator,
                 metrics, rates, new StatusReporter.Reset(config.resetSchedule(), lifecycle::lastReset, lifecycle::nextReset),
                 sources.enabled() ? List.of(SourcesSection.of(aggregator, config.sourceLabels(), config.sourceTtl())) : List.of());
-        HttpSettings http = new HttpSettings(config.maxBodyBytes(), config.corsOrigins(), config.selfMetrics());
+        HttpSettings http = new HttpSettings(config.maxBodyBytes(), config.corsOrigins(), config.corsAllowCredentials(),
+                config.selfMetrics());
         RenderWorkers renderWorkers = RenderWorkers.start(renderHelpers(Runtime.getRuntime().availableProcessors()));
 
         PushService pushService = new PushService(aggregator, metrics, config.maxGrpcMessageBytes());
+        GrpcServices grpcServices = new GrpcServices(pushService);
         Http2Config http2 = Http2Config.create();
         GrpcConfig grpc = GrpcConfig.builder().maxReadBufferSize(grpcReadBufferCap(config.maxGrpcMessageBytes())).build();
+        ConnectionSettings connections = new ConnectionSettings(DescriptorBudget.connectionCap(config.maxConnections()),
+                config.idleTimeout(), config.headerReadTimeout());
+        ConnectionWatchdog watchdog = ConnectionWatchdog.start(connections.headerReadTimeout());
 
-        WebServerConfig.Builder builder = WebServer.builder();
+        WebServerConfig.Builder builder = WebServer.builder().config(ConnectionFrontDoor.withoutDiscoveredProtocols());
         Routes.configureServer(builder);
         WebServer server = builder
                 .host(config.host())
@@ -95,19 +106,23 @@ public final class Gateway implements AutoCloseable {
                 .useNio(false)
                 .shutdownGracePeriod(SHUTDOWN_GRACE)
                 .shutdownHook(false) // Main stops the gateway itself on SIGTERM, then exits 0
-                .addProtocol(http2)
-                // h2c upgrades from HTTP/1.1 still reach Helidon's own gRPC handler with this config
-                .addProtocol(grpc)
-                // prior-knowledge h2c, what gRPC clients use: uncompressed replies, gzip requests decoded by the gateway
-                .addConnectionSelector(GrpcCompression.connectionSelector(http2, grpc, pushService))
+                .maxTcpConnections(connections.maxConnections())
+                .idleConnectionTimeout(connections.idleTimeout())
+                .idleConnectionPeriod(idleCheckPeriod(connections.idleTimeout()))
+                // The front door is the listener's only selector (no protocols are discovered): it takes
+                // each connection when it is accepted, reads HTTP/1.x through its framing checks and hands
+                // prior-knowledge h2c (what gRPC clients open) to the gateway's HTTP/2 connections, which
+                // serve gRPC with the gateway's fixes. h2c upgrades from HTTP/1.1 are not offered.
+                .addConnectionSelector(ConnectionFrontDoor.create(Http2Connections.create(http2, grpc, pushService),
+                        connections, watchdog))
                 .routing(routing -> {
                     Routes.register(routing, aggregator, metrics, http, renderWorkers);
                     StatusRoutes.register(routing, status);
                 })
-                .addRouting(GrpcRouting.builder().intercept(new CallOrigin()).service(GatewayProto.getDescriptor(), pushService))
+                .addRouting(grpcServices.routing())
                 .build()
                 .start();
-        return new Gateway(aggregator, lifecycle, renderWorkers, rates, server);
+        return new Gateway(aggregator, lifecycle, renderWorkers, rates, grpcServices, watchdog, server);
     }
 
     /**
@@ -130,6 +145,12 @@ public final class Gateway implements AutoCloseable {
         return (int) Math.min(cap, 1L << 30);
     }
 
+    /** How often idle connections are looked for: a quarter of the timeout, between 250 ms and 30 s. */
+    static Duration idleCheckPeriod(Duration idleTimeout) {
+        long millis = idleTimeout.toMillis() / 4;
+        return Duration.ofMillis(Math.max(250, Math.min(30_000, millis)));
+    }
+
     public int port() {
         return server.port();
     }
@@ -138,10 +159,15 @@ public final class Gateway implements AutoCloseable {
         return aggregator;
     }
 
-    /** Stops accepting, lets in-flight requests finish (up to {@link #SHUTDOWN_GRACE}), stops the schedules. */
+    /**
+     * Reports NOT_SERVING to gRPC health checks, stops accepting, lets in-flight requests finish (up
+     * to {@link #SHUTDOWN_GRACE}), stops the schedules.
+     */
     @Override
     public void close() {
+        grpcServices.draining();
         server.stop();
+        watchdog.close();
         lifecycle.close();
         renderWorkers.close();
         rates.close();

@@ -33,6 +33,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  * <pre>
  *   root (Gateway, Main: wiring)  → anything
  *   http, grpc (adapters)         → engine, selfmetrics; the only packages besides root with Helidon or grpc-java
+ *   connection (adapter)          → nothing of the server: connections and HTTP/1.x framing, below http and grpc
  *   status (adapter: the page)    → engine, selfmetrics, config (it shows the settings in force)
  *   config                        → lifecycle (a reset schedule is a configured value)
  *   selfmetrics                   → model (it counts; what it reports comes in as suppliers)
@@ -49,20 +50,21 @@ class PackageArrowsTest {
     private static final String SERVER = "io.aggregationgateway.server";
     private static final Set<String> LEAVES = Set.of("protowire", "headers");
     private static final Set<String> ENGINE = Set.of("model", "ingest", "aggregate", "expose", "lifecycle");
-    private static final Set<String> ADAPTERS = Set.of("http", "grpc", "status");
+    private static final Set<String> ADAPTERS = Set.of("http", "grpc", "status", "connection");
 
     /** Package → the server packages (besides itself and the leaves) it may depend on. */
-    private static final Map<String, Set<String>> ARROWS = Map.of(
-            "model", Set.of(),
-            "ingest", Set.of("model"),
-            "aggregate", Set.of("model"),
-            "expose", Set.of("model"),
-            "lifecycle", Set.of("aggregate", "model"),
-            "selfmetrics", Set.of("model"),
-            "config", Set.of("lifecycle", "model"),
-            "http", union(ENGINE, Set.of("selfmetrics")),
-            "grpc", union(ENGINE, Set.of("selfmetrics")),
-            "status", union(ENGINE, Set.of("selfmetrics", "config")));
+    private static final Map<String, Set<String>> ARROWS = Map.ofEntries(
+            Map.entry("model", Set.of()),
+            Map.entry("ingest", Set.of("model")),
+            Map.entry("aggregate", Set.of("model")),
+            Map.entry("expose", Set.of("model")),
+            Map.entry("lifecycle", Set.of("aggregate", "model")),
+            Map.entry("selfmetrics", Set.of("model")),
+            Map.entry("config", Set.of("lifecycle", "model")),
+            Map.entry("http", union(ENGINE, Set.of("selfmetrics"))),
+            Map.entry("grpc", union(ENGINE, Set.of("selfmetrics"))),
+            Map.entry("status", union(ENGINE, Set.of("selfmetrics", "config"))),
+            Map.entry("connection", Set.of()));
 
     private static final JavaClasses MAIN_CLASSES = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

@@ -56,9 +56,18 @@ public final class RealPrometheus implements AutoCloseable {
      * @param featureFlags values for {@code --enable-feature}, e.g. {@code native-histograms}
      */
     public static RealPrometheus start(Path workDir, List<String> targets, String... featureFlags) throws IOException, InterruptedException {
+        return start(workDir, targets, List.of(), featureFlags);
+    }
+
+    /**
+     * Starts Prometheus evaluating the given rule files (recording rules every second), and returns
+     * once it answers {@code /-/ready}; otherwise as {@link #start(Path, List, String...)}.
+     */
+    public static RealPrometheus start(Path workDir, List<String> targets, List<Path> ruleFiles, String... featureFlags)
+            throws IOException, InterruptedException {
         String binary = RequiredExecutable.require(BINARY, "prometheus").toString();
         Path config = workDir.resolve("prometheus.yml");
-        Files.writeString(config, config(targets));
+        Files.writeString(config, config(targets, ruleFiles));
         Path log = workDir.resolve("prometheus.log");
         // the free port may be taken between picking and binding it: then Prometheus exits, and we try another
         for (int attempt = 1; ; attempt++) {
@@ -88,20 +97,22 @@ public final class RealPrometheus implements AutoCloseable {
         }
     }
 
-    private static String config(List<String> targets) {
+    private static String config(List<String> targets, List<Path> ruleFiles) {
         String quoted = targets.stream().map(t -> "'" + t + "'").collect(Collectors.joining(", "));
+        String rules = ruleFiles.stream().map(f -> "'" + f.toAbsolutePath() + "'").collect(Collectors.joining(", "));
         return """
                 global:
                   scrape_interval: 1s
                   scrape_timeout: 1s
                   evaluation_interval: 1s
+                rule_files: [%s]
                 scrape_configs:
                   - job_name: aggregation-gateway
                     honor_labels: true
                     metrics_path: /metrics
                     static_configs:
                       - targets: [%s]
-                """.formatted(quoted);
+                """.formatted(rules, quoted);
     }
 
     private static final class PortTakenException extends RuntimeException {

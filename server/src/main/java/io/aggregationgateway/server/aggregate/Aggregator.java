@@ -9,14 +9,15 @@ import io.aggregationgateway.server.model.MetricType;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
+import io.aggregationgateway.server.model.Series;
 import io.aggregationgateway.server.model.SeriesView;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -28,10 +29,12 @@ import java.util.function.Predicate;
  * (all of it or, when rejected, none of it). Thread-safe; pushes to different series never
  * wait for each other.
  *
- * <p>Locking: pushes share {@link #structure}'s read lock, so any number run at once; only
- * operations that remove series (reset, expiry, delete) take the write lock, which is why a
- * push lands wholly before or wholly after them. Creating a family takes {@link #familyCreation}
- * so that two pushes cannot create one family with two types.
+ * <p>Locking: pushes share {@link #structure}'s read lock, so any number run at once; operations
+ * that remove series (reset, expiry, delete) take the write lock, which is why a push lands wholly
+ * before or wholly after them. So does a push that could take a value past the largest double
+ * (see {@link Overflow}), so that its check and its merge see the same values. Creating a family
+ * takes {@link #familyCreation} so that two pushes cannot create one family with two types or two
+ * families whose names collide. Scrapes see whole pushes through {@link PushEpochs}.
  *
  * <p>A push whose grouping labels name a source is a cumulative push: {@link Sources} turns it
  * into differences to that source's states, which are merged like any push, under the source's
@@ -40,14 +43,16 @@ import java.util.function.Predicate;
  */
 public final class Aggregator {
     private final ConcurrentHashMap<String, StoredFamily> families = new ConcurrentHashMap<>();
+    // Every name a stored family puts into a scrape (ExposedNames), to that family.
+    private final ConcurrentHashMap<String, StoredFamily> exposedNames = new ConcurrentHashMap<>();
     private final ReentrantReadWriteLock structure = new ReentrantReadWriteLock();
     private final ReentrantLock familyCreation = new ReentrantLock();
-    // Series held, exact: pushes reserve before they create, removals subtract under the write lock.
-    private final AtomicLong seriesHeld = new AtomicLong();
+    private final PushEpochs epochs = new PushEpochs();
+    private final StoreBudget budget;
     private final EngineSettings settings;
     private final PushValidator validator;
     private final LongSupplier clockMillis;
-    private final GaugeModes gaugeModes;
+    private final GaugeCells gaugeCells;
     private final Sources sources;
 
     /** An engine without limits or expiry that accepts every valid metric name. */
@@ -71,10 +76,16 @@ public final class Aggregator {
      */
     public Aggregator(EngineSettings settings, GaugeModes gaugeModes, SourceSettings sources, LongSupplier clockMillis) {
         this.settings = settings;
-        this.validator = new PushValidator(settings);
+        this.gaugeCells = new GaugeCells(gaugeModes, sources.enabled());
+        this.validator = new PushValidator(settings, gaugeCells);
+        this.budget = new StoreBudget(settings.maxSeries(), settings.maxStoreBytes());
         this.clockMillis = clockMillis;
-        this.gaugeModes = gaugeModes;
         this.sources = new Sources(sources);
+    }
+
+    /** The limits this engine enforces; decoders enforce some of them early, too. */
+    public EngineSettings settings() {
+        return settings;
     }
 
     /**
@@ -91,25 +102,35 @@ public final class Aggregator {
         return apply(validator.validate(push), SourceCommit.NONE);
     }
 
-    /** Merges a validated push; {@code commit} says what a cumulative push adds (see {@link SourceCommit}). */
+    /**
+     * Merges a validated push; {@code commit} says what a cumulative push adds (see {@link SourceCommit}).
+     *
+     * @throws PushRejectedException when the push does not fit the store; nothing was applied
+     */
     PushResult apply(ValidatedPush valid, SourceCommit commit) throws PushRejectedException {
+        boolean exclusive = commit.exclusive() || valid.magnitude() > Overflow.NEAR;
         while (true) {
-            StoredFamily expiredConflict;
-            Lock lock = commit.exclusive() ? structure.writeLock() : structure.readLock();
+            Lock lock = exclusive ? structure.writeLock() : structure.readLock();
+            StoredFamily expired;
             lock.lock();
             try {
-                expiredConflict = findExpiredTypeConflict(valid);
-                if (expiredConflict == null) {
-                    return merge(valid, commit);
+                expired = findExpiredObstacle(valid);
+                if (expired == null) {
+                    PushResult result = merge(valid, commit, exclusive);
+                    if (result != null) {
+                        return result;
+                    }
+                    exclusive = true; // it touches a value near overflow: check and merge alone
+                    continue;
                 }
             } finally {
                 lock.unlock();
             }
-            // The family this push retypes has expired: it is gone in all but the sweep, so sweep it now.
+            // The family in the way has expired: it is gone in all but the sweep, so sweep it now.
             structure.writeLock().lock();
             try {
-                if (families.get(expiredConflict.name()) == expiredConflict && liveSeries(expiredConflict) == 0) {
-                    removeFamily(expiredConflict);
+                if (families.get(expired.name()) == expired && liveSeries(expired) == 0) {
+                    removeFamily(expired);
                 }
             } finally {
                 structure.writeLock().unlock();
@@ -117,96 +138,118 @@ public final class Aggregator {
         }
     }
 
-    private PushResult merge(ValidatedPush valid, SourceCommit commit) throws PushRejectedException {
-        SeriesKindCheck.check(valid.toApply(), families::get);
-        StoredFamily[] targets = resolveFamilies(valid);
-        long reserved = reserveSeries(valid, targets);
-        long now = clockMillis.getAsLong();
-        int created = 0;
-        for (int i = 0; i < targets.length; i++) {
-            MetricFamily family = valid.toApply().get(i);
-            created += targets[i].add(family.series(), family.help(), now, commit.source());
+    /**
+     * Checks the push against the store and merges it, or returns {@code null} without changing
+     * anything when it must run exclusively and does not.
+     */
+    private PushResult merge(ValidatedPush valid, SourceCommit commit, boolean exclusive) throws PushRejectedException {
+        PushEpochs.Phase phase = epochs.enter();
+        try {
+            List<MetricFamily> toApply = valid.toApply();
+            StoredFamily[] targets = new StoredFamily[toApply.size()];
+            for (int i = 0; i < targets.length; i++) {
+                targets[i] = families.get(toApply.get(i).name());
+            }
+            checkTypes(valid.discarded());
+            checkTypes(toApply);
+            checkNames(valid, targets);
+            SeriesKindCheck.check(toApply, families::get);
+            if (exclusive) {
+                checkOverflow(toApply, targets, commit.source());
+            } else if (touchesNearOverflow(toApply, targets)) {
+                return null;
+            }
+            Reservation reserved = reserve(valid, targets);
+            PushTally tally = new PushTally();
+            try {
+                createMissingFamilies(valid, targets, tally);
+            } catch (PushRejectedException e) {
+                budget.adjust(-reserved.series(), -reserved.bytes());
+                throw e;
+            }
+            long now = clockMillis.getAsLong();
+            for (int i = 0; i < targets.length; i++) {
+                MetricFamily family = toApply.get(i);
+                targets[i].add(family.series(), family.help(), now, commit.source(), phase.ledger(), tally);
+            }
+            // Reserved as if every series were new and every histogram grew by its whole push: give back the rest.
+            budget.adjust(tally.newSeries - reserved.series(), tally.bytes - reserved.bytes());
+            commit.merged(targets);
+            return new PushResult(toApply.size(), valid.seriesCount(), tally.newSeries);
+        } finally {
+            epochs.exit(phase);
         }
-        // Series counted as new may have been created meanwhile by another push: give those back.
-        seriesHeld.addAndGet(created - reserved);
-        commit.merged(targets);
-        return new PushResult(valid.toApply().size(), valid.seriesCount(), created);
+    }
+
+    /** What a push reserved of the store's budget. */
+    private record Reservation(long series, long bytes) {
     }
 
     /**
-     * Reserves room for the series this push may create. Usually the whole push fits even if
-     * every series were new, which costs no lookups; only near the limit are the new ones counted.
+     * Reserves room for the series and bytes this push may add. Usually the whole
+     * push fits even if every series and family were new, which costs no lookups; only near a limit
+     * is what it adds counted.
      */
-    private long reserveSeries(ValidatedPush valid, StoredFamily[] targets) throws PushRejectedException {
-        if (tryReserve(valid.seriesCount())) {
-            return valid.seriesCount();
+    private Reservation reserve(ValidatedPush valid, StoredFamily[] targets) throws PushRejectedException {
+        if (budget.tryReserve(valid.seriesCount(), valid.bytesIfNew())) {
+            return new Reservation(valid.seriesCount(), valid.bytesIfNew());
         }
-        long fresh = 0;
+        long series = 0;
+        long bytes = 0;
         for (int i = 0; i < targets.length; i++) {
-            for (var series : valid.toApply().get(i).series()) {
-                fresh += targets[i].holds(series.labels()) ? 0 : 1;
+            MetricFamily family = valid.toApply().get(i);
+            StoredFamily target = targets[i];
+            if (target == null || (target.help().isEmpty() && !family.help().isEmpty())) {
+                bytes += Footprint.ofFamily(family.name(), family.help());
+            }
+            for (Series s : family.series()) {
+                SeriesCell cell = target == null ? null : target.cell(s.labels());
+                if (cell == null) {
+                    series++;
+                    bytes += target == null ? gaugeCells.footprintOfNew(family, s) : target.footprintOfNew(s);
+                } else {
+                    bytes += cell.growthBound(s);
+                }
             }
         }
-        if (!tryReserve(fresh)) {
-            throw new PushRejectedException(RejectionReason.LIMIT_EXCEEDED, "push refused: its " + fresh
-                    + " new series would exceed the limit of " + settings.maxSeries() + " series (--max-series); the gateway holds "
-                    + seriesHeld.get() + ". Existing series can still be pushed to.");
+        if (!budget.tryReserve(series, bytes)) {
+            throw budget.refusal(series, bytes);
         }
-        return fresh;
+        return new Reservation(series, bytes);
     }
 
-    private boolean tryReserve(long count) {
-        long current;
-        do {
-            current = seriesHeld.get();
-            if (current + count > settings.maxSeries()) {
-                return false;
-            }
-        } while (!seriesHeld.compareAndSet(current, current + count));
-        return true;
-    }
-
-    /** Finds or creates the stored family for each family to apply; rejects on a type conflict before anything is applied. */
-    private StoredFamily[] resolveFamilies(ValidatedPush valid) throws PushRejectedException {
-        checkTypes(valid.discarded());
+    /**
+     * Creates the families the push needs that the store lacks. Another push may have created some
+     * since they were looked up, so types and names are checked again, all before any is created.
+     */
+    private void createMissingFamilies(ValidatedPush valid, StoredFamily[] targets, PushTally tally)
+            throws PushRejectedException {
+        if (Arrays.stream(targets).allMatch(t -> t != null)) {
+            return;
+        }
         List<MetricFamily> toApply = valid.toApply();
-        StoredFamily[] targets = new StoredFamily[toApply.size()];
-        boolean missing = false;
-        for (int i = 0; i < targets.length; i++) {
-            targets[i] = families.get(toApply.get(i).name());
-            missing |= targets[i] == null;
-        }
-        if (missing) {
-            familyCreation.lock();
-            try {
-                for (int i = 0; i < targets.length; i++) {
-                    targets[i] = families.get(toApply.get(i).name());
-                }
-                checkTypes(toApply);
-                for (int i = 0; i < targets.length; i++) {
-                    if (targets[i] == null) {
-                        MetricFamily f = toApply.get(i);
-                        targets[i] = new StoredFamily(f.name(), f.type(), f.help(), gaugeCellMode(f.name(), f.type()));
-                        families.put(f.name(), targets[i]);
-                    }
-                }
-            } finally {
-                familyCreation.unlock();
+        familyCreation.lock();
+        try {
+            for (int i = 0; i < targets.length; i++) {
+                targets[i] = families.get(toApply.get(i).name());
             }
-        } else {
             checkTypes(toApply);
+            checkNames(valid, targets);
+            for (int i = 0; i < targets.length; i++) {
+                if (targets[i] == null) {
+                    MetricFamily f = toApply.get(i);
+                    StoredFamily created = new StoredFamily(f.name(), f.type(), f.help(), gaugeCells.modeOf(f.name(), f.type()));
+                    for (String name : ExposedNames.of(f.name(), f.type())) {
+                        exposedNames.put(name, created);
+                    }
+                    families.put(f.name(), created);
+                    tally.bytes += created.footprint();
+                    targets[i] = created;
+                }
+            }
+        } finally {
+            familyCreation.unlock();
         }
-        return targets;
-    }
-
-    /** The mode a new family's GaugeCells have, or {@code null} when its series are plain sums or histograms. */
-    private GaugeMode gaugeCellMode(String name, MetricType type) {
-        if (type != MetricType.GAUGE && type != MetricType.UNTYPED) {
-            return null;
-        }
-        GaugeMode mode = gaugeModes.modeOf(name);
-        // sources need GaugeCells even to add up: their values leave the sum when they are forgotten
-        return mode == GaugeMode.SUM && !sources.enabled() ? null : mode;
     }
 
     private void checkTypes(List<MetricFamily> pushed) throws PushRejectedException {
@@ -220,15 +263,99 @@ public final class Aggregator {
         }
     }
 
-    private StoredFamily findExpiredTypeConflict(ValidatedPush valid) {
+    /**
+     * Refuses families the store lacks (and summaries, which it never keeps) whose exposed names
+     * collide with those of a stored family or of another new family of this push.
+     */
+    private void checkNames(ValidatedPush valid, StoredFamily[] targets) throws PushRejectedException {
+        Map<String, MetricFamily> claimed = null;
+        for (int i = 0; i < targets.length + valid.discarded().size(); i++) {
+            boolean summary = i >= targets.length;
+            if (!summary && targets[i] != null) {
+                continue; // stored already: its names were checked when it was created
+            }
+            MetricFamily family = summary ? valid.discarded().get(i - targets.length) : valid.toApply().get(i);
+            for (String name : ExposedNames.of(family.name(), family.type())) {
+                StoredFamily owner = exposedNames.get(name);
+                if (owner != null && !owner.name().equals(family.name())) {
+                    throw collision(family, owner.name(), owner.type(), name, "the gateway holds");
+                }
+                if (claimed == null) {
+                    claimed = new HashMap<>();
+                }
+                MetricFamily other = claimed.putIfAbsent(name, family);
+                if (other != null && other != family) {
+                    throw collision(family, other.name(), other.type(), name, "this push also carries");
+                }
+            }
+        }
+    }
+
+    private static PushRejectedException collision(MetricFamily family, String otherName, MetricType otherType,
+                                                   String shared, String where) {
+        return new PushRejectedException(RejectionReason.NAME_COLLISION,
+                ExposedNames.collision(family.name(), family.type(), otherName, otherType, shared, where));
+    }
+
+    /** Whether the push adds to a stored value above {@link Overflow#NEAR}. */
+    private static boolean touchesNearOverflow(List<MetricFamily> toApply, StoredFamily[] targets) {
+        for (int i = 0; i < targets.length; i++) {
+            if (targets[i] == null || !targets[i].nearOverflow()) {
+                continue;
+            }
+            for (Series s : toApply.get(i).series()) {
+                SeriesCell cell = targets[i].cell(s.labels());
+                if (cell != null && cell.magnitude() > Overflow.NEAR) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Under the write lock: refuses the push if any sum would leave the finite doubles.
+     *
+     * @param source the source a cumulative push comes from, whose gauge values replace that source's, or {@link StoredFamily#NO_SOURCE}
+     */
+    private static void checkOverflow(List<MetricFamily> toApply, StoredFamily[] targets, int source)
+            throws PushRejectedException {
+        for (int i = 0; i < targets.length; i++) {
+            if (targets[i] == null) {
+                continue;
+            }
+            MetricFamily family = toApply.get(i);
+            for (Series s : family.series()) {
+                SeriesCell cell = targets[i].cell(s.labels());
+                String overflow = cell == null ? null
+                        : source != StoredFamily.NO_SOURCE && cell instanceof GaugeCell gauge ? gauge.overflowFromSource(source, s)
+                        : cell.overflow(s);
+                if (overflow != null) {
+                    throw PushValidator.reject(RejectionReason.INVALID_VALUE, family, s.labels(), overflow);
+                }
+            }
+        }
+    }
+
+    /** A stored family in the push's way (by type or by name) that has expired but is not yet swept. */
+    private StoredFamily findExpiredObstacle(ValidatedPush valid) {
         if (!settings.expires()) {
             return null;
         }
         for (List<MetricFamily> list : List.of(valid.toApply(), valid.discarded())) {
             for (MetricFamily family : list) {
                 StoredFamily stored = families.get(family.name());
-                if (stored != null && stored.type() != family.type() && liveSeries(stored) == 0) {
-                    return stored;
+                if (stored != null) {
+                    if (stored.type() != family.type() && liveSeries(stored) == 0) {
+                        return stored;
+                    }
+                    continue;
+                }
+                for (String name : ExposedNames.of(family.name(), family.type())) {
+                    StoredFamily owner = exposedNames.get(name);
+                    if (owner != null && !owner.name().equals(family.name()) && liveSeries(owner) == 0) {
+                        return owner;
+                    }
                 }
             }
         }
@@ -240,7 +367,8 @@ public final class Aggregator {
         structure.writeLock().lock();
         try {
             families.clear();
-            seriesHeld.set(0);
+            exposedNames.clear();
+            budget.clear();
         } finally {
             structure.writeLock().unlock();
         }
@@ -293,22 +421,26 @@ public final class Aggregator {
         try {
             long removed = 0;
             for (StoredFamily family : families.values()) {
-                removed += family.removeIf(doomed);
+                StoredFamily.Removed gone = family.removeIf(doomed);
+                budget.adjust(-gone.series(), -gone.bytes());
+                removed += gone.series();
                 if (family.seriesCount() == 0) {
                     removeFamily(family);
                 }
             }
-            seriesHeld.addAndGet(-removed);
             return removed;
         } finally {
             structure.writeLock().unlock();
         }
     }
 
-    /** Under the write lock: drops a family and its series, freeing its name for any type. */
+    /** Under the write lock: drops a family and its series, freeing its names for any type. */
     private void removeFamily(StoredFamily family) {
-        seriesHeld.addAndGet(-family.seriesCount());
+        budget.adjust(-family.seriesCount(), -family.seriesFootprint() - family.footprint());
         families.remove(family.name(), family);
+        for (String name : ExposedNames.of(family.name(), family.type())) {
+            exposedNames.remove(name, family);
+        }
     }
 
     private long oldestLiveMillis() {
@@ -319,32 +451,42 @@ public final class Aggregator {
         return live(family.sortedSeries()).length;
     }
 
-    private SeriesView[] live(SeriesView[] cells) {
+    private SeriesCell[] live(SeriesCell[] cells) {
         if (!settings.expires()) {
             return cells;
         }
         long oldest = oldestLiveMillis();
-        Predicate<SeriesView> expired = cell -> ((SeriesCell) cell).lastPushMillis() < oldest;
+        Predicate<SeriesCell> expired = cell -> cell.lastPushMillis() < oldest;
         if (Arrays.stream(cells).noneMatch(expired)) {
             return cells;
         }
-        return Arrays.stream(cells).filter(expired.negate()).toArray(SeriesView[]::new);
+        return Arrays.stream(cells).filter(expired.negate()).toArray(SeriesCell[]::new);
     }
 
     /**
-     * The current families, sorted by name, each with its series sorted by labels: live views of
-     * the stored series (each reads consistently, see {@link SeriesView}). Expired series and
-     * families without series are left out.
+     * The current families, sorted by name, each with its series sorted by labels, as of one
+     * moment: every push that had finished when this was called is in it wholly, and no push is in
+     * it in part. The values are copies, unchanged by later pushes. Expired series and families
+     * without series are left out.
      */
     public List<FamilyView> families() {
+        structure.readLock().lock();
+        try {
+            return epochs.cut(this::copy);
+        } finally {
+            structure.readLock().unlock();
+        }
+    }
+
+    private List<FamilyView> copy(ValueLedger ledger) {
         List<StoredFamily> current = new ArrayList<>(families.values());
         current.sort((a, b) -> a.name().compareTo(b.name()));
         List<FamilyView> out = new ArrayList<>(current.size());
         for (StoredFamily family : current) {
-            SeriesView[] cells = live(family.sortedSeries());
-            if (cells.length > 0) {
-                out.add(new FamilyView(family.name(), family.type(), family.help(),
-                        Collections.unmodifiableList(Arrays.asList(cells))));
+            StoredFamily.SortedSeries sorted = family.sorted();
+            List<SeriesView> series = FrozenSeries.copy(family, live(sorted.cells()), ledger);
+            if (!series.isEmpty()) {
+                out.add(new FamilyView(family.name(), family.type(), family.help(), series, sorted.largestLabelBytes()));
             }
         }
         return out;
@@ -359,10 +501,10 @@ public final class Aggregator {
         current.sort((a, b) -> a.name().compareTo(b.name()));
         List<FamilySummary> out = new ArrayList<>(current.size());
         for (StoredFamily family : current) {
-            SeriesView[] cells = live(family.sortedSeries());
+            SeriesCell[] cells = live(family.sortedSeries());
             long lastPush = Long.MIN_VALUE;
-            for (SeriesView cell : cells) {
-                lastPush = Math.max(lastPush, ((SeriesCell) cell).lastPushMillis());
+            for (SeriesCell cell : cells) {
+                lastPush = Math.max(lastPush, cell.lastPushMillis());
             }
             if (cells.length > 0) {
                 out.add(new FamilySummary(family.name(), family.type(), family.help(), cells.length, lastPush));
@@ -421,9 +563,18 @@ public final class Aggregator {
         return sources.familySummaries();
     }
 
+    /** The gauge mode of a gauge or untyped family of this name: the first {@code --gauge-mode} rule matching it. */
+    public GaugeMode gaugeModeOf(String family) {
+        return gaugeCells.modes().modeOf(family);
+    }
+
     /** Sources held, the live ones and any whose first push is under way. */
     int sourcesHeld() {
         return sources.held();
+    }
+
+    GaugeCells gaugeCells() {
+        return gaugeCells;
     }
 
     long nowMillis() {
@@ -450,7 +601,7 @@ public final class Aggregator {
             throw new IllegalStateException("series are removed only under the store's write lock");
         }
         if (family.remove(cell)) {
-            seriesHeld.decrementAndGet();
+            budget.adjust(-1, -cell.footprint());
             if (family.seriesCount() == 0) {
                 removeFamily(family);
             }
@@ -459,7 +610,12 @@ public final class Aggregator {
 
     /** Series currently held, over all families (expired ones until they are swept). */
     public long seriesCount() {
-        return seriesHeld.get();
+        return budget.series();
+    }
+
+    /** Bytes of the store's budget in use: the estimated heap the stored families and series take. */
+    public long storeBytes() {
+        return budget.bytes();
     }
 
     /** Families currently holding at least one series. */

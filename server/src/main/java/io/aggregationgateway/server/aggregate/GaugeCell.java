@@ -49,7 +49,7 @@ final class GaugeCell extends SeriesCell implements ScalarView {
     /** A new series from a delta push. */
     static GaugeCell ofDelta(ScalarSample first, GaugeMode mode) {
         GaugeCell cell = new GaugeCell(first.labels(), mode);
-        cell.add(first);
+        cell.addDelta(first.value());
         return cell;
     }
 
@@ -71,8 +71,11 @@ final class GaugeCell extends SeriesCell implements ScalarView {
 
     /** A delta push's value, combined by the mode. */
     @Override
-    synchronized void add(Series pushed) {
-        double v = ((ScalarSample) pushed).value();
+    boolean add(Series pushed, PushTally grown) {
+        return addDelta(((ScalarSample) pushed).value()); // its storage does not grow: see Footprint.GAUGE_CELL
+    }
+
+    private synchronized boolean addDelta(double v) {
         delta = switch (mode) {
             case SUM, AVG -> hasDelta ? delta + v : v;
             case MAX -> hasDelta ? Math.max(delta, v) : v;
@@ -82,11 +85,15 @@ final class GaugeCell extends SeriesCell implements ScalarView {
         hasDelta = true;
         deltaPushes++;
         deltaOrder = ++updates;
-        publish();
+        return publish();
     }
 
-    /** The last value of {@code source}, replacing the one it pushed before. */
-    synchronized void setSource(int source, double v) {
+    /**
+     * The last value of {@code source}, replacing the one it pushed before.
+     *
+     * @return whether a value of the series is now above {@link Overflow#NEAR} in magnitude
+     */
+    synchronized boolean setSource(int source, double v) {
         int i = Arrays.binarySearch(sources, 0, sourceCount, source);
         if (i < 0) {
             i = -i - 1;
@@ -113,7 +120,7 @@ final class GaugeCell extends SeriesCell implements ScalarView {
             }
             orders[i] = ++updates;
         }
-        publish();
+        return publish();
     }
 
     /**
@@ -140,19 +147,90 @@ final class GaugeCell extends SeriesCell implements ScalarView {
         return sourceCount;
     }
 
-    private void publish() {
-        value = !hasDelta && sourceCount == 0 ? 0 : combined(); // an empty cell is about to be removed
+    /** Publishes the combined value; returns whether {@link #magnitude()} is above {@link Overflow#NEAR}. */
+    private boolean publish() {
+        if (!hasDelta && sourceCount == 0) {
+            value = 0; // an empty cell is about to be removed
+            return false;
+        }
+        if (mode == GaugeMode.SUM || mode == GaugeMode.AVG) {
+            double sum = total();
+            value = mode == GaugeMode.SUM ? sum : sum / (deltaPushes + sourceCount);
+            return Math.abs(sum) > Overflow.NEAR || Math.abs(delta) > Overflow.NEAR || largestSourceValue() > Overflow.NEAR;
+        }
+        value = extremeOrLatest();
+        return false;
     }
 
-    private double combined() {
+    /** The delta pushes' sum and the sources' values, added: what {@code sum} shows and {@code avg} divides. */
+    private double total() {
+        double sum = hasDelta ? delta : 0;
+        for (int i = 0; i < sourceCount; i++) {
+            sum += values[i];
+        }
+        return sum;
+    }
+
+    private double largestSourceValue() {
+        double largest = 0;
+        for (int i = 0; i < sourceCount; i++) {
+            largest = Math.max(largest, Math.abs(values[i]));
+        }
+        return largest;
+    }
+
+    /**
+     * For {@code sum} and {@code avg}: the largest magnitude among the sums they keep and the values
+     * that go into them, since replacing a source's value takes the old one out of the sum. The other
+     * modes show one of the pushed values, which are finite: they cannot overflow, and count as 0.
+     */
+    @Override
+    synchronized double magnitude() {
+        if (mode != GaugeMode.SUM && mode != GaugeMode.AVG) {
+            return 0;
+        }
+        return Math.max(Math.abs(total()), Math.max(Math.abs(delta), largestSourceValue()));
+    }
+
+    /** As a delta push: whether adding its value would make the delta sum or the total infinite. */
+    @Override
+    synchronized String overflow(Series pushed) {
+        if (mode != GaugeMode.SUM && mode != GaugeMode.AVG) {
+            return null;
+        }
+        double v = ((ScalarSample) pushed).value();
+        String deltaOverflow = Overflow.check("", hasDelta ? delta : 0, v);
+        return deltaOverflow != null ? deltaOverflow : Overflow.check("", total(), v);
+    }
+
+    /** As {@code source}'s new value: whether the total without its old value plus the new one would be infinite. */
+    synchronized String overflowFromSource(int source, Series pushed) {
+        if (mode != GaugeMode.SUM && mode != GaugeMode.AVG) {
+            return null;
+        }
+        int i = Arrays.binarySearch(sources, 0, sourceCount, source);
+        double old = i >= 0 ? values[i] : 0;
+        return Overflow.check("", total() - old, ((ScalarSample) pushed).value());
+    }
+
+    /** Its storage never grows with a push: what sources add to it is theirs (see {@link Footprint#GAUGE_CELL}). */
+    @Override
+    long growthBound(Series pushed) {
+        return 0;
+    }
+
+    @Override
+    long valueFootprint() {
+        return Footprint.GAUGE_CELL;
+    }
+
+    @Override
+    Object capture() {
+        return value;
+    }
+
+    private double extremeOrLatest() {
         switch (mode) {
-            case SUM, AVG -> {
-                double sum = hasDelta ? delta : 0;
-                for (int i = 0; i < sourceCount; i++) {
-                    sum += values[i];
-                }
-                return mode == GaugeMode.SUM ? sum : sum / (deltaPushes + sourceCount);
-            }
             case MAX, MIN -> {
                 boolean max = mode == GaugeMode.MAX;
                 double extreme = hasDelta ? delta : values[0];

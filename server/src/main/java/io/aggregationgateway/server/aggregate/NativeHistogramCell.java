@@ -2,6 +2,7 @@ package io.aggregationgateway.server.aggregate;
 
 import io.aggregationgateway.server.model.ClassicHistogram;
 import io.aggregationgateway.server.model.HistogramValues;
+import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.NativeHistogram;
 import io.aggregationgateway.server.model.NativeHistogramView;
 import io.aggregationgateway.server.model.Series;
@@ -16,8 +17,13 @@ final class NativeHistogramCell extends SeriesCell implements NativeHistogramVie
     private volatile NativeHistogram value;
 
     NativeHistogramCell(NativeHistogram first) {
-        super(first.labels());
-        this.value = first;
+        this(first.labels(), first);
+    }
+
+    /** @param value the first value, or a scrape's copy; never modified */
+    NativeHistogramCell(Labels labels, NativeHistogram value) {
+        super(labels);
+        this.value = value;
     }
 
     @Override
@@ -35,12 +41,50 @@ final class NativeHistogramCell extends SeriesCell implements NativeHistogramVie
     }
 
     @Override
-    synchronized void add(Series pushed) {
-        value = switch (pushed) {
-            case NativeHistogram h -> NativeHistogramMerger.add(value, h);
+    synchronized boolean add(Series pushed, PushTally grown) {
+        NativeHistogram before = value;
+        NativeHistogram after = switch (pushed) {
+            case NativeHistogram h -> NativeHistogramMerger.add(before, h);
             // only from a push that raced another to create this series; see SeriesKindCheck
-            case ClassicHistogram h -> NativeHistogramMerger.addClassicOnly(value, h);
+            case ClassicHistogram h -> NativeHistogramMerger.addClassicOnly(before, h);
             default -> throw new IllegalArgumentException("not a histogram: " + pushed);
         };
+        value = after;
+        grown.bytes += Footprint.nativeCell(after) - Footprint.nativeCell(before);
+        return Math.max(after.count(), Math.abs(after.sum())) > Overflow.NEAR;
+    }
+
+    @Override
+    String overflow(Series pushed) {
+        NativeHistogram h = value;
+        double pushedCount = pushed instanceof NativeHistogram n ? n.count() : ((ClassicHistogram) pushed).count();
+        double pushedSum = pushed instanceof NativeHistogram n ? n.sum() : ((ClassicHistogram) pushed).sum();
+        String countOverflow = Overflow.check("count: ", h.count(), pushedCount);
+        return countOverflow != null ? countOverflow : Overflow.check("sum: ", h.sum(), pushedSum);
+    }
+
+    /**
+     * What the pushed value takes on its own: a merge adds at most its buckets (a schema reduction or
+     * a wider zero bucket only removes some), or its classic part.
+     */
+    @Override
+    long growthBound(Series pushed) {
+        return Footprint.value(pushed);
+    }
+
+    @Override
+    double magnitude() {
+        NativeHistogram h = value;
+        return Math.max(h.count(), Math.abs(h.sum()));
+    }
+
+    @Override
+    long valueFootprint() {
+        return Footprint.nativeCell(value);
+    }
+
+    @Override
+    Object capture() {
+        return value;
     }
 }

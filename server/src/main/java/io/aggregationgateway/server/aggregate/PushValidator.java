@@ -31,8 +31,10 @@ final class PushValidator {
     private final String reservedPrefix;
     private final int maxLabelsPerSeries;
     private final int maxLabelValueBytes;
+    private final GaugeCells gaugeCells;
 
-    PushValidator(EngineSettings settings) {
+    PushValidator(EngineSettings settings, GaugeCells gaugeCells) {
+        this.gaugeCells = gaugeCells;
         this.reservedPrefix = settings.reservedPrefix();
         this.maxLabelsPerSeries = settings.maxLabelsPerSeries();
         this.maxLabelValueBytes = settings.maxLabelValueBytes();
@@ -63,7 +65,7 @@ final class PushValidator {
                 seriesCount += normalised.size();
             }
         }
-        return new ValidatedPush(toApply, discarded, seriesCount);
+        return ValidatedPush.of(toApply, discarded, seriesCount, gaugeCells);
     }
 
     private Map<String, MetricFamily> mergeSameNamedFamilies(List<MetricFamily> families) throws PushRejectedException {

@@ -34,11 +34,39 @@ final class ScalarCell extends SeriesCell implements ScalarView {
     }
 
     @Override
-    void add(Series pushed) {
+    boolean add(Series pushed, PushTally grown) {
         double delta = ((ScalarSample) pushed).value();
         long current;
+        double sum;
         do {
             current = bits;
-        } while (!BITS.compareAndSet(this, current, Double.doubleToRawLongBits(Double.longBitsToDouble(current) + delta)));
+            sum = Double.longBitsToDouble(current) + delta;
+        } while (!BITS.compareAndSet(this, current, Double.doubleToRawLongBits(sum)));
+        return Math.abs(sum) > Overflow.NEAR;
+    }
+
+    @Override
+    String overflow(Series pushed) {
+        return Overflow.check("", value(), ((ScalarSample) pushed).value());
+    }
+
+    @Override
+    long growthBound(Series pushed) {
+        return 0;
+    }
+
+    @Override
+    double magnitude() {
+        return Math.abs(value());
+    }
+
+    @Override
+    long valueFootprint() {
+        return Footprint.SCALAR_CELL;
+    }
+
+    @Override
+    Object capture() {
+        return value();
     }
 }

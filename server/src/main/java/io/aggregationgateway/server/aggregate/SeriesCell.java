@@ -10,6 +10,9 @@ import io.aggregationgateway.server.model.SummarySample;
 /**
  * One stored series: its labels and its running aggregate. Each kind implements the
  * {@link io.aggregationgateway.server.model.SeriesView} a scrape reads it through.
+ *
+ * <p>The views a scrape gets are copies made when the scrape fixed its view (see {@link PushEpochs}):
+ * they hold the values as they stood then, and pushes never change them.
  */
 abstract sealed class SeriesCell permits ScalarCell, GaugeCell, HistogramCell, NativeHistogramCell {
     private final Labels labels;
@@ -33,14 +36,47 @@ abstract sealed class SeriesCell permits ScalarCell, GaugeCell, HistogramCell, N
         return lastPushMillis;
     }
 
-    /** Adds a validated pushed series of the matching kind. */
-    abstract void add(Series pushed);
+    /**
+     * Adds a validated pushed series of the matching kind.
+     *
+     * @param grown receives how many bytes the value's storage grew by (histogram buckets)
+     * @return whether a value of the series is now above {@link Overflow#NEAR} in magnitude
+     */
+    abstract boolean add(Series pushed, PushTally grown);
+
+    /**
+     * Why adding {@code pushed} would make a value of this series infinite, or {@code null} when it
+     * would not. Only meaningful while no other push can change the cell.
+     */
+    abstract String overflow(Series pushed);
+
+    /**
+     * At least how many bytes merging {@code pushed} can grow this series by, whatever other pushes
+     * merge meanwhile (they only ever add buckets).
+     */
+    abstract long growthBound(Series pushed);
+
+    /** The largest magnitude among the series' values. */
+    abstract double magnitude();
+
+    /** What the series takes of the store's byte budget (see {@link Footprint}). */
+    final long footprint() {
+        return Footprint.SERIES_ENTRY + Footprint.labels(labels) + valueFootprint();
+    }
+
+    abstract long valueFootprint();
+
+    /**
+     * The current value as an object no push will change: a {@code Double}, a
+     * {@link io.aggregationgateway.server.model.HistogramValues} or a {@link NativeHistogram}.
+     */
+    abstract Object capture();
 
     static SeriesCell create(Series first) {
         return switch (first) {
             case ScalarSample s -> new ScalarCell(s.labels(), s.value());
             case ClassicHistogram h -> new HistogramCell(h);
-            case NativeHistogram h -> new NativeHistogramCell(h);
+            case NativeHistogram h -> new NativeHistogramCell(h.labels(), h);
             case SummarySample s ->
                     throw new IllegalArgumentException("summaries are not stored");
         };

@@ -398,7 +398,7 @@ final class Sources {
         }
 
         ValidatedPush differences() {
-            return valid.withValues(differences);
+            return valid.withValues(differences, store.gaugeCells());
         }
 
         @Override

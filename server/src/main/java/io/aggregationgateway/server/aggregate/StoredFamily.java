@@ -5,7 +5,6 @@ import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricType;
 import io.aggregationgateway.server.model.ScalarSample;
 import io.aggregationgateway.server.model.Series;
-import io.aggregationgateway.server.model.SeriesView;
 
 import java.util.Arrays;
 import java.util.List;
@@ -26,10 +25,12 @@ final class StoredFamily {
     private final ConcurrentHashMap<Labels, SeriesCell> series = new ConcurrentHashMap<>();
     // Bumped whenever the set of series changes, so scrapes re-sort only then.
     private final AtomicInteger shapeVersion = new AtomicInteger();
-    private volatile SortedSeries sorted = new SortedSeries(-1, new SeriesView[0]);
+    private volatile SortedSeries sorted = new SortedSeries(-1, new SeriesCell[0], 0);
+    // Whether a series may hold a value above Overflow.NEAR: pushes then check theirs first.
+    private volatile boolean nearOverflow;
 
-    // Typed as the views scrapes read, so the cached array is handed out as it is; every element is a SeriesCell.
-    private record SortedSeries(int version, SeriesView[] cells) {
+    /** The series in label order, and the most label bytes any has (what scrapes cut their slices by). */
+    record SortedSeries(int version, SeriesCell[] cells, int largestLabelBytes) {
     }
 
     StoredFamily(String name, MetricType type, String help) {
@@ -69,14 +70,32 @@ final class StoredFamily {
         return series.get(labels);
     }
 
+    boolean nearOverflow() {
+        return nearOverflow;
+    }
+
+    /** What the family itself takes of the byte budget (its series not included). */
+    long footprint() {
+        return Footprint.ofFamily(name, help);
+    }
+
+    /** What a new series pushed as {@code pushed} would take of the byte budget once stored in this family. */
+    long footprintOfNew(Series pushed) {
+        return Footprint.ofNewSeries(pushed, gaugeMode != null && pushed instanceof ScalarSample);
+    }
+
     /**
-     * Adds validated series; returns how many of them were new to this family.
+     * Adds validated series, noting in {@code ledger} (when a scrape is copying) what it changes.
+     * Counts new series and the bytes they and grown histograms take into {@code tally}.
      *
      * @param source the source of a cumulative push (its gauges set that source's value), or {@link #NO_SOURCE}
      */
-    int add(List<Series> pushed, String pushedHelp, long nowMillis, int source) {
+    void add(List<Series> pushed, String pushedHelp, long nowMillis, int source, ValueLedger ledger, PushTally tally) {
+        if (ledger != null) {
+            ledger.beforeTouching(this);
+        }
         if (help.isEmpty() && !pushedHelp.isEmpty()) {
-            help = pushedHelp; // a benign race: some non-empty help wins, which is all the rule asks
+            adoptHelp(pushedHelp, tally);
         }
         int created = 0;
         for (Series s : pushed) {
@@ -84,23 +103,44 @@ final class StoredFamily {
             if (cell == null) {
                 SeriesCell fresh = newCell(s, source);
                 fresh.touch(nowMillis);
+                if (ledger != null) {
+                    ledger.beforeCreate(fresh);
+                }
                 cell = series.putIfAbsent(s.labels(), fresh);
                 if (cell == null) {
                     created++;
+                    tally.bytes += fresh.footprint();
+                    nearOverflow |= fresh.magnitude() > Overflow.NEAR;
                     continue;
                 }
             }
-            if (source != NO_SOURCE && cell instanceof GaugeCell gauge) {
-                gauge.setSource(source, ((ScalarSample) s).value());
-            } else {
-                cell.add(s);
+            if (ledger != null) {
+                ledger.beforeChange(cell);
+            }
+            boolean near = source != NO_SOURCE && cell instanceof GaugeCell gauge
+                    ? gauge.setSource(source, ((ScalarSample) s).value())
+                    : cell.add(s, tally);
+            if (near) {
+                nearOverflow = true;
             }
             cell.touch(nowMillis);
         }
         if (created > 0) {
             shapeVersion.incrementAndGet();
         }
-        return created;
+        tally.newSeries += created;
+    }
+
+    /** The first non-empty help wins; the budget counts the help that stays. */
+    private synchronized void adoptHelp(String pushedHelp, PushTally tally) {
+        if (help.isEmpty()) {
+            tally.bytes += Footprint.ofFamily(name, pushedHelp) - Footprint.ofFamily(name, help);
+            help = pushedHelp;
+        }
+    }
+
+    /** Series removed, and the bytes of the byte budget they took. */
+    record Removed(int series, long bytes) {
     }
 
     private SeriesCell newCell(Series first, int source) {
@@ -120,26 +160,52 @@ final class StoredFamily {
     }
 
     /** Removes the series {@code doomed} accepts; the caller holds the store's write lock. */
-    int removeIf(Predicate<SeriesCell> doomed) {
-        int before = series.size();
-        series.values().removeIf(doomed);
-        int removed = before - series.size();
+    Removed removeIf(Predicate<SeriesCell> doomed) {
+        long bytes = 0;
+        int removed = 0;
+        for (var it = series.values().iterator(); it.hasNext(); ) {
+            SeriesCell cell = it.next();
+            if (doomed.test(cell)) {
+                bytes += cell.footprint();
+                removed++;
+                it.remove();
+            }
+        }
         if (removed > 0) {
             shapeVersion.incrementAndGet();
         }
-        return removed;
+        return new Removed(removed, bytes);
     }
 
-    /** The series sorted by labels; cached until the set of series changes. Do not modify the array. */
-    SeriesView[] sortedSeries() {
+    /** Every series' share of the byte budget; the caller holds the store's write lock. */
+    long seriesFootprint() {
+        long bytes = 0;
+        for (SeriesCell cell : series.values()) {
+            bytes += cell.footprint();
+        }
+        return bytes;
+    }
+
+    /** The series sorted by labels; cached until the set of series changes. */
+    SeriesCell[] sortedSeries() {
+        return sorted().cells();
+    }
+
+    /** The series sorted by labels, with their largest label set; cached until the set of series changes. */
+    SortedSeries sorted() {
         int version = shapeVersion.get();
         SortedSeries current = sorted;
         if (current.version() == version) {
-            return current.cells();
+            return current;
         }
-        SeriesView[] cells = series.values().toArray(new SeriesView[0]);
+        SeriesCell[] cells = series.values().toArray(new SeriesCell[0]);
         Arrays.sort(cells, (a, b) -> a.labels().compareTo(b.labels()));
-        sorted = new SortedSeries(version, cells);
-        return cells;
+        int largest = 0;
+        for (SeriesCell cell : cells) {
+            largest = Math.max(largest, cell.labels().encodedSize());
+        }
+        current = new SortedSeries(version, cells, largest);
+        sorted = current;
+        return current;
     }
 }

@@ -54,6 +54,7 @@ public final class ConfigLoader {
     }
 
     static final String CONFIG_FILE = "config-file";
+    static final String AUTO = "auto";
 
     static final List<Option> OPTIONS = List.of(
             new Option("host", "GATEWAY_HOST", "0.0.0.0", "interface to listen on (0.0.0.0: all)"),
@@ -69,6 +70,10 @@ public final class ConfigLoader {
                     "forget a series not pushed to for this long, e.g. 10m, 1h30m (0: never)"),
             new Option("max-series", "GATEWAY_MAX_SERIES", "1000000",
                     "most series held; a push needing more is refused whole with 429"),
+            new Option("max-store-bytes", "GATEWAY_MAX_STORE_BYTES", AUTO,
+                    "most heap the stored series may take, in bytes, as the gateway estimates it (labels, values, "
+                            + "histogram buckets, names, help); a push needing more is refused whole with 429; "
+                            + "auto: half the JVM's maximum heap"),
             new Option("max-labels-per-series", "GATEWAY_MAX_LABELS_PER_SERIES", "64",
                     "most labels per series, grouping labels included (400 above it)"),
             new Option("max-label-value-bytes", "GATEWAY_MAX_LABEL_VALUE_BYTES", "4096",
@@ -87,6 +92,14 @@ public final class ConfigLoader {
                             + " (the variable takes a comma-separated list)", true, false, ConfigLoader::splitRules),
             new Option("cors-origin", "GATEWAY_CORS_ORIGIN", "",
                     "browser origin allowed to push, repeatable ('*' for any; the variable takes a comma-separated list)", true),
+            new Option("cors-allow-credentials", "GATEWAY_CORS_ALLOW_CREDENTIALS", "false",
+                    "let allowed origins push with credentials (cookies, HTTP auth; sendBeacon of non-text bodies)"),
+            new Option("max-connections", "GATEWAY_MAX_CONNECTIONS", "10000",
+                    "most connections open at once; more wait until one closes (lowered to what ulimit -n allows)"),
+            new Option("idle-timeout", "GATEWAY_IDLE_TIMEOUT", "5m",
+                    "close a connection with no request in progress for this long"),
+            new Option("header-read-timeout", "GATEWAY_HEADER_READ_TIMEOUT", "10s",
+                    "close a connection whose request line and headers take longer than this to arrive"),
             new Option("self-metrics", "GATEWAY_SELF_METRICS", "true",
                     "include the gateway's own aggregation_gateway_* metrics in GET /metrics"),
             new Option("log-level", "GATEWAY_LOG_LEVEL", "INFO",
@@ -159,11 +172,16 @@ public final class ConfigLoader {
                 schedule,
                 duration(values, "series-ttl"),
                 number(values, "max-series", 1, Long.MAX_VALUE),
+                storeBytes(values),
                 (int) number(values, "max-labels-per-series", 1, 10_000),
                 (int) number(values, "max-label-value-bytes", 1, 1 << 20),
                 values.get("cors-origin").stream().map(String::trim).filter(s -> !s.isEmpty()).toList(),
                 bool(values, "self-metrics"),
                 level(values, "log-level"),
+                bool(values, "cors-allow-credentials"),
+                (int) number(values, "max-connections", 1, 1_000_000),
+                positiveDuration(values, "idle-timeout"),
+                positiveDuration(values, "header-read-timeout"),
                 sourceLabels(values),
                 gaugeModes(values),
                 duration(values, "source-ttl"),
@@ -289,6 +307,19 @@ public final class ConfigLoader {
         }
     }
 
+    /**
+     * The store's byte budget. By default half the maximum heap: the other half is for what requests
+     * hold while they run (push bodies and their decoded form, a scrape's copy of the values and the
+     * slices it renders), the JVM's own objects, and the room the garbage collector needs to work
+     * without running back to back.
+     */
+    private static long storeBytes(Map<String, List<String>> values) throws ConfigException {
+        if (single(values, "max-store-bytes").equalsIgnoreCase(AUTO)) {
+            return Runtime.getRuntime().maxMemory() / 2;
+        }
+        return number(values, "max-store-bytes", 1, Long.MAX_VALUE);
+    }
+
     private static boolean bool(Map<String, List<String>> values, String name) throws ConfigException {
         return switch (single(values, name).toLowerCase(Locale.ROOT)) {
             case "true", "yes", "1", "on" -> true;
@@ -323,6 +354,14 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--" + name + " \"" + raw + "\" is not a duration: " + e.getMessage());
         }
+    }
+
+    private static Duration positiveDuration(Map<String, List<String>> values, String name) throws ConfigException {
+        Duration duration = duration(values, name);
+        if (duration.isZero()) {
+            throw new ConfigException("--" + name + " must be longer than 0");
+        }
+        return duration;
     }
 
     /** The text {@code --help} prints: every flag, its environment variable and default. */

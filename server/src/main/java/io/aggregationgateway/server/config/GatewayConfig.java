@@ -18,11 +18,16 @@ import java.util.logging.Level;
  * @param resetSchedule       when the whole aggregate is cleared, if ever
  * @param seriesTtl           a series not pushed to for this long disappears; zero for never
  * @param maxSeries           most series held at once
+ * @param maxStoreBytes       most heap the store may take, as the engine estimates it
  * @param maxLabelsPerSeries  most labels per series
  * @param maxLabelValueBytes  longest label value in bytes
  * @param corsOrigins         browser origins allowed to push ({@code *} for any); empty for no CORS
  * @param selfMetrics         whether {@code GET /metrics} includes the gateway's own metrics
  * @param logLevel            the gateway's log level; rejected pushes are logged at INFO
+ * @param corsAllowCredentials whether allowed origins may push with credentials
+ * @param maxConnections      most connections open at once (before the file-descriptor limit lowers it)
+ * @param idleTimeout         a connection with no request in progress for this long is closed
+ * @param headerReadTimeout   a request head must arrive within this long
  * @param sourceLabels        label names that mark a cumulative push from a source; empty for none
  * @param gaugeModes          how gauge and untyped families combine their values
  * @param sourceTtl           a source that has not pushed for this long is forgotten; zero for never
@@ -31,9 +36,11 @@ import java.util.logging.Level;
  */
 public record GatewayConfig(String host, int port, int maxBodyBytes, int maxGrpcMessageBytes,
                             Optional<ResetSchedule> resetSchedule, Duration seriesTtl, long maxSeries,
-                            int maxLabelsPerSeries, int maxLabelValueBytes, List<String> corsOrigins,
-                            boolean selfMetrics, Level logLevel, List<String> sourceLabels, GaugeModes gaugeModes,
-                            Duration sourceTtl, long maxSourceSeries, List<Setting> settings) {
+                            long maxStoreBytes, int maxLabelsPerSeries, int maxLabelValueBytes, List<String> corsOrigins,
+                            boolean selfMetrics, Level logLevel, boolean corsAllowCredentials,
+                            int maxConnections, Duration idleTimeout, Duration headerReadTimeout,
+                            List<String> sourceLabels, GaugeModes gaugeModes, Duration sourceTtl, long maxSourceSeries,
+                            List<Setting> settings) {
     public GatewayConfig {
         corsOrigins = List.copyOf(corsOrigins);
         sourceLabels = List.copyOf(sourceLabels);

@@ -1,6 +1,7 @@
 package io.aggregationgateway.server.expose;
 
 import io.aggregationgateway.server.model.Labels;
+import io.aggregationgateway.server.model.TextFormatting;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -8,9 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A growable byte buffer with the few number and escaping routines the text formats need. One
- * slice of a scrape is rendered into it, possibly on another thread, and then written out whole
- * with {@link #writeTo}. A million-series scrape is tens of megabytes, so the inner loops copy
+ * A growable byte buffer that writes what the text formats need, spelled as {@link TextFormatting}
+ * says. One slice of a scrape is rendered into it, possibly on another thread, and then written
+ * out whole with {@link #writeTo}. A million-series scrape is tens of megabytes, so the inner loops copy
  * label bytes in bulk and never check for room byte by byte.
  */
 final class ByteSink implements Labels.RawLabelVisitor {
@@ -41,43 +42,18 @@ final class ByteSink implements Labels.RawLabelVisitor {
         return put((byte) c);
     }
 
-    /** Help text: backslash and newline escaped. */
+    /** Help text of the text format 0.0.4: backslash and newline escaped. */
     ByteSink help(String s) {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         ensure(2 * bytes.length);
-        for (byte b : bytes) {
-            switch (b) {
-                case '\\' -> {
-                    buf[pos++] = '\\';
-                    buf[pos++] = '\\';
-                }
-                case '\n' -> {
-                    buf[pos++] = '\\';
-                    buf[pos++] = 'n';
-                }
-                default -> buf[pos++] = b;
-            }
-        }
+        pos = TextFormatting.escapeHelp(bytes, 0, bytes.length, buf, pos);
         return this;
     }
 
-    /** A label value: backslash, double quote and newline escaped. */
+    /** A label value (or OpenMetrics help text): backslash, double quote and newline escaped. */
     ByteSink labelValue(byte[] src, int offset, int length) {
         ensure(2 * length);
-        for (int i = offset; i < offset + length; i++) {
-            byte b = src[i];
-            switch (b) {
-                case '\\', '"' -> {
-                    buf[pos++] = '\\';
-                    buf[pos++] = b;
-                }
-                case '\n' -> {
-                    buf[pos++] = '\\';
-                    buf[pos++] = 'n';
-                }
-                default -> buf[pos++] = b;
-            }
-        }
+        pos = TextFormatting.escapeLabelValue(src, offset, length, buf, pos);
         return this;
     }
 
@@ -114,16 +90,15 @@ final class ByteSink implements Labels.RawLabelVisitor {
         put((byte) '"');
     }
 
-    /** A sample value as Prometheus parses it: integers without a fraction, {@code +Inf}, {@code -Inf}, {@code NaN}. */
+    /** A sample value as {@link TextFormatting#sampleValue} spells it. */
     ByteSink number(double v) {
-        if (v == (long) v && Math.abs(v) < 1e15) {
+        if (TextFormatting.isPlainInteger(v)) {
             long n = (long) v;
-            if (n == 0 && Double.doubleToRawLongBits(v) != 0) {
-                return ascii("-0");
+            if (n != 0 || Double.doubleToRawLongBits(v) == 0) { // -0.0 is spelled "-0": left to sampleValue
+                return integer(n); // the same digits, written without a String
             }
-            return integer(n);
         }
-        return ascii(formatNonIntegral(v));
+        return ascii(TextFormatting.sampleValue(v));
     }
 
     ByteSink integer(long n) {
@@ -142,16 +117,6 @@ final class ByteSink implements Labels.RawLabelVisitor {
         }
         pos += digits;
         return this;
-    }
-
-    static String formatNonIntegral(double v) {
-        if (Double.isNaN(v)) {
-            return "NaN";
-        }
-        if (Double.isInfinite(v)) {
-            return v > 0 ? "+Inf" : "-Inf";
-        }
-        return Double.toString(v); // shortest repr that round-trips; Go's ParseFloat reads it
     }
 
     /** Makes room for {@code bytes} more without growing the array again. */

@@ -21,6 +21,19 @@ record FamilySlice(FamilyView family, int from, int to) {
     // A classic histogram is a dozen lines or more per series.
     static final int HISTOGRAM_SERIES_PER_SLICE = 128;
 
+    /** What a slice of series with long labels is cut to, about. */
+    static final long SLICE_BYTES = 1 << 20;
+    // lines per histogram series assumed for cutting: a dozen buckets, _sum and _count
+    private static final int HISTOGRAM_LINES = 16;
+
+    static int seriesPerSlice(FamilyView family) {
+        boolean histogram = family.type().isHistogram();
+        long line = family.largestLabelBytes() + family.name().length() + 48L; // quotes, commas, le, value
+        long seriesBytes = histogram ? HISTOGRAM_LINES * line : line;
+        long fits = Math.max(1, SLICE_BYTES / seriesBytes);
+        return (int) Math.min(histogram ? HISTOGRAM_SERIES_PER_SLICE : SCALAR_SERIES_PER_SLICE, fits);
+    }
+
     boolean startsFamily() {
         return from == 0;
     }
@@ -46,12 +59,16 @@ record FamilySlice(FamilyView family, int from, int to) {
         return bytes;
     }
 
-    /** The families cut into slices, in scrape order; a family without series still gets one (its header). */
+    /**
+     * The families cut into slices, in scrape order; a family without series still gets one (its header).
+     * Series with long label sets get fewer per slice, so that a slice stays near {@link #SLICE_BYTES}
+     * however long they are (64 labels of 4 KB make a quarter-megabyte line).
+     */
     static List<FamilySlice> split(List<FamilyView> families) {
         List<FamilySlice> slices = new ArrayList<>();
         for (FamilyView family : families) {
             int count = family.series().size();
-            int step = family.type().isHistogram() ? HISTOGRAM_SERIES_PER_SLICE : SCALAR_SERIES_PER_SLICE;
+            int step = seriesPerSlice(family);
             int from = 0;
             do {
                 int to = (int) Math.min(count, (long) from + step);

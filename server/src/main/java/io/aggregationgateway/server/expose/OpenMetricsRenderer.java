@@ -8,6 +8,7 @@ import io.aggregationgateway.server.model.MetricType;
 import io.aggregationgateway.server.model.NativeHistogramView;
 import io.aggregationgateway.server.model.ScalarView;
 import io.aggregationgateway.server.model.SeriesView;
+import io.aggregationgateway.server.model.TextFormatting;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -22,10 +23,12 @@ import java.util.Set;
  * Renders OpenMetrics 1.0.0 text.
  *
  * <p>The store keeps series names as Prometheus does, so a counter family is named {@code x_total};
- * OpenMetrics names the family {@code x} and its sample {@code x_total}. A counter whose name does
- * not end in {@code _total} (or whose shortened name another family already has) cannot be an
- * OpenMetrics counter without renaming its series, so it is written as {@code unknown} with the
- * sample name unchanged, as Prometheus's Go expfmt does. Numbers are written as Go writes them.
+ * OpenMetrics names the family {@code x} and its sample {@code x_total}. A counter pushed without
+ * {@code _total} ({@code x}, as promjs sends it) is written as OpenMetrics counter {@code x} with
+ * samples {@code x_total}, as client libraries expose such a counter. Where that would collide with
+ * another family's names, the counter is written as {@code unknown} with its sample name unchanged,
+ * as Prometheus's Go expfmt does. Numbers are written as Go writes them
+ * ({@link TextFormatting#goFloat}, {@link TextFormatting#canonicalBound}).
  * Renderers hold no state, so one instance may serve concurrent scrapes.
  */
 public final class OpenMetricsRenderer {
@@ -53,7 +56,7 @@ public final class OpenMetricsRenderer {
 
     private static void renderSlice(FamilySlice slice, ByteSink sink, Set<String> storedNames) throws IOException {
         FamilyView family = slice.family();
-        String name = family.name();
+        String name = family.type() == MetricType.COUNTER ? counterNames(family.name(), storedNames).sample() : family.name();
         if (slice.startsFamily()) {
             writeMetadata(sink, family, storedNames);
         }
@@ -82,13 +85,9 @@ public final class OpenMetricsRenderer {
         String type;
         switch (family.type()) {
             case COUNTER -> {
-                String base = counterBaseName(name);
-                if (base != null && !storedNames.contains(base)) {
-                    metadataName = base;
-                    type = "counter";
-                } else {
-                    type = "unknown";
-                }
+                CounterNames names = counterNames(name, storedNames);
+                metadataName = names.family();
+                type = names.type();
             }
             case GAUGE -> type = "gauge";
             case UNTYPED -> type = "unknown";
@@ -103,6 +102,22 @@ public final class OpenMetricsRenderer {
             sink.ascii("# HELP ").ascii(metadataName).put(' ').labelValue(help, 0, help.length).put('\n');
         }
         sink.ascii("# TYPE ").ascii(metadataName).put(' ').ascii(type).put('\n');
+    }
+
+    /** How a stored counter appears in OpenMetrics: its family name, type and sample name. */
+    private record CounterNames(String family, String type, String sample) {
+    }
+
+    private static CounterNames counterNames(String stored, Set<String> storedNames) {
+        String base = counterBaseName(stored);
+        if (base != null && !storedNames.contains(base)) {
+            return new CounterNames(base, "counter", stored);
+        }
+        String withTotal = stored + TOTAL_SUFFIX;
+        if (!stored.endsWith(TOTAL_SUFFIX) && !storedNames.contains(withTotal)) {
+            return new CounterNames(stored, "counter", withTotal);
+        }
+        return new CounterNames(stored, "unknown", stored);
     }
 
     /** {@code x} for {@code x_total}, or {@code null} when the name does not end in {@code _total} after something. */
@@ -126,91 +141,9 @@ public final class OpenMetricsRenderer {
         writeValue(sink, h.sum()).put('\n');
     }
 
-    /** A sample value: integers below 1e15 without a fraction, anything else as Go's {@code %g}-shortest. */
+    /** A sample value: plain integers without a fraction, anything else as Go's {@code %g}-shortest. */
     private static ByteSink writeValue(ByteSink sink, double v) throws IOException {
-        if (v == (long) v && Math.abs(v) < 1e15) {
-            return sink.number(v);
-        }
-        return sink.ascii(goFloat(v));
-    }
-
-    /**
-     * An {@code le} value in OpenMetrics canonical form, as Go's expfmt writes it: {@code 0.1},
-     * {@code 1.0}, {@code 100.0}, {@code 1e+06}, {@code +Inf}.
-     */
-    static String canonicalBound(double v) {
-        if (v == 0) {
-            return "0.0";
-        }
-        String s = goFloat(v);
-        if (Double.isFinite(v) && s.indexOf('.') < 0 && s.indexOf('e') < 0) {
-            return s + ".0";
-        }
-        return s;
-    }
-
-    /**
-     * {@code strconv.FormatFloat(v, 'g', -1, 64)} with OpenMetrics' spelling of the specials:
-     * the shortest digits that read back as {@code v}, in exponent form when the decimal exponent
-     * is below -4 or at least 6 ({@code 1e-05}, {@code 1.5e+06}), plain otherwise.
-     */
-    static String goFloat(double v) {
-        if (Double.isNaN(v)) {
-            return "NaN";
-        }
-        if (Double.isInfinite(v)) {
-            return v > 0 ? "+Inf" : "-Inf";
-        }
-        if (v == 0) {
-            return Double.doubleToRawLongBits(v) == 0 ? "0" : "-0";
-        }
-        // Java's Double.toString gives the shortest round-tripping digits too; only the layout differs
-        String java = Double.toString(Math.abs(v));
-        int e = java.indexOf('E');
-        String mantissa = e < 0 ? java : java.substring(0, e);
-        int exponent = e < 0 ? 0 : Integer.parseInt(java.substring(e + 1));
-        int dot = mantissa.indexOf('.');
-        String all = mantissa.substring(0, dot) + mantissa.substring(dot + 1);
-        int decimalPoint = dot + exponent; // digits before the decimal point
-        int start = 0;
-        while (start < all.length() - 1 && all.charAt(start) == '0') {
-            start++;
-            decimalPoint--;
-        }
-        int end = all.length();
-        while (end > start + 1 && all.charAt(end - 1) == '0') {
-            end--;
-        }
-        String digits = all.substring(start, end);
-        int n = digits.length();
-        StringBuilder out = new StringBuilder(n + 8);
-        if (v < 0) {
-            out.append('-');
-        }
-        int exp = decimalPoint - 1;
-        if (exp < -4 || exp >= 6) {
-            out.append(digits.charAt(0));
-            if (n > 1) {
-                out.append('.').append(digits, 1, n);
-            }
-            out.append('e').append(exp < 0 ? '-' : '+');
-            int absExp = Math.abs(exp);
-            if (absExp < 10) {
-                out.append('0');
-            }
-            return out.append(absExp).toString();
-        }
-        if (decimalPoint <= 0) {
-            out.append("0.");
-            out.repeat('0', -decimalPoint);
-            return out.append(digits).toString();
-        }
-        if (decimalPoint >= n) {
-            out.append(digits);
-            out.repeat('0', decimalPoint - n);
-            return out.toString();
-        }
-        return out.append(digits, 0, decimalPoint).append('.').append(digits, decimalPoint, n).toString();
+        return TextFormatting.isPlainInteger(v) ? sink.number(v) : sink.ascii(TextFormatting.goFloat(v));
     }
 
     /** The formatted {@code le} values of the previous histogram: the series of a family mostly share bounds. */
@@ -222,7 +155,7 @@ public final class OpenMetricsRenderer {
             if (!Arrays.equals(current, bounds)) {
                 String[] les = new String[current.length];
                 for (int i = 0; i < current.length; i++) {
-                    les[i] = canonicalBound(current[i]);
+                    les[i] = TextFormatting.canonicalBound(current[i]);
                 }
                 bounds = current;
                 formatted = les;

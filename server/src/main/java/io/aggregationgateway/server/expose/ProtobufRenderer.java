@@ -1,5 +1,10 @@
 package io.aggregationgateway.server.expose;
 
+import io.aggregationgateway.proto.metrics.Bucket;
+import io.aggregationgateway.proto.metrics.Counter;
+import io.aggregationgateway.proto.metrics.Histogram;
+import io.aggregationgateway.proto.metrics.LabelPair;
+import io.aggregationgateway.proto.metrics.Metric;
 import io.aggregationgateway.server.model.ClassicHistogramView;
 import io.aggregationgateway.server.model.FamilyView;
 import io.aggregationgateway.server.model.HistogramValues;
@@ -8,12 +13,15 @@ import io.aggregationgateway.server.model.MetricType;
 import io.aggregationgateway.server.model.NativeHistogramView;
 import io.aggregationgateway.server.model.ScalarView;
 import io.aggregationgateway.server.model.SeriesView;
+import io.aggregationgateway.server.protowire.ProtoWriter;
+import io.aggregationgateway.server.protowire.WireFormat;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
+
+import static io.aggregationgateway.server.protowire.WireFormat.LENGTH_DELIMITED;
 
 /**
  * Renders the Prometheus protobuf format: one length-delimited {@code io.prometheus.client.MetricFamily}
@@ -24,55 +32,33 @@ import java.util.List;
  * values go out as the UTF-8 bytes {@link Labels} already holds. Families of counters, gauges and
  * untyped series are streamed in two passes (their encoded size depends on the labels only);
  * histogram families are encoded into a buffer first, since each series must be read exactly once
- * and its size depends on what it holds.
+ * and its size depends on what it holds: {@link ProtoWriter} writes each nested message's length
+ * once the message is written.
  *
- * <p>Classic histograms are written as client_golang writes them: buckets in ascending order
- * without the {@code +Inf} bucket, which is implicit in {@code sample_count}. Counts that are
- * non-negative integers go into {@code cumulative_count}/{@code sample_count}, others into the
- * {@code _float} fields. Native histograms are encoded by {@link NativeHistogramEncoder}.
+ * <p>Classic histograms are written as client_golang writes them (see {@link #writeClassicFields}).
+ * Native histograms are encoded by {@link NativeHistogramEncoder}.
  * Renderers hold no state, so one instance may serve concurrent scrapes.
  */
 public final class ProtobufRenderer {
     public static final String CONTENT_TYPE =
             "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
 
-    // wire types
-    private static final int VARINT = 0;
-    private static final int FIXED64 = 1;
-    private static final int LEN = 2;
+    // field numbers: the generated classes' constants
+    private static final int FAMILY_NAME = io.aggregationgateway.proto.metrics.MetricFamily.NAME_FIELD_NUMBER;
+    private static final int FAMILY_HELP = io.aggregationgateway.proto.metrics.MetricFamily.HELP_FIELD_NUMBER;
+    private static final int FAMILY_TYPE = io.aggregationgateway.proto.metrics.MetricFamily.TYPE_FIELD_NUMBER;
+    private static final int FAMILY_METRIC = io.aggregationgateway.proto.metrics.MetricFamily.METRIC_FIELD_NUMBER;
+    // Counter, Gauge and Untyped number their value alike
+    private static final int SCALAR_VALUE = Counter.VALUE_FIELD_NUMBER;
 
-    // MetricFamily
-    private static final int FAMILY_NAME = 1;
-    private static final int FAMILY_HELP = 2;
-    private static final int FAMILY_TYPE = 3;
-    private static final int FAMILY_METRIC = 4;
-    // Metric
-    private static final int METRIC_LABEL = 1;
-    private static final int METRIC_GAUGE = 2;
-    private static final int METRIC_COUNTER = 3;
-    private static final int METRIC_UNTYPED = 5;
-    private static final int METRIC_HISTOGRAM = 7;
-    // LabelPair
-    private static final int LABEL_NAME = 1;
-    private static final int LABEL_VALUE = 2;
-    // Gauge, Counter, Untyped
-    private static final int SCALAR_VALUE = 1;
-    // Histogram
-    private static final int HISTOGRAM_SAMPLE_COUNT = 1;
-    private static final int HISTOGRAM_SAMPLE_SUM = 2;
-    private static final int HISTOGRAM_BUCKET = 3;
-    private static final int HISTOGRAM_SAMPLE_COUNT_FLOAT = 4;
-    // Bucket
-    private static final int BUCKET_CUMULATIVE_COUNT = 1;
-    private static final int BUCKET_UPPER_BOUND = 2;
-    private static final int BUCKET_CUMULATIVE_COUNT_FLOAT = 4;
-
-    /** Encoded size of a scalar's value message field: tag, length 9, then tag and 8 bytes of double. */
-    private static final int SCALAR_FIELD_SIZE = 1 + 1 + 1 + 8;
+    /** Encoded size of a scalar's value message field: tag, length 9, then a double field. */
+    private static final int SCALAR_FIELD_SIZE = 1 + 1 + ProtoWriter.DOUBLE_FIELD_BYTES;
+    /** Most bytes of one classic bucket field: tag, length, count, bound. */
+    private static final int BUCKET_FIELD_MAX_BYTES = 1 + 1 + ProtoWriter.VARINT_FIELD_BYTES + ProtoWriter.DOUBLE_FIELD_BYTES;
 
     public void render(List<FamilyView> families, OutputStream out) throws IOException {
-        Wire stream = new Wire(out);
-        Wire histogramBuffer = null;
+        ProtoWriter stream = new ProtoWriter(out, 64 * 1024);
+        ProtoWriter histogramBuffer = null;
         NativeHistogramEncoder nativeEncoder = new NativeHistogramEncoder();
         LabelEncoder labels = new LabelEncoder();
         int[] metricSizes = new int[0];
@@ -80,14 +66,15 @@ public final class ProtobufRenderer {
             byte[] name = family.name().getBytes(StandardCharsets.UTF_8);
             byte[] help = family.help().getBytes(StandardCharsets.UTF_8);
             int type = protoType(family.type());
-            int headerSize = bytesFieldSize(name.length) + (help.length > 0 ? bytesFieldSize(help.length) : 0)
-                    + 1 + Wire.varintSize(type);
+            int headerSize = ProtoWriter.lengthDelimitedFieldSize(FAMILY_NAME, name.length)
+                    + (help.length > 0 ? ProtoWriter.lengthDelimitedFieldSize(FAMILY_HELP, help.length) : 0)
+                    + ProtoWriter.tagSize(FAMILY_TYPE) + WireFormat.varintSize(type);
             List<SeriesView> series = family.series();
             if (family.type().isHistogram()) {
                 if (histogramBuffer == null) {
-                    histogramBuffer = new Wire(null);
+                    histogramBuffer = new ProtoWriter(64 * 1024);
                 }
-                Wire body = histogramBuffer;
+                ProtoWriter body = histogramBuffer;
                 body.reset();
                 writeHeader(body, name, help, type, headerSize);
                 for (SeriesView cell : series) {
@@ -98,7 +85,7 @@ public final class ProtobufRenderer {
                                 + family.name() + ": " + scalar.labels());
                     }
                 }
-                stream.reserve(10);
+                stream.reserve(WireFormat.MAX_VARINT_BYTES);
                 stream.varint(body.size());
                 stream.write(body);
             } else {
@@ -110,103 +97,109 @@ public final class ProtobufRenderer {
                 for (int i = 0; i < series.size(); i++) {
                     int size = labels.size(series.get(i).labels()) + SCALAR_FIELD_SIZE;
                     metricSizes[i] = size;
-                    familySize += 1 + Wire.varintSize(size) + size;
+                    familySize += ProtoWriter.lengthDelimitedFieldSize(FAMILY_METRIC, size);
                 }
                 if (familySize > Integer.MAX_VALUE) {
                     throw new IOException("family " + family.name() + " exceeds the 2 GiB protobuf message limit");
                 }
-                stream.reserve(10);
+                stream.reserve(WireFormat.MAX_VARINT_BYTES);
                 stream.varint(familySize);
                 writeHeader(stream, name, help, type, headerSize);
                 int valueField = switch (family.type()) {
-                    case COUNTER -> METRIC_COUNTER;
-                    case GAUGE -> METRIC_GAUGE;
-                    default -> METRIC_UNTYPED;
+                    case COUNTER -> Metric.COUNTER_FIELD_NUMBER;
+                    case GAUGE -> Metric.GAUGE_FIELD_NUMBER;
+                    default -> Metric.UNTYPED_FIELD_NUMBER;
                 };
                 // pass 2: the metrics
                 for (int i = 0; i < series.size(); i++) {
                     ScalarView cell = (ScalarView) series.get(i);
                     int size = metricSizes[i];
                     stream.reserve(1 + 5 + size);
-                    stream.tag(FAMILY_METRIC, LEN).varint(size);
+                    stream.tag(FAMILY_METRIC, LENGTH_DELIMITED).varint(size);
                     labels.write(stream, cell.labels());
-                    stream.tag(valueField, LEN).varint(9).tag(SCALAR_VALUE, FIXED64).fixed64(cell.value());
+                    stream.tag(valueField, LENGTH_DELIMITED).varint(ProtoWriter.DOUBLE_FIELD_BYTES)
+                            .doubleField(SCALAR_VALUE, cell.value());
                 }
             }
         }
         stream.flush();
     }
 
-    private static void writeHeader(Wire wire, byte[] name, byte[] help, int type, int headerSize) throws IOException {
+    private static void writeHeader(ProtoWriter wire, byte[] name, byte[] help, int type, int headerSize) throws IOException {
         wire.reserve(headerSize);
-        wire.tag(FAMILY_NAME, LEN).varint(name.length).bytes(name, 0, name.length);
+        wire.bytesField(FAMILY_NAME, name, 0, name.length);
         if (help.length > 0) {
-            wire.tag(FAMILY_HELP, LEN).varint(help.length).bytes(help, 0, help.length);
+            wire.bytesField(FAMILY_HELP, help, 0, help.length);
         }
-        wire.tag(FAMILY_TYPE, VARINT).varint(type);
+        wire.varintField(FAMILY_TYPE, type);
     }
 
-    private static void writeHistogramMetric(Wire wire, LabelEncoder labels, ClassicHistogramView cell) throws IOException {
+    private static void writeHistogramMetric(ProtoWriter wire, LabelEncoder labels, ClassicHistogramView cell) throws IOException {
         HistogramValues h = cell.read();
-        double[] bounds = h.bounds();
-        double[] cumulative = h.cumulative();
-        // the +Inf bucket is implicit in sample_count
+        int metric = beginMetric(wire, labels, cell.labels());
+        int histogram = wire.beginLengthDelimited(Metric.HISTOGRAM_FIELD_NUMBER);
+        writeClassicFields(wire, h.count(), isIntegral(h.count()), h.sum(), h.bounds(), h.cumulative());
+        wire.endLengthDelimited(histogram);
+        wire.endLengthDelimited(metric);
+    }
+
+    private static void writeNativeHistogramMetric(ProtoWriter wire, LabelEncoder labels, NativeHistogramEncoder encoder,
+                                                   NativeHistogramView cell) throws IOException {
+        int metric = beginMetric(wire, labels, cell.labels());
+        int histogram = wire.beginLengthDelimited(Metric.HISTOGRAM_FIELD_NUMBER);
+        encoder.encode(wire, cell.read());
+        wire.endLengthDelimited(histogram);
+        wire.endLengthDelimited(metric);
+    }
+
+    /** Opens a histogram family's {@code Metric} and writes its labels; leaves room to open its {@code Histogram}. */
+    private static int beginMetric(ProtoWriter wire, LabelEncoder labels, Labels seriesLabels) throws IOException {
+        int labelBytes = labels.size(seriesLabels);
+        wire.reserve(2 * (ProtoWriter.MAX_TAG_BYTES + 1) + labelBytes);
+        int metric = wire.beginLengthDelimited(FAMILY_METRIC);
+        labels.write(wire, seriesLabels);
+        return metric;
+    }
+
+    /**
+     * A {@code Histogram}'s classic fields, in field-number order as protobuf-java writes them:
+     * {@code sample_count}, {@code sample_sum}, the buckets, {@code sample_count_float}. The buckets
+     * are written as client_golang writes them: ascending, without the {@code +Inf} bucket (implicit
+     * in the count); each count that is an exact {@code uint64} goes into {@code cumulative_count},
+     * others into {@code cumulative_count_float}. The native fields, if any, follow.
+     *
+     * @param integerCount whether the count goes into {@code sample_count} rather than {@code sample_count_float}
+     */
+    static void writeClassicFields(ProtoWriter wire, double count, boolean integerCount, double sum,
+                                   double[] bounds, double[] cumulative) throws IOException {
         int buckets = bounds.length > 0 && bounds[bounds.length - 1] == Double.POSITIVE_INFINITY
                 ? bounds.length - 1 : bounds.length;
-        int histogramSize = countFieldSize(h.count()) + 9; // sample_count(_float), sample_sum
+        wire.reserve(ProtoWriter.VARINT_FIELD_BYTES + 2 * ProtoWriter.DOUBLE_FIELD_BYTES + buckets * BUCKET_FIELD_MAX_BYTES);
+        if (integerCount) {
+            wire.varintField(Histogram.SAMPLE_COUNT_FIELD_NUMBER, (long) count);
+        }
+        wire.doubleField(Histogram.SAMPLE_SUM_FIELD_NUMBER, sum);
         for (int i = 0; i < buckets; i++) {
-            int bucketSize = countFieldSize(cumulative[i]) + 9;
-            histogramSize += 1 + Wire.varintSize(bucketSize) + bucketSize;
-        }
-        int metricSize = labels.size(cell.labels()) + 1 + Wire.varintSize(histogramSize) + histogramSize;
-        wire.reserve(1 + 5 + metricSize);
-        wire.tag(FAMILY_METRIC, LEN).varint(metricSize);
-        labels.write(wire, cell.labels());
-        wire.tag(METRIC_HISTOGRAM, LEN).varint(histogramSize);
-        // fields in number order, as protobuf-java writes them
-        if (isIntegral(h.count())) {
-            wire.tag(HISTOGRAM_SAMPLE_COUNT, VARINT).varint((long) h.count());
-        }
-        wire.tag(HISTOGRAM_SAMPLE_SUM, FIXED64).fixed64(h.sum());
-        for (int i = 0; i < buckets; i++) {
-            double count = cumulative[i];
-            int bucketSize = countFieldSize(count) + 9;
-            wire.tag(HISTOGRAM_BUCKET, LEN).varint(bucketSize);
-            if (isIntegral(count)) {
-                wire.tag(BUCKET_CUMULATIVE_COUNT, VARINT).varint((long) count);
+            double bucketCount = cumulative[i];
+            int bucket = wire.beginLengthDelimited(Histogram.BUCKET_FIELD_NUMBER);
+            boolean integral = isIntegral(bucketCount);
+            if (integral) {
+                wire.varintField(Bucket.CUMULATIVE_COUNT_FIELD_NUMBER, (long) bucketCount);
             }
-            wire.tag(BUCKET_UPPER_BOUND, FIXED64).fixed64(bounds[i]);
-            if (!isIntegral(count)) {
-                wire.tag(BUCKET_CUMULATIVE_COUNT_FLOAT, FIXED64).fixed64(count);
+            wire.doubleField(Bucket.UPPER_BOUND_FIELD_NUMBER, bounds[i]);
+            if (!integral) {
+                wire.doubleField(Bucket.CUMULATIVE_COUNT_FLOAT_FIELD_NUMBER, bucketCount);
             }
+            wire.endLengthDelimited(bucket);
         }
-        if (!isIntegral(h.count())) {
-            wire.tag(HISTOGRAM_SAMPLE_COUNT_FLOAT, FIXED64).fixed64(h.count());
+        if (!integerCount) {
+            wire.doubleField(Histogram.SAMPLE_COUNT_FLOAT_FIELD_NUMBER, count);
         }
-    }
-
-    private static void writeNativeHistogramMetric(Wire wire, LabelEncoder labels, NativeHistogramEncoder encoder,
-                                                   NativeHistogramView cell) throws IOException {
-        int histogramSize = encoder.encode(cell.read());
-        int metricSize = labels.size(cell.labels()) + 1 + Wire.varintSize(histogramSize) + histogramSize;
-        wire.reserve(1 + 5 + metricSize);
-        wire.tag(FAMILY_METRIC, LEN).varint(metricSize);
-        labels.write(wire, cell.labels());
-        wire.tag(METRIC_HISTOGRAM, LEN).varint(histogramSize).bytes(encoder.buffer(), 0, histogramSize);
     }
 
     /** Whether a count fits the {@code uint64} field exactly. */
     static boolean isIntegral(double count) {
         return count >= 0 && count < 0x1p63 && count == Math.rint(count);
-    }
-
-    /** Size of a count field: a varint for integral counts, else a double. */
-    private static int countFieldSize(double count) {
-        return isIntegral(count) ? 1 + Wire.varintSize((long) count) : 9;
-    }
-
-    private static int bytesFieldSize(int length) {
-        return 1 + Wire.varintSize(length) + length;
     }
 
     private static int protoType(MetricType type) {
@@ -222,7 +215,7 @@ public final class ProtobufRenderer {
 
     /** Sizes and writes the repeated {@code LabelPair} fields of a metric; one per render, reused for every series. */
     private static final class LabelEncoder implements Labels.RawLabelVisitor {
-        private Wire target;
+        private ProtoWriter target;
         private int size;
 
         int size(Labels labels) {
@@ -233,7 +226,7 @@ public final class ProtobufRenderer {
         }
 
         /** Writes the labels; the caller has reserved room for them. */
-        void write(Wire wire, Labels labels) {
+        void write(ProtoWriter wire, Labels labels) {
             target = wire;
             labels.forEachRaw(this);
             target = null;
@@ -241,113 +234,15 @@ public final class ProtobufRenderer {
 
         @Override
         public void visit(byte[] buf, int nameOffset, int nameLength, int valueOffset, int valueLength) {
-            int pairSize = bytesFieldSize(nameLength) + bytesFieldSize(valueLength);
+            int pairSize = ProtoWriter.lengthDelimitedFieldSize(LabelPair.NAME_FIELD_NUMBER, nameLength)
+                    + ProtoWriter.lengthDelimitedFieldSize(LabelPair.VALUE_FIELD_NUMBER, valueLength);
             if (target == null) {
-                size += 1 + Wire.varintSize(pairSize) + pairSize;
+                size += ProtoWriter.lengthDelimitedFieldSize(Metric.LABEL_FIELD_NUMBER, pairSize);
                 return;
             }
-            target.tag(METRIC_LABEL, LEN).varint(pairSize)
-                    .tag(LABEL_NAME, LEN).varint(nameLength).bytes(buf, nameOffset, nameLength)
-                    .tag(LABEL_VALUE, LEN).varint(valueLength).bytes(buf, valueOffset, valueLength);
-        }
-    }
-
-    /**
-     * A protobuf writer over a byte array. With an output stream it is a 64 KiB buffer drained by
-     * {@link #reserve}; without one it grows and holds everything written. Only {@code reserve},
-     * {@code write} and {@code flush} do I/O; the encoding methods assume the room was reserved.
-     */
-    private static final class Wire {
-        private final OutputStream out;
-        private byte[] buf;
-        private int pos;
-
-        Wire(OutputStream out) {
-            this.out = out;
-            this.buf = new byte[64 * 1024];
-        }
-
-        void reset() {
-            pos = 0;
-        }
-
-        int size() {
-            return pos;
-        }
-
-        /** Makes room for {@code n} more bytes. */
-        void reserve(int n) throws IOException {
-            if (buf.length - pos >= n) {
-                return;
-            }
-            if (out != null) {
-                drain();
-            }
-            if (buf.length - pos < n) {
-                buf = Arrays.copyOf(buf, (int) Math.min(Integer.MAX_VALUE - 8,
-                        Math.max((long) buf.length * 2, (long) pos + n)));
-            }
-        }
-
-        /** Appends everything another (buffering) wire holds. */
-        void write(Wire other) throws IOException {
-            if (buf.length - pos >= other.pos) {
-                System.arraycopy(other.buf, 0, buf, pos, other.pos);
-                pos += other.pos;
-            } else {
-                drain();
-                out.write(other.buf, 0, other.pos);
-            }
-        }
-
-        Wire tag(int field, int wireType) {
-            buf[pos++] = (byte) (field << 3 | wireType); // every field number here is below 16
-            return this;
-        }
-
-        Wire varint(long value) {
-            while ((value & ~0x7fL) != 0) {
-                buf[pos++] = (byte) ((value & 0x7f) | 0x80);
-                value >>>= 7;
-            }
-            buf[pos++] = (byte) value;
-            return this;
-        }
-
-        Wire fixed64(double value) {
-            long bits = Double.doubleToRawLongBits(value);
-            for (int i = 0; i < 8; i++) {
-                buf[pos++] = (byte) bits;
-                bits >>>= 8;
-            }
-            return this;
-        }
-
-        Wire bytes(byte[] src, int offset, int length) {
-            System.arraycopy(src, offset, buf, pos, length);
-            pos += length;
-            return this;
-        }
-
-        static int varintSize(long value) {
-            int size = 1;
-            while ((value & ~0x7fL) != 0) {
-                value >>>= 7;
-                size++;
-            }
-            return size;
-        }
-
-        void flush() throws IOException {
-            drain();
-            out.flush();
-        }
-
-        private void drain() throws IOException {
-            if (pos > 0) {
-                out.write(buf, 0, pos);
-                pos = 0;
-            }
+            target.tag(Metric.LABEL_FIELD_NUMBER, LENGTH_DELIMITED).varint(pairSize)
+                    .bytesField(LabelPair.NAME_FIELD_NUMBER, buf, nameOffset, nameLength)
+                    .bytesField(LabelPair.VALUE_FIELD_NUMBER, buf, valueOffset, valueLength);
         }
     }
 }

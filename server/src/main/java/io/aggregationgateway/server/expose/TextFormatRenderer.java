@@ -8,6 +8,7 @@ import io.aggregationgateway.server.model.MetricType;
 import io.aggregationgateway.server.model.NativeHistogramView;
 import io.aggregationgateway.server.model.ScalarView;
 import io.aggregationgateway.server.model.SeriesView;
+import io.aggregationgateway.server.model.TextFormatting;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -54,19 +55,10 @@ public final class TextFormatRenderer {
     private static void writeHistogram(ByteSink sink, String name, Labels labels, HistogramValues h)
             throws IOException {
         for (int i = 0; i < h.bounds().length; i++) {
-            sink.ascii(name).ascii("_bucket").labels(labels, "le", formatBound(h.bounds()[i]))
+            sink.ascii(name).ascii("_bucket").labels(labels, "le", TextFormatting.canonicalBound(h.bounds()[i]))
                     .put(' ').number(h.cumulative()[i]).put('\n');
         }
         sink.ascii(name).ascii("_sum").labels(labels, null, null).put(' ').number(h.sum()).put('\n');
         sink.ascii(name).ascii("_count").labels(labels, null, null).put(' ').number(h.count()).put('\n');
-    }
-
-    /**
-     * {@code le} values as OpenMetrics and Prometheus's protobuf parser spell them ({@code 0.1},
-     * {@code 1.0}, {@code +Inf}): Prometheus 2.x keeps the label as written, so one spelling across
-     * all scrape formats keeps a bucket one series whichever format Prometheus negotiates.
-     */
-    static String formatBound(double bound) {
-        return OpenMetricsRenderer.canonicalBound(bound);
     }
 }

@@ -12,6 +12,7 @@ import io.grpc.BindableService;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
@@ -32,8 +33,8 @@ import java.util.logging.Logger;
  * <p>Request messages reach the methods as their encoded bytes ({@link EncodedMessage}), not as a
  * parsed {@code PushRequest}: the size check needs no walk over a parsed tree, a message that is
  * not protobuf gets {@code INVALID_ARGUMENT} (Helidon's own parse failure cancels the call without
- * a status), and {@link ProtobufDecoder#decodePushRequest} reads the bytes directly. Register it with
- * {@code GrpcRouting.builder().service(GatewayProto.getDescriptor(), service)}.
+ * a status), and {@link ProtobufDecoder#decodePushRequest} reads the bytes directly. {@link GrpcServices}
+ * registers it.
  */
 public final class PushService implements BindableService {
     private static final Logger REJECTIONS = Logger.getLogger("io.aggregationgateway.server.rejections");
@@ -41,12 +42,13 @@ public final class PushService implements BindableService {
 
     private final Aggregator aggregator;
     private final GatewayMetrics metrics;
-    private final ProtobufDecoder decoder = new ProtobufDecoder();
+    private final ProtobufDecoder decoder;
     private final int maxMessageBytes;
 
     /** @param maxMessageBytes largest request message accepted; larger ones get RESOURCE_EXHAUSTED */
     public PushService(Aggregator aggregator, GatewayMetrics metrics, int maxMessageBytes) {
         this.aggregator = aggregator;
+        this.decoder = new ProtobufDecoder(aggregator.settings().maxLabelsPerSeries());
         this.metrics = metrics;
         this.maxMessageBytes = maxMessageBytes;
     }
@@ -55,11 +57,19 @@ public final class PushService implements BindableService {
     public ServerServiceDefinition bindService() {
         // the generated descriptors with the request marshaller swapped: same names and method types
         MethodDescriptor.Marshaller<PushResponse> replies = ProtoUtils.marshaller(PushResponse.getDefaultInstance());
-        return ServerServiceDefinition.builder(AggregationGatewayGrpc.SERVICE_NAME)
-                .addMethod(AggregationGatewayGrpc.getPushMethod().toBuilder(EncodedMessage.INSTANCE, replies).build(),
-                        ServerCalls.asyncUnaryCall(this::push))
-                .addMethod(AggregationGatewayGrpc.getPushStreamMethod().toBuilder(EncodedMessage.INSTANCE, replies).build(),
-                        ServerCalls.asyncClientStreamingCall(this::pushStream))
+        MethodDescriptor<byte[], PushResponse> push = AggregationGatewayGrpc.getPushMethod()
+                .toBuilder(EncodedMessage.INSTANCE, replies).build();
+        MethodDescriptor<byte[], PushResponse> pushStream = AggregationGatewayGrpc.getPushStreamMethod()
+                .toBuilder(EncodedMessage.INSTANCE, replies).build();
+        // with the generated schema descriptor: server reflection describes the service from it
+        ServiceDescriptor service = ServiceDescriptor.newBuilder(AggregationGatewayGrpc.SERVICE_NAME)
+                .setSchemaDescriptor(AggregationGatewayGrpc.getServiceDescriptor().getSchemaDescriptor())
+                .addMethod(push)
+                .addMethod(pushStream)
+                .build();
+        return ServerServiceDefinition.builder(service)
+                .addMethod(push, ServerCalls.asyncUnaryCall(this::push))
+                .addMethod(pushStream, ServerCalls.asyncClientStreamingCall(this::pushStream))
                 .build();
     }
 
@@ -145,11 +155,16 @@ public final class PushService implements BindableService {
     private Status statusOf(PushRejectedException e) {
         metrics.recentRejections().record(CallOrigin.current().client(), CallOrigin.current().route(), FORMAT, e);
         REJECTIONS.info(() -> "rejected gRPC push (" + e.reason().name().toLowerCase(Locale.ROOT) + "): " + e.getMessage());
-        Status status = switch (e.reason()) {
+        return status(e.reason(), e.getMessage());
+    }
+
+    /** The status a refusal for {@code reason} ends a call with. */
+    static Status status(RejectionReason reason, String message) {
+        Status status = switch (reason) {
             case TOO_LARGE, LIMIT_EXCEEDED -> Status.RESOURCE_EXHAUSTED;
             default -> Status.INVALID_ARGUMENT;
         };
-        return status.withDescription(e.getMessage());
+        return status.withDescription(message);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.aggregationgateway.server.http;
 
+import io.aggregationgateway.server.model.PushRejectedException;
+import io.aggregationgateway.server.model.RejectionReason;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -9,9 +11,16 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * CORS for browser senders on the push routes. An origin that is not listed gets no CORS
- * headers at all, so the browser refuses the push; a listed one (or any, with {@code *}) is
- * allowed to POST and PUT with the headers pushes use.
+ * CORS for browser senders on the push routes, and the refusal of pushes from other origins.
+ *
+ * <p>A browser sends some cross-origin pushes without asking first (a {@code text/plain} {@code fetch},
+ * {@code sendBeacon}): CORS headers alone would only hide the answer from the page, after the push was
+ * applied. So a push whose {@code Origin} is not allowed is refused with 403 and changes nothing. A
+ * request without {@code Origin} (a server, curl) is no browser's and is not affected. An allowed
+ * origin (listed, or any with {@code *}) may POST and PUT with the headers pushes use; with
+ * credentials allowed, also with cookies or HTTP authentication, which needs the origin itself named
+ * in the answer rather than {@code *}. Every answer of a push route varies by {@code Origin}, so that
+ * caches keep them apart.
  */
 final class CorsPolicy {
     static final String ALLOWED_METHODS = "POST, PUT";
@@ -19,28 +28,43 @@ final class CorsPolicy {
     static final String MAX_AGE_SECONDS = "600";
 
     private final List<String> origins;
+    private final boolean allowCredentials;
 
-    CorsPolicy(List<String> origins) {
+    CorsPolicy(List<String> origins, boolean allowCredentials) {
         this.origins = List.copyOf(origins);
+        this.allowCredentials = allowCredentials;
     }
 
+    /** The {@code Access-Control-Allow-Origin} for this request, if its origin is allowed. */
     private Optional<String> allowedOrigin(ServerRequest req) {
         Optional<String> origin = req.headers().first(HeaderNames.ORIGIN);
-        if (origin.isEmpty() || origins.isEmpty()) {
+        if (origin.isEmpty()) {
             return Optional.empty();
         }
         if (origins.contains("*")) {
-            return Optional.of("*");
+            return allowCredentials ? origin : Optional.of("*"); // "*" does not admit credentialed requests
         }
         return origin.filter(origins::contains);
     }
 
-    /** On an actual push: tells the browser it may read the response. */
+    /** On a push: the headers that let an allowed origin read the answer, and {@code Vary: Origin} always. */
     void addHeaders(ServerRequest req, ServerResponse res) {
+        res.header(HeaderNames.VARY, "Origin");
         allowedOrigin(req).ifPresent(origin -> {
             res.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-            res.header(HeaderNames.VARY, "Origin");
+            if (allowCredentials) {
+                res.header(HeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+            }
         });
+    }
+
+    /** Refuses a push that comes with an {@code Origin} that is not allowed. */
+    void requireAllowedOrigin(ServerRequest req) throws PushRejectedException {
+        Optional<String> origin = req.headers().first(HeaderNames.ORIGIN);
+        if (origin.isPresent() && allowedOrigin(req).isEmpty()) {
+            throw new PushRejectedException(RejectionReason.ORIGIN_NOT_ALLOWED, "origin " + origin.get()
+                    + " may not push here" + (origins.isEmpty() ? ": no origins are allowed" : "") + " (--cors-origin)");
+        }
     }
 
     /** {@code OPTIONS} on a push route: the preflight answer. */
@@ -52,6 +76,9 @@ final class CorsPolicy {
             res.header(HeaderNames.ACCESS_CONTROL_ALLOW_METHODS, ALLOWED_METHODS);
             res.header(HeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, ALLOWED_HEADERS);
             res.header(HeaderNames.ACCESS_CONTROL_MAX_AGE, MAX_AGE_SECONDS);
+            if (allowCredentials) {
+                res.header(HeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+            }
         });
         res.status(Status.NO_CONTENT_204).send();
     }

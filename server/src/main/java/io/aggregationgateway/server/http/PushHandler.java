@@ -22,12 +22,13 @@ import java.io.InputStream;
 final class PushHandler implements Handler {
     private final Aggregator aggregator;
     private final GatewayMetrics metrics;
-    private final PushDecoder decoder = new PushDecoder();
+    private final PushDecoder decoder;
     private final CorsPolicy cors;
     private final int maxBodyBytes;
 
     PushHandler(Aggregator aggregator, GatewayMetrics metrics, CorsPolicy cors, int maxBodyBytes) {
         this.aggregator = aggregator;
+        this.decoder = new PushDecoder(aggregator.settings().maxLabelsPerSeries());
         this.metrics = metrics;
         this.cors = cors;
         this.maxBodyBytes = maxBodyBytes;
@@ -39,6 +40,7 @@ final class PushHandler implements Handler {
         String format = PushFormat.TEXT.label();
         long bodyBytes = 0;
         try {
+            cors.requireAllowedOrigin(req);
             Labels grouping = GroupingPath.parse(Routes.pathAfterMetrics(req), false);
             PushFormat pushFormat = PushFormat.fromContentType(req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null));
             format = pushFormat.label();

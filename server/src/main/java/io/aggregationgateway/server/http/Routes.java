@@ -34,7 +34,7 @@ public final class Routes {
 
     public static void register(HttpRouting.Builder routing, Aggregator aggregator, GatewayMetrics metrics,
                                 HttpSettings settings, RenderWorkers renderWorkers) {
-        CorsPolicy cors = new CorsPolicy(settings.corsOrigins());
+        CorsPolicy cors = new CorsPolicy(settings.corsOrigins(), settings.corsAllowCredentials());
         PushHandler push = new PushHandler(aggregator, metrics, cors, settings.maxBodyBytes());
         Supplier<List<FamilyView>> scraped = settings.selfMetrics()
                 ? () -> metrics.withOwnMetrics(aggregator.families())
@@ -62,9 +62,12 @@ public final class Routes {
                 .errorHandling(errors -> errors.includeEntity(true));
     }
 
-    /** The decoded request path after {@code /metrics}: {@code ""}, {@code "/"}, {@code "/job/..."}. */
+    /** The request path after {@code /metrics} as sent, percent-encoded: {@code ""}, {@code "/"}, {@code "/job/..."}. */
     static String pathAfterMetrics(ServerRequest req) {
-        String path = req.path().absolute().path();
+        String path = req.path().absolute().rawPathNoParams();
+        if (!path.startsWith(METRICS)) {
+            path = req.path().absolute().path(); // "/metrics" itself percent-encoded: take Helidon's decoding
+        }
         return path.length() > METRICS.length() ? path.substring(METRICS.length()) : "";
     }
 
@@ -83,6 +86,7 @@ public final class Routes {
         Status status = switch (e.reason()) {
             case TOO_LARGE -> Status.REQUEST_ENTITY_TOO_LARGE_413;
             case LIMIT_EXCEEDED -> Status.TOO_MANY_REQUESTS_429;
+            case ORIGIN_NOT_ALLOWED -> Status.FORBIDDEN_403;
             default -> Status.BAD_REQUEST_400;
         };
         REJECTIONS.info(() -> "rejected " + route(req) + " from " + client(req) + " ("

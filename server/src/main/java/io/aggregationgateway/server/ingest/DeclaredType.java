@@ -1,5 +1,6 @@
 package io.aggregationgateway.server.ingest;
 
+import io.aggregationgateway.server.headers.AsciiCase;
 import io.aggregationgateway.server.model.MetricType;
 
 import java.nio.charset.StandardCharsets;
@@ -24,27 +25,11 @@ enum DeclaredType {
     /** The type named buf[from, to) (ASCII, any case) in the dialect, or null if it has none of that name. */
     static DeclaredType parse(byte[] buf, int from, int to, boolean openMetrics) {
         for (DeclaredType type : openMetrics ? OPENMETRICS : PROMETHEUS) {
-            if (type.isNamed(buf, from, to)) {
+            if (AsciiCase.equalsLowerCase(buf, from, to, type.text)) {
                 return type;
             }
         }
         return null;
-    }
-
-    private boolean isNamed(byte[] buf, int from, int to) {
-        if (to - from != text.length) {
-            return false;
-        }
-        for (int i = 0; i < text.length; i++) {
-            int c = buf[from + i];
-            if (c >= 'A' && c <= 'Z') {
-                c += 'a' - 'A';
-            }
-            if (c != text[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     boolean isHistogram() {

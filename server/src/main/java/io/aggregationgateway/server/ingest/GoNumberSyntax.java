@@ -47,15 +47,8 @@ final class GoNumberSyntax {
      * (case-insensitive; nan without a sign).
      */
     static double parseFloat(byte[] buf, int from, int to) throws InvalidNumber {
-        int i = from;
-        boolean negative = false;
-        if (i < to && (buf[i] == '+' || buf[i] == '-')) {
-            negative = buf[i] == '-';
-            i++;
-        }
-        if (i == to) {
-            throw new InvalidNumber(false);
-        }
+        int i = afterSign(buf, from, to);
+        boolean negative = buf[from] == '-';
         byte c = buf[i];
         if (c == 'i' || c == 'I' || c == 'n' || c == 'N') {
             return parseInfinityOrNaN(buf, from, i, to, negative);
@@ -156,20 +149,22 @@ final class GoNumberSyntax {
         throw new InvalidNumber(false);
     }
 
+    /** The index after an optional sign at {@code from}; nothing after the sign is no number. */
+    private static int afterSign(byte[] buf, int from, int to) throws InvalidNumber {
+        int i = from < to && (buf[from] == '+' || buf[from] == '-') ? from + 1 : from;
+        if (i == to) {
+            throw new InvalidNumber(false);
+        }
+        return i;
+    }
+
     /**
      * Parses buf[from, to) as Go's {@code strconv.ParseInt(s, 10, 64)} does: optional sign and
      * decimal digits, within the range of a long.
      */
     static long parseInt64(byte[] buf, int from, int to) throws InvalidNumber {
-        int i = from;
-        boolean negative = false;
-        if (i < to && (buf[i] == '+' || buf[i] == '-')) {
-            negative = buf[i] == '-';
-            i++;
-        }
-        if (i == to) {
-            throw new InvalidNumber(false);
-        }
+        int i = afterSign(buf, from, to);
+        boolean negative = buf[from] == '-';
         long v = 0; // accumulated negatively so that Long.MIN_VALUE fits
         for (; i < to; i++) {
             int d = buf[i] - '0';

@@ -5,6 +5,7 @@ import io.aggregationgateway.server.model.MetricNames;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -14,7 +15,8 @@ import java.util.Map;
  * Grouping labels from a push or delete path, parsed as the Prometheus Pushgateway does:
  * {@code /job/<job>{/<label>/<value>}}, where any name may carry the suffix {@code @base64}
  * to mark its value as URL-safe base64 (padding optional). A later label of the same name
- * wins, and the job from the path's first pair always wins.
+ * wins, and the job from the path's first pair always wins. Label values must be UTF-8, percent-encoded
+ * or base64-encoded: a path segment whose bytes are not is refused (bodies are held to the same).
  */
 public final class GroupingPath {
     private static final String BASE64_SUFFIX = "@base64";
@@ -23,10 +25,12 @@ public final class GroupingPath {
     }
 
     /**
-     * @param path the decoded path after {@code /metrics}: {@code ""}, {@code "/"} or {@code "/job/..."}
+     * @param rawPath     the path after {@code /metrics} as sent, percent-encoded: {@code ""}, {@code "/"} or
+     *                    {@code "/job/..."}
      * @param jobRequired whether an empty path is refused (deletes must name a group)
      */
-    public static Labels parse(String path, boolean jobRequired) throws PushRejectedException {
+    public static Labels parse(String rawPath, boolean jobRequired) throws PushRejectedException {
+        String path = percentDecode(rawPath);
         if (path.isEmpty() || path.equals("/")) {
             if (jobRequired) {
                 throw malformed("the path must name a group: /metrics/job/<job>{/<label>/<value>}");
@@ -90,11 +94,65 @@ public final class GroupingPath {
         while (unpadded.endsWith("=")) {
             unpadded = unpadded.substring(0, unpadded.length() - 1);
         }
+        byte[] bytes;
         try {
-            return new String(Base64.getUrlDecoder().decode(unpadded), StandardCharsets.UTF_8);
+            bytes = Base64.getUrlDecoder().decode(unpadded);
         } catch (IllegalArgumentException e) {
             throw malformed("invalid base64 encoding for label " + name + "=\"" + value + "\": " + e.getMessage());
         }
+        if (!Utf8Validator.isValid(bytes, 0, bytes.length)) {
+            throw malformed("path segment \"" + value + "\" (base64 for label " + name + ") is not valid UTF-8");
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The path with its percent-encoding undone, each segment checked to be UTF-8: a server's own
+     * decoding would silently turn invalid bytes into U+FFFD.
+     */
+    private static String percentDecode(String rawPath) throws PushRejectedException {
+        if (rawPath.indexOf('%') < 0) {
+            return rawPath;
+        }
+        StringBuilder decoded = new StringBuilder(rawPath.length());
+        int from = 0;
+        while (from <= rawPath.length()) {
+            int slash = rawPath.indexOf('/', from);
+            int to = slash < 0 ? rawPath.length() : slash;
+            decoded.append(decodeSegment(rawPath.substring(from, to)));
+            if (slash < 0) {
+                break;
+            }
+            decoded.append('/');
+            from = slash + 1;
+        }
+        return decoded.toString();
+    }
+
+    private static String decodeSegment(String raw) throws PushRejectedException {
+        if (raw.indexOf('%') < 0) {
+            return raw;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c != '%') {
+                bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+                continue;
+            }
+            int high = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
+            int low = high < 0 ? -1 : Character.digit(raw.charAt(i + 2), 16);
+            if (low < 0) {
+                throw malformed("path segment \"" + raw + "\" has an invalid percent-encoding");
+            }
+            bytes.write(high * 16 + low);
+            i += 2;
+        }
+        byte[] decoded = bytes.toByteArray();
+        if (!Utf8Validator.isValid(decoded, 0, decoded.length)) {
+            throw malformed("path segment \"" + raw + "\" is not valid UTF-8");
+        }
+        return new String(decoded, StandardCharsets.UTF_8);
     }
 
     private static PushRejectedException malformed(String message) {

@@ -1,6 +1,14 @@
 package io.aggregationgateway.server.ingest;
 
-import io.aggregationgateway.server.model.ClassicHistogram;
+import io.aggregationgateway.proto.metrics.Bucket;
+import io.aggregationgateway.proto.metrics.BucketSpan;
+import io.aggregationgateway.proto.metrics.Counter;
+import io.aggregationgateway.proto.metrics.Exemplar;
+import io.aggregationgateway.proto.metrics.Histogram;
+import io.aggregationgateway.proto.metrics.LabelPair;
+import io.aggregationgateway.proto.metrics.Metric;
+import io.aggregationgateway.proto.metrics.Summary;
+import io.aggregationgateway.proto.v1.PushRequest;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
@@ -8,11 +16,18 @@ import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.ScalarSample;
 import io.aggregationgateway.server.model.Series;
 import io.aggregationgateway.server.model.SummarySample;
+import io.aggregationgateway.server.protowire.ProtoReader;
+import io.aggregationgateway.server.protowire.WireFormat;
+import io.aggregationgateway.server.protowire.WireFormatException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+
+import static io.aggregationgateway.server.protowire.WireFormat.FIXED64;
+import static io.aggregationgateway.server.protowire.WireFormat.LENGTH_DELIMITED;
+import static io.aggregationgateway.server.protowire.WireFormat.VARINT;
 
 /**
  * The fast path of {@link ProtobufDecoder}: reads one {@code MetricFamily} message from the wire
@@ -22,24 +37,22 @@ import java.util.List;
  * <p>It also reads the gRPC API's {@code PushRequest} (grouping labels and {@code MetricFamily}
  * messages), with the same rule: all of it or nothing.
  *
- * <p>It reads what senders push in bulk: counters, gauges, untyped, summaries and classic
- * histograms, with created timestamps, in any field order. On anything else it <em>gives up</em>
- * and returns {@code null}: native-histogram fields, exemplars, unknown fields, a singular field
- * sent twice (protobuf would merge or overwrite), non-canonical encodings, and everything
- * {@code ProtobufDecoder} would reject. The caller then decodes the message the thorough way,
- * which also words any rejection. So both paths accept exactly the same messages with the same
- * result, and only one of them has to know protobuf's corner cases; a differential test holds them
- * to that.
+ * <p>It reads what protobuf-java reads, the way it reads it: every metric type, classic and native
+ * histograms, fields in any order, unknown fields (skipped), exemplars and timestamps (checked and
+ * dropped), packed and unpacked repeated numbers, and a singular field sent twice (the last value
+ * wins; a message sent twice merges). It <em>gives up</em> and returns {@code null} on what the
+ * thorough path would reject: malformed bytes, a metric without the value its family's type needs,
+ * a label name twice, strings that are not UTF-8, an unknown metric type, native-histogram spans
+ * that do not fit their buckets, and more labels than {@code maxLabelsPerSeries} (counted before
+ * any sorting, so a message with 100,000 labels costs no more than reading them). The caller then
+ * decodes the message the thorough way, which words the rejection. Only two valid, rare inputs are
+ * also given up: groups (a deprecated encoding no Prometheus client writes) and a grouping label
+ * sent twice in a {@code PushRequest}. So both paths give every message the same result, and only
+ * one of them words errors; a differential test holds them to that.
  *
  * <p>Not thread-safe: one instance per decoding call (it reuses its label builder and buffers).
  */
 final class MetricFamilyWireReader {
-    private static final int VARINT = 0;
-    private static final int FIXED64 = 1;
-    private static final int LENGTH_DELIMITED = 2;
-    /** Largest metric type number client_model defines (GAUGE_HISTOGRAM). */
-    private static final int LAST_METRIC_TYPE = 5;
-
     /** Control flow only: thrown to abandon the fast path, caught in {@link #read}. */
     private static final class GiveUp extends Exception {
         private static final long serialVersionUID = 1L;
@@ -54,49 +67,38 @@ final class MetricFamilyWireReader {
      * and a reader per push would otherwise make an exception per push.
      */
     private static final GiveUp GIVE_UP = new GiveUp();
+    private final int maxLabelsPerSeries;
+    private final ProtoReader in = new ProtoReader();
     private final Labels.Builder labels = new Labels.Builder();
     private final Labels.Builder groupingLabels = new Labels.Builder();
-    private byte[] buf;
-    private int pos;
     /** Start and end of each {@code metric} field of the family being read. */
     private int[] metricRanges = new int[64];
-    private double[] bucketBounds = new double[16];
-    private double[] bucketCounts = new double[16];
 
-    // the value parts of the metric being read; which one is used depends on the family's type
-    private boolean hasCounter;
-    private boolean hasGauge;
-    private boolean hasUntyped;
-    private boolean hasSummary;
-    private boolean hasHistogram;
-    private boolean scalarValueSet;
-    private double scalarValue;
-    private double counterValue;
-    private double gaugeValue;
-    private double untypedValue;
-    private boolean counterValueSet;
-    private boolean gaugeValueSet;
-    private boolean untypedValueSet;
-    private long summaryCount;
-    private double summarySum;
-    private long histogramCount;
-    private double histogramCountFloat;
-    private double histogramSum;
-    private int bucketCount;
+    // The value of the metric being read. Its family's type says which of the three it is; the
+    // value messages of other types that a metric may carry are checked and ignored, as the
+    // thorough path ignores them. The histogram's buffers are made for the first histogram.
+    private final ScalarValue scalar = new ScalarValue();
+    private final SummaryValue summary = new SummaryValue();
+    private HistogramFields histogram;
+
+    /** @param maxLabelsPerSeries most labels with a value one metric may carry (grouping labels not counted) */
+    MetricFamilyWireReader(int maxLabelsPerSeries) {
+        this.maxLabelsPerSeries = maxLabelsPerSeries;
+    }
 
     /**
      * The family in {@code buf[offset, offset + length)}, or {@code null} when this reader gives the
      * message up to the thorough decoder.
      */
     MetricFamily read(byte[] buf, int offset, int length) {
-        this.buf = buf;
+        in.start(buf, offset);
         try {
             return family(offset, offset + length);
-        } catch (GiveUp e) {
+        } catch (GiveUp | WireFormatException e) {
             labels.clear();
             return null;
         } finally {
-            this.buf = null;
+            in.release();
         }
     }
 
@@ -105,36 +107,35 @@ final class MetricFamilyWireReader {
      * {@code null} when this reader gives any part of it up.
      */
     Push readPushRequest(byte[] buf, int offset, int length) {
-        this.buf = buf;
+        in.start(buf, offset);
         try {
-            return pushRequest(offset, offset + length);
-        } catch (GiveUp e) {
+            return pushRequest(offset + length);
+        } catch (GiveUp | WireFormatException e) {
             labels.clear();
             groupingLabels.clear();
             return null;
         } finally {
-            this.buf = null;
+            in.release();
         }
     }
 
-    private Push pushRequest(int from, int to) throws GiveUp {
+    private Push pushRequest(int to) throws GiveUp, WireFormatException {
         List<MetricFamily> families = new ArrayList<>();
         groupingLabels.clear();
         boolean replace = false;
-        pos = from;
-        while (pos < to) {
-            int tag = tag();
-            if (tag == (3 << 3 | VARINT)) {
-                replace = varint(to) != 0;
-            } else if (tag == (1 << 3 | LENGTH_DELIMITED)) {
+        while (in.position() < to) {
+            int tag = in.readTag(to);
+            switch (tag) {
+                case PushRequest.REPLACE_FIELD_NUMBER << 3 | VARINT -> replace = in.readVarint64(to) != 0;
                 // a map<string, string> entry (key 1, value 2) has the wire shape of a LabelPair
-                labelPair(lengthDelimitedEnd(to), groupingLabels);
-            } else if (tag == (2 << 3 | LENGTH_DELIMITED)) {
-                int end = lengthDelimitedEnd(to);
-                families.add(family(pos, end));
-                pos = end;
-            } else {
-                throw GIVE_UP;
+                case PushRequest.GROUPING_LABELS_FIELD_NUMBER << 3 | LENGTH_DELIMITED ->
+                        labelPair(in.readLengthDelimited(to), groupingLabels);
+                case PushRequest.FAMILIES_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> {
+                    int end = in.readLengthDelimited(to);
+                    families.add(family(in.position(), end));
+                    in.seek(end);
+                }
+                default -> in.skipField(tag, to);
             }
         }
         try {
@@ -144,67 +145,63 @@ final class MetricFamilyWireReader {
         }
     }
 
-    private MetricFamily family(int from, int to) throws GiveUp {
+    private MetricFamily family(int from, int to) throws GiveUp, WireFormatException {
         // Fields may come in any order and the type decides how a metric is read, so the first pass
         // finds the scalars and the metrics' ranges, the second reads the metrics.
         int nameFrom = from;
         int nameTo = from;
         int helpFrom = from;
         int helpTo = from;
-        int typeNumber = 0; // unset reads as COUNTER, as in client_model and Prometheus
-        int seen = 0;
+        io.aggregationgateway.proto.metrics.MetricType protoType = null; // unset reads as COUNTER
+        boolean unknownType = false;
         int metrics = 0;
-        pos = from;
-        while (pos < to) {
-            int tag = tag();
+        in.seek(from);
+        while (in.position() < to) {
+            int tag = in.readTag(to);
             switch (tag) {
-                case 1 << 3 | LENGTH_DELIMITED -> {
-                    seen = once(seen, 1);
-                    nameTo = lengthDelimitedEnd(to);
-                    nameFrom = pos;
-                    pos = nameTo;
+                case io.aggregationgateway.proto.metrics.MetricFamily.NAME_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> {
+                    nameTo = in.readLengthDelimited(to);
+                    nameFrom = in.position();
+                    in.seek(nameTo);
                 }
-                case 2 << 3 | LENGTH_DELIMITED -> {
-                    seen = once(seen, 2);
-                    helpTo = lengthDelimitedEnd(to);
-                    helpFrom = pos;
-                    pos = helpTo;
+                case io.aggregationgateway.proto.metrics.MetricFamily.HELP_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> {
+                    helpTo = in.readLengthDelimited(to);
+                    helpFrom = in.position();
+                    in.seek(helpTo);
                 }
-                case 3 << 3 | VARINT -> {
-                    seen = once(seen, 3);
-                    long number = varint(to);
-                    if (number < 0 || number > LAST_METRIC_TYPE) {
-                        throw GIVE_UP;
+                case io.aggregationgateway.proto.metrics.MetricFamily.TYPE_FIELD_NUMBER << 3 | VARINT -> {
+                    // a closed enum: protobuf keeps the last known number, and keeps unknown ones apart
+                    var known = io.aggregationgateway.proto.metrics.MetricType.forNumber(in.readVarint32(to));
+                    if (known != null) {
+                        protoType = known;
+                    } else {
+                        unknownType = true;
                     }
-                    typeNumber = (int) number;
                 }
-                case 4 << 3 | LENGTH_DELIMITED -> {
-                    int end = lengthDelimitedEnd(to);
+                case io.aggregationgateway.proto.metrics.MetricFamily.METRIC_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> {
+                    int end = in.readLengthDelimited(to);
                     if (metrics * 2 + 2 > metricRanges.length) {
                         metricRanges = Arrays.copyOf(metricRanges, metricRanges.length * 2);
                     }
-                    metricRanges[metrics * 2] = pos;
+                    metricRanges[metrics * 2] = in.position();
                     metricRanges[metrics * 2 + 1] = end;
                     metrics++;
-                    pos = end;
+                    in.seek(end);
                 }
-                case 5 << 3 | LENGTH_DELIMITED -> { // unit: not used by the gateway
-                    seen = once(seen, 5);
-                    pos = lengthDelimitedEnd(to);
+                default -> {
+                    // the type with another wire type is an unknown field numbered 3 too
+                    unknownType |= WireFormat.fieldNumber(tag)
+                            == io.aggregationgateway.proto.metrics.MetricFamily.TYPE_FIELD_NUMBER;
+                    in.skipField(tag, to); // unit among them: not used by the gateway
                 }
-                default -> throw GIVE_UP;
             }
+        }
+        if (protoType == null && unknownType) {
+            throw GIVE_UP; // no known type, but an unknown one: a rejection
         }
         String name = utf8(nameFrom, nameTo);
         String help = utf8(helpFrom, helpTo);
-        MetricType type = switch (typeNumber) {
-            case 0 -> MetricType.COUNTER;
-            case 1 -> MetricType.GAUGE;
-            case 2 -> MetricType.SUMMARY;
-            case 3 -> MetricType.UNTYPED;
-            case 4 -> MetricType.HISTOGRAM;
-            default -> MetricType.GAUGE_HISTOGRAM;
-        };
+        MetricType type = protoType == null ? MetricType.COUNTER : ProtobufDecoder.modelType(protoType);
         List<Series> series = new ArrayList<>(metrics);
         for (int m = 0; m < metrics; m++) {
             series.add(metric(metricRanges[m * 2], metricRanges[m * 2 + 1], type));
@@ -212,325 +209,255 @@ final class MetricFamilyWireReader {
         return new MetricFamily(name, type, help, series);
     }
 
-    private Series metric(int from, int to, MetricType type) throws GiveUp {
-        hasCounter = hasGauge = hasUntyped = hasSummary = hasHistogram = false;
-        labels.clear();
-        int seen = 0;
-        pos = from;
-        while (pos < to) {
-            int tag = tag();
-            switch (tag) {
-                case 1 << 3 | LENGTH_DELIMITED -> labelPair(lengthDelimitedEnd(to), labels);
-                case 2 << 3 | LENGTH_DELIMITED -> {
-                    seen = once(seen, 2);
-                    hasGauge = true;
-                    scalar(lengthDelimitedEnd(to));
-                    gaugeValueSet = scalarValueSet;
-                    gaugeValue = scalarValue;
+    /** The {@code Metric} field that carries a value of {@code type}. */
+    private static int valueField(MetricType type) {
+        return switch (type) {
+            case COUNTER -> Metric.COUNTER_FIELD_NUMBER;
+            case GAUGE -> Metric.GAUGE_FIELD_NUMBER;
+            case UNTYPED -> Metric.UNTYPED_FIELD_NUMBER;
+            case SUMMARY -> Metric.SUMMARY_FIELD_NUMBER;
+            case HISTOGRAM, GAUGE_HISTOGRAM -> Metric.HISTOGRAM_FIELD_NUMBER;
+        };
+    }
+
+    private Series metric(int from, int to, MetricType type) throws GiveUp, WireFormatException {
+        int valueTag = valueField(type) << 3 | LENGTH_DELIMITED;
+        boolean hasValue = false;
+        switch (type) {
+            case COUNTER, GAUGE, UNTYPED -> scalar.clear();
+            case SUMMARY -> summary.clear();
+            case HISTOGRAM, GAUGE_HISTOGRAM -> {
+                if (histogram == null) {
+                    histogram = new HistogramFields();
                 }
-                case 3 << 3 | LENGTH_DELIMITED -> {
-                    seen = once(seen, 3);
-                    hasCounter = true;
-                    scalar(lengthDelimitedEnd(to));
-                    counterValueSet = scalarValueSet;
-                    counterValue = scalarValue;
-                }
-                case 4 << 3 | LENGTH_DELIMITED -> {
-                    seen = once(seen, 4);
-                    hasSummary = true;
-                    summary(lengthDelimitedEnd(to));
-                }
-                case 5 << 3 | LENGTH_DELIMITED -> {
-                    seen = once(seen, 5);
-                    hasUntyped = true;
-                    scalar(lengthDelimitedEnd(to));
-                    untypedValueSet = scalarValueSet;
-                    untypedValue = scalarValue;
-                }
-                case 6 << 3 | VARINT -> { // timestamp_ms: pushes carry no timestamps the gateway keeps
-                    seen = once(seen, 6);
-                    varint(to);
-                }
-                case 7 << 3 | LENGTH_DELIMITED -> {
-                    seen = once(seen, 7);
-                    hasHistogram = true;
-                    histogram(lengthDelimitedEnd(to));
-                }
-                default -> throw GIVE_UP;
+                histogram.clear();
             }
+        }
+        labels.clear();
+        int labelsWithValue = 0;
+        in.seek(from);
+        while (in.position() < to) {
+            int tag = in.readTag(to);
+            if (tag == valueTag) {
+                readValue(type, in.readLengthDelimited(to));
+                hasValue = true;
+            } else {
+                switch (tag) {
+                    case Metric.LABEL_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> {
+                        if (labelPair(in.readLengthDelimited(to), labels) && ++labelsWithValue > maxLabelsPerSeries) {
+                            throw GIVE_UP; // the thorough path words the limit, without sorting these
+                        }
+                    }
+                    // another type's value: checked as protobuf parses it, then ignored
+                    case Metric.COUNTER_FIELD_NUMBER << 3 | LENGTH_DELIMITED ->
+                            scalar(in.readLengthDelimited(to), true, new ScalarValue());
+                    case Metric.GAUGE_FIELD_NUMBER << 3 | LENGTH_DELIMITED, Metric.UNTYPED_FIELD_NUMBER << 3 | LENGTH_DELIMITED ->
+                            scalar(in.readLengthDelimited(to), false, new ScalarValue());
+                    case Metric.SUMMARY_FIELD_NUMBER << 3 | LENGTH_DELIMITED ->
+                            summary(in.readLengthDelimited(to), new SummaryValue());
+                    case Metric.HISTOGRAM_FIELD_NUMBER << 3 | LENGTH_DELIMITED ->
+                            histogram(in.readLengthDelimited(to), new HistogramFields());
+                    default -> in.skipField(tag, to); // timestamp_ms among them: pushes carry no timestamps the gateway keeps
+                }
+            }
+        }
+        if (!hasValue) {
+            throw GIVE_UP; // "counter family but the metric has no counter", ...
         }
         Labels built;
         try {
             built = labels.build();
-        } catch (IllegalArgumentException e) { // a label name twice: the thorough decoder words it
+        } catch (IllegalArgumentException e) { // a label name twice
             throw GIVE_UP;
         }
         return switch (type) {
-            case COUNTER -> {
-                require(hasCounter && counterValueSet);
-                yield new ScalarSample(built, counterValue);
+            case COUNTER, GAUGE, UNTYPED -> {
+                if (!scalar.set) {
+                    throw GIVE_UP; // "... has no counter value"
+                }
+                yield new ScalarSample(built, scalar.value);
             }
-            case GAUGE -> {
-                require(hasGauge && gaugeValueSet);
-                yield new ScalarSample(built, gaugeValue);
-            }
-            case UNTYPED -> {
-                require(hasUntyped && untypedValueSet);
-                yield new ScalarSample(built, untypedValue);
-            }
-            case SUMMARY -> {
-                require(hasSummary);
-                yield new SummarySample(built, ProtobufDecoder.unsignedToDouble(summaryCount), summarySum);
-            }
+            case SUMMARY -> new SummarySample(built, ProtobufDecoder.unsignedToDouble(summary.count), summary.sum);
             case HISTOGRAM, GAUGE_HISTOGRAM -> {
-                require(hasHistogram);
-                double count = histogramCountFloat > 0 ? histogramCountFloat
-                        : ProtobufDecoder.unsignedToDouble(histogramCount);
-                yield new ClassicHistogram(built, Arrays.copyOf(bucketBounds, bucketCount),
-                        Arrays.copyOf(bucketCounts, bucketCount), count, histogramSum);
+                try {
+                    yield histogram.toSeries(built);
+                } catch (NativeHistogramDecoding.InvalidNativeHistogram e) {
+                    throw GIVE_UP;
+                }
             }
         };
     }
 
-    /** A {@code LabelPair} (name 1, value 2), both UTF-8, added to {@code into}. */
-    private void labelPair(int to, Labels.Builder into) throws GiveUp {
-        int nameFrom = pos;
-        int nameTo = pos;
-        int valueFrom = pos;
-        int valueTo = pos;
-        int seen = 0;
-        while (pos < to) {
-            int tag = tag();
-            if (tag == (1 << 3 | LENGTH_DELIMITED)) {
-                seen = once(seen, 1);
-                nameTo = lengthDelimitedEnd(to);
-                nameFrom = pos;
-                pos = nameTo;
-            } else if (tag == (2 << 3 | LENGTH_DELIMITED)) {
-                seen = once(seen, 2);
-                valueTo = lengthDelimitedEnd(to);
-                valueFrom = pos;
-                pos = valueTo;
-            } else {
-                throw GIVE_UP;
+    /** The metric's own value message, merged into what earlier occurrences of it set. */
+    private void readValue(MetricType type, int end) throws WireFormatException {
+        switch (type) {
+            case COUNTER -> scalar(end, true, scalar);
+            case GAUGE, UNTYPED -> scalar(end, false, scalar);
+            case SUMMARY -> summary(end, summary);
+            case HISTOGRAM, GAUGE_HISTOGRAM -> histogram(end, histogram);
+        }
+    }
+
+    /**
+     * A {@code LabelPair} (name 1, value 2), both UTF-8, added to {@code into}; returns whether the
+     * value is not empty (an empty one is no label).
+     */
+    private boolean labelPair(int to, Labels.Builder into) throws GiveUp, WireFormatException {
+        int nameFrom = to;
+        int nameTo = to;
+        int valueFrom = to;
+        int valueTo = to;
+        while (in.position() < to) {
+            int tag = in.readTag(to);
+            switch (tag) {
+                case LabelPair.NAME_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> {
+                    nameTo = in.readLengthDelimited(to);
+                    nameFrom = in.position();
+                    in.seek(nameTo);
+                }
+                case LabelPair.VALUE_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> {
+                    valueTo = in.readLengthDelimited(to);
+                    valueFrom = in.position();
+                    in.seek(valueTo);
+                }
+                default -> in.skipField(tag, to);
             }
         }
         requireUtf8(nameFrom, nameTo);
         requireUtf8(valueFrom, valueTo);
+        byte[] buf = in.buffer();
         into.addRaw(buf, nameFrom, nameTo - nameFrom, buf, valueFrom, valueTo - valueFrom);
+        return valueTo > valueFrom;
     }
 
-    /** A {@code Counter}, {@code Gauge} or {@code Untyped}: sets {@code scalarValue(Set)}. */
-    private void scalar(int to) throws GiveUp {
-        scalarValueSet = false;
-        scalarValue = 0;
-        int seen = 0;
-        while (pos < to) {
-            int tag = tag();
-            switch (tag) {
-                case 1 << 3 | FIXED64 -> {
-                    seen = once(seen, 1);
-                    scalarValue = fixed64(to);
-                    scalarValueSet = true;
-                }
-                // created_timestamp (Counter only; in a Gauge or Untyped it is an unknown field,
-                // which protobuf skips just as well)
-                case 3 << 3 | LENGTH_DELIMITED -> {
-                    seen = once(seen, 3);
-                    twoScalarFields(lengthDelimitedEnd(to), VARINT); // a Timestamp
-                }
-                default -> throw GIVE_UP; // exemplars among them
+    /** A {@code Counter} ({@code counter}) or a {@code Gauge} or {@code Untyped}: all three number their value 1. */
+    private void scalar(int to, boolean counter, ScalarValue into) throws WireFormatException {
+        while (in.position() < to) {
+            int tag = in.readTag(to);
+            if (tag == (Counter.VALUE_FIELD_NUMBER << 3 | FIXED64)) {
+                into.value = in.readDouble(to);
+                into.set = true;
+            } else if (counter && tag == (Counter.EXEMPLAR_FIELD_NUMBER << 3 | LENGTH_DELIMITED)) {
+                exemplar(in.readLengthDelimited(to));
+            } else if (counter && tag == (Counter.CREATED_TIMESTAMP_FIELD_NUMBER << 3 | LENGTH_DELIMITED)) {
+                in.skipMessage(in.readLengthDelimited(to)); // a Timestamp: two varints
+            } else {
+                in.skipField(tag, to);
             }
         }
     }
 
-    private void summary(int to) throws GiveUp {
-        summaryCount = 0;
-        summarySum = 0;
-        int seen = 0;
-        while (pos < to) {
-            int tag = tag();
+    private void summary(int to, SummaryValue into) throws WireFormatException {
+        while (in.position() < to) {
+            int tag = in.readTag(to);
             switch (tag) {
-                case 1 << 3 | VARINT -> {
-                    seen = once(seen, 1);
-                    summaryCount = varint(to);
-                }
-                case 2 << 3 | FIXED64 -> {
-                    seen = once(seen, 2);
-                    summarySum = fixed64(to);
-                }
-                case 3 << 3 | LENGTH_DELIMITED -> twoScalarFields(lengthDelimitedEnd(to), FIXED64); // a Quantile
-                case 4 << 3 | LENGTH_DELIMITED -> {
-                    seen = once(seen, 4);
-                    twoScalarFields(lengthDelimitedEnd(to), VARINT); // a Timestamp
-                }
-                default -> throw GIVE_UP;
+                case Summary.SAMPLE_COUNT_FIELD_NUMBER << 3 | VARINT -> into.count = in.readVarint64(to);
+                case Summary.SAMPLE_SUM_FIELD_NUMBER << 3 | FIXED64 -> into.sum = in.readDouble(to);
+                // a Quantile (two doubles: quantiles cannot be added up) or a Timestamp (two varints)
+                case Summary.QUANTILE_FIELD_NUMBER << 3 | LENGTH_DELIMITED,
+                     Summary.CREATED_TIMESTAMP_FIELD_NUMBER << 3 | LENGTH_DELIMITED ->
+                        in.skipMessage(in.readLengthDelimited(to));
+                default -> in.skipField(tag, to);
             }
         }
     }
 
-    private void histogram(int to) throws GiveUp {
-        histogramCount = 0;
-        histogramCountFloat = 0;
-        histogramSum = 0;
-        bucketCount = 0;
-        int seen = 0;
-        while (pos < to) {
-            int tag = tag();
+    /** A {@code Histogram}, classic or native (or both), for {@link HistogramFields#toSeries} to read. */
+    private void histogram(int to, HistogramFields into) throws WireFormatException {
+        while (in.position() < to) {
+            int tag = in.readTag(to);
             switch (tag) {
-                case 1 << 3 | VARINT -> {
-                    seen = once(seen, 1);
-                    histogramCount = varint(to);
-                }
-                case 2 << 3 | FIXED64 -> {
-                    seen = once(seen, 2);
-                    histogramSum = fixed64(to);
-                }
-                case 3 << 3 | LENGTH_DELIMITED -> bucket(lengthDelimitedEnd(to));
-                case 4 << 3 | FIXED64 -> {
-                    seen = once(seen, 4);
-                    histogramCountFloat = fixed64(to);
-                }
-                // schema: alone it does not make a histogram native (the other native fields do,
-                // and give up), so it is read and ignored as the thorough decoder ignores it
-                case 5 << 3 | VARINT -> {
-                    seen = once(seen, 5);
-                    varint(to);
-                }
-                case 15 << 3 | LENGTH_DELIMITED -> {
-                    seen = once(seen, 15);
-                    twoScalarFields(lengthDelimitedEnd(to), VARINT); // a Timestamp
-                }
-                default -> throw GIVE_UP; // native-histogram fields and exemplars
+                case Histogram.SAMPLE_COUNT_FIELD_NUMBER << 3 | VARINT -> into.sampleCount = in.readVarint64(to);
+                case Histogram.SAMPLE_COUNT_FLOAT_FIELD_NUMBER << 3 | FIXED64 -> into.sampleCountFloat = in.readDouble(to);
+                case Histogram.SAMPLE_SUM_FIELD_NUMBER << 3 | FIXED64 -> into.sampleSum = in.readDouble(to);
+                case Histogram.BUCKET_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> bucket(in.readLengthDelimited(to), into);
+                case Histogram.SCHEMA_FIELD_NUMBER << 3 | VARINT -> into.schema = WireFormat.decodeZigZag32(in.readVarint32(to));
+                case Histogram.ZERO_THRESHOLD_FIELD_NUMBER << 3 | FIXED64 -> into.zeroThreshold = in.readDouble(to);
+                case Histogram.ZERO_COUNT_FIELD_NUMBER << 3 | VARINT -> into.zeroCount = in.readVarint64(to);
+                case Histogram.ZERO_COUNT_FLOAT_FIELD_NUMBER << 3 | FIXED64 -> into.zeroCountFloat = in.readDouble(to);
+                case Histogram.NEGATIVE_SPAN_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> span(in.readLengthDelimited(to), into.negative);
+                case Histogram.POSITIVE_SPAN_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> span(in.readLengthDelimited(to), into.positive);
+                // repeated numbers come one per field, or packed into one length-delimited field
+                case Histogram.NEGATIVE_DELTA_FIELD_NUMBER << 3 | VARINT ->
+                        into.negative.addDelta(WireFormat.decodeZigZag(in.readVarint64(to)));
+                case Histogram.NEGATIVE_DELTA_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> packedDeltas(in.readLengthDelimited(to), into.negative);
+                case Histogram.POSITIVE_DELTA_FIELD_NUMBER << 3 | VARINT ->
+                        into.positive.addDelta(WireFormat.decodeZigZag(in.readVarint64(to)));
+                case Histogram.POSITIVE_DELTA_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> packedDeltas(in.readLengthDelimited(to), into.positive);
+                case Histogram.NEGATIVE_COUNT_FIELD_NUMBER << 3 | FIXED64 -> into.negative.addCount(in.readDouble(to));
+                case Histogram.NEGATIVE_COUNT_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> packedCounts(in.readLengthDelimited(to), into.negative);
+                case Histogram.POSITIVE_COUNT_FIELD_NUMBER << 3 | FIXED64 -> into.positive.addCount(in.readDouble(to));
+                case Histogram.POSITIVE_COUNT_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> packedCounts(in.readLengthDelimited(to), into.positive);
+                case Histogram.CREATED_TIMESTAMP_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> in.skipMessage(in.readLengthDelimited(to));
+                case Histogram.EXEMPLARS_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> exemplar(in.readLengthDelimited(to));
+                default -> in.skipField(tag, to);
             }
         }
     }
 
-    private void bucket(int to) throws GiveUp {
+    private void bucket(int to, HistogramFields into) throws WireFormatException {
         long count = 0;
         double countFloat = 0;
         double bound = 0;
-        int seen = 0;
-        while (pos < to) {
-            int tag = tag();
+        while (in.position() < to) {
+            int tag = in.readTag(to);
             switch (tag) {
-                case 1 << 3 | VARINT -> {
-                    seen = once(seen, 1);
-                    count = varint(to);
-                }
-                case 2 << 3 | FIXED64 -> {
-                    seen = once(seen, 2);
-                    bound = fixed64(to);
-                }
-                case 4 << 3 | FIXED64 -> {
-                    seen = once(seen, 4);
-                    countFloat = fixed64(to);
-                }
-                default -> throw GIVE_UP; // exemplars among them
+                case Bucket.CUMULATIVE_COUNT_FIELD_NUMBER << 3 | VARINT -> count = in.readVarint64(to);
+                case Bucket.UPPER_BOUND_FIELD_NUMBER << 3 | FIXED64 -> bound = in.readDouble(to);
+                case Bucket.CUMULATIVE_COUNT_FLOAT_FIELD_NUMBER << 3 | FIXED64 -> countFloat = in.readDouble(to);
+                case Bucket.EXEMPLAR_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> exemplar(in.readLengthDelimited(to));
+                default -> in.skipField(tag, to);
             }
         }
-        if (bucketCount == bucketBounds.length) {
-            bucketBounds = Arrays.copyOf(bucketBounds, bucketCount * 2);
-            bucketCounts = Arrays.copyOf(bucketCounts, bucketCount * 2);
-        }
-        bucketBounds[bucketCount] = bound;
-        bucketCounts[bucketCount] = countFloat > 0 ? countFloat : ProtobufDecoder.unsignedToDouble(count);
-        bucketCount++;
+        into.addBucket(bound, count, countFloat);
     }
 
-    /**
-     * A message of at most fields 1 and 2, both of {@code wireType}, checked and not kept: a
-     * {@code Quantile} (two doubles: quantiles cannot be added up) or a
-     * {@code google.protobuf.Timestamp} (seconds and nanos, varints).
-     */
-    private void twoScalarFields(int to, int wireType) throws GiveUp {
-        int seen = 0;
-        while (pos < to) {
-            int tag = tag();
-            if (tag == (1 << 3 | wireType)) {
-                seen = once(seen, 1);
-            } else if (tag == (2 << 3 | wireType)) {
-                seen = once(seen, 2);
+    private void span(int to, HistogramFields.Side into) throws WireFormatException {
+        int offset = 0;
+        int length = 0;
+        while (in.position() < to) {
+            int tag = in.readTag(to);
+            switch (tag) {
+                case BucketSpan.OFFSET_FIELD_NUMBER << 3 | VARINT -> offset = WireFormat.decodeZigZag32(in.readVarint32(to));
+                case BucketSpan.LENGTH_FIELD_NUMBER << 3 | VARINT -> length = in.readVarint32(to);
+                default -> in.skipField(tag, to);
+            }
+        }
+        into.addSpan(offset, length);
+    }
+
+    private void packedDeltas(int to, HistogramFields.Side into) throws WireFormatException {
+        while (in.position() < to) {
+            into.addDelta(WireFormat.decodeZigZag(in.readVarint64(to)));
+        }
+    }
+
+    private void packedCounts(int to, HistogramFields.Side into) throws WireFormatException {
+        while (in.position() < to) {
+            into.addCount(in.readDouble(to));
+        }
+    }
+
+    /** An {@code Exemplar}, checked and dropped: the gateway keeps no exemplars. */
+    private void exemplar(int to) throws WireFormatException {
+        while (in.position() < to) {
+            int tag = in.readTag(to);
+            if (tag == (Exemplar.LABEL_FIELD_NUMBER << 3 | LENGTH_DELIMITED)
+                    || tag == (Exemplar.TIMESTAMP_FIELD_NUMBER << 3 | LENGTH_DELIMITED)) {
+                in.skipMessage(in.readLengthDelimited(to)); // a LabelPair or a Timestamp
             } else {
-                throw GIVE_UP;
-            }
-            if (wireType == FIXED64) {
-                fixed64(to);
-            } else {
-                varint(to);
+                in.skipField(tag, to);
             }
         }
-    }
-
-    // --- wire primitives ------------------------------------------------------------------------
-
-    /**
-     * A tag of the fields read here is one byte (field numbers up to 15); anything longer is an
-     * unknown field or a non-canonical encoding, both left to the thorough decoder.
-     */
-    private int tag() throws GiveUp {
-        int b = buf[pos++];
-        if (b <= 0) {
-            throw GIVE_UP;
-        }
-        return b;
-    }
-
-    private long varint(int to) throws GiveUp {
-        long value = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            if (pos == to) {
-                throw GIVE_UP;
-            }
-            byte b = buf[pos++];
-            value |= (long) (b & 0x7f) << shift;
-            if (b >= 0) {
-                return value;
-            }
-        }
-        throw GIVE_UP; // more than 10 bytes
-    }
-
-    /** Reads a length prefix and returns where the field's bytes end; {@code pos} is their start. */
-    private int lengthDelimitedEnd(int to) throws GiveUp {
-        if (pos < to && buf[pos] >= 0) { // under 128 bytes, the usual case: one byte
-            int length = buf[pos++];
-            if (length > to - pos) {
-                throw GIVE_UP;
-            }
-            return pos + length;
-        }
-        long length = varint(to);
-        if (length < 0 || length > to - pos) {
-            throw GIVE_UP;
-        }
-        return pos + (int) length;
-    }
-
-    private double fixed64(int to) throws GiveUp {
-        if (to - pos < 8) {
-            throw GIVE_UP;
-        }
-        byte[] b = buf;
-        int p = pos;
-        long bits = (b[p] & 0xffL)
-                | (b[p + 1] & 0xffL) << 8
-                | (b[p + 2] & 0xffL) << 16
-                | (b[p + 3] & 0xffL) << 24
-                | (b[p + 4] & 0xffL) << 32
-                | (b[p + 5] & 0xffL) << 40
-                | (b[p + 6] & 0xffL) << 48
-                | (b[p + 7] & 0xffL) << 56;
-        pos = p + 8;
-        return Double.longBitsToDouble(bits);
     }
 
     private String utf8(int from, int to) throws GiveUp {
         requireUtf8(from, to);
-        return new String(buf, from, to - from, StandardCharsets.UTF_8);
+        return new String(in.buffer(), from, to - from, StandardCharsets.UTF_8);
     }
 
     private void requireUtf8(int from, int to) throws GiveUp {
+        byte[] buf = in.buffer();
         for (int i = from; i < to; i++) {
             if (buf[i] < 0) { // not ASCII: check the rest properly
                 if (!Utf8Validator.isValid(buf, i, to)) {
@@ -541,18 +468,25 @@ final class MetricFamilyWireReader {
         }
     }
 
-    /** Marks singular field {@code field} seen; a second occurrence gives up. */
-    private int once(int seen, int field) throws GiveUp {
-        int bit = 1 << field;
-        if ((seen & bit) != 0) {
-            throw GIVE_UP;
+    /** A {@code Counter}'s, {@code Gauge}'s or {@code Untyped}'s value. */
+    private static final class ScalarValue {
+        double value;
+        boolean set;
+
+        void clear() {
+            value = 0;
+            set = false;
         }
-        return seen | bit;
     }
 
-    private void require(boolean condition) throws GiveUp {
-        if (!condition) {
-            throw GIVE_UP;
+    /** A {@code Summary}'s count and sum; its quantiles cannot be added up. */
+    private static final class SummaryValue {
+        long count;
+        double sum;
+
+        void clear() {
+            count = 0;
+            sum = 0;
         }
     }
 }

@@ -1,13 +1,9 @@
 package io.aggregationgateway.server.ingest;
 
-import io.aggregationgateway.proto.metrics.BucketSpan;
-import io.aggregationgateway.proto.metrics.Histogram;
 import io.aggregationgateway.server.model.ClassicHistogram;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.NativeBuckets;
 import io.aggregationgateway.server.model.NativeHistogram;
-
-import java.util.List;
 
 /**
  * Reads the native part of a protobuf {@code Histogram}: spans become absolute bucket indices,
@@ -32,66 +28,57 @@ final class NativeHistogramDecoding {
      * Whether the histogram is native: Prometheus's test ({@code isNativeHistogram}: spans, a zero
      * count or a zero threshold; the no-op span marks an empty one), plus {@code zero_count_float}.
      */
-    static boolean isNative(Histogram h) {
-        return h.getPositiveSpanCount() > 0 || h.getNegativeSpanCount() > 0
-                || h.getZeroCount() != 0 || h.getZeroCountFloat() > 0 || h.getZeroThreshold() > 0;
+    static boolean isNative(HistogramFields h) {
+        return h.positive.spans > 0 || h.negative.spans > 0
+                || h.zeroCount != 0 || h.zeroCountFloat > 0 || h.zeroThreshold > 0;
     }
 
     /** @param classic the classic buckets sent along, or {@code null} */
-    static NativeHistogram decode(Histogram h, Labels labels, ClassicHistogram classic) throws InvalidNativeHistogram {
+    static NativeHistogram decode(HistogramFields h, Labels labels, ClassicHistogram classic) throws InvalidNativeHistogram {
         // Prometheus reads a float histogram when a float total is positive; a histogram that sends
         // absolute counts and no deltas can only be meant as one too (an empty float histogram)
-        boolean floatCounts = h.getSampleCountFloat() > 0 || h.getZeroCountFloat() > 0
-                || (h.getPositiveDeltaCount() == 0 && h.getNegativeDeltaCount() == 0
-                && (h.getPositiveCountCount() > 0 || h.getNegativeCountCount() > 0));
-        double count = h.getSampleCountFloat() > 0 ? h.getSampleCountFloat()
-                : ProtobufDecoder.unsignedToDouble(h.getSampleCount());
-        double zeroCount = h.getZeroCountFloat() > 0 ? h.getZeroCountFloat()
-                : ProtobufDecoder.unsignedToDouble(h.getZeroCount());
-        NativeBuckets positive = floatCounts
-                ? buckets("positive", h.getPositiveSpanList(), h.getPositiveCountList(), null)
-                : buckets("positive", h.getPositiveSpanList(), null, h.getPositiveDeltaList());
-        NativeBuckets negative = floatCounts
-                ? buckets("negative", h.getNegativeSpanList(), h.getNegativeCountList(), null)
-                : buckets("negative", h.getNegativeSpanList(), null, h.getNegativeDeltaList());
-        return new NativeHistogram(labels, h.getSchema(), h.getZeroThreshold(), zeroCount, count, h.getSampleSum(),
+        boolean floatCounts = h.sampleCountFloat > 0 || h.zeroCountFloat > 0
+                || (h.positive.deltas == 0 && h.negative.deltas == 0
+                && (h.positive.counts > 0 || h.negative.counts > 0));
+        double zeroCount = h.zeroCountFloat > 0 ? h.zeroCountFloat : ProtobufDecoder.unsignedToDouble(h.zeroCount);
+        NativeBuckets positive = buckets("positive", h.positive, floatCounts);
+        NativeBuckets negative = buckets("negative", h.negative, floatCounts);
+        return new NativeHistogram(labels, h.schema, h.zeroThreshold, zeroCount, h.count(), h.sampleSum,
                 positive, negative, floatCounts, classic);
     }
 
-    /** Exactly one of {@code counts} (float histograms) and {@code deltas} (integer histograms) is given. */
-    private static NativeBuckets buckets(String side, List<BucketSpan> spans, List<Double> counts, List<Long> deltas)
+    /** The side's counts ({@code floatCounts}) or deltas (otherwise) at the indices its spans give. */
+    private static NativeBuckets buckets(String sideName, HistogramFields.Side side, boolean floatCounts)
             throws InvalidNativeHistogram {
-        int values = counts != null ? counts.size() : deltas.size();
+        int values = floatCounts ? side.counts : side.deltas;
         long covered = 0;
-        for (BucketSpan span : spans) {
-            covered += Integer.toUnsignedLong(span.getLength());
+        for (int s = 0; s < side.spans; s++) {
+            covered += Integer.toUnsignedLong(side.spanLengths[s]);
         }
         if (covered != values) {
-            throw new InvalidNativeHistogram(side + " spans cover " + covered + (covered == 1 ? " bucket" : " buckets")
-                    + " but " + values + " "
-                    + (counts != null ? "counts" : "deltas") + " were sent");
+            throw new InvalidNativeHistogram(sideName + " spans cover " + covered + (covered == 1 ? " bucket" : " buckets")
+                    + " but " + values + " " + (floatCounts ? "counts" : "deltas") + " were sent");
         }
         int[] indices = new int[values];
         double[] absolute = new double[values];
         long index = 0;
         long running = 0;
         int n = 0;
-        for (int s = 0; s < spans.size(); s++) {
-            BucketSpan span = spans.get(s);
+        for (int s = 0; s < side.spans; s++) {
             // the first offset is the first bucket's index, the others the gap after the previous span
-            index += span.getOffset();
-            for (long j = 0; j < Integer.toUnsignedLong(span.getLength()); j++) {
+            index += side.spanOffsets[s];
+            for (long j = 0; j < Integer.toUnsignedLong(side.spanLengths[s]); j++) {
                 if (index < Integer.MIN_VALUE || index > Integer.MAX_VALUE) {
-                    throw new InvalidNativeHistogram(side + " bucket index " + index + " is out of range");
+                    throw new InvalidNativeHistogram(sideName + " bucket index " + index + " is out of range");
                 }
                 indices[n] = (int) index++;
-                if (counts != null) {
-                    absolute[n] = counts.get(n);
+                if (floatCounts) {
+                    absolute[n] = side.countValues[n];
                 } else {
                     try {
-                        running = Math.addExact(running, deltas.get(n));
+                        running = Math.addExact(running, side.deltaValues[n]);
                     } catch (ArithmeticException e) {
-                        throw new InvalidNativeHistogram(side + " bucket " + indices[n] + ": the deltas overflow 64 bits");
+                        throw new InvalidNativeHistogram(sideName + " bucket " + indices[n] + ": the deltas overflow 64 bits");
                     }
                     absolute[n] = running;
                 }

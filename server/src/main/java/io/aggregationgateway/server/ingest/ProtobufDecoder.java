@@ -6,12 +6,12 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Parser;
 import com.google.protobuf.UnknownFieldSet;
 import io.aggregationgateway.proto.metrics.Bucket;
+import io.aggregationgateway.proto.metrics.BucketSpan;
 import io.aggregationgateway.proto.metrics.Histogram;
 import io.aggregationgateway.proto.metrics.LabelPair;
 import io.aggregationgateway.proto.metrics.Metric;
 import io.aggregationgateway.proto.metrics.Summary;
 import io.aggregationgateway.proto.v1.PushRequest;
-import io.aggregationgateway.server.model.ClassicHistogram;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
@@ -21,6 +21,10 @@ import io.aggregationgateway.server.model.RejectionReason;
 import io.aggregationgateway.server.model.ScalarSample;
 import io.aggregationgateway.server.model.Series;
 import io.aggregationgateway.server.model.SummarySample;
+import io.aggregationgateway.server.model.TextFormatting;
+import io.aggregationgateway.server.protowire.ProtoReader;
+import io.aggregationgateway.server.protowire.WireFormat;
+import io.aggregationgateway.server.protowire.WireFormatException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,15 +34,19 @@ import java.util.Objects;
  * Decodes the Prometheus protobuf push format ({@code application/vnd.google.protobuf;
  * proto=io.prometheus.client.MetricFamily; encoding=delimited}) into the model.
  *
- * <p>Most messages are read by {@link MetricFamilyWireReader} straight from the bytes; the messages it
- * gives up (native histograms, exemplars, anything unusual or invalid) are parsed with protobuf-java
- * and converted, which also words every rejection.
+ * <p>Messages are read by {@link MetricFamilyWireReader} straight from the bytes; the messages it
+ * gives up (those it rejects, and two rare encodings it does not read) are parsed with protobuf-java
+ * and converted, which words every rejection.
  *
  * <p>The decoder only converts; names, values, histogram shape and duplicate series are checked by
  * the engine afterwards. It rejects what it cannot convert: bytes that are not a sequence of
  * length-delimited {@code MetricFamily} messages, metrics that lack the value their family's type
  * needs, duplicate label names, strings that are not UTF-8, unknown metric types, and native
  * histograms whose spans do not match their deltas or counts (see {@link NativeHistogramDecoding}).
+ * It also refuses a metric with more labels than {@code maxLabelsPerSeries} (the engine's limit,
+ * which counts grouping labels too, is checked again later) before it sorts them, so a message of
+ * 100,000 labels is refused for the cost of reading it. Rejections name at most
+ * {@value #DESCRIBED_LABELS} of a series' labels.
  *
  * <p>Error messages locate the problem as {@code message #N at byte B}: {@code N} counts the
  * messages of the body from 1, {@code B} is the 0-based offset of the message's length prefix from
@@ -51,7 +59,20 @@ public final class ProtobufDecoder {
     private static final Parser<io.aggregationgateway.proto.metrics.MetricFamily> PARSER =
             io.aggregationgateway.proto.metrics.MetricFamily.parser();
     private static final int TYPE_FIELD_NUMBER = io.aggregationgateway.proto.metrics.MetricFamily.TYPE_FIELD_NUMBER;
-    private static final int MAX_VARINT_BYTES = 10;
+    /** How many of a series' labels a rejection message names; the rest are counted. */
+    static final int DESCRIBED_LABELS = 10;
+
+    private final int maxLabelsPerSeries;
+
+    /** A decoder that leaves the label limit to the engine. */
+    public ProtobufDecoder() {
+        this(Integer.MAX_VALUE);
+    }
+
+    /** @param maxLabelsPerSeries most labels with a value one pushed metric may carry ({@code --max-labels-per-series}) */
+    public ProtobufDecoder(int maxLabelsPerSeries) {
+        this.maxLabelsPerSeries = maxLabelsPerSeries;
+    }
 
     /**
      * Decodes a body of varint-length-delimited {@code MetricFamily} messages. An empty body gives
@@ -65,32 +86,28 @@ public final class ProtobufDecoder {
     public List<MetricFamily> decodeDelimited(byte[] body, int offset, int length) throws PushRejectedException {
         Objects.checkFromIndexSize(offset, length, body.length);
         List<MetricFamily> families = new ArrayList<>();
-        Converter converter = new Converter();
-        MetricFamilyWireReader fastPath = new MetricFamilyWireReader();
+        Converter converter = new Converter(maxLabelsPerSeries);
+        MetricFamilyWireReader fastPath = new MetricFamilyWireReader(maxLabelsPerSeries);
+        ProtoReader prefixes = new ProtoReader();
+        prefixes.start(body, offset);
         int end = offset + length;
         int pos = offset;
         int index = 0;
         while (pos < end) {
             index++;
             int start = pos;
-            long size = 0;
-            int shift = 0;
-            while (true) {
-                if (pos == end) {
+            long size;
+            try {
+                size = prefixes.readVarint64(end);
+            } catch (WireFormatException e) { // no last byte within the body, or none within 10 bytes
+                if (end - start <= WireFormat.MAX_VARINT_BYTES) {
                     throw malformed(index, start - offset, "truncated length prefix (body ends after "
-                            + (pos - start) + " of its bytes)");
+                            + (end - start) + " of its bytes)");
                 }
-                if (pos - start == MAX_VARINT_BYTES) {
-                    throw malformed(index, start - offset, "malformed length prefix (varint longer than "
-                            + MAX_VARINT_BYTES + " bytes)");
-                }
-                byte b = body[pos++];
-                size |= (long) (b & 0x7f) << shift;
-                if (b >= 0) {
-                    break;
-                }
-                shift += 7;
+                throw malformed(index, start - offset, "malformed length prefix (varint longer than "
+                        + WireFormat.MAX_VARINT_BYTES + " bytes)");
             }
+            pos = prefixes.position();
             int remaining = end - pos;
             if (size < 0 || size > remaining) {
                 throw malformed(index, start - offset, "length prefix " + Long.toUnsignedString(size)
@@ -100,6 +117,7 @@ public final class ProtobufDecoder {
             MetricFamily fast = fastPath.read(body, pos, messageLength);
             families.add(fast != null ? fast : parseAndConvert(converter, body, pos, messageLength, index, start - offset));
             pos += messageLength;
+            prefixes.seek(pos);
         }
         return families;
     }
@@ -129,7 +147,7 @@ public final class ProtobufDecoder {
      *                               {@code PushRequest}, else as {@link #convert}
      */
     public Push decodePushRequest(byte[] message) throws PushRejectedException {
-        Push fast = new MetricFamilyWireReader().readPushRequest(message, 0, message.length);
+        Push fast = new MetricFamilyWireReader(maxLabelsPerSeries).readPushRequest(message, 0, message.length);
         if (fast != null) {
             return fast;
         }
@@ -152,17 +170,23 @@ public final class ProtobufDecoder {
     public List<MetricFamily> convert(List<io.aggregationgateway.proto.metrics.MetricFamily> families)
             throws PushRejectedException {
         List<MetricFamily> result = new ArrayList<>(families.size());
-        Converter converter = new Converter();
+        Converter converter = new Converter(maxLabelsPerSeries);
         for (int i = 0; i < families.size(); i++) {
             result.add(converter.family(families.get(i), i + 1, -1));
         }
         return result;
     }
 
-    /** Per-call state: one reusable label builder and a byte buffer to hand it label bytes. */
+    /** Per-call state: one reusable label builder, a byte buffer to hand it label bytes, histogram fields. */
     private static final class Converter {
+        private final int maxLabelsPerSeries;
         private final Labels.Builder labels = new Labels.Builder();
+        private HistogramFields histogramFields; // made for the first histogram
         private byte[] scratch = new byte[128];
+
+        Converter(int maxLabelsPerSeries) {
+            this.maxLabelsPerSeries = maxLabelsPerSeries;
+        }
 
         MetricFamily family(io.aggregationgateway.proto.metrics.MetricFamily proto, int index, int byteOffset)
                 throws PushRejectedException {
@@ -195,14 +219,7 @@ public final class ProtobufDecoder {
                 }
                 // unset: COUNTER, the proto default, as client_model and Prometheus read it
             }
-            return switch (proto.getType()) {
-                case COUNTER -> MetricType.COUNTER;
-                case GAUGE -> MetricType.GAUGE;
-                case SUMMARY -> MetricType.SUMMARY;
-                case UNTYPED -> MetricType.UNTYPED;
-                case HISTOGRAM -> MetricType.HISTOGRAM;
-                case GAUGE_HISTOGRAM -> MetricType.GAUGE_HISTOGRAM;
-            };
+            return modelType(proto.getType());
         }
 
         private Series series(Metric metric, MetricType type, String family, int index, int byteOffset)
@@ -245,26 +262,28 @@ public final class ProtobufDecoder {
             throw new AssertionError(type);
         }
 
-        private static Series histogram(Metric metric, Labels labels, String family, int index,
-                                        int byteOffset) throws PushRejectedException {
+        private Series histogram(Metric metric, Labels labels, String family, int index, int byteOffset)
+                throws PushRejectedException {
             Histogram h = metric.getHistogram();
-            int n = h.getBucketCount();
-            double[] bounds = new double[n];
-            double[] counts = new double[n];
-            for (int i = 0; i < n; i++) {
-                Bucket b = h.getBucket(i);
-                bounds[i] = b.getUpperBound();
-                double countFloat = b.getCumulativeCountFloat();
-                counts[i] = countFloat > 0 ? countFloat : unsignedToDouble(b.getCumulativeCount());
+            if (histogramFields == null) {
+                histogramFields = new HistogramFields();
             }
-            double countFloat = h.getSampleCountFloat();
-            double count = countFloat > 0 ? countFloat : unsignedToDouble(h.getSampleCount());
-            ClassicHistogram classic = new ClassicHistogram(labels, bounds, counts, count, h.getSampleSum());
-            if (!NativeHistogramDecoding.isNative(h)) {
-                return classic;
+            HistogramFields fields = histogramFields;
+            fields.clear();
+            fields.sampleCount = h.getSampleCount();
+            fields.sampleCountFloat = h.getSampleCountFloat();
+            fields.sampleSum = h.getSampleSum();
+            for (Bucket b : h.getBucketList()) {
+                fields.addBucket(b.getUpperBound(), b.getCumulativeCount(), b.getCumulativeCountFloat());
             }
+            fields.schema = h.getSchema();
+            fields.zeroThreshold = h.getZeroThreshold();
+            fields.zeroCount = h.getZeroCount();
+            fields.zeroCountFloat = h.getZeroCountFloat();
+            side(fields.positive, h.getPositiveSpanList(), h.getPositiveDeltaList(), h.getPositiveCountList());
+            side(fields.negative, h.getNegativeSpanList(), h.getNegativeDeltaList(), h.getNegativeCountList());
             try {
-                return NativeHistogramDecoding.decode(h, labels, n > 0 ? classic : null);
+                return fields.toSeries(labels);
             } catch (NativeHistogramDecoding.InvalidNativeHistogram e) {
                 throw new PushRejectedException(RejectionReason.INVALID_HISTOGRAM, where(index, byteOffset)
                         + ": family " + family + ", series " + describeLabels(metric) + ": native histogram: "
@@ -272,10 +291,33 @@ public final class ProtobufDecoder {
             }
         }
 
+        private static void side(HistogramFields.Side side, List<BucketSpan> spans, List<Long> deltas, List<Double> counts) {
+            for (BucketSpan span : spans) {
+                side.addSpan(span.getOffset(), span.getLength());
+            }
+            for (long delta : deltas) {
+                side.addDelta(delta);
+            }
+            for (double count : counts) {
+                side.addCount(count);
+            }
+        }
+
         private Labels labels(Metric metric, String family, int index, int byteOffset) throws PushRejectedException {
             int n = metric.getLabelCount();
             if (n == 0) {
                 return Labels.EMPTY;
+            }
+            int withValue = 0;
+            for (int i = 0; i < n; i++) {
+                if (!metric.getLabel(i).getValueBytes().isEmpty()) {
+                    withValue++;
+                }
+            }
+            if (withValue > maxLabelsPerSeries) { // before any sorting: one count, however many labels came
+                throw new PushRejectedException(RejectionReason.LABEL_LIMIT_EXCEEDED, where(index, byteOffset)
+                        + ": family " + family + ", series " + describeLabels(metric) + ": " + withValue
+                        + " labels, more than the limit of " + maxLabelsPerSeries + " (--max-labels-per-series)");
             }
             labels.clear();
             for (int i = 0; i < n; i++) {
@@ -315,33 +357,45 @@ public final class ProtobufDecoder {
         }
     }
 
-    /** The metric's labels as pushed (in message order, duplicates and empty values kept), for messages. */
+    /**
+     * The metric's labels as pushed (in message order, duplicates and empty values kept), for
+     * messages: the first {@value #DESCRIBED_LABELS}, then how many more there are.
+     */
     private static String describeLabels(Metric metric) {
         StringBuilder out = new StringBuilder("{");
-        for (int i = 0; i < metric.getLabelCount(); i++) {
+        int described = Math.min(metric.getLabelCount(), DESCRIBED_LABELS);
+        for (int i = 0; i < described; i++) {
             LabelPair pair = metric.getLabel(i);
             if (i > 0) {
                 out.append(',');
             }
             out.append(pair.getNameBytes().toStringUtf8()).append('=').append(quote(pair.getValueBytes()));
         }
+        if (metric.getLabelCount() > described) {
+            out.append(",… ").append(metric.getLabelCount() - described).append(" more");
+        }
         return out.append('}').toString();
     }
 
-    /** {@code "..."} escaped as in the text format; invalid UTF-8 shows as U+FFFD. */
+    /**
+     * {@code "..."} as {@link TextFormatting#quote} writes it (escaped, cut); invalid UTF-8 shows
+     * as U+FFFD. Decodes no more than the quote can show.
+     */
     private static String quote(ByteString bytes) {
-        String s = bytes.toStringUtf8();
-        StringBuilder out = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '\\' -> out.append("\\\\");
-                case '"' -> out.append("\\\"");
-                case '\n' -> out.append("\\n");
-                default -> out.append(c);
-            }
-        }
-        return out.append('"').toString();
+        int shown = Math.min(bytes.size(), 4 * (TextFormatting.MAX_QUOTED_CHARS + 1));
+        return TextFormatting.quote(bytes.substring(0, shown).toStringUtf8());
+    }
+
+    /** The model's name for a protobuf metric type. */
+    static MetricType modelType(io.aggregationgateway.proto.metrics.MetricType type) {
+        return switch (type) {
+            case COUNTER -> MetricType.COUNTER;
+            case GAUGE -> MetricType.GAUGE;
+            case SUMMARY -> MetricType.SUMMARY;
+            case UNTYPED -> MetricType.UNTYPED;
+            case HISTOGRAM -> MetricType.HISTOGRAM;
+            case GAUGE_HISTOGRAM -> MetricType.GAUGE_HISTOGRAM;
+        };
     }
 
     /** A uint64 read into a Java long, as the nearest double. */

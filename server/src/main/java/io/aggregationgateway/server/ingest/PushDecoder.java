@@ -5,11 +5,22 @@ import io.aggregationgateway.server.model.PushRejectedException;
 
 import java.util.List;
 
-/** Decodes a push body of any accepted format into the model. */
+/**
+ * Decodes a push body of any accepted format into the model. The decoders enforce the label
+ * limit while they read, before they sort a sample's labels: the engine checks it again with
+ * the grouping labels added, but by then a huge label set would have been sorted already.
+ */
 public final class PushDecoder {
-    private final TextFormatParser text = new TextFormatParser(TextFormatParser.Dialect.PROMETHEUS_TEXT_0_0_4);
-    private final TextFormatParser openMetrics = new TextFormatParser(TextFormatParser.Dialect.OPENMETRICS_1_0_0);
-    private final ProtobufDecoder protobuf = new ProtobufDecoder();
+    private final TextFormatParser text;
+    private final TextFormatParser openMetrics;
+    private final ProtobufDecoder protobuf;
+
+    /** @param maxLabelsPerSeries most labels one series of the body may carry ({@code --max-labels-per-series}) */
+    public PushDecoder(int maxLabelsPerSeries) {
+        this.text = new TextFormatParser(TextFormatParser.Dialect.PROMETHEUS_TEXT_0_0_4, maxLabelsPerSeries);
+        this.openMetrics = new TextFormatParser(TextFormatParser.Dialect.OPENMETRICS_1_0_0, maxLabelsPerSeries);
+        this.protobuf = new ProtobufDecoder(maxLabelsPerSeries);
+    }
 
     public List<MetricFamily> decode(PushFormat format, byte[] body) throws PushRejectedException {
         return switch (format) {

@@ -1,10 +1,14 @@
 package io.aggregationgateway.server.ingest;
 
+import io.aggregationgateway.server.ingest.TextFamilies.Role;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
+import io.aggregationgateway.server.model.TextFormatting;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -25,23 +29,35 @@ import java.util.Objects;
  *
  * <p>The parser works on the bytes: no regular expressions and no String per line. Per sample
  * it allocates the {@link Labels} and the sample record only; a family's name String is
- * created when the family first appears. Every error is a {@link PushRejectedException} with
- * reason {@link RejectionReason#MALFORMED} and a message {@code line N: expected ..., found ...}.
+ * created when the family first appears. Every syntax error is a {@link PushRejectedException}
+ * with reason {@link RejectionReason#MALFORMED} and a message {@code line N: expected ...,
+ * found ...}. A sample with more labels than the limit is refused as soon as its labels are
+ * read ({@link RejectionReason#LABEL_LIMIT_EXCEEDED}), so a huge label set is never sorted.
  *
- * <p>Instances are immutable and thread-safe: all state of a parse lives in the call, a
- * {@link TextParseRun} that reads the lines. It asks a {@link SampleNameResolver} which family
- * a sample belongs to, keeps the families in a {@link FamilyTable} of {@link FamilyBuilder}s,
- * reads numbers with {@link GoNumberSyntax} and words its errors with {@link ParseErrors}.
+ * <p>Instances are immutable and thread-safe: a parse's state lives in a {@link Run}, which
+ * reads the lines (this file is the grammar), and its {@link TextFamilies}, which decides which
+ * family each sample belongs to and collects them. Numbers are read by {@link GoNumberSyntax}.
  */
 public final class TextFormatParser {
 
     /** The text format of a body. */
     public enum Dialect { PROMETHEUS_TEXT_0_0_4, OPENMETRICS_1_0_0 }
 
-    private final Dialect dialect;
+    private final boolean openMetrics;
+    private final int maxLabelsPerSeries;
 
+    /** A parser without a label limit. */
     public TextFormatParser(Dialect dialect) {
-        this.dialect = Objects.requireNonNull(dialect, "dialect");
+        this(dialect, Integer.MAX_VALUE);
+    }
+
+    /** @param maxLabelsPerSeries most labels (with a value) one sample may carry; more are refused */
+    public TextFormatParser(Dialect dialect, int maxLabelsPerSeries) {
+        this.openMetrics = Objects.requireNonNull(dialect, "dialect") == Dialect.OPENMETRICS_1_0_0;
+        if (maxLabelsPerSeries < 0) {
+            throw new IllegalArgumentException("maxLabelsPerSeries must not be negative: " + maxLabelsPerSeries);
+        }
+        this.maxLabelsPerSeries = maxLabelsPerSeries;
     }
 
     /**
@@ -49,10 +65,599 @@ public final class TextFormatParser {
      *
      * @return the families in the order they were first mentioned
      * @throws PushRejectedException with reason {@link RejectionReason#MALFORMED} on any syntax
-     *                               error; the message starts with {@code line N: }
+     *                               error, {@link RejectionReason#LABEL_LIMIT_EXCEEDED} on a sample
+     *                               with too many labels; the message starts with {@code line N: }
      */
     public List<MetricFamily> parse(byte[] body, int offset, int length) throws PushRejectedException {
         Objects.checkFromIndexSize(offset, length, body.length);
-        return new TextParseRun(body, offset, offset + length, dialect == Dialect.OPENMETRICS_1_0_0).parse();
+        return new Run(body, offset, offset + length, openMetrics, maxLabelsPerSeries).parse();
+    }
+
+    /** A syntax error at a line. */
+    static PushRejectedException malformed(int line, String message) {
+        return new PushRejectedException(RejectionReason.MALFORMED, "line " + line + ": " + message);
+    }
+
+    // ------------------------------------------------------------------ name characters
+
+    private static final int METRIC_NAME_START = 1; // [a-zA-Z_:]
+    private static final int METRIC_NAME = 2;       // [a-zA-Z0-9_:]
+    private static final int LABEL_NAME_START = 4;  // [a-zA-Z_]
+    private static final int LABEL_NAME = 8;        // [a-zA-Z0-9_]
+    /** the classes of each byte, one table lookup per byte */
+    private static final byte[] NAME_CLASSES = new byte[256];
+
+    static {
+        for (int c = 0; c < 128; c++) {
+            int flags = 0;
+            boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+            boolean digit = c >= '0' && c <= '9';
+            if (letter || c == ':') {
+                flags |= METRIC_NAME_START | METRIC_NAME;
+            }
+            if (digit) {
+                flags |= METRIC_NAME | LABEL_NAME;
+            }
+            if (letter) {
+                flags |= LABEL_NAME_START | LABEL_NAME;
+            }
+            NAME_CLASSES[c] = (byte) flags;
+        }
+    }
+
+    private static boolean is(byte c, int nameClass) {
+        return (NAME_CLASSES[c & 0xff] & nameClass) != 0;
+    }
+
+    /**
+     * One {@link #parse} call: reads the body line by line, checks each line's syntax and hands
+     * names, metadata and samples to its {@link TextFamilies}. Positions are indexes into the
+     * body; a method working on one line gets the line's {@code end} (exclusive, without the
+     * line break).
+     */
+    private static final class Run {
+        private static final byte[] KEYWORD_HELP = ascii("HELP");
+        private static final byte[] KEYWORD_TYPE = ascii("TYPE");
+        private static final byte[] KEYWORD_UNIT = ascii("UNIT");
+        private static final byte[] KEYWORD_EOF = ascii("EOF");
+        private static final byte[][] KEYWORDS = {KEYWORD_HELP, KEYWORD_TYPE, KEYWORD_UNIT, KEYWORD_EOF};
+        /** Longest excerpt of the input decoded for a message, in bytes: more than a quote shows. */
+        private static final int MAX_EXCERPT_BYTES = TextFormatting.MAX_QUOTED_CHARS * 4;
+
+        private final byte[] body;
+        private final int bodyStart;
+        private final int bodyEnd;
+        private final boolean openMetrics;
+        private final int maxLabels;
+        private final TextFamilies families;
+        private final Labels.Builder labels = new Labels.Builder();
+        /** room for an unescaped label value or HELP text */
+        private byte[] scratch = new byte[128];
+        /** the number of the line being read, from 1 */
+        private int line;
+
+        // the current sample
+        private Role role;
+        private int nameStart;
+        private int nameEnd;
+        /** labels with a value added to {@link #labels}: what the series will carry */
+        private int labelCount;
+        /** the le of a bucket or the quantile of a quantile sample: not a label of the series */
+        private double specialLabelValue;
+        private boolean specialLabelSeen;
+
+        Run(byte[] body, int bodyStart, int bodyEnd, boolean openMetrics, int maxLabels) {
+            this.body = body;
+            this.bodyStart = bodyStart;
+            this.bodyEnd = bodyEnd;
+            this.openMetrics = openMetrics;
+            this.maxLabels = maxLabels;
+            this.families = new TextFamilies(body, openMetrics);
+        }
+
+        private static byte[] ascii(String s) {
+            return s.getBytes(StandardCharsets.US_ASCII);
+        }
+
+        List<MetricFamily> parse() throws PushRejectedException {
+            int pos = bodyStart;
+            boolean eofSeen = false;
+            while (pos < bodyEnd) {
+                line++;
+                int newline = pos;
+                while (newline < bodyEnd && body[newline] != '\n') {
+                    newline++;
+                }
+                int end = newline;
+                if (end > pos && body[end - 1] == '\r') {
+                    end--;
+                }
+                if (eofSeen) {
+                    throw error("expected end of body after # EOF, found "
+                            + (pos == end ? "an empty line" : excerpt(pos, end)));
+                }
+                eofSeen = parseLine(pos, end);
+                pos = newline + 1;
+            }
+            if (openMetrics && !eofSeen) {
+                line++;
+                throw error("missing # EOF at end of body");
+            }
+            return families.result();
+        }
+
+        /** Returns true when the line is OpenMetrics's {@code # EOF}. */
+        private boolean parseLine(int pos, int end) throws PushRejectedException {
+            pos = skipBlanks(pos, end);
+            if (pos == end) {
+                return false;
+            }
+            if (body[pos] == '#') {
+                return parseComment(pos + 1, end);
+            }
+            parseSample(pos, end);
+            return false;
+        }
+
+        // --------------------------------------------------------------- comments, metadata
+
+        /** A line after its '#'. Returns true when it is OpenMetrics's {@code # EOF}. */
+        private boolean parseComment(int pos, int end) throws PushRejectedException {
+            pos = skipBlanks(pos, end);
+            int keywordStart = pos;
+            pos = skipToken(pos, end);
+            byte[] keyword = keyword(keywordStart, pos);
+            if (keyword == null || (!openMetrics && (keyword == KEYWORD_UNIT || keyword == KEYWORD_EOF))) {
+                if (openMetrics) {
+                    throw error("expected HELP, TYPE, UNIT or EOF after '#', found "
+                            + (keywordStart == pos ? describeAt(pos, end) : excerpt(keywordStart, pos)));
+                }
+                return false; // a plain comment
+            }
+            if (keyword == KEYWORD_EOF) {
+                pos = skipBlanks(pos, end);
+                if (pos != end) {
+                    throw error("expected end of line after # EOF, found " + describeAt(pos, end));
+                }
+                return true;
+            }
+            pos = skipBlanks(pos, end);
+            if (pos == end) {
+                return false; // "# HELP" and nothing else: a plain comment, as in Go's parser
+            }
+            if (!is(body[pos], METRIC_NAME_START)) {
+                throw error("expected metric name after # " + new String(keyword, StandardCharsets.US_ASCII)
+                        + ", found " + describeAt(pos, end));
+            }
+            int metricNameStart = pos;
+            pos = scanMetricName(pos, end);
+            if (pos < end && !isBlank(body[pos])) {
+                throw error("expected metric name after # " + new String(keyword, StandardCharsets.US_ASCII)
+                        + ", found " + excerpt(metricNameStart, skipToken(metricNameStart, end)));
+            }
+            int metricNameEnd = pos;
+            pos = skipBlanks(pos, end);
+            if (pos == end) {
+                return false; // "# HELP name" without text: ignored, as in Go's parser
+            }
+            if (keyword == KEYWORD_HELP) {
+                // a second HELP line is refused before its text is read, as in Go's parser
+                TextFamilies.Family named = families.helpOf(metricNameStart, metricNameEnd, line);
+                families.setHelp(named, parseHelp(pos, end));
+            } else if (keyword == KEYWORD_TYPE) {
+                families.declare(metricNameStart, metricNameEnd, parseType(pos, end), line);
+            }
+            // # UNIT: syntax checked, unit ignored
+            return false;
+        }
+
+        /** One of the KEYWORD_ constants (compared by identity later), or null. */
+        private byte[] keyword(int from, int to) {
+            for (byte[] keyword : KEYWORDS) {
+                if (to - from == keyword.length && Arrays.equals(body, from, to, keyword, 0, keyword.length)) {
+                    return keyword;
+                }
+            }
+            return null;
+        }
+
+        private DeclaredType parseType(int pos, int end) throws PushRejectedException {
+            int typeEnd = end;
+            while (typeEnd > pos && isBlank(body[typeEnd - 1])) {
+                typeEnd--;
+            }
+            DeclaredType type = DeclaredType.parse(body, pos, typeEnd, openMetrics);
+            if (type == null) {
+                throw error("unknown metric type " + excerpt(pos, typeEnd) + ", expected "
+                        + (openMetrics ? "counter, gauge, histogram, gaugehistogram, summary, info, stateset or unknown"
+                                       : "counter, gauge, histogram, summary or untyped"));
+            }
+            return type;
+        }
+
+        private String parseHelp(int pos, int end) throws PushRejectedException {
+            boolean plain = true;
+            for (int i = pos; i < end; i++) {
+                byte c = body[i];
+                if (c == '\\' || c < 0) {
+                    plain = false;
+                    break;
+                }
+            }
+            if (plain) {
+                return new String(body, pos, end - pos, StandardCharsets.US_ASCII);
+            }
+            if (!Utf8Validator.isValid(body, pos, end)) {
+                throw error("invalid UTF-8 in HELP text");
+            }
+            byte[] out = ensureScratch(end - pos);
+            int n = 0;
+            for (int i = pos; i < end; i++) {
+                byte c = body[i];
+                if (c != '\\') {
+                    out[n++] = c;
+                    continue;
+                }
+                if (++i == end) {
+                    throw error("expected an escape sequence (\\\\ or \\n) after '\\' in HELP text, found end of line");
+                }
+                switch (body[i]) {
+                    case '\\' -> out[n++] = '\\';
+                    case 'n' -> out[n++] = '\n';
+                    case '"' -> {
+                        if (!openMetrics) {
+                            throw error("invalid escape sequence '\\\"' in HELP text, expected \\\\ or \\n");
+                        }
+                        out[n++] = '"';
+                    }
+                    default -> throw error("invalid escape sequence " + escapeSequence(i, end)
+                            + " in HELP text, expected " + (openMetrics ? "\\\\, \\\" or \\n" : "\\\\ or \\n"));
+                }
+            }
+            return new String(out, 0, n, StandardCharsets.UTF_8);
+        }
+
+        // -------------------------------------------------------------------------- samples
+
+        private void parseSample(int pos, int end) throws PushRejectedException {
+            if (!is(body[pos], METRIC_NAME_START)) {
+                throw error("expected metric name or '#', found " + describeAt(pos, end));
+            }
+            nameStart = pos;
+            pos = scanMetricName(pos, end);
+            nameEnd = pos;
+            role = families.startSample(nameStart, nameEnd, line);
+            labelCount = 0;
+            specialLabelSeen = false;
+            int afterBlanks = skipBlanks(pos, end);
+            if (afterBlanks < end && body[afterBlanks] == '{') {
+                pos = parseLabels(afterBlanks + 1, end, true);
+                pos = skipBlanks(pos, end);
+            } else {
+                if (afterBlanks == pos && pos < end) {
+                    throw error("expected '{' or a space after metric name " + sampleName() + ", found "
+                            + describeAt(pos, end));
+                }
+                pos = afterBlanks;
+            }
+            if (pos == end) {
+                throw error("expected sample value after " + sampleName() + ", found end of line");
+            }
+            int valueStart = pos;
+            pos = skipToken(pos, end);
+            double value = parseNumber(body, valueStart, pos, "sample value");
+            pos = skipBlanks(pos, end);
+            if (pos < end) {
+                if (!(openMetrics && body[pos] == '#')) {
+                    int timestampStart = pos;
+                    pos = skipToken(pos, end);
+                    checkTimestamp(timestampStart, pos);
+                    pos = skipBlanks(pos, end);
+                }
+                if (pos < end) {
+                    if (openMetrics && body[pos] == '#') {
+                        checkExemplar(pos + 1, end);
+                    } else {
+                        throw error("expected end of line after timestamp, found " + describeAt(pos, end));
+                    }
+                }
+            }
+            Labels built;
+            try {
+                built = labels.build();
+            } catch (IllegalArgumentException duplicate) {
+                throw error(duplicate.getMessage() + " in sample " + sampleName());
+            }
+            if (role.specialLabel != null && !specialLabelSeen) {
+                throw error("expected label \"" + role.specialLabel + "\" on " + role.specialSampleKind
+                        + " sample " + sampleName());
+            }
+            families.add(built, value, specialLabelValue, line);
+        }
+
+        /**
+         * Parses labels after '{' up to and including '}' and returns the position after it.
+         * A sample's labels ({@code keep}) go into {@link #labels}, but for the role's special
+         * label ({@code le} of a bucket, {@code quantile} of a quantile), whose value goes into
+         * {@link #specialLabelValue}; an exemplar's are checked, not kept.
+         */
+        private int parseLabels(int pos, int end, boolean keep) throws PushRejectedException {
+            while (true) {
+                pos = skipBlanks(pos, end);
+                if (pos < end && body[pos] == '}') {
+                    return pos + 1;
+                }
+                if (pos == end || !is(body[pos], LABEL_NAME_START)) {
+                    throw error("expected label name or '}', found " + describeAt(pos, end));
+                }
+                int labelStart = pos;
+                pos++;
+                while (pos < end && is(body[pos], LABEL_NAME)) {
+                    pos++;
+                }
+                int labelEnd = pos;
+                pos = skipBlanks(pos, end);
+                if (pos == end || body[pos] != '=') {
+                    throw error("expected '=' after label name " + excerpt(labelStart, labelEnd) + ", found "
+                            + describeAt(pos, end));
+                }
+                pos = skipBlanks(pos + 1, end);
+                if (pos == end || body[pos] != '"') {
+                    throw error("expected '\"' to open the value of label " + excerpt(labelStart, labelEnd)
+                            + ", found " + describeAt(pos, end));
+                }
+                pos++;
+                int valueStart = pos;
+                boolean escaped = false;
+                boolean nonAscii = false;
+                while (pos < end) {
+                    byte c = body[pos];
+                    if (c == '"') {
+                        break;
+                    }
+                    if (c == '\\') {
+                        escaped = true;
+                        pos += 2;
+                        continue;
+                    }
+                    if (c < 0) {
+                        nonAscii = true;
+                    }
+                    pos++;
+                }
+                if (pos >= end) {
+                    throw error("expected '\"' to close the value of label " + excerpt(labelStart, labelEnd)
+                            + ", found end of line");
+                }
+                int valueEnd = pos;
+                pos++;
+                if (nonAscii && !Utf8Validator.isValid(body, valueStart, valueEnd)) {
+                    throw error("invalid UTF-8 in the value of label " + excerpt(labelStart, labelEnd));
+                }
+                // the value as it is in the body, or unescaped in scratch
+                byte[] valueBuf = body;
+                int valueOffset = valueStart;
+                int valueLength = valueEnd - valueStart;
+                if (escaped) {
+                    valueLength = unescapeLabelValue(valueStart, valueEnd, labelStart, labelEnd);
+                    valueBuf = scratch;
+                    valueOffset = 0;
+                }
+                if (keep) {
+                    keepLabel(labelStart, labelEnd, valueBuf, valueOffset, valueLength);
+                }
+                pos = skipBlanks(pos, end);
+                if (pos < end && body[pos] == ',') {
+                    pos++;
+                    continue;
+                }
+                if (pos < end && body[pos] == '}') {
+                    return pos + 1;
+                }
+                throw error("expected ',' or '}' after the value of label " + excerpt(labelStart, labelEnd)
+                        + ", found " + describeAt(pos, end));
+            }
+        }
+
+        /** A label of the sample: the role's special label, a label it may not carry, or one of the series. */
+        private void keepLabel(int labelStart, int labelEnd, byte[] valueBuf, int valueOffset, int valueLength)
+                throws PushRejectedException {
+            if (isLabelNamed(labelStart, labelEnd, role.specialLabelBytes)) {
+                if (specialLabelSeen) {
+                    throw error("label name " + new String(body, labelStart, labelEnd - labelStart,
+                            StandardCharsets.US_ASCII) + " appears twice in sample " + sampleName());
+                }
+                specialLabelSeen = true;
+                specialLabelValue = parseNumber(valueBuf, valueOffset, valueOffset + valueLength, role.specialValueName);
+                if (role == Role.BUCKET && Double.isNaN(specialLabelValue)) {
+                    throw error("expected a number other than NaN as value of label \"le\", found \"NaN\"");
+                }
+            } else if (isLabelNamed(labelStart, labelEnd, role.forbiddenLabel)) {
+                throw error("unexpected label " + excerpt(labelStart, labelEnd) + " on sample " + sampleName());
+            } else {
+                // counted as the series will: a label without a value is no label
+                if (valueLength > 0 && ++labelCount > maxLabels) {
+                    throw new PushRejectedException(RejectionReason.LABEL_LIMIT_EXCEEDED, "line " + line
+                            + ": sample " + sampleName() + " has more labels than the limit of " + maxLabels
+                            + " (--max-labels-per-series)");
+                }
+                labels.addRaw(body, labelStart, labelEnd - labelStart, valueBuf, valueOffset, valueLength);
+            }
+        }
+
+        private boolean isLabelNamed(int from, int to, byte[] name) {
+            return name != null && to - from == name.length && Arrays.equals(body, from, to, name, 0, name.length);
+        }
+
+        /** Unescapes body[valueStart, valueEnd) into scratch and returns the length. */
+        private int unescapeLabelValue(int valueStart, int valueEnd, int labelStart, int labelEnd)
+                throws PushRejectedException {
+            byte[] out = ensureScratch(valueEnd - valueStart);
+            int n = 0;
+            for (int i = valueStart; i < valueEnd; i++) {
+                byte c = body[i];
+                if (c != '\\') {
+                    out[n++] = c;
+                    continue;
+                }
+                i++; // the scan guarantees a byte after the backslash
+                switch (body[i]) {
+                    case '\\' -> out[n++] = '\\';
+                    case '"' -> out[n++] = '"';
+                    case 'n' -> out[n++] = '\n';
+                    default -> throw error("invalid escape sequence " + escapeSequence(i, valueEnd)
+                            + " in the value of label " + excerpt(labelStart, labelEnd) + ", expected \\\\, \\\" or \\n");
+                }
+            }
+            return n;
+        }
+
+        /** An OpenMetrics exemplar after its '#': checked, not kept. */
+        private void checkExemplar(int pos, int end) throws PushRejectedException {
+            pos = skipBlanks(pos, end);
+            if (pos == end || body[pos] != '{') {
+                throw error("expected '{' to open the exemplar's labels, found " + describeAt(pos, end));
+            }
+            pos = parseLabels(pos + 1, end, false);
+            pos = skipBlanks(pos, end);
+            if (pos == end) {
+                throw error("expected exemplar value, found end of line");
+            }
+            int valueStart = pos;
+            pos = skipToken(pos, end);
+            parseNumber(body, valueStart, pos, "exemplar value");
+            pos = skipBlanks(pos, end);
+            if (pos < end) {
+                int timestampStart = pos;
+                pos = skipToken(pos, end);
+                checkTimestamp(timestampStart, pos);
+                pos = skipBlanks(pos, end);
+                if (pos < end) {
+                    throw error("expected end of line after exemplar timestamp, found " + describeAt(pos, end));
+                }
+            }
+        }
+
+        // -------------------------------------------------------------------------- numbers
+
+        private double parseNumber(byte[] buf, int from, int to, String what) throws PushRejectedException {
+            try {
+                return GoNumberSyntax.parseFloat(buf, from, to);
+            } catch (GoNumberSyntax.InvalidNumber invalid) {
+                if (invalid.outOfRange()) {
+                    throw error(what + " out of range, found " + excerpt(buf, from, to));
+                }
+                throw error("expected a number as " + what + ", found "
+                        + (from == to ? "nothing" : excerpt(buf, from, to)));
+            }
+        }
+
+        /** Checks a timestamp's syntax: an integer in 0.0.4, a finite number in OpenMetrics. Its value is not kept. */
+        private void checkTimestamp(int from, int to) throws PushRejectedException {
+            if (openMetrics) {
+                double t = parseNumber(body, from, to, "timestamp");
+                if (Double.isNaN(t) || Double.isInfinite(t)) {
+                    throw error("expected a finite number as timestamp, found " + excerpt(from, to));
+                }
+                return;
+            }
+            try {
+                GoNumberSyntax.parseInt64(body, from, to);
+            } catch (GoNumberSyntax.InvalidNumber invalid) {
+                throw error((invalid.outOfRange() ? "timestamp out of range, found " : "expected an integer timestamp, found ")
+                        + excerpt(from, to));
+            }
+        }
+
+        // ------------------------------------------------------------------------- scanning
+
+        private static boolean isBlank(byte c) {
+            return c == ' ' || c == '\t';
+        }
+
+        private int skipBlanks(int pos, int end) {
+            while (pos < end && isBlank(body[pos])) {
+                pos++;
+            }
+            return pos;
+        }
+
+        private int skipToken(int pos, int end) {
+            while (pos < end && !isBlank(body[pos])) {
+                pos++;
+            }
+            return pos;
+        }
+
+        /** From a name's first character (already checked) to the position after the name. */
+        private int scanMetricName(int pos, int end) {
+            pos++;
+            while (pos < end && is(body[pos], METRIC_NAME)) {
+                pos++;
+            }
+            return pos;
+        }
+
+        private byte[] ensureScratch(int size) {
+            if (scratch.length < size) {
+                scratch = new byte[Math.max(size, scratch.length * 2)];
+            }
+            return scratch;
+        }
+
+        // ------------------------------------------------------------------------- messages
+
+        private PushRejectedException error(String message) {
+            return malformed(line, message);
+        }
+
+        /** The current sample's name, quoted. */
+        private String sampleName() {
+            return excerpt(nameStart, nameEnd);
+        }
+
+        private String excerpt(int from, int to) {
+            return excerpt(body, from, to);
+        }
+
+        /** buf[from, to) quoted for a message, cut to a bounded length. */
+        private static String excerpt(byte[] buf, int from, int to) {
+            return TextFormatting.quote(new String(buf, from, Math.min(to - from, MAX_EXCERPT_BYTES), StandardCharsets.UTF_8));
+        }
+
+        /** What is at body[pos] on a line ending at {@code end}: a quoted character, or "end of line". */
+        private String describeAt(int pos, int end) {
+            if (pos >= end) {
+                return "end of line";
+            }
+            int c = body[pos] & 0xff;
+            if (c == '\'') {
+                return "\"'\"";
+            }
+            if (c >= 0x20 && c < 0x7f) {
+                return "'" + (char) c + "'";
+            }
+            if (c >= 0x80) {
+                int n = 1;
+                while (n < 4 && pos + n < end && (body[pos + n] & 0xc0) == 0x80) {
+                    n++;
+                }
+                if (Utf8Validator.isValid(body, pos, pos + n)) {
+                    return "'" + new String(body, pos, n, StandardCharsets.UTF_8) + "'";
+                }
+            }
+            return String.format("byte 0x%02x", c);
+        }
+
+        /** The escape sequence whose backslash is just before body[afterBackslash], quoted. */
+        private String escapeSequence(int afterBackslash, int end) {
+            int n = 1;
+            if ((body[afterBackslash] & 0x80) != 0) {
+                while (n < 4 && afterBackslash + n < end && (body[afterBackslash + n] & 0xc0) == 0x80) {
+                    n++;
+                }
+            }
+            return "'\\" + new String(body, afterBackslash, n, StandardCharsets.UTF_8) + "'";
+        }
     }
 }

@@ -5,16 +5,32 @@ import java.util.List;
 
 /**
  * A family as a scrape reads it. Name, type, help and the list of series are fixed when the view
- * is taken; the series' values are live: each read of a series returns its state at that moment
- * (see {@link SeriesView}), so a scrape that reads every series once shows each one consistently.
+ * is taken; each series is read through its {@link SeriesView}, whose read returns one consistent
+ * state of it. The store hands out views whose values are copies taken as of one moment, so a
+ * scrape shows every push wholly or not at all.
  *
- * @param series the series sorted by labels
+ * @param series            the series sorted by labels
+ * @param largestLabelBytes at least the {@link Labels#encodedSize()} of every series: what a renderer
+ *                          sizes its slices by, known to the store without reading every series
  */
-public record FamilyView(String name, MetricType type, String help, List<SeriesView> series) {
+public record FamilyView(String name, MetricType type, String help, List<SeriesView> series, int largestLabelBytes) {
+
+    /** A view whose largest label set is found by reading each series' labels once. */
+    public FamilyView(String name, MetricType type, String help, List<SeriesView> series) {
+        this(name, type, help, series, largestLabelBytes(series));
+    }
 
     /** A family of plain values that lives outside the store, such as the gateway's own metrics. */
     public static FamilyView ofSamples(String name, MetricType type, String help, List<ScalarSample> samples) {
         List<SeriesView> series = List.copyOf(samples.stream().sorted(Comparator.comparing(ScalarSample::labels)).toList());
         return new FamilyView(name, type, help, series);
+    }
+
+    private static int largestLabelBytes(List<SeriesView> series) {
+        int largest = 0;
+        for (SeriesView s : series) {
+            largest = Math.max(largest, s.labels().encodedSize());
+        }
+        return largest;
     }
 }

@@ -4,6 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.BiConsumer;
 
+import static io.aggregationgateway.server.protowire.WireFormat.readVarint;
+import static io.aggregationgateway.server.protowire.WireFormat.varintSize;
+import static io.aggregationgateway.server.protowire.WireFormat.writeVarint;
+
 /**
  * An immutable label set, sorted by label name, with empty values dropped (Prometheus treats
  * {@code a=""} as no label {@code a}).
@@ -13,6 +17,8 @@ import java.util.function.BiConsumer;
  */
 public final class Labels implements Comparable<Labels> {
     public static final Labels EMPTY = new Labels(new byte[0], 0);
+    /** How much of a label set {@link #toString()} shows before it counts the rest. */
+    static final int MAX_SHOWN_CHARS = 200;
 
     private final byte[] data;
     private final int size;
@@ -176,17 +182,40 @@ public final class Labels implements Comparable<Labels> {
         return pos + varintSize(valueLength) + valueLength;
     }
 
-    /** Whether every label of {@code subset} is here with the same value. */
+    /**
+     * Whether every label of {@code subset} is here with the same value. Walks both sorted
+     * encodings once and compares bytes: a DELETE runs this for every stored series under the
+     * store's write lock.
+     */
     public boolean containsAll(Labels subset) {
-        boolean[] all = {true};
-        subset.forEach((name, value) -> all[0] &= value.equals(get(name)));
-        return all[0];
-    }
-
-    private boolean containsName(byte[] buf, int offset, int length) {
-        boolean[] found = {false};
-        forEachRaw((b, no, nl, vo, vl) -> found[0] |= Arrays.equals(b, no, no + nl, buf, offset, offset + length));
-        return found[0];
+        byte[] s = subset.data;
+        int a = 0;
+        int b = 0;
+        while (b < s.length) {
+            int nameLengthB = readVarint(s, b);
+            int nameB = b + varintSize(nameLengthB);
+            int cmp = 1;
+            while (a < data.length) {
+                int nameLengthA = readVarint(data, a);
+                cmp = compareNames(data, a + varintSize(nameLengthA), nameLengthA, s, nameB, nameLengthB);
+                if (cmp >= 0) {
+                    break;
+                }
+                a = entryEnd(data, a);
+            }
+            if (cmp != 0) {
+                return false; // this name is not here
+            }
+            // the names are equal, so the entries (lengths are canonical varints) are equal iff the values are
+            int endA = entryEnd(data, a);
+            int endB = entryEnd(s, b);
+            if (!Arrays.equals(data, a, endA, s, b, endB)) {
+                return false;
+            }
+            a = endA;
+            b = endB;
+        }
+        return true;
     }
 
     /** Orders label sets label by label: name first, then value, byte-wise. */
@@ -221,27 +250,45 @@ public final class Labels implements Comparable<Labels> {
         return hash;
     }
 
-    /** {@code {a="1",b="x\"y"}}, escaped as in the text format. */
+    /**
+     * {@code {a="1",b="x\"y"}}, for messages: names and values escaped and cut as
+     * {@link TextFormatting#quote} does, and once about {@value #MAX_SHOWN_CHARS} characters are
+     * shown, the remaining labels as a count: {@code {a="1",b="2",... 119998 more}}. A label set
+     * can hold many labels of many kilobytes; no reply or log line should carry it whole.
+     */
     @Override
     public String toString() {
         StringBuilder out = new StringBuilder("{");
-        forEach((name, value) -> {
-            if (out.length() > 1) {
+        int shown = 0;
+        int pos = 0;
+        while (pos < data.length) {
+            if (shown > 0) {
+                if (out.length() >= MAX_SHOWN_CHARS) {
+                    out.append(",... ").append(size - shown).append(" more");
+                    break;
+                }
                 out.append(',');
             }
-            out.append(name).append("=\"");
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                switch (c) {
-                    case '\\' -> out.append("\\\\");
-                    case '"' -> out.append("\\\"");
-                    case '\n' -> out.append("\\n");
-                    default -> out.append(c);
-                }
-            }
-            out.append('"');
-        });
+            int nameLength = readVarint(data, pos);
+            pos += varintSize(nameLength);
+            TextFormatting.appendVisible(out, shownPart(pos, nameLength), TextFormatting.MAX_QUOTED_CHARS);
+            pos += nameLength;
+            int valueLength = readVarint(data, pos);
+            pos += varintSize(valueLength);
+            out.append('=');
+            TextFormatting.appendQuoted(out, shownPart(pos, valueLength));
+            pos += valueLength;
+            shown++;
+        }
         return out.append('}').toString();
+    }
+
+    /**
+     * Enough of data[offset, offset+length) for a message: more characters than a quote shows
+     * (at most 4 bytes a character), without decoding a long value whole.
+     */
+    private String shownPart(int offset, int length) {
+        return new String(data, offset, Math.min(length, 4 * (TextFormatting.MAX_QUOTED_CHARS + 1)), StandardCharsets.UTF_8);
     }
 
     /** Tests a label name given as a byte range. */
@@ -261,12 +308,16 @@ public final class Labels implements Comparable<Labels> {
      * {@link #build()}; decoders keep one per thread of work to avoid garbage per sample.
      */
     public static final class Builder {
+        /** Up to this many labels, insertion sort beats merging. */
+        private static final int INSERTION_SORT_MAX = 16;
         private byte[] scratch = new byte[256];
         private int used;
         // per label: name offset, name length, value offset, value length in scratch
         private int[] ranges = new int[32];
         private int count;
         private int[] order = new int[8];
+        /** room for merging in {@link #mergeSort}, allocated when a label set first needs it */
+        private int[] merged = new int[0];
 
         public Builder add(String name, String value) {
             byte[] n = name.getBytes(StandardCharsets.UTF_8);
@@ -360,33 +411,84 @@ public final class Labels implements Comparable<Labels> {
         }
 
         /**
-         * Orders label indexes by name and returns a label whose name another label has too, or -1.
-         * Insertion sort: series carry a handful of labels, often already sorted, and this runs once
-         * per pushed sample, so no boxing and no comparator. Inserting a name stops at an equal
-         * one, so every duplicate is met by a comparison and needs no second pass.
+         * Orders label indexes by name and returns the last-added label whose name an earlier
+         * label has too, or -1. This runs once per pushed sample, so no boxing and no
+         * comparator. Series carry a handful of labels, often already sorted: up to
+         * {@value #INSERTION_SORT_MAX}, insertion sort, which meets every repeated name on the
+         * way; beyond, a merge sort (O(n log n) however many labels a push carries), then one
+         * pass for repeated names, which the stable sort has put next to each other.
          */
         private int sortByName() {
             if (order.length < count) {
                 order = new int[Math.max(count, order.length * 2)];
             }
-            int duplicate = -1;
             for (int i = 0; i < count; i++) {
+                order[i] = i;
+            }
+            if (count <= INSERTION_SORT_MAX) {
+                return insertionSort(0, count);
+            }
+            mergeSort(0, count);
+            int duplicate = -1;
+            for (int k = 1; k < count; k++) {
+                if (order[k] > duplicate && compareNames(order[k - 1], order[k]) == 0) {
+                    duplicate = order[k];
+                }
+            }
+            return duplicate;
+        }
+
+        /**
+         * Sorts order[from, to), which holds labels in the order they were added, stably by
+         * name and returns the last-added label whose name an earlier one there has, or -1.
+         * Inserting a name stops at an equal one, so every repeat is met by a comparison.
+         */
+        private int insertionSort(int from, int to) {
+            int duplicate = -1;
+            for (int i = from + 1; i < to; i++) {
+                int x = order[i];
                 int j = i - 1;
-                while (j >= 0) {
-                    int c = compareNames(order[j], i);
+                while (j >= from) {
+                    int c = compareNames(order[j], x);
                     if (c < 0) {
                         break;
                     }
                     if (c == 0) {
-                        duplicate = i;
+                        duplicate = x;
                         break;
                     }
                     order[j + 1] = order[j];
                     j--;
                 }
-                order[j + 1] = i;
+                order[j + 1] = x;
             }
             return duplicate;
+        }
+
+        /** Sorts order[from, to) stably by name. */
+        private void mergeSort(int from, int to) {
+            if (to - from <= INSERTION_SORT_MAX) {
+                insertionSort(from, to);
+                return;
+            }
+            int mid = (from + to) >>> 1;
+            mergeSort(from, mid);
+            mergeSort(mid, to);
+            if (compareNames(order[mid - 1], order[mid]) <= 0) {
+                return; // the halves are in order already
+            }
+            if (merged.length < order.length) {
+                merged = new int[order.length];
+            }
+            // merge the left half, moved aside, with the right half in place; ties take the left: stable
+            System.arraycopy(order, from, merged, from, mid - from);
+            int i = from;
+            int j = mid;
+            int k = from;
+            while (i < mid && j < to) {
+                order[k++] = compareNames(merged[i], order[j]) <= 0 ? merged[i++] : order[j++];
+            }
+            System.arraycopy(merged, i, order, k, mid - i);
         }
 
         private int compareNames(int x, int y) {
@@ -404,34 +506,5 @@ public final class Labels implements Comparable<Labels> {
                 scratch = Arrays.copyOf(scratch, Math.max(scratch.length * 2, used + extra));
             }
         }
-    }
-
-    private static int readVarint(byte[] buf, int pos) {
-        int value = 0;
-        int shift = 0;
-        byte b;
-        do {
-            b = buf[pos++];
-            value |= (b & 0x7f) << shift;
-            shift += 7;
-        } while (b < 0);
-        return value;
-    }
-
-    private static int varintSize(int value) {
-        int size = 1;
-        while ((value >>>= 7) != 0) {
-            size++;
-        }
-        return size;
-    }
-
-    private static int writeVarint(byte[] buf, int pos, int value) {
-        while ((value & ~0x7f) != 0) {
-            buf[pos++] = (byte) ((value & 0x7f) | 0x80);
-            value >>>= 7;
-        }
-        buf[pos++] = (byte) value;
-        return pos;
     }
 }

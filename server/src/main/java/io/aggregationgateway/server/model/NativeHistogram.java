@@ -27,10 +27,4 @@ public record NativeHistogram(Labels labels, int schema, double zeroThreshold, d
         return new NativeHistogram(newLabels, schema, zeroThreshold, zeroCount, count, sum, positive, negative,
                 floatCounts, classic == null ? null : classic.withLabels(newLabels));
     }
-
-    /** This histogram with another classic part ({@code null} for none). */
-    public NativeHistogram withClassic(ClassicHistogram newClassic) {
-        return new NativeHistogram(labels, schema, zeroThreshold, zeroCount, count, sum, positive, negative,
-                floatCounts, newClassic);
-    }
 }

@@ -8,6 +8,11 @@ public enum RejectionReason {
     INVALID_NAME,
     /** The family exists with another type. */
     TYPE_CONFLICT,
+    /**
+     * A family's name, or the name of one of its samples, is that of another family or of its
+     * samples (an untyped {@code h_bucket} next to a histogram {@code h}).
+     */
+    NAME_COLLISION,
     /** The same series appears twice in one push. */
     DUPLICATE_SERIES,
     /** A value that cannot be aggregated (negative or non-finite counter, NaN gauge, ...). */
@@ -19,5 +24,7 @@ public enum RejectionReason {
     /** A series has more labels, or a longer label value, than configured. */
     LABEL_LIMIT_EXCEEDED,
     /** Accepting the push would exceed a configured limit on the store. */
-    LIMIT_EXCEEDED
+    LIMIT_EXCEEDED,
+    /** A browser pushed from an origin the gateway does not allow. */
+    ORIGIN_NOT_ALLOWED
 }

@@ -32,6 +32,7 @@ public final class GatewayMetrics {
 
     private final IntSupplier familiesHeld;
     private final LongSupplier seriesHeld;
+    private final LongSupplier storeBytes;
     private final Supplier<Optional<Instant>> lastReset;
     private final Supplier<Optional<Instant>> nextReset;
     private final Supplier<SourceCounts> sources;
@@ -43,25 +44,28 @@ public final class GatewayMetrics {
     /**
      * @param familiesHeld how many families the store holds
      * @param seriesHeld   how many series the store holds
+     * @param storeBytes   how many bytes of its byte budget the store takes
      * @param lastReset    when the reset schedule last cleared the store
      * @param nextReset    when the reset schedule next clears it
      */
-    public GatewayMetrics(IntSupplier familiesHeld, LongSupplier seriesHeld,
+    public GatewayMetrics(IntSupplier familiesHeld, LongSupplier seriesHeld, LongSupplier storeBytes,
                           Supplier<Optional<Instant>> lastReset, Supplier<Optional<Instant>> nextReset) {
-        this(familiesHeld, seriesHeld, lastReset, nextReset, Clock.systemUTC());
+        this(familiesHeld, seriesHeld, storeBytes, lastReset, nextReset, Clock.systemUTC());
     }
 
     /** @param clock the time refusals are recorded at */
-    public GatewayMetrics(IntSupplier familiesHeld, LongSupplier seriesHeld,
+    public GatewayMetrics(IntSupplier familiesHeld, LongSupplier seriesHeld, LongSupplier storeBytes,
                           Supplier<Optional<Instant>> lastReset, Supplier<Optional<Instant>> nextReset, Clock clock) {
-        this(familiesHeld, seriesHeld, lastReset, nextReset, clock, null);
+        this(familiesHeld, seriesHeld, storeBytes, lastReset, nextReset, clock, null);
     }
 
     /** @param sources what the engine counts of its sources, or {@code null} when none are configured */
-    public GatewayMetrics(IntSupplier familiesHeld, LongSupplier seriesHeld, Supplier<Optional<Instant>> lastReset,
-                          Supplier<Optional<Instant>> nextReset, Clock clock, Supplier<SourceCounts> sources) {
+    public GatewayMetrics(IntSupplier familiesHeld, LongSupplier seriesHeld, LongSupplier storeBytes,
+                          Supplier<Optional<Instant>> lastReset, Supplier<Optional<Instant>> nextReset, Clock clock,
+                          Supplier<SourceCounts> sources) {
         this.familiesHeld = familiesHeld;
         this.seriesHeld = seriesHeld;
+        this.storeBytes = storeBytes;
         this.lastReset = lastReset;
         this.nextReset = nextReset;
         this.sources = sources;
@@ -118,6 +122,8 @@ public final class GatewayMetrics {
         out.add(counter("received_bytes_total", "Push body bytes received (after gzip decoding), by format.", bytes));
         out.add(gauge("families", "Families the gateway holds.", familiesHeld.getAsInt()));
         out.add(gauge("series", "Series the gateway holds.", seriesHeld.getAsLong()));
+        out.add(gauge("store_bytes", "Heap the stored families and series take, as the gateway estimates it "
+                + "for its byte budget (--max-store-bytes).", storeBytes.getAsLong()));
         lastReset.get().ifPresent(t -> out.add(gauge("last_reset_timestamp_seconds",
                 "When the aggregate was last cleared by the reset schedule, in Unix seconds.", seconds(t))));
         nextReset.get().ifPresent(t -> out.add(gauge("next_reset_timestamp_seconds",

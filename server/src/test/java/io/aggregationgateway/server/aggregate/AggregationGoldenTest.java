@@ -64,9 +64,9 @@ class AggregationGoldenTest {
                         latency_sum 9.5
                         latency_count 9
                         """),
-                // DESIGN.md's rule: at each bound every side adds its cumulative count at its own
-                // largest bound <= that bound. At le=0.2 that is A's 1 (at 0.1) + B's 10 (at 0.2) = 11.
-                // (Issue 2's worked example writes 0.2:1, which contradicts the rule it cites.)
+                // The bucket rule (README, "How pushes add up"): at each bound every side adds its
+                // cumulative count at its own largest bound <= that bound. At le=0.2 that is A's 1
+                // (at 0.1) + B's 10 (at 0.2) = 11.
                 arguments("histogram with mismatched bounds: union of bounds", List.of(
                         push(histogram("h", "0.1", 1, "0.5", 2, "1", 3, "+Inf", 4, 1)),
                         push(histogram("h", "0.2", 10, "0.5", 20, "2", 30, "+Inf", 40, 2))), """

@@ -8,6 +8,7 @@ import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.ScalarSample;
+import io.aggregationgateway.server.model.ScalarView;
 import io.aggregationgateway.server.model.SeriesView;
 import org.junit.jupiter.api.Test;
 
@@ -81,7 +82,7 @@ class ConcurrentPushTest {
 
         List<FamilyView> families = aggregator.families();
         HistogramValues h = ((HistogramCell) families.get(0).series().get(0)).read();
-        ScalarCell ops = (ScalarCell) families.get(1).series().get(0);
+        ScalarView ops = (ScalarView) families.get(1).series().get(0);
         int total = THREADS * PUSHES_PER_THREAD;
         assertEquals(total, ops.value());
         assertEquals(total, h.count());

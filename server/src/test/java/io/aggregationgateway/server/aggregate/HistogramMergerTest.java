@@ -25,7 +25,7 @@ class HistogramMergerTest {
                 arguments("only +Inf on one side", new double[] {INF}, new double[] {5},
                         new double[] {0.5, INF}, new double[] {1, 2},
                         new double[] {0.5, INF}, new double[] {1, 7}),
-                arguments("issue 2 example by DESIGN.md's rule",
+                arguments("mismatched bounds: each side counts at its own largest bound below",
                         new double[] {0.1, 0.5, 1, INF}, new double[] {1, 2, 3, 4},
                         new double[] {0.2, 0.5, 2, INF}, new double[] {10, 20, 30, 40},
                         new double[] {0.1, 0.2, 0.5, 1, 2, INF}, new double[] {1, 11, 22, 23, 33, 44}));

@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,14 +27,15 @@ class NativeHistogramConcurrencyTest {
         Aggregator aggregator = new Aggregator();
         aggregator.push(NativeHistogramMergeTest.push(MetricType.HISTOGRAM,
                 NativeHistogramPropertyTest.histogram(List.of(1.0), 8, 0x1p-128)));
-        NativeHistogramCell cell = (NativeHistogramCell) aggregator.families().get(0).series().get(0);
+        // a scrape's cells are copies: each read takes a new copy
+        Supplier<NativeHistogramCell> cell = () -> (NativeHistogramCell) aggregator.families().get(0).series().get(0);
         AtomicBoolean done = new AtomicBoolean();
         ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
         try {
             Future<Integer> reader = pool.submit(() -> {
                 int reads = 0;
                 while (!done.get()) {
-                    NativeHistogram h = cell.read();
+                    NativeHistogram h = cell.get().read();
                     double inBuckets = h.zeroCount() + h.positive().total() + h.negative().total();
                     if (inBuckets != h.count()) {
                         throw new AssertionError("read half a merge: count " + h.count() + ", buckets " + inBuckets);
@@ -63,7 +65,7 @@ class NativeHistogramConcurrencyTest {
         } finally {
             pool.shutdownNow();
         }
-        NativeHistogram h = cell.read();
+        NativeHistogram h = cell.get().read();
         assertEquals(1 + 3.0 * threads * pushesPerThread, h.count());
         assertEquals(threads * pushesPerThread, h.zeroCount());
         assertEquals(ExponentialBuckets.MIN_SCHEMA, h.schema());

@@ -132,7 +132,7 @@ class NativeHistogramRejectionTest {
     void theCellsTakeAPushOfTheOtherKindThatWonNoRaceByItsClassicView() {
         // what happens to the loser when two pushes of different kinds create one series at once
         NativeHistogramCell nativeCell = new NativeHistogramCell(nh(0).zero(0.001, 0).pos(1, 2).sum(3).build());
-        nativeCell.add(new ClassicHistogram(Labels.EMPTY, new double[] {1, INF}, new double[] {1, 1}, 1.0, 0.5));
+        nativeCell.add(new ClassicHistogram(Labels.EMPTY, new double[] {1, INF}, new double[] {1, 1}, 1.0, 0.5), new PushTally());
         HistogramValues classicOfNative = nativeCell.readClassic();
         assertEquals(3.0, classicOfNative.count());
         assertEquals(3.5, classicOfNative.sum());
@@ -141,7 +141,7 @@ class NativeHistogramRejectionTest {
 
         HistogramCell classicCell = new HistogramCell(new ClassicHistogram(Labels.EMPTY, new double[] {1, INF},
                 new double[] {1, 1}, 1.0, 0.5));
-        classicCell.add(nh(0).zero(0.001, 0).pos(1, 2).sum(3).build());
+        classicCell.add(nh(0).zero(0.001, 0).pos(1, 2).sum(3).build(), new PushTally());
         HistogramValues values = classicCell.read();
         assertEquals(3.0, values.count());
         assertEquals(List.of(1.0, 3.0), List.of(values.cumulative()[0], values.cumulative()[1]));

@@ -35,10 +35,37 @@ class ConfigLoaderTest {
         assertEquals(List.of(), config.corsOrigins());
         assertTrue(config.selfMetrics());
         assertEquals(Level.INFO, config.logLevel());
+        assertFalse(config.corsAllowCredentials());
+        assertEquals(10_000, config.maxConnections());
+        assertEquals(Duration.ofMinutes(5), config.idleTimeout());
+        assertEquals(Duration.ofSeconds(10), config.headerReadTimeout());
         assertEquals(List.of(), config.sourceLabels());
         assertEquals(Duration.ofMinutes(10), config.sourceTtl());
         assertEquals(2_000_000, config.maxSourceSeries());
         assertEquals(List.of(), config.gaugeModes().rules());
+    }
+
+    @Test
+    void connectionSettingsComeFromFlagsEnvironmentAndFile() throws Exception {
+        Path file = Files.writeString(dir.resolve("connections.properties"), "idle-timeout=90s\ncors-allow-credentials=true\n");
+        GatewayConfig config = ConfigLoader.load(new String[] {"--max-connections", "500", "--config-file", file.toString()},
+                Map.of("GATEWAY_HEADER_READ_TIMEOUT", "2s"));
+        assertEquals(500, config.maxConnections());
+        assertEquals(Duration.ofSeconds(90), config.idleTimeout());
+        assertEquals(Duration.ofSeconds(2), config.headerReadTimeout());
+        assertTrue(config.corsAllowCredentials());
+    }
+
+    @Test
+    void theStoreBudgetIsHalfTheHeapUnlessSet() throws Exception {
+        assertEquals(Runtime.getRuntime().maxMemory() / 2, ConfigLoader.load(new String[0], Map.of()).maxStoreBytes());
+        assertEquals(Runtime.getRuntime().maxMemory() / 2,
+                ConfigLoader.load(new String[] {"--max-store-bytes", "AUTO"}, Map.of()).maxStoreBytes());
+        assertEquals(123_456_789, ConfigLoader.load(new String[0], Map.of("GATEWAY_MAX_STORE_BYTES", "123456789"))
+                .maxStoreBytes());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(new String[] {"--max-store-bytes", "1g"}, Map.of()));
+        assertEquals("--max-store-bytes must be a whole number, got \"1g\"", e.getMessage());
     }
 
     @Test
@@ -108,6 +135,9 @@ class ConfigLoaderTest {
             "--reset-timezone|Mars/Olympus|--reset-timezone \"Mars/Olympus\" is not a time zone",
             "--series-ttl|10 minutes|--series-ttl \"10 minutes\" is not a duration",
             "--self-metrics|maybe|--self-metrics must be true or false",
+            "--max-connections|0|--max-connections must be between 1 and 1000000",
+            "--idle-timeout|0|--idle-timeout must be longer than 0",
+            "--header-read-timeout|soon|--header-read-timeout \"soon\" is not a duration",
             "--log-level|LOUD|--log-level must be SEVERE, WARNING, INFO or FINE",
             "--config-file|/nonexistent/gw.properties|cannot read config file /nonexistent/gw.properties",
             "--source-label|__x|--source-label \"__x\" is not a label name a push can group by",

@@ -6,6 +6,8 @@ import io.aggregationgateway.proto.v1.PushRequest;
 import io.aggregationgateway.proto.v1.PushResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 
 import java.util.List;
 import java.util.Map;
@@ -16,7 +18,15 @@ final class GrpcSender implements AutoCloseable {
     private final ManagedChannel channel;
 
     GrpcSender(int gatewayPort) {
-        channel = ManagedChannelBuilder.forAddress("127.0.0.1", gatewayPort).usePlaintext().build();
+        this(gatewayPort, Map.of());
+    }
+
+    /** @param metadata headers sent with every call, e.g. the one a balancer hashes on */
+    GrpcSender(int gatewayPort, Map<String, String> metadata) {
+        Metadata headers = new Metadata();
+        metadata.forEach((name, value) -> headers.put(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER), value));
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", gatewayPort).usePlaintext()
+                .intercept(MetadataUtils.newAttachHeadersInterceptor(headers)).build();
     }
 
     PushResponse push(Map<String, String> groupingLabels, MetricFamily... families) {

@@ -115,6 +115,31 @@ class NativeHistogramProtobufTest {
                         .addPositiveSpan(span(2, 1)).addPositiveDelta(1))), out.toByteArray());
     }
 
+    /** 2,000 float buckets: the metric's and the histogram's lengths take three bytes, written after their content. */
+    @Test
+    void largeHistogramWithLengthsOfSeveralBytes() throws Exception {
+        int[] indices = new int[2000];
+        double[] counts = new double[indices.length];
+        Histogram.Builder expected = Histogram.newBuilder();
+        double total = 0;
+        for (int i = 0; i < indices.length; i++) {
+            indices[i] = i;
+            counts[i] = i + 0.5;
+            total += counts[i];
+        }
+        NativeHistogram h = new NativeHistogram(Labels.of("path", "/l"), 8, 0x1p-128, 0, total, 1,
+                buckets(indices, counts), NativeBuckets.EMPTY, true, null);
+        expected.setSampleSum(1).setSampleCountFloat(total).setSchema(8).setZeroThreshold(0x1p-128).setZeroCountFloat(0)
+                .addPositiveSpan(span(0, indices.length));
+        for (double count : counts) {
+            expected.addPositiveCount(count);
+        }
+        Metric.Builder metric = metric("/l", expected);
+        assertEquals(true, metric.build().getSerializedSize() > 16_384);
+        assertArrayEquals(expected(io.aggregationgateway.proto.metrics.MetricType.HISTOGRAM, metric),
+                render(MetricType.HISTOGRAM, h));
+    }
+
     @Test
     void integerHistogramTooLargeForUint64GoesOutAsFloat() throws Exception {
         NativeHistogram h = new NativeHistogram(Labels.of("path", "/big"), 0, 0, 0, 0x1p64, 1,

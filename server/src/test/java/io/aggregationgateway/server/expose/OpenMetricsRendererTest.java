@@ -2,14 +2,13 @@ package io.aggregationgateway.server.expose;
 
 import io.aggregationgateway.server.aggregate.Aggregator;
 import io.aggregationgateway.server.model.ClassicHistogram;
+import io.aggregationgateway.server.model.FamilyView;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.ScalarSample;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +54,7 @@ class OpenMetricsRendererTest {
     }
 
     @Test
-    void counterWithoutTotalIsUnknownWithItsSampleNameUnchanged() throws Exception {
+    void counterWithoutTotalIsACounterWhoseSamplesGainTotal() throws Exception {
         Aggregator aggregator = store(Labels.EMPTY,
                 new MetricFamily("legacy_requests", MetricType.COUNTER, "Old style.",
                         List.of(new ScalarSample(Labels.EMPTY, 7))),
@@ -65,24 +64,41 @@ class OpenMetricsRendererTest {
                 # TYPE _total unknown
                 _total 1
                 # HELP legacy_requests Old style.
-                # TYPE legacy_requests unknown
-                legacy_requests 7
+                # TYPE legacy_requests counter
+                legacy_requests_total 7
+                # EOF
+                """, render(aggregator));
+    }
+
+    @Test
+    void counterWithoutTotalWhoseLongNameIsTakenStaysUnknown() throws Exception {
+        Aggregator aggregator = store(Labels.EMPTY,
+                new MetricFamily("jobs", MetricType.COUNTER, "", List.of(new ScalarSample(Labels.EMPTY, 3))),
+                new MetricFamily("jobs_total", MetricType.GAUGE, "", List.of(new ScalarSample(Labels.EMPTY, 9))));
+        assertEquals("""
+                # TYPE jobs unknown
+                jobs 3
+                # TYPE jobs_total gauge
+                jobs_total 9
                 # EOF
                 """, render(aggregator));
     }
 
     @Test
     void counterWhoseShortNameIsTakenStaysUnknown() throws Exception {
-        Aggregator aggregator = store(Labels.EMPTY,
-                new MetricFamily("jobs", MetricType.GAUGE, "", List.of(new ScalarSample(Labels.EMPTY, 3))),
-                new MetricFamily("jobs_total", MetricType.COUNTER, "", List.of(new ScalarSample(Labels.EMPTY, 9))));
+        // the engine refuses such a pair (its names collide); the renderer still copes with one
+        List<FamilyView> families = List.of(
+                FamilyView.ofSamples("jobs", MetricType.GAUGE, "", List.of(new ScalarSample(Labels.EMPTY, 3))),
+                FamilyView.ofSamples("jobs_total", MetricType.COUNTER, "", List.of(new ScalarSample(Labels.EMPTY, 9))));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new OpenMetricsRenderer().render(families, out);
         assertEquals("""
                 # TYPE jobs gauge
                 jobs 3
                 # TYPE jobs_total unknown
                 jobs_total 9
                 # EOF
-                """, render(aggregator));
+                """, out.toString(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -177,51 +193,5 @@ class OpenMetricsRendererTest {
                 x_total{path="/a \\"q\\" \\\\ b\\nc",u="ü"} 1
                 # EOF
                 """, render(aggregator));
-    }
-
-    @ParameterizedTest
-    @CsvSource({
-            "0.1, 0.1",
-            "2.5, 2.5",
-            "1e-5, 1e-05",
-            "1.5e-7, 1.5e-07",
-            "0.0001, 0.0001",
-            "0.00012, 0.00012",
-            "100000.5, 100000.5",
-            "123456.5, 123456.5",
-            "1234567.5, 1.2345675e+06",
-            "1e6, 1e+06",
-            "1e20, 1e+20",
-            "1e300, 1e+300",
-            "1.7976931348623157e308, 1.7976931348623157e+308",
-            "-0.25, -0.25",
-            "-3e-9, -3e-09",
-            "0.30000000000000004, 0.30000000000000004",
-            "12345, 12345",
-            "-0.0, -0",
-            "NaN, NaN",
-            "Infinity, +Inf",
-            "-Infinity, -Inf",
-    })
-    void goFloatMatchesStrconvFormatFloatG(double value, String expected) {
-        assertEquals(expected, OpenMetricsRenderer.goFloat(value));
-    }
-
-    @ParameterizedTest
-    @CsvSource({
-            "0.0, 0.0",
-            "-0.0, 0.0",
-            "1, 1.0",
-            "-1, -1.0",
-            "100, 100.0",
-            "0.005, 0.005",
-            "2.5, 2.5",
-            "1e6, 1e+06",
-            "1e-5, 1e-05",
-            "Infinity, +Inf",
-            "-Infinity, -Inf",
-    })
-    void leIsInCanonicalForm(double bound, String expected) {
-        assertEquals(expected, OpenMetricsRenderer.canonicalBound(bound));
     }
 }

@@ -48,8 +48,8 @@ class GatewayHttpTest {
 
     @SetUpRoute
     static void routing(HttpRouting.Builder routing) {
-        Routes.register(routing, AGGREGATOR, new GatewayMetrics(AGGREGATOR::familyCount, AGGREGATOR::seriesCount, Optional::empty, Optional::empty),
-                new HttpSettings(1024 * 1024, List.of(), false), RENDER_WORKERS);
+        Routes.register(routing, AGGREGATOR, new GatewayMetrics(AGGREGATOR::familyCount, AGGREGATOR::seriesCount, AGGREGATOR::storeBytes, Optional::empty, Optional::empty),
+                new HttpSettings(1024 * 1024, List.of(), false, false), RENDER_WORKERS);
     }
 
     @BeforeEach
@@ -114,6 +114,23 @@ class GatewayHttpTest {
         assertEquals(Status.BAD_REQUEST_400, noJob.status());
         assertTrue(noJob.entity().contains("job name is required"), noJob.entity());
 
+        assertEquals(before, scrape());
+    }
+
+    @Test
+    void invalidUtf8InAGroupingLabelIsRefusedNotReplaced() throws Exception {
+        push(Method.POST, "/metrics/job/a", "t 1\n");
+        String before = scrape();
+        HttpClient http = HttpClient.newHttpClient();
+        for (String path : List.of("/metrics/job/%ff%fe", "/metrics/job@base64/__4", "/metrics/job/j/a/%ff")) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri.resolve(path))
+                    .POST(HttpRequest.BodyPublishers.ofString("t 1\n")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, response.statusCode(), path);
+            assertTrue(response.body().contains("is not valid UTF-8"), response.body());
+            HttpResponse<String> delete = http.send(HttpRequest.newBuilder(uri.resolve(path)).DELETE().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, delete.statusCode(), path);
+        }
         assertEquals(before, scrape());
     }
 

@@ -68,7 +68,7 @@ class OperationsTest {
             gateway.pushText("/metrics/job/a/instance/2", COUNTER);
             gateway.pushText("/metrics/job/b/instance/1", COUNTER);
             HttpResponse<byte[]> deleted = gateway.send(HttpRequest.newBuilder(gateway.uri("/metrics/job/a")).DELETE());
-            assertEquals(200, deleted.statusCode());
+            assertEquals(202, deleted.statusCode(), "202 Accepted, as the Pushgateway answers");
             assertEquals("deleted 2 series carrying {job=\"a\"}\n", body(deleted));
             assertEquals("# TYPE jobs_total counter\njobs_total{instance=\"1\",job=\"b\"} 1\n", gateway.scrape());
             HttpResponse<byte[]> noGroup = gateway.send(HttpRequest.newBuilder(gateway.uri("/metrics/")).DELETE());
@@ -139,6 +139,67 @@ class OperationsTest {
             HttpResponse<byte[]> strangerPush = gateway.send(HttpRequest.newBuilder(gateway.uri("/metrics/job/web"))
                     .header("Origin", "https://evil.example").POST(HttpRequest.BodyPublishers.ofString(COUNTER)));
             assertFalse(strangerPush.headers().firstValue("Access-Control-Allow-Origin").isPresent());
+        }
+    }
+
+    @Test
+    void aPushFromAnOriginNotAllowedIs403AndChangesNothing() throws Exception {
+        try (RunningGateway gateway = new RunningGateway("--cors-origin", "https://app.example", "--self-metrics", "false")) {
+            gateway.pushText("/metrics/job/web", COUNTER);
+            String before = gateway.scrape();
+            // what a text/plain fetch or sendBeacon sends: no preflight, straight to the push
+            HttpResponse<byte[]> stranger = gateway.send(HttpRequest.newBuilder(gateway.uri("/metrics/job/web"))
+                    .header("Origin", "https://evil.example").header("Content-Type", "text/plain")
+                    .POST(HttpRequest.BodyPublishers.ofString(COUNTER)));
+            assertEquals(403, stranger.statusCode());
+            assertEquals("origin https://evil.example may not push here (--cors-origin)\n", body(stranger));
+            assertEquals("Origin", stranger.headers().firstValue("Vary").orElseThrow());
+            assertEquals(before, gateway.scrape(), "nothing of it applied");
+
+            HttpResponse<byte[]> server = gateway.send(HttpRequest.newBuilder(gateway.uri("/metrics/job/web"))
+                    .POST(HttpRequest.BodyPublishers.ofString(COUNTER)));
+            assertEquals(200, server.statusCode(), "no Origin: not a browser, not affected");
+            assertEquals("Origin", server.headers().firstValue("Vary").orElseThrow());
+
+            HttpResponse<byte[]> bad = gateway.send(HttpRequest.newBuilder(gateway.uri("/metrics/job/web"))
+                    .header("Origin", "https://app.example").POST(HttpRequest.BodyPublishers.ofString("bad line\n")));
+            assertEquals(400, bad.statusCode());
+            assertEquals("Origin", bad.headers().firstValue("Vary").orElseThrow(), "every answer of a push route varies by Origin");
+            assertEquals("https://app.example", bad.headers().firstValue("Access-Control-Allow-Origin").orElseThrow());
+        }
+        try (RunningGateway noOrigins = new RunningGateway()) {
+            HttpResponse<byte[]> browser = noOrigins.send(HttpRequest.newBuilder(noOrigins.uri("/metrics/job/web"))
+                    .header("Origin", "https://app.example").POST(HttpRequest.BodyPublishers.ofString(COUNTER)));
+            assertEquals(403, browser.statusCode(), "without --cors-origin no browser origin may push");
+            assertTrue(body(browser).contains("no origins are allowed"), body(browser));
+            assertTrue(noOrigins.scrape().contains("aggregation_gateway_rejections_total{reason=\"origin_not_allowed\"} 1"));
+        }
+    }
+
+    @Test
+    void credentialsAreAllowedOnlyWhenAskedFor() throws Exception {
+        HttpRequest.Builder preflight = HttpRequest.newBuilder()
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://app.example").header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "content-type");
+        try (RunningGateway plain = new RunningGateway("--cors-origin", "*")) {
+            HttpResponse<byte[]> answer = plain.send(preflight.copy().uri(plain.uri("/metrics/job/web")));
+            assertEquals("*", answer.headers().firstValue("Access-Control-Allow-Origin").orElseThrow());
+            assertFalse(answer.headers().firstValue("Access-Control-Allow-Credentials").isPresent());
+        }
+        try (RunningGateway credentialed = new RunningGateway("--cors-origin", "*", "--cors-allow-credentials", "true")) {
+            HttpResponse<byte[]> answer = credentialed.send(preflight.copy().uri(credentialed.uri("/metrics/job/web")));
+            assertEquals(204, answer.statusCode());
+            assertEquals("https://app.example", answer.headers().firstValue("Access-Control-Allow-Origin").orElseThrow(),
+                    "credentialed requests need the origin itself, not *");
+            assertEquals("true", answer.headers().firstValue("Access-Control-Allow-Credentials").orElseThrow());
+            HttpResponse<byte[]> push = credentialed.send(HttpRequest.newBuilder(credentialed.uri("/metrics/job/web"))
+                    .header("Origin", "https://app.example").header("Cookie", "session=1")
+                    .header("Content-Type", "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[0])));
+            assertEquals(200, push.statusCode());
+            assertEquals("https://app.example", push.headers().firstValue("Access-Control-Allow-Origin").orElseThrow());
+            assertEquals("true", push.headers().firstValue("Access-Control-Allow-Credentials").orElseThrow());
         }
     }
 

@@ -56,7 +56,7 @@ class SourcesHttpTest {
                     """, gateway.scrape());
 
             HttpResponse<byte[]> forgot = delete(gateway, "/metrics/job/w/instance/a");
-            assertEquals(200, forgot.statusCode());
+            assertEquals(202, forgot.statusCode());
             assertEquals("forgot 1 sources carrying {instance=\"a\",job=\"w\"}\n", body(forgot));
             assertEquals("""
                     # TYPE jobs_total counter

@@ -31,7 +31,9 @@ class GroupingPathTest {
                 arguments("/job/j/empty@base64/=", Labels.of("job", "j")),
                 arguments("/job/j/empty/", Labels.of("job", "j")),
                 arguments("/job/j/a/1/a/2", Labels.of("job", "j", "a", "2")),
-                arguments("/job/j/job/other", Labels.of("job", "j")));
+                arguments("/job/j/job/other", Labels.of("job", "j")),
+                arguments("/job/%C3%A4/a/%20b", Labels.of("job", "ä", "a", " b")),
+                arguments("/job/j/a%40base64/w6Q", Labels.of("job", "j", "a", "ä")));
     }
 
     @ParameterizedTest(name = "\"{0}\"")
@@ -52,6 +54,13 @@ class GroupingPathTest {
                 arguments("/job/j/a-b/x", "improper label name \"a-b\""),
                 arguments("/job/j/a@base64/!!", "invalid base64 encoding for label a"),
                 arguments("/jobs/x", "unknown path"),
+                arguments("/job/%ff%fe", "path segment \"%ff%fe\" is not valid UTF-8"),
+                arguments("/job/j/a/x%E4", "path segment \"x%E4\" is not valid UTF-8"),
+                arguments("/job/j/a/%C0%AF", "path segment \"%C0%AF\" is not valid UTF-8"),
+                arguments("/job@base64/__4", "path segment \"__4\" (base64 for label job) is not valid UTF-8"),
+                arguments("/job/j/a@base64/__4=", "path segment \"__4=\" (base64 for label a) is not valid UTF-8"),
+                arguments("/job/j/a/%zz", "path segment \"%zz\" has an invalid percent-encoding"),
+                arguments("/job/j/a/%4", "path segment \"%4\" has an invalid percent-encoding"),
                 arguments("/other", "unknown path"));
     }
 

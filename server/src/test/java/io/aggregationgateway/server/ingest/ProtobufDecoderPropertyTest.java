@@ -2,6 +2,7 @@ package io.aggregationgateway.server.ingest;
 
 import com.google.protobuf.Timestamp;
 import io.aggregationgateway.proto.metrics.Bucket;
+import io.aggregationgateway.proto.metrics.BucketSpan;
 import io.aggregationgateway.proto.metrics.Counter;
 import io.aggregationgateway.proto.metrics.Exemplar;
 import io.aggregationgateway.proto.metrics.Gauge;
@@ -15,6 +16,8 @@ import io.aggregationgateway.server.model.ClassicHistogram;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
+import io.aggregationgateway.server.model.NativeBuckets;
+import io.aggregationgateway.server.model.NativeHistogram;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
 import io.aggregationgateway.server.model.ScalarSample;
@@ -170,7 +173,9 @@ class ProtobufDecoderPropertyTest {
                     metric.setSummary(s);
                     yield new SummarySample(expectedLabels, (double) count, sum);
                 }
-                case HISTOGRAM, GAUGE_HISTOGRAM -> randomHistogram(random, metric, expectedLabels);
+                case HISTOGRAM, GAUGE_HISTOGRAM -> random.nextBoolean()
+                        ? randomHistogram(random, metric, expectedLabels)
+                        : randomNativeHistogram(random, metric, expectedLabels);
             });
             family.addMetric(metric);
         }
@@ -219,6 +224,124 @@ class ProtobufDecoderPropertyTest {
         }
         metric.setHistogram(h);
         return new ClassicHistogram(labels, bounds, counts, count, sum);
+    }
+
+    /**
+     * A native histogram as client_golang and client_java push them: schema, zero bucket, spans
+     * with deltas (integer) or counts (float), sometimes classic buckets, exemplars and a created
+     * timestamp alongside. The expected model is the buckets drawn before they were encoded.
+     */
+    private static NativeHistogram randomNativeHistogram(Random random, Metric.Builder metric, Labels labels) {
+        boolean floats = random.nextBoolean();
+        Histogram.Builder h = Histogram.newBuilder();
+        int schema = random.nextInt(13) - 4;
+        h.setSchema(schema);
+        double zeroThreshold = switch (random.nextInt(3)) {
+            case 0 -> 0;
+            case 1 -> 0x1p-128;
+            default -> 0.001;
+        };
+        if (zeroThreshold != 0 || random.nextBoolean()) {
+            h.setZeroThreshold(zeroThreshold);
+        }
+        double zeroCount = random.nextInt(3) == 0 ? 0 : floats ? random.nextInt(5) * 0.5 : random.nextInt(5);
+        if (floats && (zeroCount != 0 || random.nextBoolean())) {
+            h.setZeroCountFloat(zeroCount);
+        } else if (!floats && (zeroCount != 0 || random.nextBoolean())) {
+            h.setZeroCount((long) zeroCount);
+        }
+        NativeBuckets negative = randomSide(random, floats, h, false);
+        NativeBuckets positive = randomSide(random, floats, h, true);
+        if (positive.isEmpty() && negative.isEmpty() && (zeroCount == 0 && zeroThreshold == 0 || random.nextBoolean())) {
+            h.addPositiveSpan(BucketSpan.newBuilder().setOffset(0).setLength(0)); // the no-op span: native, empty
+        }
+        double observed = zeroCount + positive.total() + negative.total();
+        double count;
+        if (floats) {
+            count = observed + 0.25 * (1 + random.nextInt(3)); // positive: a float histogram for sure
+            h.setSampleCountFloat(count);
+        } else {
+            count = observed + random.nextInt(3);
+            h.setSampleCount((long) count);
+        }
+        double sum = randomDouble(random);
+        h.setSampleSum(sum);
+        ClassicHistogram classic = null;
+        if (random.nextInt(3) == 0) { // client_java sends its classic buckets along
+            int buckets = 1 + random.nextInt(4);
+            double[] bounds = new double[buckets];
+            double[] cumulative = new double[buckets];
+            for (int b = 0; b < buckets; b++) {
+                bounds[b] = b == buckets - 1 && random.nextBoolean() ? Double.POSITIVE_INFINITY : Math.pow(2, b - 2);
+                cumulative[b] = (b == 0 ? 0 : cumulative[b - 1]) + random.nextInt(5);
+                Bucket.Builder bucket = Bucket.newBuilder().setUpperBound(bounds[b]).setCumulativeCount((long) cumulative[b]);
+                if (random.nextInt(5) == 0) {
+                    bucket.setExemplar(Exemplar.newBuilder().setValue(bounds[b] / 2)
+                            .addLabel(LabelPair.newBuilder().setName("trace_id").setValue("t" + b)));
+                }
+                h.addBucket(bucket);
+            }
+            classic = new ClassicHistogram(labels, bounds, cumulative, count, sum);
+        }
+        if (random.nextInt(4) == 0) {
+            h.addExemplars(Exemplar.newBuilder().setValue(0.5).setTimestamp(Timestamp.newBuilder().setSeconds(1_700_000_000)));
+        }
+        if (random.nextInt(4) == 0) {
+            h.setCreatedTimestamp(Timestamp.newBuilder().setSeconds(random.nextInt(1_000_000)).setNanos(random.nextInt(1000)));
+        }
+        metric.setHistogram(h);
+        return new NativeHistogram(labels, schema, zeroThreshold, zeroCount, count, sum, positive, negative, floats, classic);
+    }
+
+    /**
+     * Up to 5 buckets at ascending indices of one side, written as spans (one per run of
+     * neighbouring buckets, sometimes split in two) with deltas or counts.
+     */
+    private static NativeBuckets randomSide(Random random, boolean floats, Histogram.Builder h, boolean positive) {
+        int n = random.nextInt(6);
+        int[] indices = new int[n];
+        double[] counts = new double[n];
+        int index = random.nextInt(21) - 10;
+        for (int i = 0; i < n; i++) {
+            if (i > 0) {
+                index += 1 + (random.nextInt(3) == 0 ? random.nextInt(4) : 0);
+            }
+            indices[i] = index;
+            counts[i] = floats ? random.nextInt(8) * 0.25 : random.nextInt(50);
+        }
+        int previousEnd = 0;
+        int start = 0;
+        for (int i = 1; i <= n; i++) {
+            if (i == n || indices[i] != indices[i - 1] + 1 || random.nextInt(4) == 0) {
+                BucketSpan span = BucketSpan.newBuilder()
+                        .setOffset(start == 0 ? indices[0] : indices[start] - previousEnd).setLength(i - start).build();
+                if (positive) {
+                    h.addPositiveSpan(span);
+                } else {
+                    h.addNegativeSpan(span);
+                }
+                previousEnd = indices[i - 1] + 1;
+                start = i;
+            }
+        }
+        long previous = 0;
+        for (double count : counts) {
+            if (floats) {
+                if (positive) {
+                    h.addPositiveCount(count);
+                } else {
+                    h.addNegativeCount(count);
+                }
+            } else {
+                if (positive) {
+                    h.addPositiveDelta((long) count - previous);
+                } else {
+                    h.addNegativeDelta((long) count - previous);
+                }
+                previous = (long) count;
+            }
+        }
+        return new NativeBuckets(indices, counts);
     }
 
     private static double randomDouble(Random random) {

@@ -385,6 +385,57 @@ class ProtobufDecoderTest {
         assertMessage(e, "message #1 at byte 0", "family dup", "series {a=\"1\",b=\"2\",a=\"3\"}", "label name a appears twice");
     }
 
+    /** 120,000 labels, the last a second {@code l0}: refused for the count, before any sort would find the duplicate. */
+    private static Metric manyLabels(int count) {
+        Metric.Builder m = Metric.newBuilder().setCounter(Counter.newBuilder().setValue(1));
+        for (int i = 0; i < count - 1; i++) {
+            m.addLabel(label("l" + i, "v"));
+        }
+        return m.addLabel(label("l0", "again")).build();
+    }
+
+    @Test
+    void moreLabelsThanTheLimitAreRefusedBeforeSortingAndNamedShortly() {
+        var family = family("big_total", io.aggregationgateway.proto.metrics.MetricType.COUNTER, "", manyLabels(120_000));
+        byte[] body = delimited(family);
+        ProtobufDecoder limited = new ProtobufDecoder(64);
+
+        PushRejectedException e = assertThrows(PushRejectedException.class, () -> limited.decodeDelimited(body, 0, body.length));
+        assertEquals(RejectionReason.LABEL_LIMIT_EXCEEDED, e.reason(), e.getMessage());
+        assertEquals("message #1 at byte 0: family big_total, series {l0=\"v\",l1=\"v\",l2=\"v\",l3=\"v\",l4=\"v\","
+                + "l5=\"v\",l6=\"v\",l7=\"v\",l8=\"v\",l9=\"v\",… 119990 more}: 120000 labels, more than the limit of 64"
+                + " (--max-labels-per-series)", e.getMessage());
+
+        PushRejectedException converted = assertThrows(PushRejectedException.class, () -> limited.convert(List.of(family)));
+        assertEquals(e.getMessage().replace("message #1 at byte 0", "message #1"), converted.getMessage());
+
+        byte[] request = io.aggregationgateway.proto.v1.PushRequest.newBuilder().putGroupingLabels("job", "a")
+                .addFamilies(family).build().toByteArray();
+        PushRejectedException grpc = assertThrows(PushRejectedException.class, () -> limited.decodePushRequest(request));
+        assertEquals(converted.getMessage(), grpc.getMessage());
+    }
+
+    @Test
+    void labelsWithoutAValueDoNotCountTowardsTheLimit() throws PushRejectedException {
+        var family = family("x_total", io.aggregationgateway.proto.metrics.MetricType.COUNTER, "",
+                metric(m -> m.setCounter(Counter.newBuilder().setValue(1)), "a", "1", "b", "", "c", "3"));
+        byte[] body = delimited(family);
+        ProtobufDecoder limited = new ProtobufDecoder(2);
+        assertEquals("{a=\"1\",c=\"3\"}", limited.decodeDelimited(body, 0, body.length).getFirst().series().getFirst()
+                .labels().toString());
+        assertEquals(RejectionReason.LABEL_LIMIT_EXCEEDED, assertThrows(PushRejectedException.class,
+                () -> new ProtobufDecoder(1).decodeDelimited(body, 0, body.length)).reason());
+    }
+
+    @Test
+    void rejectionsNameAtMostTenLabels() {
+        var bad = family("dup", io.aggregationgateway.proto.metrics.MetricType.GAUGE, "", manyLabels(12).toBuilder()
+                .clearCounter().setGauge(Gauge.newBuilder().setValue(1)).build());
+        PushRejectedException e = rejected(delimited(bad), RejectionReason.MALFORMED);
+        assertMessage(e, "series {l0=\"v\",l1=\"v\",l2=\"v\",l3=\"v\",l4=\"v\",l5=\"v\",l6=\"v\",l7=\"v\",l8=\"v\",l9=\"v\",… 2 more}: ",
+                "label name l0 appears twice");
+    }
+
     @Test
     void duplicateLabelNameWithAnEmptyValueIsStillADuplicate() {
         var bad = family("dup", io.aggregationgateway.proto.metrics.MetricType.GAUGE, "",

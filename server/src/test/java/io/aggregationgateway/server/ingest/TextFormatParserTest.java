@@ -442,6 +442,94 @@ class TextFormatParserTest {
         assertTrue(e.getMessage().length() < 250, e.getMessage());
     }
 
+    // ------------------------------------------------------------------------- label limit
+
+    private static String labelsText(int n, String value) {
+        StringBuilder out = new StringBuilder("{");
+        for (int i = 0; i < n; i++) {
+            out.append(i == 0 ? "" : ",").append("l").append(i).append("=\"").append(value).append('"');
+        }
+        return out.append('}').toString();
+    }
+
+    /** A sample over the limit is refused when its labels are read, whichever the dialect. */
+    @ParameterizedTest
+    @MethodSource("dialects")
+    void aSampleWithMoreLabelsThanTheLimitIsRefusedWhileParsing(Dialect dialect) throws PushRejectedException {
+        TextFormatParser parser = new TextFormatParser(dialect, 64);
+        String eof = dialect == OPENMETRICS_1_0_0 ? "# EOF\n" : "";
+        String atLimit = "m" + labelsText(64, "v") + " 1\n";
+        assertEquals(64, parser.parse(bytes(atLimit + eof), 0, bytes(atLimit + eof).length)
+                .getFirst().series().getFirst().labels().size());
+
+        byte[] over = bytes("ok 1\nm" + labelsText(65, "v") + " 1\n" + eof);
+        PushRejectedException e = assertThrows(PushRejectedException.class, () -> parser.parse(over, 0, over.length));
+        assertEquals(RejectionReason.LABEL_LIMIT_EXCEEDED, e.reason());
+        assertEquals("line 2: sample \"m\" has more labels than the limit of 64 (--max-labels-per-series)", e.getMessage());
+
+        // 120,000 labels, 1.5 MB: refused at the 65th, never sorted, and the message stays short
+        byte[] huge = bytes("m" + labelsText(120_000, "1") + " 1\n" + eof);
+        e = assertThrows(PushRejectedException.class, () -> parser.parse(huge, 0, huge.length));
+        assertEquals(RejectionReason.LABEL_LIMIT_EXCEEDED, e.reason());
+        assertEquals("line 1: sample \"m\" has more labels than the limit of 64 (--max-labels-per-series)", e.getMessage());
+    }
+
+    static Stream<Dialect> dialects() {
+        return Stream.of(PROMETHEUS_TEXT_0_0_4, OPENMETRICS_1_0_0);
+    }
+
+    /** The limit counts what the series will carry: not empty values, le, quantile or exemplar labels. */
+    @Test
+    void theLabelLimitCountsTheSeriesLabelsOnly() throws PushRejectedException {
+        TextFormatParser parser = new TextFormatParser(OPENMETRICS_1_0_0, 2);
+        byte[] body = bytes("""
+                # TYPE h histogram
+                h_bucket{a="1",b="2",le="+Inf",c=""} 1
+                # TYPE s summary
+                s{a="1",quantile="0.5",b="2"} 1
+                # TYPE c counter
+                c_total{a="1",b="2"} 1 # {x="1",y="2",z="3"} 1
+                # EOF
+                """);
+        List<MetricFamily> families = parser.parse(body, 0, body.length);
+        assertEquals(3, families.size());
+        byte[] three = bytes("g{a=\"1\",b=\"\",c=\"3\",d=\"4\"} 1\n# EOF\n");
+        PushRejectedException e = assertThrows(PushRejectedException.class, () -> parser.parse(three, 0, three.length));
+        assertEquals("line 1: sample \"g\" has more labels than the limit of 2 (--max-labels-per-series)", e.getMessage());
+    }
+
+    /** The most labels the gateway allows (--max-labels-per-series 10000), in reverse order, parse. */
+    @Test
+    void tenThousandLabelsInReverseOrderParse() throws PushRejectedException {
+        StringBuilder text = new StringBuilder("m{");
+        for (int i = 9_999; i >= 0; i--) {
+            text.append(String.format("l%05d=\"%d\"", i, i)).append(i == 0 ? "}" : ",");
+        }
+        byte[] body = bytes(text.append(" 1\n").toString());
+        Labels labels = new TextFormatParser(PROMETHEUS_TEXT_0_0_4, 10_000).parse(body, 0, body.length)
+                .getFirst().series().getFirst().labels();
+        assertEquals(10_000, labels.size());
+        assertEquals("0", labels.get("l00000"));
+        assertEquals("9999", labels.get("l09999"));
+    }
+
+    /** Messages carry a label set cut to a count, not whole. */
+    @Test
+    void aLargeLabelSetInAMessageIsCutToACount() {
+        StringBuilder text = new StringBuilder("# TYPE h histogram\n");
+        String labels = labelsText(1_000, "x".repeat(100));
+        text.append("h_count").append(labels).append(" 1\n").append("h_count").append(labels).append(" 2\n");
+        PushRejectedException e = assertThrows(PushRejectedException.class, () -> parse(PROMETHEUS_TEXT_0_0_4, text.toString()));
+        assertTrue(e.getMessage().startsWith("line 3: duplicate sample \"h_count\" for histogram \"h\" series {l0=\"xxx"),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith(" more}"), e.getMessage());
+        assertTrue(e.getMessage().length() < 400, e.getMessage());
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
     // ------------------------------------------------------------------------- malformed input
 
     static Stream<Arguments> malformed() {

@@ -111,6 +111,117 @@ class LabelsTest {
         assertEquals(0, Labels.EMPTY.longestValueBytes());
     }
 
+    /**
+     * The builder's sort against a TreeMap, at sizes on both sides of where it switches from
+     * insertion sort to merging, in random, sorted and reversed order; with a name added twice,
+     * the one named is the last label added whose name came before, as the insertion sort had it.
+     */
+    @Test
+    void builderSortsLikeATreeMapAndNamesTheLastRepeatedName() {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        for (int size : new int[] {0, 1, 2, 3, 15, 16, 17, 31, 32, 33, 100, 1000, 5000}) {
+            for (int round = 0; round < 6; round++) {
+                List<String> names = new ArrayList<>();
+                for (int i = 0; i < size; i++) {
+                    names.add("n" + Integer.toString(random.nextInt(size * 4 + 1), 36) + "_" + i);
+                }
+                switch (round % 3) {
+                    case 1 -> Collections.sort(names);
+                    case 2 -> names.sort(Collections.reverseOrder());
+                    default -> { }
+                }
+                java.util.TreeMap<String, String> expected = new java.util.TreeMap<>();
+                Labels.Builder builder = new Labels.Builder();
+                for (String name : names) {
+                    String value = "v" + random.nextInt(10);
+                    builder.add(name, value);
+                    expected.put(name, value);
+                }
+                Labels built = builder.build();
+                assertEquals(expected.size(), built.size(), "seed " + seed);
+                List<String> order = new ArrayList<>();
+                built.forEach((name, value) -> {
+                    order.add(name);
+                    assertEquals(expected.get(name), value);
+                });
+                assertEquals(new ArrayList<>(expected.keySet()), order, "seed " + seed + ", size " + size);
+
+                if (size >= 2) {
+                    // repeat some names; the insertion sort named the last label added whose name an earlier one has
+                    List<String> withRepeats = new ArrayList<>(names);
+                    int repeats = 1 + random.nextInt(3);
+                    for (int r = 0; r < repeats; r++) {
+                        withRepeats.add(random.nextInt(withRepeats.size() + 1), names.get(random.nextInt(size)));
+                    }
+                    String lastRepeated = null;
+                    java.util.Set<String> seen = new java.util.HashSet<>();
+                    Labels.Builder repeated = new Labels.Builder();
+                    for (String name : withRepeats) {
+                        if (!seen.add(name)) {
+                            lastRepeated = name;
+                        }
+                        repeated.add(name, "x");
+                    }
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, repeated::build);
+                    assertEquals("label name " + lastRepeated + " appears twice", e.getMessage(), "seed " + seed);
+                    assertEquals(0, repeated.count(), "build clears the builder, also when it refuses");
+                }
+            }
+        }
+    }
+
+    /** 100,000 labels in reverse order: quadratic sorting took minutes for this. */
+    @Test
+    void builderSortsAHundredThousandLabels() {
+        Labels.Builder builder = new Labels.Builder();
+        int n = 100_000;
+        for (int i = n - 1; i >= 0; i--) {
+            builder.add(String.format("l%06d", i), "v");
+        }
+        Labels labels = builder.build();
+        assertEquals(n, labels.size());
+        String[] previous = {""};
+        labels.forEach((name, value) -> {
+            assertTrue(previous[0].compareTo(name) < 0, previous[0] + " before " + name);
+            previous[0] = name;
+        });
+    }
+
+    @Test
+    void toStringShowsAboutTwoHundredCharactersThenCountsTheRest() {
+        Labels.Builder builder = new Labels.Builder();
+        for (int i = 0; i < 120_000; i++) {
+            builder.add(String.format("l%06d", i), "1");
+        }
+        String text = builder.build().toString();
+        assertTrue(text.startsWith("{l000000=\"1\",l000001=\"1\","), text);
+        assertTrue(text.length() < 250, text);
+        int shown = text.split(",").length - 1; // the last piece is "... N more}"
+        assertTrue(text.endsWith(",... " + (120_000 - shown) + " more}"), text);
+
+        String longValue = Labels.of("a", "x".repeat(5000), "b", "tab\there").toString();
+        assertEquals("{a=\"" + "x".repeat(40) + "...\",b=\"tab\\there\"}", longValue);
+        assertEquals("{}", Labels.EMPTY.toString());
+    }
+
+    @Test
+    void containsAllComparesNamesAndValues() {
+        Labels l = Labels.of("a", "1", "ab", "2", "b", "3");
+        assertTrue(l.containsAll(l));
+        assertTrue(l.containsAll(Labels.of("ab", "2")));
+        assertTrue(l.containsAll(Labels.of("a", "1", "b", "3")));
+        assertTrue(!l.containsAll(Labels.of("a", "12")), "a value that starts like the stored one");
+        assertTrue(!l.containsAll(Labels.of("aa", "1")), "a name between stored names");
+        assertTrue(!l.containsAll(Labels.of("c", "1")), "a name after every stored name");
+        assertTrue(!l.containsAll(Labels.of("a", "1", "ab", "2", "b", "3", "c", "4")), "more labels than stored");
+        assertTrue(!Labels.EMPTY.containsAll(Labels.of("a", "1")));
+        assertTrue(Labels.EMPTY.containsAll(Labels.EMPTY));
+        String big = "v".repeat(300); // two-byte length varints
+        assertTrue(Labels.of("a", big, "z", "1").containsAll(Labels.of("a", big)));
+        assertTrue(!Labels.of("a", big, "z", "1").containsAll(Labels.of("a", big + "w")));
+    }
+
     private static java.util.Map<String, String> randomLabels(Random random, String[] names) {
         java.util.Map<String, String> labels = new java.util.HashMap<>();
         int n = random.nextInt(5);

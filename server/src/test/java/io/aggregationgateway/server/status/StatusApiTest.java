@@ -229,6 +229,22 @@ class StatusApiTest {
     }
 
     @Test
+    void aPushFromAnOriginNotAllowedIsInTheRejectionLog() throws Exception {
+        RunningGateway gateway = gateway("--cors-origin", "https://app.example");
+        HttpResponse<byte[]> stranger = gateway.send(HttpRequest.newBuilder(gateway.uri("/metrics/job/web"))
+                .header("Origin", "https://evil.example").header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("x_total 1\n")));
+        assertEquals(403, stranger.statusCode());
+
+        JsonNode answer = getJson(gateway, "/api/v1/rejections");
+        assertEquals(1, answer.get("rejectionLog").get("recorded").asLong());
+        JsonNode rejection = answer.get("recentRejections").get(0);
+        assertEquals("POST /metrics/job/web", rejection.get("route").asText());
+        assertEquals("origin_not_allowed", rejection.get("reason").asText());
+        assertEquals(body(stranger).strip(), rejection.get("message").asText(), "what the sender was told, exactly");
+    }
+
+    @Test
     void aFloodOfRejectionsKeepsTheNewestHundredAndCountsThemAll() throws Exception {
         RunningGateway gateway = gateway("--max-body-bytes", "100");
         int flood = 160;

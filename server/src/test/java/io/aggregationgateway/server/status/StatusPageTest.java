@@ -38,7 +38,7 @@ class StatusPageTest {
 
     private final Clock clock = Clock.fixed(T0.plusSeconds(125), ZoneOffset.UTC);
     private final Aggregator aggregator = new Aggregator("aggregation_gateway_");
-    private final GatewayMetrics metrics = new GatewayMetrics(aggregator::familyCount, aggregator::seriesCount, Optional::empty, Optional::empty, clock);
+    private final GatewayMetrics metrics = new GatewayMetrics(aggregator::familyCount, aggregator::seriesCount, aggregator::storeBytes, Optional::empty, Optional::empty, clock);
     private final List<Setting> settings = List.of(new Setting("port", List.of("8080"), Setting.Source.DEFAULT, false),
             new Setting("some-password", List.of("hunter2"), Setting.Source.FLAG, true));
 

@@ -1,0 +1,114 @@
+package io.aggregationgateway.server.ingest;
+
+import io.aggregationgateway.server.model.ClassicHistogram;
+import io.aggregationgateway.server.model.Labels;
+import io.aggregationgateway.server.model.Series;
+
+import java.util.Arrays;
+
+/**
+ * The fields of one protobuf {@code Histogram} as sent, before they are read as a classic or a
+ * native histogram. {@link MetricFamilyWireReader} fills it from the bytes and the thorough path
+ * of {@link ProtobufDecoder} from a parsed message; both then read it with {@link #toSeries}, so
+ * the two cannot tell one histogram apart. Singular fields overwrite and repeated ones append, so a
+ * message sent twice merges as protobuf merges it. Reusable after {@link #clear}.
+ */
+final class HistogramFields {
+    long sampleCount;
+    double sampleCountFloat;
+    double sampleSum;
+    int schema;
+    double zeroThreshold;
+    long zeroCount;
+    double zeroCountFloat;
+    final Side positive = new Side();
+    final Side negative = new Side();
+    private int buckets;
+    private double[] bucketBounds = new double[16];
+    private double[] bucketCounts = new double[16];
+
+    void clear() {
+        sampleCount = 0;
+        sampleCountFloat = 0;
+        sampleSum = 0;
+        schema = 0;
+        zeroThreshold = 0;
+        zeroCount = 0;
+        zeroCountFloat = 0;
+        positive.clear();
+        negative.clear();
+        buckets = 0;
+    }
+
+    /** A classic bucket; {@code cumulativeCountFloat} overrides {@code cumulativeCount} when positive. */
+    void addBucket(double upperBound, long cumulativeCount, double cumulativeCountFloat) {
+        if (buckets == bucketBounds.length) {
+            bucketBounds = Arrays.copyOf(bucketBounds, buckets * 2);
+            bucketCounts = Arrays.copyOf(bucketCounts, buckets * 2);
+        }
+        bucketBounds[buckets] = upperBound;
+        bucketCounts[buckets] = cumulativeCountFloat > 0 ? cumulativeCountFloat
+                : ProtobufDecoder.unsignedToDouble(cumulativeCount);
+        buckets++;
+    }
+
+    /** {@code sample_count_float} when positive, else {@code sample_count}. */
+    double count() {
+        return sampleCountFloat > 0 ? sampleCountFloat : ProtobufDecoder.unsignedToDouble(sampleCount);
+    }
+
+    /**
+     * The series these fields make: a {@link ClassicHistogram}, or a native one (with the classic
+     * buckets, if any, alongside) when {@link NativeHistogramDecoding#isNative} says so.
+     */
+    Series toSeries(Labels labels) throws NativeHistogramDecoding.InvalidNativeHistogram {
+        ClassicHistogram classic = new ClassicHistogram(labels, Arrays.copyOf(bucketBounds, buckets),
+                Arrays.copyOf(bucketCounts, buckets), count(), sampleSum);
+        if (!NativeHistogramDecoding.isNative(this)) {
+            return classic;
+        }
+        return NativeHistogramDecoding.decode(this, labels, buckets > 0 ? classic : null);
+    }
+
+    /** One side's spans and its deltas (integer histograms) or counts (float histograms), as sent. */
+    static final class Side {
+        int spans;
+        int[] spanOffsets = new int[8];
+        /** {@code uint32} on the wire: read with {@link Integer#toUnsignedLong}. */
+        int[] spanLengths = new int[8];
+        int deltas;
+        long[] deltaValues = new long[16];
+        int counts;
+        double[] countValues = new double[16];
+
+        void clear() {
+            spans = 0;
+            deltas = 0;
+            counts = 0;
+        }
+
+        void addSpan(int offset, int length) {
+            if (spans == spanOffsets.length) {
+                spanOffsets = Arrays.copyOf(spanOffsets, spans * 2);
+                spanLengths = Arrays.copyOf(spanLengths, spans * 2);
+            }
+            spanOffsets[spans] = offset;
+            spanLengths[spans] = length;
+            spans++;
+        }
+
+        void addDelta(long delta) {
+            if (deltas == deltaValues.length) {
+                deltaValues = Arrays.copyOf(deltaValues, deltas * 2);
+            }
+            deltaValues[deltas++] = delta;
+        }
+
+        void addCount(double count) {
+            if (counts == countValues.length) {
+                countValues = Arrays.copyOf(countValues, counts * 2);
+            }
+            countValues[counts++] = count;
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package io.aggregationgateway.server.model;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class TextFormattingTest {
+
+    @ParameterizedTest
+    @CsvSource({
+            "0.1, 0.1",
+            "2.5, 2.5",
+            "1e-5, 1e-05",
+            "1.5e-7, 1.5e-07",
+            "0.0001, 0.0001",
+            "0.00012, 0.00012",
+            "100000.5, 100000.5",
+            "123456.5, 123456.5",
+            "1234567.5, 1.2345675e+06",
+            "1e6, 1e+06",
+            "1e20, 1e+20",
+            "1e300, 1e+300",
+            "1.7976931348623157e308, 1.7976931348623157e+308",
+            "-0.25, -0.25",
+            "-3e-9, -3e-09",
+            "0.30000000000000004, 0.30000000000000004",
+            "12345, 12345",
+            "-0.0, -0",
+            "NaN, NaN",
+            "Infinity, +Inf",
+            "-Infinity, -Inf",
+    })
+    void goFloatMatchesStrconvFormatFloatG(double value, String expected) {
+        assertEquals(expected, TextFormatting.goFloat(value));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "0.0, 0.0",
+            "-0.0, 0.0",
+            "1, 1.0",
+            "-1, -1.0",
+            "100, 100.0",
+            "0.005, 0.005",
+            "2.5, 2.5",
+            "1e6, 1e+06",
+            "1e-5, 1e-05",
+            "Infinity, +Inf",
+            "-Infinity, -Inf",
+    })
+    void leIsInCanonicalForm(double bound, String expected) {
+        assertEquals(expected, TextFormatting.canonicalBound(bound));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "0, 0",
+            "-0.0, -0",
+            "3, 3",
+            "-42, -42",
+            "999999999999999, 999999999999999",
+            "1e15, 1.0E15",
+            "1.5e-7, 1.5E-7",
+            "1e20, 1.0E20",
+            "0.1, 0.1",
+            "NaN, NaN",
+            "Infinity, +Inf",
+            "-Infinity, -Inf",
+    })
+    void sampleValuesAsTheTextFormatWritesThem(double value, String expected) {
+        assertEquals(expected, TextFormatting.sampleValue(value));
+    }
+
+    @Test
+    void labelValuesAndHelpAreEscapedAsTheTextFormatsReadThem() {
+        assertEquals("x\\\\y\\\"z\\nw\t\u00fc", escape(true, "x\\y\"z\nw\t\u00fc"));
+        assertEquals("x\\\\y\"z\\nw\t\u00fc", escape(false, "x\\y\"z\nw\t\u00fc"));
+    }
+
+    private static String escape(boolean labelValue, String s) {
+        byte[] src = s.getBytes(StandardCharsets.UTF_8);
+        byte[] dst = new byte[1 + 2 * src.length]; // written from position 1: the returned end is a position
+        int end = labelValue ? TextFormatting.escapeLabelValue(src, 0, src.length, dst, 1)
+                : TextFormatting.escapeHelp(src, 0, src.length, dst, 1);
+        return new String(Arrays.copyOfRange(dst, 1, end), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void quotesForMessagesShowControlCharactersAndCutLongText() {
+        assertEquals("\"a\\\"b\\\\c\\nd\\te\\rf\\x01g\\x7fh\u00fc\"", TextFormatting.quote("a\"b\\c\nd\te\rf\u0001g\u007fh\u00fc"));
+        assertEquals("\"" + "x".repeat(40) + "\"", TextFormatting.quote("x".repeat(40)));
+        assertEquals("\"" + "x".repeat(40) + "...\"", TextFormatting.quote("x".repeat(41)));
+        assertEquals("\"\"", TextFormatting.quote(""));
+    }
+}
