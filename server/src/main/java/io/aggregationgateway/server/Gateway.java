@@ -76,7 +76,7 @@ public final class Gateway implements AutoCloseable {
         PushRates rates = new PushRates(clock, metrics::counts).start();
         StatusReporter status = new StatusReporter(BuildInfo.current(), clock, startedAt, config.settings(), aggregator,
                 metrics, rates, new StatusReporter.Reset(config.resetSchedule(), lifecycle::lastReset, lifecycle::nextReset),
-                sources.enabled() ? List.of(SourcesSection.of(aggregator, config.sourceLabels(), config.sourceTtl())) : List.of());
+                sources.enabled() ? SourcesSection.of(aggregator, sources) : List.of());
         HttpSettings http = new HttpSettings(config.maxBodyBytes(), config.corsOrigins(), config.corsAllowCredentials(),
                 config.selfMetrics());
         RenderWorkers renderWorkers = RenderWorkers.start(renderHelpers(Runtime.getRuntime().availableProcessors()));
