@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 
 /**
@@ -58,8 +59,13 @@ final class RawHttp2Client implements AutoCloseable {
     }
 
     RawHttp2Client(int port) throws IOException {
+        this(port, Duration.ofSeconds(15));
+    }
+
+    /** @param readTimeout how long a read waits for the server before it fails with {@code SocketTimeoutException} */
+    RawHttp2Client(int port, Duration readTimeout) throws IOException {
         socket = new Socket("127.0.0.1", port);
-        socket.setSoTimeout(15_000);
+        socket.setSoTimeout((int) readTimeout.toMillis());
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();
         out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -92,6 +98,15 @@ final class RawHttp2Client implements AutoCloseable {
 
     /** Reads frames until the server ends {@code streamId}; fails on GOAWAY or RST_STREAM. */
     Response response(int streamId) throws IOException {
+        return read(streamId, false);
+    }
+
+    /** Reads frames until the server's first header block on {@code streamId}, and returns it. */
+    Http2Headers headers(int streamId) throws IOException {
+        return read(streamId, true).headers();
+    }
+
+    private Response read(int streamId, boolean headersOnly) throws IOException {
         Http2Headers headers = null;
         Http2Headers trailers = null;
         ByteArrayOutputStream data = new ByteArrayOutputStream();
@@ -129,6 +144,9 @@ final class RawHttp2Client implements AutoCloseable {
                     if (stream == streamId) {
                         if (headers == null) {
                             headers = decoded;
+                            if (headersOnly) {
+                                return new Response(headers, data.toByteArray(), null);
+                            }
                         } else {
                             trailers = decoded;
                         }
