@@ -330,4 +330,18 @@ class HelidonGrpcFaultsTest {
         assertFalse(cancelled.await(NO_ANSWER.toMillis(), TimeUnit.MILLISECONDS),
                 "Helidon now cancels the calls of a connection that ended");
     }
+
+    /**
+     * Not a fault, but what {@link Http2Connections} relies on: Helidon announces no
+     * SETTINGS_HEADER_TABLE_SIZE (0x1), so its decoder's table has the default 4,096 bytes that
+     * {@link HpackRewriter} mirrors.
+     */
+    @Test
+    void helidonAnnouncesNoHeaderTableSize() throws Exception {
+        try (RawHttp2Client client = new RawHttp2Client(helidon.port(), NO_ANSWER)) {
+            java.util.Map<Integer, Long> settings = client.serverSettings();
+            assertFalse(settings.isEmpty(), "Helidon announces its other settings");
+            assertFalse(settings.containsKey(0x1), "Helidon now announces a header table size: " + settings);
+        }
+    }
 }

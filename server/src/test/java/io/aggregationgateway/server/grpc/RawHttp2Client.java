@@ -96,6 +96,26 @@ final class RawHttp2Client implements AutoCloseable {
         return framed.toByteArray();
     }
 
+    /** The parameters of the server's SETTINGS frame (identifier to value); call it before anything else is read. */
+    java.util.Map<Integer, Long> serverSettings() throws IOException {
+        while (true) {
+            int length = (in.readUnsignedByte() << 16) | (in.readUnsignedByte() << 8) | in.readUnsignedByte();
+            int type = in.readUnsignedByte();
+            int flags = in.readUnsignedByte();
+            in.readInt();
+            byte[] payload = in.readNBytes(length);
+            if (type == SETTINGS && (flags & 0x1) == 0) {
+                frame(SETTINGS, 0x1, 0, new byte[0]);
+                java.util.Map<Integer, Long> settings = new java.util.TreeMap<>();
+                for (int i = 0; i + 6 <= payload.length; i += 6) {
+                    settings.put((payload[i] & 0xFF) << 8 | (payload[i + 1] & 0xFF), ((payload[i + 2] & 0xFFL) << 24)
+                            | ((payload[i + 3] & 0xFF) << 16) | ((payload[i + 4] & 0xFF) << 8) | (payload[i + 5] & 0xFF));
+                }
+                return settings;
+            }
+        }
+    }
+
     /** Reads frames until the server ends {@code streamId}; fails on GOAWAY or RST_STREAM. */
     Response response(int streamId) throws IOException {
         return read(streamId, false);
