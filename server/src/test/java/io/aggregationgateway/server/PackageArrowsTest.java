@@ -35,7 +35,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  *   http, grpc (adapters)         → engine, selfmetrics; the only packages besides root with Helidon or grpc-java
  *   connection (adapter)          → nothing of the server: connections and HTTP/1.x framing, below http and grpc
  *   status (adapter: the page)    → engine, selfmetrics, config (it shows the settings in force)
- *   config                        → lifecycle (a reset schedule is a configured value), model
+ *   config                        → lifecycle (a reset schedule is a configured value)
  *   selfmetrics                   → model (it counts; what it reports comes in as suppliers)
  *   lifecycle                     → aggregate (it schedules the store's reset and expiry), model
  *   ingest, aggregate, expose     → model; none of them knows the others
