@@ -121,7 +121,7 @@ public record Section(String key, String title, Content content) {
         }
     }
 
-    /** A JSON member name (and the page's anchor): lower camel case. */
+    /** A JSON member name: lower camel case (a section's is also the page's anchor). */
     private static void checkKey(String of, String key) {
         if (!key.matches("[a-z][A-Za-z0-9]*")) {
             throw new IllegalArgumentException(of + " key must be lower camel case: " + key);
