@@ -169,7 +169,7 @@ class HelidonQuirksTest {
         try {
             Exchange silent = RawHttp.exchange(discovering.port(), "", 3000);
             assertFalse(silent.closed(), "Helidon now times out connections before it picks their protocol");
-            Exchange idle = RawHttp.exchange(discovering.port(), "GET / HTTP/1.1\r\nHost: h\r\n\r\n", 3000);
+            Exchange idle = RawHttp.exchange(discovering.port(), "GET / HTTP/1.1\r\nHost: h\r\n\r\n", 10_000);
             assertTrue(idle.closed(), "the idle timeout closes a connection whose protocol is known: " + idle.text());
         } finally {
             discovering.stop();

@@ -60,7 +60,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  */
 class HelidonGrpcFaultsTest {
     private static final String SERVICE = "probe.Probe";
+    /** How long a call that Helidon never answers is given; one it answers gets {@link #ANSWER}. */
     private static final Duration NO_ANSWER = Duration.ofSeconds(3);
+    private static final Duration ANSWER = Duration.ofSeconds(30);
 
     private static final MethodDescriptor<byte[], byte[]> ECHO = unary("Echo");
     private static final MethodDescriptor<byte[], byte[]> FAIL = unary("Fail");
@@ -186,31 +188,47 @@ class HelidonGrpcFaultsTest {
 
     private static <Q, R> R call(WebServer server, MethodDescriptor<Q, R> method, Q request, CallOptions options)
             throws InterruptedException {
+        return call(server, method, request, options, ANSWER);
+    }
+
+    private static <Q, R> R call(WebServer server, MethodDescriptor<Q, R> method, Q request, CallOptions options,
+                                 Duration deadline) throws InterruptedException {
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
         try {
-            return ClientCalls.blockingUnaryCall(channel, method, options.withDeadlineAfter(NO_ANSWER.toMillis(),
+            return ClientCalls.blockingUnaryCall(channel, method, options.withDeadlineAfter(deadline.toMillis(),
                     TimeUnit.MILLISECONDS), request);
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
     }
 
-    private static Status.Code failedCall(WebServer server, MethodDescriptor<byte[], byte[]> method, CallOptions options) {
+    /** The status of a call Helidon is expected never to answer (so it ends at a short deadline). */
+    private static Status.Code unansweredCall(WebServer server, MethodDescriptor<byte[], byte[]> method, CallOptions options) {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                () -> call(server, method, "hello".getBytes(StandardCharsets.UTF_8), options));
+                () -> call(server, method, "hello".getBytes(StandardCharsets.UTF_8), options, NO_ANSWER));
         return e.getStatus().getCode();
     }
 
     /** The probe's {@code path} called frame by frame: HEADERS (with {@code extra} literal headers), then {@code body} with END_STREAM. */
     private static RawHttp2Client.Response rawCall(WebServer server, String method, byte[] body, String... extra)
             throws IOException {
+        return rawCall(server, ANSWER, method, body, extra);
+    }
+
+    /** As {@link #rawCall(WebServer, String, byte[], String...)}, for an answer Helidon is expected never to give. */
+    private static RawHttp2Client.Response unansweredRawCall(WebServer server, String method, byte[] body) throws IOException {
+        return rawCall(server, NO_ANSWER, method, body);
+    }
+
+    private static RawHttp2Client.Response rawCall(WebServer server, Duration readTimeout, String method, byte[] body,
+                                                   String... extra) throws IOException {
         HpackBlock block = new HpackBlock().indexed(3).indexed(6) // :method POST, :scheme http
                 .withIndexing(4, "/" + SERVICE + "/" + method).withIndexing(1, "127.0.0.1")
                 .withIndexing(31, "application/grpc").withoutIndexing("te", "trailers");
         for (int i = 0; i < extra.length; i += 2) {
             block.withoutIndexing(extra[i], extra[i + 1]);
         }
-        try (RawHttp2Client client = new RawHttp2Client(server.port(), NO_ANSWER)) {
+        try (RawHttp2Client client = new RawHttp2Client(server.port(), readTimeout)) {
             client.call(1, block.bytes(), body);
             return client.response(1);
         }
@@ -232,7 +250,7 @@ class HelidonGrpcFaultsTest {
     /** {@link RequestMessages}: a message flagged compressed in a call without {@code grpc-encoding}. */
     @Test
     void aMessageFlaggedCompressedWithoutGrpcEncodingIsNeverAnswered() {
-        assertThrows(SocketTimeoutException.class, () -> rawCall(helidon, "Echo", message(1, "hello")),
+        assertThrows(SocketTimeoutException.class, () -> unansweredRawCall(helidon, "Echo", message(1, "hello")),
                 "Helidon now answers a compressed message in a call without grpc-encoding");
     }
 
@@ -247,7 +265,7 @@ class HelidonGrpcFaultsTest {
     /** {@link PushService}'s pass-through marshaller: a request message that does not parse. */
     @Test
     void aMessageThatDoesNotParseIsNeverAnswered() {
-        assertThrows(SocketTimeoutException.class, () -> rawCall(helidon, "Parsed", message(0, "\u00ff\u00ff\u00ff not protobuf")),
+        assertThrows(SocketTimeoutException.class, () -> unansweredRawCall(helidon, "Parsed", message(0, "\u00ff\u00ff\u00ff not protobuf")),
                 "Helidon now answers a request message its marshaller cannot parse");
     }
 
@@ -267,14 +285,14 @@ class HelidonGrpcFaultsTest {
      */
     @Test
     void aGzipCompressedCallIsNeverAnsweredWithCompressionOn() {
-        assertEquals(Status.Code.DEADLINE_EXCEEDED, failedCall(helidon, ECHO, CallOptions.DEFAULT.withCompression("gzip")),
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, unansweredCall(helidon, ECHO, CallOptions.DEFAULT.withCompression("gzip")),
                 "Helidon now reads gzip-compressed request messages");
     }
 
     /** {@link GrpcCalls}: with compression off, Helidon ignores {@code grpc-encoding}, so the gateway decompresses. */
     @Test
     void withCompressionOffAGzipCallIsNeverAnswered() {
-        assertEquals(Status.Code.DEADLINE_EXCEEDED, failedCall(uncompressed, ECHO, CallOptions.DEFAULT.withCompression("gzip")),
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, unansweredCall(uncompressed, ECHO, CallOptions.DEFAULT.withCompression("gzip")),
                 "Helidon now reads grpc-encoding with compression off");
     }
 
@@ -321,7 +339,7 @@ class HelidonGrpcFaultsTest {
     void aCallIsNotCancelledWhenItsConnectionEnds() throws Exception {
         CountDownLatch cancelled = new CountDownLatch(1);
         watchCancelled = cancelled;
-        try (RawHttp2Client client = new RawHttp2Client(helidon.port(), NO_ANSWER)) {
+        try (RawHttp2Client client = new RawHttp2Client(helidon.port(), ANSWER)) {
             HpackBlock block = new HpackBlock().indexed(3).indexed(6).withIndexing(4, "/" + SERVICE + "/Watch")
                     .withIndexing(1, "127.0.0.1").withIndexing(31, "application/grpc").withoutIndexing("te", "trailers");
             client.call(1, block.bytes(), message(0, "watch"));
@@ -338,7 +356,7 @@ class HelidonGrpcFaultsTest {
      */
     @Test
     void helidonAnnouncesNoHeaderTableSize() throws Exception {
-        try (RawHttp2Client client = new RawHttp2Client(helidon.port(), NO_ANSWER)) {
+        try (RawHttp2Client client = new RawHttp2Client(helidon.port(), ANSWER)) {
             java.util.Map<Integer, Long> settings = client.serverSettings();
             assertFalse(settings.isEmpty(), "Helidon announces its other settings");
             assertFalse(settings.containsKey(0x1), "Helidon now announces a header table size: " + settings);
