@@ -6,7 +6,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"time"
@@ -24,6 +26,17 @@ import (
 )
 
 const service = "aggregationgateway.v1.AggregationGateway"
+
+// compactJSON is the message as protojson writes it, without the spaces protojson adds at random
+// (on purpose, so that nobody relies on its exact output).
+func compactJSON(message proto.Message) string {
+	out, _ := protojson.Marshal(message)
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, out); err != nil {
+		return string(out)
+	}
+	return compact.String()
+}
 
 // dynamicCodec marshals dynamic messages: the codec of grpc-go 1.33 goes through the older
 // golang/protobuf, which cannot.
@@ -114,8 +127,7 @@ func run(target string) error {
 		if err := conn.Invoke(ctx, "/"+service+"/Push", one, reply, dynamic); err != nil {
 			return fmt.Errorf("push: %w", err)
 		}
-		out, _ := protojson.Marshal(reply)
-		fmt.Println("push", string(out))
+		fmt.Println("push", compactJSON(reply))
 	}
 
 	stream, err := conn.NewStream(ctx, &grpc.StreamDesc{ClientStreams: true}, "/"+service+"/PushStream", dynamic)
@@ -134,8 +146,7 @@ func run(target string) error {
 	if err := stream.RecvMsg(reply); err != nil {
 		return fmt.Errorf("stream: %w", err)
 	}
-	out, _ := protojson.Marshal(reply)
-	fmt.Println("stream", string(out))
+	fmt.Println("stream", compactJSON(reply))
 
 	bad, err := request(`{"groupingLabels": {"job": "go"}, "families": [{"name": "bad_total", "type": "COUNTER",
 		"metric": [{"label": [{"name": "x", "value": "bad%41name é"}], "counter": {"value": -1}}]}]}`)
