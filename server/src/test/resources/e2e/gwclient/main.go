@@ -32,6 +32,17 @@ import (
 
 const service = "aggregationgateway.v1.AggregationGateway"
 
+// compactJSON is the message as protojson writes it, without the spaces protojson adds at random
+// (on purpose, so that nobody relies on its exact output).
+func compactJSON(message proto.Message) string {
+	out, _ := protojson.Marshal(message)
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, out); err != nil {
+		return string(out)
+	}
+	return compact.String()
+}
+
 // dynamicCodec marshals dynamic messages: the codec of grpc-go 1.33 goes through the older
 // golang/protobuf, which cannot.
 type dynamicCodec struct{}
@@ -50,16 +61,6 @@ func (b basicAuth) GetRequestMetadata(ctx context.Context, uri ...string) (map[s
 	return map[string]string{"authorization": "Basic " + token}, nil
 }
 func (basicAuth) RequireTransportSecurity() bool { return true }
-
-// compactJSON is the message as JSON without spaces: protojson puts a space in at random, by design.
-func compactJSON(message proto.Message) string {
-	out, _ := protojson.Marshal(message)
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, out); err != nil {
-		return string(out)
-	}
-	return compact.String()
-}
 
 func main() {
 	if err := run(os.Args[1:]); err != nil {

@@ -19,8 +19,10 @@ import java.util.OptionalDouble;
  * push    &lt;workload&gt; &lt;format&gt; &lt;conns&gt; &lt;server&gt; &lt;pushes/s&gt; &lt;failed requests&gt; &lt;server CPU µs per push&gt; [&lt;load generator CPU µs per push&gt;]
  * scrape  &lt;series&gt;   &lt;format&gt; &lt;server&gt; &lt;median seconds&gt; &lt;fastest seconds&gt; &lt;body bytes&gt;
  * memory  &lt;series&gt;   &lt;heap|rss&gt; &lt;bytes&gt;
+ * sourcememory &lt;(series, source) states&gt; heap &lt;bytes&gt;
  * </pre>
  * A server is {@code gateway} or {@code pushgateway}; formats are {@code text}, {@code protobuf}, {@code grpc}.
+ * The sources runs name their push runs {@code delta#<round>} and {@code sources#<round>}.
  */
 final class Measurements {
     /** {@code clientCpuMicrosPerPush} is the load generator's (wrk's, GrpcLoad's) CPU; NaN when not recorded. */
@@ -39,6 +41,7 @@ final class Measurements {
     final List<PushRun> pushes = new ArrayList<>();
     final List<Scrape> scrapes = new ArrayList<>();
     final Map<String, Long> memory = new HashMap<>(); // "<series>/<heap|rss>" -> bytes
+    final Map<Long, Long> sourceMemory = new HashMap<>(); // states -> live heap bytes
     final List<JmhScore> jmh = new ArrayList<>();
 
     static Measurements read(Path results, Path jmhCsv) throws IOException {
@@ -52,6 +55,7 @@ final class Measurements {
                 case "scrape" -> m.scrapes.add(new Scrape(Long.parseLong(f[1]), f[2], f[3],
                         Double.parseDouble(f[4]), Double.parseDouble(f[5]), Long.parseLong(f[6])));
                 case "memory" -> m.memory.put(f[1] + "/" + f[2], Long.parseLong(f[3]));
+                case "sourcememory" -> m.sourceMemory.put(Long.parseLong(f[1]), Long.parseLong(f[3]));
                 default -> { } // blank or comment lines
             }
         }

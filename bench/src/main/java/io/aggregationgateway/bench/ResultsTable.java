@@ -45,6 +45,7 @@ public final class ResultsTable {
         pushRows();
         scrapeRows();
         memoryRows();
+        sourceRows();
         ingestCeilingRows();
         rows.forEach(r -> out.append(r).append('\n'));
         out.append('\n').append("Push rows: requests per second over ").append(seconds)
@@ -142,6 +143,69 @@ public final class ResultsTable {
                         "", "", "–", "", "–", "", "info");
             }
         }
+    }
+
+    /**
+     * Cumulative pushes of the 1k workload from 100 sources against delta pushes of it, run back to
+     * back on one gateway (each pair in turn, several rounds per format), and what a (series, source)
+     * state weighs: the live heap with a million of them minus the heap with only their 10,000 series.
+     * The target is judged on the median of the rounds' ratios. Next to each is the ratio "by CPU/push":
+     * delta's server CPU per push ÷ the cumulative one's, the rate ratio a gateway bound by its own CPU
+     * would show, which other work on the machine disturbs far less than the rates.
+     */
+    private void sourceRows() {
+        int samples = samplesPerPush("1k");
+        for (String format : FORMATS) {
+            List<Double> rateRatios = new ArrayList<>();
+            List<Double> cpuRatios = new ArrayList<>();
+            boolean clean = true;
+            for (int round = 1; ; round++) {
+                var delta = m.pushRun("1k", format, 2, "delta#" + round);
+                var sources = m.pushRun("1k", format, 2, "sources#" + round);
+                if (delta.isEmpty() || sources.isEmpty()) {
+                    break;
+                }
+                double deltaRate = delta.get().pushesPerSecond();
+                double rate = sources.get().pushesPerSecond();
+                double cpuRatio = delta.get().cpuMicrosPerPush() / sources.get().cpuMicrosPerPush();
+                rateRatios.add(rate / deltaRate);
+                cpuRatios.add(cpuRatio);
+                String failed = delta.get().failed() + sources.get().failed() == 0 ? "" : " (failed requests!)";
+                clean &= failed.isEmpty();
+                row("1k delta pushes (round " + round + ")", format, "2", perSecond(deltaRate) + failed,
+                        perSecond(deltaRate * samples),
+                        micros(delta.get().cpuMicrosPerPush()) + " / " + micros(delta.get().clientCpuMicrosPerPush()),
+                        "–", "", "–", "", "");
+                row("1k from 100 sources, cumulative (round " + round + ")", format, "2", perSecond(rate) + failed,
+                        perSecond(rate * samples),
+                        micros(sources.get().cpuMicrosPerPush()) + " / " + micros(sources.get().clientCpuMicrosPerPush()),
+                        "–", "", String.format(Locale.ROOT, "%.0f %% of delta (by CPU/push: %.0f %%)", 100 * rate / deltaRate,
+                                100 * cpuRatio), "", "");
+            }
+            if (!rateRatios.isEmpty()) {
+                double median = median(rateRatios);
+                Target target = Target.atLeast(0.8, "≥ 80 % of delta");
+                row("1k from 100 sources ÷ delta, median of " + rateRatios.size() + " rounds", format, "2",
+                        String.format(Locale.ROOT, "%.0f %%", 100 * median), "", "", "–", "",
+                        String.format(Locale.ROOT, "by CPU/push: %.0f %%", 100 * median(cpuRatios)),
+                        target.text(), target.verdict(median, clean));
+            }
+        }
+        Long aggregateOnly = m.sourceMemory.get(0L);
+        Long withStates = m.sourceMemory.get(MILLION);
+        if (aggregateOnly != null && withStates != null) {
+            double perState = (withStates - aggregateOnly) / (double) MILLION;
+            Target target = Target.atMost(120, "≤ 120 B/state");
+            row("memory 1M (series, source) states", "live heap after GC, minus their 10k series", "",
+                    String.format(Locale.ROOT, "%.0f B/state", perState), "", "", "–", "", "–",
+                    target.text(), target.verdict(perState, true));
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     /**

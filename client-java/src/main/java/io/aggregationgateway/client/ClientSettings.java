@@ -10,6 +10,9 @@ import java.util.function.Consumer;
  *
  * @param source         what every push sends
  * @param groupingLabels {@code job} first, then the others in the order they were given
+ * @param runningTotals  whether pushes carry the source's running totals as they are (the client
+ *                       is a source of the gateway, named by a source label among the grouping
+ *                       labels), rather than increments
  * @param trustManager   for TLS, or null for the JDK's default trust store
  */
 record ClientSettings(MetricsSource source,
@@ -21,7 +24,8 @@ record ClientSettings(MetricsSource source,
                       Duration requestTimeout,
                       RetryPolicy retryPolicy,
                       X509TrustManager trustManager,
-                      Consumer<? super PushException> periodicFailureHandler) {
+                      Consumer<? super PushException> periodicFailureHandler,
+                      boolean runningTotals) {
 
     static final String USER_AGENT = "aggregation-gateway-client-java";
 

@@ -30,6 +30,7 @@ final class GrpcSender implements Sender {
     private final AggregationGatewayGrpc.AggregationGatewayBlockingStub stub;
     private final Map<String, String> groupingLabels;
     private final long timeoutMillis;
+    private final boolean runningTotals;
     private HttpSender deletes; // made by the first delete: most clients never delete
 
     GrpcSender(ClientSettings settings) {
@@ -57,11 +58,14 @@ final class GrpcSender implements Sender {
         stub = AggregationGatewayGrpc.newBlockingStub(channel);
         groupingLabels = settings.groupingLabels();
         timeoutMillis = settings.requestTimeout().toMillis();
+        runningTotals = settings.runningTotals();
     }
 
     @Override
     public void send(List<MetricFamily> families) throws AttemptFailure, InterruptedException {
-        PushRequest request = PushRequest.newBuilder().putAllGroupingLabels(groupingLabels).addAllFamilies(families).build();
+        // running totals replace what the source pushed before, as an HTTP PUT does
+        PushRequest request = PushRequest.newBuilder().putAllGroupingLabels(groupingLabels).addAllFamilies(families)
+                .setReplace(runningTotals).build();
         try {
             stub.withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS).push(request);
         } catch (StatusRuntimeException e) {
@@ -69,10 +73,12 @@ final class GrpcSender implements Sender {
                 throw new InterruptedException("interrupted while pushing");
             }
             Status status = e.getStatus();
-            // Only UNAVAILABLE is retried: the gateway was not reached or went away. A deadline may
-            // have expired after the gateway applied the push, and a second copy would be added.
-            // Nor is a TLS failure (untrusted certificate), which gRPC also reports as UNAVAILABLE.
-            boolean retryable = status.getCode() == Status.Code.UNAVAILABLE && !causedByTls(status.getCause());
+            // UNAVAILABLE is retried: the gateway was not reached or went away. A deadline may have
+            // expired after the gateway applied the push: for increments a second copy would be
+            // added, so only running totals retry it. Nor is a TLS failure (untrusted certificate)
+            // retried, which gRPC also reports as UNAVAILABLE.
+            boolean retryable = (status.getCode() == Status.Code.UNAVAILABLE
+                    || (runningTotals && status.getCode() == Status.Code.DEADLINE_EXCEEDED)) && !causedByTls(status.getCause());
             throw AttemptFailure.grpc(status.getCode().name(), status.getDescription(), retryable, status.getCause());
         }
     }

@@ -23,7 +23,8 @@ import java.util.Map;
 
 /**
  * {@code POST /metrics/job/...} with the JDK's HTTP client, body in protobuf-delimited or text
- * 0.0.4, and {@code DELETE} of the same path.
+ * 0.0.4, and {@code DELETE} of the same path. Running totals go as {@code PUT}: they replace what
+ * the source pushed before, and sending them twice changes nothing.
  */
 final class HttpSender implements Sender {
     static final String PROTOBUF_CONTENT_TYPE =
@@ -37,6 +38,7 @@ final class HttpSender implements Sender {
     private final boolean text;
     private final Map<String, String> headers;
     private final Duration requestTimeout;
+    private final boolean runningTotals;
 
     HttpSender(ClientSettings settings) {
         HttpClient.Builder builder = HttpClient.newBuilder()
@@ -50,6 +52,7 @@ final class HttpSender implements Sender {
         text = settings.transport() == Transport.HTTP_TEXT;
         headers = settings.headers();
         requestTimeout = settings.requestTimeout();
+        runningTotals = settings.runningTotals();
     }
 
     private static SSLContext sslContext(TrustManager trustManager) {
@@ -64,11 +67,12 @@ final class HttpSender implements Sender {
 
     @Override
     public void send(List<MetricFamily> families) throws AttemptFailure, InterruptedException {
+        HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.ofByteArray(body(families));
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                .header("Content-Type", text ? TEXT_CONTENT_TYPE : PROTOBUF_CONTENT_TYPE)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body(families)));
-        // not retried after a timeout: the gateway may have applied the push, and a second copy would be added
-        exchange(request, false);
+                .header("Content-Type", text ? TEXT_CONTENT_TYPE : PROTOBUF_CONTENT_TYPE);
+        // Increments are not retried after a timeout: the gateway may have applied the push, and a
+        // second copy would be added. Running totals may: the gateway adds only what grew.
+        exchange(runningTotals ? request.PUT(body) : request.POST(body), runningTotals);
     }
 
     @Override

@@ -26,14 +26,16 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>What is sent.</b> A registry holds running totals; the client pushes the increments since
  * its last successful push (everything, the first time), so the gateway's sum equals the
- * registry's total however often it is pushed; see {@link MetricsSource}. The client's grouping
- * labels ({@code job} and the others) are added to every series.
+ * registry's total however often it is pushed; see {@link MetricsSource}. With
+ * {@link PushClientBuilder#sourceLabel} it pushes the running totals themselves instead, as a source
+ * the gateway keeps the last totals of. The client's grouping labels ({@code job} and the others)
+ * are added to every series.
  *
  * <p><b>Failures.</b> A push that fails throws a {@link PushException} with the gateway's status
  * and message. Transient failures (the connection failed, gRPC {@code UNAVAILABLE}, HTTP 5xx) are
  * retried with exponential backoff up to the configured number of attempts; a rejected push
- * (HTTP 4xx, gRPC {@code INVALID_ARGUMENT}) is not, nor is a timeout, since the gateway may have
- * applied it.
+ * (HTTP 4xx, gRPC {@code INVALID_ARGUMENT}) is not. Nor is a timeout of an increments push, since the
+ * gateway may have applied it; a push of running totals is idempotent, and its timeouts are retried.
  *
  * <p><b>Periodic pushing.</b> {@link #startPeriodicPush} pushes on a daemon thread at a fixed
  * delay; {@link #close()} stops it and pushes one last time, so nothing counted before
@@ -245,7 +247,9 @@ public final class PushClient implements AutoCloseable {
         MetricsSource source = settings.source();
         List<MetricFamily> collected = source.collect();
         String what = pushDescription();
-        if (source.isRunningTotals()) {
+        if (settings.runningTotals()) {
+            withRetries(what, () -> sender.send(collected)); // the gateway takes the differences itself
+        } else if (source.isRunningTotals()) {
             List<MetricFamily> toSend = increments.increments(collected);
             withRetries(what, () -> sender.send(toSend));
             increments.commit(collected);

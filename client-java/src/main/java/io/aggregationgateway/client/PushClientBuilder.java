@@ -32,6 +32,7 @@ public final class PushClientBuilder {
     private Transport transport = Transport.GRPC;
     private String job;
     private final Map<String, String> groupingLabels = new LinkedHashMap<>();
+    private String sourceLabel; // the grouping label that names this client as a source, or null
     private final Map<String, String> headers = new LinkedHashMap<>();
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration requestTimeout = Duration.ofSeconds(10);
@@ -138,6 +139,38 @@ public final class PushClientBuilder {
                     + "\": expected [a-zA-Z_][a-zA-Z0-9_]*, not starting with __");
         }
         groupingLabels.put(name, value);
+        return this;
+    }
+
+    /**
+     * Pushes the running totals as they are, as a <em>source</em> of the gateway, instead of the
+     * increments since the last push (the default). Adds the grouping label {@code name=value},
+     * which names this client's process among the gateway's sources; the gateway must run with
+     * {@code --source-label name} (and every other {@code --source-label} it has must be among the
+     * grouping labels too), and then keeps each source's last totals and adds only what grew.
+     *
+     * <p>Such a push is idempotent: sending it twice adds nothing more. So timeouts are retried as
+     * well (the increments mode cannot retry them: the gateway may have applied the push, and a
+     * second copy would be added), and a client that restarts with the same value is recognised as
+     * restarted, its totals counted afresh. HTTP pushes go as {@code PUT}, gRPC pushes with
+     * {@code replace}: series the source no longer has are forgotten (their gauge values leave the
+     * sums; what they counted stays). {@link PushClient#delete()} then forgets the source.
+     *
+     * <p>The value must stay the same for the process's life and differ between processes pushing
+     * at once (a pod name, host and port); only sources of running totals (a registry,
+     * {@link MetricsSource#ofRunningTotals}) can be pushed this way.
+     *
+     * @param name  a label name the gateway has as {@code --source-label}, often {@code instance}
+     * @param value the value naming this process, not empty
+     * @return this builder
+     */
+    public PushClientBuilder sourceLabel(String name, String value) {
+        Objects.requireNonNull(value, "value");
+        if (value.isEmpty()) {
+            throw new IllegalArgumentException("the source label's value must not be empty: an empty label is no label");
+        }
+        groupingLabel(name, value);
+        this.sourceLabel = name;
         return this;
     }
 
@@ -274,7 +307,8 @@ public final class PushClientBuilder {
      * @return a new client; close it when done
      * @throws IllegalStateException    if the target or the job is missing, or the transport is
      *                                  {@link Transport#HTTP_TEXT} and simpleclient_common is not on the class path
-     * @throws IllegalArgumentException if the target is malformed or settings contradict each other
+     * @throws IllegalArgumentException if the target is malformed or settings contradict each other (a
+     *                                  source of increments with {@link #sourceLabel})
      */
     public PushClient build() {
         if (target == null) {
@@ -298,10 +332,19 @@ public final class PushClientBuilder {
         grouping.put("job", job);
         grouping.putAll(groupingLabels);
         MetricsSource pushed = source != null ? source : PrometheusRegistryConverter.source(PrometheusRegistry.defaultRegistry);
+        boolean runningTotals = sourceLabel != null;
+        if (runningTotals && !pushed.isRunningTotals()) {
+            throw new IllegalArgumentException("sourceLabel(" + sourceLabel + ", ...) pushes running totals, but the source"
+                    + " gives increments (MetricsSource.ofIncrements): push those without a source label");
+        }
+        if (runningTotals && groupingLabels.get(sourceLabel).isEmpty()) {
+            throw new IllegalArgumentException("groupingLabel(" + sourceLabel + ", \"\") took away the source label"
+                    + " sourceLabel(...) set: an empty label is no label");
+        }
         ClientSettings settings = new ClientSettings(pushed, parsed, transport, Collections.unmodifiableMap(grouping),
                 Collections.unmodifiableMap(new LinkedHashMap<>(headers)),
                 connectTimeout, requestTimeout, new RetryPolicy(maxAttempts, initialBackoff, maxBackoff),
-                trustManager, periodicFailureHandler);
+                trustManager, periodicFailureHandler, runningTotals);
         return new PushClient(settings);
     }
 

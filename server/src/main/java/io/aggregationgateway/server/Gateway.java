@@ -4,6 +4,7 @@ import io.aggregationgateway.server.aggregate.Aggregator;
 import io.aggregationgateway.server.aggregate.EngineSettings;
 import io.aggregationgateway.server.aggregate.FamilyRules;
 import io.aggregationgateway.server.aggregate.MetricAllowRules;
+import io.aggregationgateway.server.aggregate.SourceSettings;
 import io.aggregationgateway.server.config.ConfigException;
 import io.aggregationgateway.server.config.GatewayConfig;
 import io.aggregationgateway.server.connection.ConnectionFrontDoor;
@@ -20,9 +21,11 @@ import io.aggregationgateway.server.lifecycle.LifecycleScheduler;
 import io.aggregationgateway.server.security.Security;
 import io.aggregationgateway.server.selfmetrics.GatewayMetrics;
 import io.aggregationgateway.server.selfmetrics.PushRates;
+import io.aggregationgateway.server.selfmetrics.SourceCounts;
 import io.aggregationgateway.server.status.BuildInfo;
 import io.aggregationgateway.server.status.StatusReporter;
 import io.aggregationgateway.server.status.StatusRoutes;
+import io.aggregationgateway.server.status.SourcesSection;
 import io.helidon.common.mapper.MapperManager;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
@@ -68,16 +71,20 @@ public final class Gateway implements AutoCloseable {
         MapperManager.global(MapperManager.create());
         Clock clock = Clock.systemUTC();
         Instant startedAt = clock.instant();
+        SourceSettings sources = new SourceSettings(config.sourceLabels(), config.sourceTtl(), config.maxSourceSeries());
         Aggregator aggregator = new Aggregator(new EngineSettings(GatewayMetrics.PREFIX, config.maxSeries(),
                 config.maxLabelsPerSeries(), config.maxLabelValueBytes(), config.seriesTtl(), config.maxStoreBytes()),
-                familyRules(config), clock::millis);
-        LifecycleScheduler lifecycle = new LifecycleScheduler(aggregator, config.resetSchedule(), config.seriesTtl(), clock);
+                config.gaugeModes(), sources, familyRules(config), clock::millis);
+        LifecycleScheduler lifecycle = new LifecycleScheduler(aggregator, config.resetSchedule(), config.seriesTtl(),
+                sources.enabled() ? config.sourceTtl() : Duration.ZERO, clock);
         GatewayMetrics metrics = new GatewayMetrics(aggregator::familyCount, aggregator::seriesCount, aggregator::storeBytes,
-                lifecycle::lastReset, lifecycle::nextReset, clock);
+                lifecycle::lastReset, lifecycle::nextReset, clock, sources.enabled() ? () -> new SourceCounts(
+                        aggregator.liveSources(), aggregator.sourceStates(), aggregator.sourceExpiries(),
+                        aggregator.sourceRestarts()) : null);
         PushRates rates = new PushRates(clock, metrics::counts).start();
         StatusReporter status = new StatusReporter(BuildInfo.current(), clock, startedAt, config.settings(), aggregator,
                 metrics, rates, new StatusReporter.Reset(config.resetSchedule(), lifecycle::lastReset, lifecycle::nextReset),
-                List.of());
+                sources.enabled() ? SourcesSection.of(aggregator, sources) : List.of());
         HttpSettings http = new HttpSettings(config.maxBodyBytes(), config.corsOrigins(), config.corsAllowCredentials(),
                 config.selfMetrics());
         RenderWorkers renderWorkers = RenderWorkers.start(renderHelpers(Runtime.getRuntime().availableProcessors()));

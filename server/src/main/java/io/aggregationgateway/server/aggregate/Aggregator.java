@@ -1,6 +1,8 @@
 package io.aggregationgateway.server.aggregate;
 
 import io.aggregationgateway.server.model.FamilyView;
+import io.aggregationgateway.server.model.GaugeMode;
+import io.aggregationgateway.server.model.GaugeModes;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
@@ -33,6 +35,11 @@ import java.util.function.Predicate;
  * (see {@link Overflow}), so that its check and its merge see the same values. Creating a family
  * takes {@link #familyCreation} so that two pushes cannot create one family with two types or two
  * families whose names collide. Scrapes see whole pushes through {@link PushEpochs}.
+ *
+ * <p>A push whose grouping labels name a source is a cumulative push: {@link Sources} turns it
+ * into differences to that source's states, which are merged like any push, under the source's
+ * lock (taken before the store's). A cumulative PUT that forgets gauge values of its source merges
+ * under the write lock, since that may remove series.
  */
 public final class Aggregator {
     private final ConcurrentHashMap<String, StoredFamily> families = new ConcurrentHashMap<>();
@@ -47,6 +54,8 @@ public final class Aggregator {
     private final MetricAllowRules allowed;
     private final FamilySeriesCap familyCap;
     private final LongSupplier clockMillis;
+    private final GaugeCells gaugeCells;
+    private final Sources sources;
 
     /** An engine without limits or expiry that accepts every valid metric name. */
     public Aggregator() {
@@ -60,20 +69,33 @@ public final class Aggregator {
 
     /** @param clockMillis wall-clock time in milliseconds, used for expiry */
     public Aggregator(EngineSettings settings, LongSupplier clockMillis) {
-        this(settings, FamilyRules.NONE, clockMillis);
+        this(settings, GaugeModes.ALL_SUM, SourceSettings.NONE, clockMillis);
     }
 
     /**
+     * @param gaugeModes how each gauge and untyped family combines its values
+     * @param sources    which pushes come from sources, and how long sources and how many states are kept
+     */
+    public Aggregator(EngineSettings settings, GaugeModes gaugeModes, SourceSettings sources, LongSupplier clockMillis) {
+        this(settings, gaugeModes, sources, FamilyRules.NONE, clockMillis);
+    }
+
+    /**
+     * @param gaugeModes  how each gauge and untyped family combines its values
+     * @param sources     which pushes come from sources, and how long sources and how many states are kept
      * @param rules       which family names pushes may carry, and how many series one family may hold
      * @param clockMillis wall-clock time in milliseconds, used for expiry
      */
-    public Aggregator(EngineSettings settings, FamilyRules rules, LongSupplier clockMillis) {
+    public Aggregator(EngineSettings settings, GaugeModes gaugeModes, SourceSettings sources, FamilyRules rules,
+                      LongSupplier clockMillis) {
         this.settings = settings;
-        this.validator = new PushValidator(settings);
+        this.gaugeCells = new GaugeCells(gaugeModes, sources.enabled());
+        this.validator = new PushValidator(settings, gaugeCells);
         this.budget = new StoreBudget(settings.maxSeries(), settings.maxStoreBytes());
         this.allowed = rules.allowed();
         this.familyCap = new FamilySeriesCap(rules.maxSeriesPerFamily());
         this.clockMillis = clockMillis;
+        this.sources = new Sources(sources);
     }
 
     /** The limits this engine enforces; decoders enforce some of them early, too. */
@@ -82,14 +104,27 @@ public final class Aggregator {
     }
 
     /**
-     * Validates and applies one push.
+     * Validates and applies one push. A delta push adds up, replacing or not; a cumulative push
+     * updates its source's states of the series it carries, and when it replaces
+     * ({@link Push#replace()}) forgets the source's states of series it lacks.
      *
      * @throws PushRejectedException when any part of the push is invalid or exceeds a limit; nothing was applied
      */
     public PushResult push(Push push) throws PushRejectedException {
         allowed.check(push);
-        ValidatedPush valid = validator.validate(push);
-        boolean exclusive = valid.magnitude() > Overflow.NEAR;
+        if (sources.enabled() && sources.namesSource(push.groupingLabels())) {
+            return sources.push(push.groupingLabels(), validator.validate(sources.stripped(push)), push.replace(), this);
+        }
+        return apply(validator.validate(push), SourceCommit.NONE);
+    }
+
+    /**
+     * Merges a validated push; {@code commit} says what a cumulative push adds (see {@link SourceCommit}).
+     *
+     * @throws PushRejectedException when the push does not fit the store; nothing was applied
+     */
+    PushResult apply(ValidatedPush valid, SourceCommit commit) throws PushRejectedException {
+        boolean exclusive = commit.exclusive() || valid.magnitude() > Overflow.NEAR;
         while (true) {
             Lock lock = exclusive ? structure.writeLock() : structure.readLock();
             StoredFamily expired;
@@ -97,7 +132,7 @@ public final class Aggregator {
             try {
                 expired = findExpiredObstacle(valid);
                 if (expired == null) {
-                    PushResult result = apply(valid, exclusive);
+                    PushResult result = merge(valid, commit, exclusive);
                     if (result != null) {
                         return result;
                     }
@@ -123,7 +158,7 @@ public final class Aggregator {
      * Checks the push against the store and merges it, or returns {@code null} without changing
      * anything when it must run exclusively and does not.
      */
-    private PushResult apply(ValidatedPush valid, boolean exclusive) throws PushRejectedException {
+    private PushResult merge(ValidatedPush valid, SourceCommit commit, boolean exclusive) throws PushRejectedException {
         PushEpochs.Phase phase = epochs.enter();
         try {
             List<MetricFamily> toApply = valid.toApply();
@@ -136,7 +171,7 @@ public final class Aggregator {
             checkNames(valid, targets);
             SeriesKindCheck.check(toApply, families::get);
             if (exclusive) {
-                checkOverflow(toApply, targets);
+                checkOverflow(toApply, targets, commit.source());
             } else if (touchesNearOverflow(toApply, targets)) {
                 return null;
             }
@@ -160,10 +195,11 @@ public final class Aggregator {
             long now = clockMillis.getAsLong();
             for (int i = 0; i < targets.length; i++) {
                 MetricFamily family = toApply.get(i);
-                targets[i].add(family.series(), family.help(), now, phase.ledger(), tally);
+                targets[i].add(family.series(), family.help(), now, commit.source(), phase.ledger(), tally);
             }
             // Reserved as if every series were new and every histogram grew by its whole push: give back the rest.
             budget.adjust(tally.newSeries - reserved.series(), tally.bytes - reserved.bytes());
+            commit.merged(targets);
             familyCap.release(targets, inFamilies);
             return new PushResult(toApply.size(), valid.seriesCount(), tally.newSeries);
         } finally {
@@ -196,7 +232,7 @@ public final class Aggregator {
                 SeriesCell cell = target == null ? null : target.cell(s.labels());
                 if (cell == null) {
                     series++;
-                    bytes += Footprint.ofNewSeries(s);
+                    bytes += target == null ? gaugeCells.footprintOfNew(family, s) : target.footprintOfNew(s);
                 } else {
                     bytes += cell.growthBound(s);
                 }
@@ -239,7 +275,7 @@ public final class Aggregator {
             for (int i = 0; i < targets.length; i++) {
                 if (targets[i] == null) {
                     MetricFamily f = toApply.get(i);
-                    StoredFamily created = new StoredFamily(f.name(), f.type(), f.help());
+                    StoredFamily created = new StoredFamily(f.name(), f.type(), f.help(), gaugeCells.modeOf(f.name(), f.type()));
                     inFamilies[i] = familyCap.reserveInNew(f, created);
                     for (String name : ExposedNames.of(f.name(), f.type())) {
                         exposedNames.put(name, created);
@@ -315,8 +351,13 @@ public final class Aggregator {
         return false;
     }
 
-    /** Under the write lock: refuses the push if any sum would leave the finite doubles. */
-    private static void checkOverflow(List<MetricFamily> toApply, StoredFamily[] targets) throws PushRejectedException {
+    /**
+     * Under the write lock: refuses the push if any sum would leave the finite doubles.
+     *
+     * @param source the source a cumulative push comes from, whose gauge values replace that source's, or {@link StoredFamily#NO_SOURCE}
+     */
+    private static void checkOverflow(List<MetricFamily> toApply, StoredFamily[] targets, int source)
+            throws PushRejectedException {
         for (int i = 0; i < targets.length; i++) {
             if (targets[i] == null) {
                 continue;
@@ -324,7 +365,9 @@ public final class Aggregator {
             MetricFamily family = toApply.get(i);
             for (Series s : family.series()) {
                 SeriesCell cell = targets[i].cell(s.labels());
-                String overflow = cell == null ? null : cell.overflow(s);
+                String overflow = cell == null ? null
+                        : source != StoredFamily.NO_SOURCE && cell instanceof GaugeCell gauge ? gauge.overflowFromSource(source, s)
+                        : cell.overflow(s);
                 if (overflow != null) {
                     throw PushValidator.reject(RejectionReason.INVALID_VALUE, family, s.labels(), overflow);
                 }
@@ -506,6 +549,101 @@ public final class Aggregator {
             }
         }
         return out;
+    }
+
+    /** Whether {@code group} (a delete's labels) names sources: it carries every source label. */
+    public boolean namesSources(Labels group) {
+        return sources.enabled() && sources.namesSource(group);
+    }
+
+    /**
+     * Forgets every source whose grouping labels include all of {@code group}: its gauge values
+     * leave their series (a series nothing else holds goes), its states go; what it added to
+     * counters and histograms stays.
+     *
+     * @return how many sources were forgotten
+     */
+    public long forgetSources(Labels group) {
+        return sources.forget(group, this);
+    }
+
+    /**
+     * Forgets the sources that have not pushed within the source TTL, as {@link #forgetSources} does.
+     *
+     * @return how many expired (0 when sources do not expire)
+     */
+    public long expireSources() {
+        return sources.expire(this);
+    }
+
+    /** Sources that pushed and are not forgotten. */
+    public long liveSources() {
+        return sources.liveSources();
+    }
+
+    /** (series, source) states held. */
+    public long sourceStates() {
+        return sources.states();
+    }
+
+    /** Sources forgotten by the source TTL since start. */
+    public long sourceExpiries() {
+        return sources.expiries();
+    }
+
+    /** (series, source) pushes that showed a restarted source (a counter below its last value, ...), since start. */
+    public long sourceRestarts() {
+        return sources.restarts();
+    }
+
+    /** For each family live sources push, how many do and their states; sorted by family name. */
+    public List<SourceFamilySummary> sourceSummaries() {
+        return sources.familySummaries();
+    }
+
+    /** The gauge mode of a gauge or untyped family of this name: the first {@code --gauge-mode} rule matching it. */
+    public GaugeMode gaugeModeOf(String family) {
+        return gaugeCells.modes().modeOf(family);
+    }
+
+    /** Sources held, the live ones and any whose first push is under way. */
+    int sourcesHeld() {
+        return sources.held();
+    }
+
+    GaugeCells gaugeCells() {
+        return gaugeCells;
+    }
+
+    long nowMillis() {
+        return clockMillis.getAsLong();
+    }
+
+    StoredFamily storedFamily(String name) {
+        return families.get(name);
+    }
+
+    /** Runs {@code action} under the store's write lock: nothing merges meanwhile. */
+    void exclusively(Runnable action) {
+        structure.writeLock().lock();
+        try {
+            action.run();
+        } finally {
+            structure.writeLock().unlock();
+        }
+    }
+
+    /** Under the write lock: removes a gauge series its last source left (and its family, left empty). */
+    void removeEmptied(StoredFamily family, SeriesCell cell) {
+        if (!structure.isWriteLockedByCurrentThread()) {
+            throw new IllegalStateException("series are removed only under the store's write lock");
+        }
+        if (family.remove(cell)) {
+            budget.adjust(-1, -cell.footprint());
+            if (family.seriesCount() == 0) {
+                removeFamily(family);
+            }
+        }
     }
 
     /** Series currently held, over all families (expired ones until they are swept). */

@@ -34,9 +34,18 @@ final class Footprint {
     private Footprint() {
     }
 
-    /** The budget a new series pushed as {@code pushed} takes once stored. */
+    /** The budget a new series pushed as {@code pushed} takes once stored in a plain cell. */
     static long ofNewSeries(Series pushed) {
-        return SERIES_ENTRY + labels(pushed.labels()) + value(pushed);
+        return ofNewSeries(pushed, false);
+    }
+
+    /**
+     * The budget a new series pushed as {@code pushed} takes once stored.
+     *
+     * @param gaugeCell whether it is stored in a {@link GaugeCell} (see {@link GaugeCells})
+     */
+    static long ofNewSeries(Series pushed, boolean gaugeCell) {
+        return SERIES_ENTRY + labels(pushed.labels()) + (gaugeCell ? GAUGE_CELL : value(pushed));
     }
 
     /**
@@ -63,6 +72,13 @@ final class Footprint {
 
     /** A {@link ScalarCell}: header, labels, last push, value. */
     static final long SCALAR_CELL = 32;
+
+    /**
+     * A {@link GaugeCell} without its sources: header, labels, last push, mode, the delta pushes' part,
+     * three array references, counts and the published value. What each source adds to it (12 to 20
+     * bytes) belongs to that source's state, which {@code --max-source-series} bounds instead.
+     */
+    static final long GAUGE_CELL = 88;
 
     /** A {@link HistogramCell} with {@code buckets} bounds: the cell and its two arrays. */
     static long classicCell(int buckets) {

@@ -3,6 +3,7 @@ package io.aggregationgateway.server.aggregate;
 import io.aggregationgateway.server.model.HistogramValues;
 import io.aggregationgateway.server.model.NativeHistogram;
 import io.aggregationgateway.server.model.ScalarSample;
+import io.aggregationgateway.server.model.ScalarView;
 import io.aggregationgateway.server.model.SeriesView;
 
 import java.util.AbstractList;
@@ -38,12 +39,12 @@ final class FrozenSeries extends AbstractList<SeriesView> implements RandomAcces
         if (cells.length == 0) {
             return List.of();
         }
-        boolean scalar = cells[0] instanceof ScalarCell;
+        boolean scalar = cells[0] instanceof ScalarView; // a ScalarCell or a GaugeCell
         double[] scalars = scalar ? new double[cells.length] : null;
         Object[] values = scalar ? null : new Object[cells.length];
         for (int i = 0; i < cells.length; i++) {
             if (scalar) {
-                scalars[i] = ((ScalarCell) cells[i]).value();
+                scalars[i] = ((ScalarView) cells[i]).value();
             } else {
                 values[i] = cells[i].capture();
             }

@@ -31,8 +31,10 @@ final class PushValidator {
     private final String reservedPrefix;
     private final int maxLabelsPerSeries;
     private final int maxLabelValueBytes;
+    private final GaugeCells gaugeCells;
 
-    PushValidator(EngineSettings settings) {
+    PushValidator(EngineSettings settings, GaugeCells gaugeCells) {
+        this.gaugeCells = gaugeCells;
         this.reservedPrefix = settings.reservedPrefix();
         this.maxLabelsPerSeries = settings.maxLabelsPerSeries();
         this.maxLabelValueBytes = settings.maxLabelValueBytes();
@@ -44,8 +46,6 @@ final class PushValidator {
         List<MetricFamily> toApply = new ArrayList<>(byName.size());
         List<MetricFamily> discarded = new ArrayList<>();
         int seriesCount = 0;
-        long bytesIfNew = 0;
-        double magnitude = 0;
         for (MetricFamily family : byName.values()) {
             checkFamilyName(family.name());
             List<Series> normalised = new ArrayList<>(family.series().size());
@@ -56,20 +56,16 @@ final class PushValidator {
                 if (!seen.add(labels)) {
                     throw reject(RejectionReason.DUPLICATE_SERIES, family, labels, "the same series appears twice in one push");
                 }
-                Series valid = normalise(family, series.withLabels(labels));
-                bytesIfNew += Footprint.ofNewSeries(valid);
-                magnitude = Math.max(magnitude, Overflow.magnitude(valid));
-                normalised.add(valid);
+                normalised.add(normalise(family, series.withLabels(labels)));
             }
             if (family.type() == MetricType.SUMMARY) {
                 discarded.add(family); // summaries cannot be added up: checked for type, then dropped
             } else if (!normalised.isEmpty()) {
                 toApply.add(new MetricFamily(family.name(), family.type(), family.help(), normalised));
                 seriesCount += normalised.size();
-                bytesIfNew += Footprint.ofFamily(family.name(), family.help());
             }
         }
-        return new ValidatedPush(toApply, discarded, seriesCount, bytesIfNew, magnitude);
+        return ValidatedPush.of(toApply, discarded, seriesCount, gaugeCells);
     }
 
     private Map<String, MetricFamily> mergeSameNamedFamilies(List<MetricFamily> families) throws PushRejectedException {

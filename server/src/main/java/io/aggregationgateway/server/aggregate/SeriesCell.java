@@ -14,7 +14,7 @@ import io.aggregationgateway.server.model.SummarySample;
  * <p>The views a scrape gets are copies made when the scrape fixed its view (see {@link PushEpochs}):
  * they hold the values as they stood then, and pushes never change them.
  */
-abstract sealed class SeriesCell permits ScalarCell, HistogramCell, NativeHistogramCell {
+abstract sealed class SeriesCell permits ScalarCell, GaugeCell, HistogramCell, NativeHistogramCell {
     private final Labels labels;
     // Wall-clock millis of the last push to this series, for expiry. Same object size as without
     // it: the header, the labels reference and the value fill 24 of the 32 bytes anyway.

@@ -1,7 +1,9 @@
 package io.aggregationgateway.server.aggregate;
 
+import io.aggregationgateway.server.model.GaugeMode;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricType;
+import io.aggregationgateway.server.model.ScalarSample;
 import io.aggregationgateway.server.model.Series;
 
 import java.util.Arrays;
@@ -13,8 +15,13 @@ import java.util.function.Predicate;
 
 /** A family in the store: fixed name and type, first non-empty help, its series by labels. */
 final class StoredFamily {
+    /** The source of a delta push, for {@link #add}. */
+    static final int NO_SOURCE = -1;
+
     private final String name;
     private final MetricType type;
+    // null: its series add up in ScalarCells (or are histograms); else gauges in GaugeCells with this mode
+    private final GaugeMode gaugeMode;
     private volatile String help;
     private final ConcurrentHashMap<Labels, SeriesCell> series = new ConcurrentHashMap<>();
     // Bumped whenever the set of series changes, so scrapes re-sort only then.
@@ -30,9 +37,15 @@ final class StoredFamily {
     }
 
     StoredFamily(String name, MetricType type, String help) {
+        this(name, type, help, null);
+    }
+
+    /** @param gaugeMode for gauge and untyped families, the mode their {@link GaugeCell}s combine by; {@code null} for plain sums */
+    StoredFamily(String name, MetricType type, String help, GaugeMode gaugeMode) {
         this.name = name;
         this.type = type;
         this.help = help;
+        this.gaugeMode = gaugeMode;
     }
 
     String name() {
@@ -73,11 +86,18 @@ final class StoredFamily {
         return Footprint.ofFamily(name, help);
     }
 
+    /** What a new series pushed as {@code pushed} would take of the byte budget once stored in this family. */
+    long footprintOfNew(Series pushed) {
+        return Footprint.ofNewSeries(pushed, gaugeMode != null && pushed instanceof ScalarSample);
+    }
+
     /**
      * Adds validated series, noting in {@code ledger} (when a scrape is copying) what it changes.
      * Counts new series and the bytes they and grown histograms take into {@code tally}.
+     *
+     * @param source the source of a cumulative push (its gauges set that source's value), or {@link #NO_SOURCE}
      */
-    void add(List<Series> pushed, String pushedHelp, long nowMillis, ValueLedger ledger, PushTally tally) {
+    void add(List<Series> pushed, String pushedHelp, long nowMillis, int source, ValueLedger ledger, PushTally tally) {
         if (ledger != null) {
             ledger.beforeTouching(this);
         }
@@ -88,7 +108,7 @@ final class StoredFamily {
         for (Series s : pushed) {
             SeriesCell cell = series.get(s.labels());
             if (cell == null) {
-                SeriesCell fresh = SeriesCell.create(s);
+                SeriesCell fresh = newCell(s, source);
                 fresh.touch(nowMillis);
                 if (ledger != null) {
                     ledger.beforeCreate(fresh);
@@ -104,7 +124,10 @@ final class StoredFamily {
             if (ledger != null) {
                 ledger.beforeChange(cell);
             }
-            if (cell.add(s, tally)) {
+            boolean near = source != NO_SOURCE && cell instanceof GaugeCell gauge
+                    ? gauge.setSource(source, ((ScalarSample) s).value())
+                    : cell.add(s, tally);
+            if (near) {
                 nearOverflow = true;
             }
             cell.touch(nowMillis);
@@ -125,6 +148,22 @@ final class StoredFamily {
 
     /** Series removed, and the bytes of the byte budget they took. */
     record Removed(int series, long bytes) {
+    }
+
+    private SeriesCell newCell(Series first, int source) {
+        if (gaugeMode != null && first instanceof ScalarSample sample) {
+            return source == NO_SOURCE ? GaugeCell.ofDelta(sample, gaugeMode) : GaugeCell.ofSource(sample, gaugeMode, source);
+        }
+        return SeriesCell.create(first);
+    }
+
+    /** Removes {@code cell} if it is still this family's; the caller holds the store's write lock. */
+    boolean remove(SeriesCell cell) {
+        boolean removed = series.remove(cell.labels(), cell);
+        if (removed) {
+            shapeVersion.incrementAndGet();
+        }
+        return removed;
     }
 
     /** Removes the series {@code doomed} accepts; the caller holds the store's write lock. */

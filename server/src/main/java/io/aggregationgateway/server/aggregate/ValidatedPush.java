@@ -1,6 +1,8 @@
 package io.aggregationgateway.server.aggregate;
 
 import io.aggregationgateway.server.model.MetricFamily;
+import io.aggregationgateway.server.model.ScalarSample;
+import io.aggregationgateway.server.model.Series;
 
 import java.util.List;
 
@@ -16,4 +18,29 @@ import java.util.List;
  */
 record ValidatedPush(List<MetricFamily> toApply, List<MetricFamily> discarded, int seriesCount, long bytesIfNew,
                      double magnitude) {
+    /**
+     * A validated push with what is derived from its families worked out; its bytes are counted as
+     * if every gauge were stored in a {@link GaugeCell} where one may be, the larger of the two.
+     */
+    static ValidatedPush of(List<MetricFamily> toApply, List<MetricFamily> discarded, int seriesCount, GaugeCells gaugeCells) {
+        long bytesIfNew = 0;
+        double magnitude = 0;
+        for (MetricFamily family : toApply) {
+            bytesIfNew += Footprint.ofFamily(family.name(), family.help());
+            boolean gaugeCell = gaugeCells.mayHold(family.type());
+            for (Series s : family.series()) {
+                bytesIfNew += Footprint.ofNewSeries(s, gaugeCell && s instanceof ScalarSample);
+                magnitude = Math.max(magnitude, Overflow.magnitude(s));
+            }
+        }
+        return new ValidatedPush(toApply, discarded, seriesCount, bytesIfNew, magnitude);
+    }
+
+    /**
+     * The same push with other values for the same families and series, as a cumulative push
+     * merges its differences; what is derived from the values is worked out for the new ones.
+     */
+    ValidatedPush withValues(List<MetricFamily> families, GaugeCells gaugeCells) {
+        return of(families, discarded, seriesCount, gaugeCells);
+    }
 }

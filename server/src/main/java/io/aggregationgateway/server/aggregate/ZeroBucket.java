@@ -27,40 +27,35 @@ record ZeroBucket(double threshold, double count) {
         }
         double threshold = larger;
         while (true) {
-            double count = current.count();
-            for (int i = 0; i < positive.size(); i++) {
-                int index = positive.indices()[i];
-                if (ExponentialBuckets.lowerBound(index, schema) >= threshold) {
-                    break;
-                }
-                count += positive.counts()[i];
-                double upper = ExponentialBuckets.upperBound(index, schema);
-                if (upper > threshold) {
-                    if (positive.counts()[i] != 0) {
-                        threshold = upper;
-                    }
-                    break;
-                }
+            Folded positives = fold(positive, schema, threshold, current.count());
+            Folded negatives = fold(negative, schema, positives.threshold(), positives.count());
+            if (negatives.threshold() == positives.threshold()) {
+                return new ZeroBucket(negatives.threshold(), negatives.count());
             }
-            boolean moved = false;
-            for (int i = 0; i < negative.size(); i++) {
-                int index = negative.indices()[i];
-                if (ExponentialBuckets.lowerBound(index, schema) >= threshold) {
-                    break;
-                }
-                count += negative.counts()[i];
-                double upper = ExponentialBuckets.upperBound(index, schema);
-                if (upper > threshold) {
-                    if (negative.counts()[i] != 0) {
-                        threshold = upper;
-                        moved = true;
-                    }
-                    break;
-                }
+            threshold = negatives.threshold(); // moved by a negative bucket: the positive side again
+        }
+    }
+
+    /** A zero count with one side's buckets folded in, and the threshold they leave. */
+    private record Folded(double count, double threshold) {
+    }
+
+    /**
+     * Adds to {@code count} the buckets of one side whose lower bound lies below {@code threshold};
+     * a populated one that straddles it moves the threshold up to its upper bound.
+     */
+    private static Folded fold(NativeBuckets side, int schema, double threshold, double count) {
+        for (int i = 0; i < side.size(); i++) {
+            int index = side.indices()[i];
+            if (ExponentialBuckets.lowerBound(index, schema) >= threshold) {
+                break;
             }
-            if (!moved) {
-                return new ZeroBucket(threshold, count);
+            count += side.counts()[i];
+            double upper = ExponentialBuckets.upperBound(index, schema);
+            if (upper > threshold) {
+                return new Folded(count, side.counts()[i] != 0 ? upper : threshold);
             }
         }
+        return new Folded(count, threshold);
     }
 }

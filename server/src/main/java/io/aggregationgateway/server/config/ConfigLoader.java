@@ -1,6 +1,8 @@
 package io.aggregationgateway.server.config;
 
 import io.aggregationgateway.server.lifecycle.ResetSchedule;
+import io.aggregationgateway.server.model.GaugeModes;
+import io.aggregationgateway.server.model.MetricNames;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -34,7 +36,12 @@ public final class ConfigLoader {
      * One setting: its flag name (without {@code --}), environment variable, default and help; a
      * secret one (a password, a key) is hidden wherever the configuration in force is shown.
      */
-    record Option(String flag, String env, String defaultValue, String help, boolean repeatable, boolean secret) {
+    record Option(String flag, String env, String defaultValue, String help, boolean repeatable, boolean secret,
+                  ListSplitter splitter) {
+        Option(String flag, String env, String defaultValue, String help, boolean repeatable, boolean secret) {
+            this(flag, env, defaultValue, help, repeatable, secret, ConfigLoader::splitAtCommas);
+        }
+
         Option(String flag, String env, String defaultValue, String help) {
             this(flag, env, defaultValue, help, false);
         }
@@ -42,6 +49,12 @@ public final class ConfigLoader {
         Option(String flag, String env, String defaultValue, String help, boolean repeatable) {
             this(flag, env, defaultValue, help, repeatable, false);
         }
+    }
+
+    /** How a repeatable setting's environment variable or config-file value splits into its values. */
+    @FunctionalInterface
+    interface ListSplitter {
+        List<String> split(String value);
     }
 
     static final String CONFIG_FILE = "config-file";
@@ -69,6 +82,18 @@ public final class ConfigLoader {
                     "most labels per series, grouping labels included (400 above it)"),
             new Option("max-label-value-bytes", "GATEWAY_MAX_LABEL_VALUE_BYTES", "4096",
                     "longest label value in UTF-8 bytes (400 above it)"),
+            new Option("source-label", "GATEWAY_SOURCE_LABEL", "",
+                    "label that names a source, repeatable: a push whose grouping labels include every source label"
+                            + " brings running totals from that source (the variable takes a comma-separated list)", true),
+            new Option("source-ttl", "GATEWAY_SOURCE_TTL", "10m",
+                    "forget a source that has not pushed for this long: its gauges go, what it added to counters"
+                            + " and histograms stays (0: never)"),
+            new Option("max-source-series", "GATEWAY_MAX_SOURCE_SERIES", "2000000",
+                    "most (series, source) states held; a push needing more is refused whole with 429"),
+            new Option("gauge-mode", "GATEWAY_GAUGE_MODE", "",
+                    "REGEX=MODE, repeatable, first match on the whole family name wins: how gauge and untyped"
+                            + " families combine values (sum, max, min, last, avg; default sum)"
+                            + " (the variable takes a comma-separated list)", true, false, ConfigLoader::splitRules),
             new Option("cors-origin", "GATEWAY_CORS_ORIGIN", "",
                     "browser origin allowed to push, repeatable ('*' for any; the variable takes a comma-separated list)", true),
             new Option("cors-allow-credentials", "GATEWAY_CORS_ALLOW_CREDENTIALS", "false",
@@ -180,6 +205,10 @@ public final class ConfigLoader {
                 (int) number(values, "max-connections", 1, 1_000_000),
                 positiveDuration(values, "idle-timeout"),
                 positiveDuration(values, "header-read-timeout"),
+                sourceLabels(values),
+                gaugeModes(values),
+                duration(values, "source-ttl"),
+                number(values, "max-source-series", 1, Long.MAX_VALUE),
                 inForce,
                 security(values));
     }
@@ -312,7 +341,53 @@ public final class ConfigLoader {
     }
 
     private static List<String> splitRepeatable(Option option, String value) {
-        return option.repeatable() ? Arrays.asList(value.split(",")) : List.of(value);
+        return option.repeatable() ? option.splitter().split(value) : List.of(value);
+    }
+
+    private static List<String> splitAtCommas(String value) {
+        return Arrays.asList(value.split(","));
+    }
+
+    /**
+     * Rules {@code REGEX=MODE} separated by commas. A regular expression may hold a comma itself
+     * ({@code a{1,3}}), so the list is cut only at a comma that ends a rule: one after {@code =MODE}.
+     */
+    static List<String> splitRules(String value) {
+        List<String> rules = new ArrayList<>();
+        StringBuilder rule = new StringBuilder();
+        for (String piece : value.split(",", -1)) {
+            if (!rule.isEmpty()) {
+                rule.append(',');
+            }
+            rule.append(piece);
+            if (piece.matches("(?s).*=\\s*(sum|max|min|last|avg)\\s*")) {
+                rules.add(rule.toString());
+                rule.setLength(0);
+            }
+        }
+        if (!rule.toString().isBlank()) {
+            rules.add(rule.toString()); // not a rule: the parser says why
+        }
+        return rules;
+    }
+
+    private static List<String> sourceLabels(Map<String, List<String>> values) throws ConfigException {
+        List<String> names = shownValues(values.get("source-label"));
+        for (String name : names) {
+            if (!MetricNames.isValidLabelName(name) || name.equals("le")) {
+                throw new ConfigException("--source-label \"" + name + "\" is not a label name a push can group by"
+                        + " (must match [a-zA-Z_][a-zA-Z0-9_]*, not start with __, not be le)");
+            }
+        }
+        return names.stream().distinct().toList();
+    }
+
+    private static GaugeModes gaugeModes(Map<String, List<String>> values) throws ConfigException {
+        try {
+            return GaugeModes.parse(values.get("gauge-mode").stream().filter(s -> !s.isBlank()).toList());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--gauge-mode " + e.getMessage());
+        }
     }
 
     private static String single(Map<String, List<String>> values, String name) {

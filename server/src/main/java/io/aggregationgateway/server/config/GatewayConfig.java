@@ -1,6 +1,7 @@
 package io.aggregationgateway.server.config;
 
 import io.aggregationgateway.server.lifecycle.ResetSchedule;
+import io.aggregationgateway.server.model.GaugeModes;
 
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +28,10 @@ import java.util.logging.Level;
  * @param maxConnections      most connections open at once (before the file-descriptor limit lowers it)
  * @param idleTimeout         a connection with no request in progress for this long is closed
  * @param headerReadTimeout   a request head must arrive within this long
+ * @param sourceLabels        label names that mark a cumulative push from a source; empty for none
+ * @param gaugeModes          how gauge and untyped families combine their values
+ * @param sourceTtl           a source that has not pushed for this long is forgotten; zero for never
+ * @param maxSourceSeries     most (series, source) states held at once
  * @param settings            every setting with the value in force and where it came from, for display
  * @param security            TLS, users and roles, push rate limits, rules on what may be pushed
  */
@@ -35,9 +40,11 @@ public record GatewayConfig(String host, int port, int maxBodyBytes, int maxGrpc
                             long maxStoreBytes, int maxLabelsPerSeries, int maxLabelValueBytes, List<String> corsOrigins,
                             boolean selfMetrics, Level logLevel, boolean corsAllowCredentials,
                             int maxConnections, Duration idleTimeout, Duration headerReadTimeout,
+                            List<String> sourceLabels, GaugeModes gaugeModes, Duration sourceTtl, long maxSourceSeries,
                             List<Setting> settings, SecuritySettings security) {
     public GatewayConfig {
         corsOrigins = List.copyOf(corsOrigins);
+        sourceLabels = List.copyOf(sourceLabels);
         settings = List.copyOf(settings);
     }
 }

@@ -12,8 +12,8 @@ import java.util.Arrays;
  * disagree about where a request ends (request smuggling): it takes the first of two conflicting
  * {@code Content-Length}s, accepts {@code Content-Length} next to {@code Transfer-Encoding}, and reads
  * {@code Transfer-Encoding: chunked, identity} (or {@code Chunked}) as no body and the chunks as the
- * next request; chunk extensions and malformed chunk sizes get 500, trailer fields 400, HTTP/1.0
- * requests and request lines over 4 KiB no answer at all. This class refuses what could be framed two
+ * next request; chunk extensions and malformed chunk sizes fail the body (500, or no answer at all),
+ * trailer fields get 400, HTTP/1.0 requests no answer at all. This class refuses what could be framed two
  * ways (400, then the connection is closed), accepts what RFC 9112 allows, and rewrites it:
  * <ul>
  *   <li>refused: {@code Content-Length} with {@code Transfer-Encoding}, differing {@code Content-Length}s,

@@ -12,10 +12,11 @@ import io.helidon.webserver.grpc.ServerContextKeys;
 
 /**
  * Who made a gRPC call and which method it called, for the record of refused pushes. Helidon
- * 4.4.0 puts the connection into the gRPC context only while a call starts, and its
- * {@code ServerCall} carries no remote-address attribute; this interceptor keeps what it finds
- * then in the context of every later callback of the call, where pushes are applied and refused.
- * Register it with {@code GrpcRouting.builder().intercept(new CallOrigin())}.
+ * 4.4.0's {@code ServerCall} carries no remote-address attribute ({@code Grpc.TRANSPORT_ATTR_REMOTE_ADDR}),
+ * so the address comes from the connection Helidon puts into the gRPC context
+ * ({@code ServerContextKeys.CONNECTION_CONTEXT}). This interceptor words both once, when the call
+ * starts, and keeps them in the context of every later callback of the call, where pushes are
+ * applied and refused. Register it with {@code GrpcRouting.builder().intercept(new CallOrigin())}.
  *
  * @see #current()
  */

@@ -12,7 +12,11 @@ import io.helidon.webserver.http.ServerResponse;
 
 import java.util.logging.Logger;
 
-/** {@code DELETE /metrics/job/<job>{/<label>/<value>}}: forget every series carrying all those labels. */
+/**
+ * {@code DELETE /metrics/job/<job>{/<label>/<value>}}: forget every series carrying all those labels;
+ * when the labels include every source label, forget the sources they name instead (their gauges
+ * go, what they added to counters and histograms stays).
+ */
 final class DeleteHandler implements Handler {
     private static final Logger LOG = Logger.getLogger(DeleteHandler.class.getName());
 
@@ -26,9 +30,17 @@ final class DeleteHandler implements Handler {
     public void handle(ServerRequest req, ServerResponse res) {
         try {
             Labels group = GroupingPath.parse(Routes.pathAfterMetrics(req), true);
+            // 202 as the Pushgateway answers: client_golang's Delete() takes anything else for a failure
+            if (aggregator.namesSources(group)) {
+                long forgotten = aggregator.forgetSources(group);
+                LOG.info(() -> "DELETE " + group + " forgot " + forgotten + " sources");
+                res.status(Status.ACCEPTED_202)
+                        .header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                        .send("forgot " + forgotten + " sources carrying " + group + "\n");
+                return;
+            }
             long removed = aggregator.delete(group);
             LOG.info(() -> "DELETE " + group + " removed " + removed + " series");
-            // 202 as the Pushgateway answers: client_golang's Delete() takes anything else for a failure
             res.status(Status.ACCEPTED_202)
                     .header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
                     .send("deleted " + removed + " series carrying " + group + "\n");

@@ -9,6 +9,7 @@ import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.selfmetrics.GatewayMetrics;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
@@ -49,7 +50,8 @@ final class PushHandler implements Handler {
                         req.headers().contentLength().orElse(-1));
             }
             bodyBytes = body.length;
-            aggregator.push(new Push(grouping, decoder.decode(pushFormat, body)));
+            // PUT replaces: for a source, its series missing from the push are forgotten
+            aggregator.push(new Push(grouping, decoder.decode(pushFormat, body), req.prologue().method() == Method.PUT));
             metrics.recordPush(format, bodyBytes, null);
             res.status(Status.OK_200).send();
         } catch (PushRejectedException e) {

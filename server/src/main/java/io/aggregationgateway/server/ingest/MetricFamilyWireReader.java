@@ -122,9 +122,11 @@ final class MetricFamilyWireReader {
     private Push pushRequest(int to) throws GiveUp, WireFormatException {
         List<MetricFamily> families = new ArrayList<>();
         groupingLabels.clear();
+        boolean replace = false;
         while (in.position() < to) {
             int tag = in.readTag(to);
             switch (tag) {
+                case PushRequest.REPLACE_FIELD_NUMBER << 3 | VARINT -> replace = in.readVarint64(to) != 0;
                 // a map<string, string> entry (key 1, value 2) has the wire shape of a LabelPair
                 case PushRequest.GROUPING_LABELS_FIELD_NUMBER << 3 | LENGTH_DELIMITED ->
                         labelPair(in.readLengthDelimited(to), groupingLabels);
@@ -137,7 +139,7 @@ final class MetricFamilyWireReader {
             }
         }
         try {
-            return new Push(groupingLabels.build(), families);
+            return new Push(groupingLabels.build(), families, replace);
         } catch (IllegalArgumentException e) { // a key twice: protobuf's map keeps the last one
             throw GIVE_UP;
         }

@@ -160,7 +160,7 @@ public final class ProtobufDecoder {
         }
         Labels.Builder grouping = new Labels.Builder();
         request.getGroupingLabelsMap().forEach(grouping::add);
-        return new Push(grouping.build(), convert(request.getFamiliesList()));
+        return new Push(grouping.build(), convert(request.getFamiliesList()), request.getReplace());
     }
 
     /**

@@ -13,13 +13,18 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs what happens on its own: the reset schedule and the sweep of expired series. One daemon
- * thread; a reset takes the store's write lock, so a push lands wholly before or after it.
+ * Runs what happens on its own: the reset schedule, the sweep of expired series and the sweep of
+ * expired sources. One daemon thread; a reset takes the store's write lock, so a push lands wholly
+ * before or after it.
  */
 public final class LifecycleScheduler implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LifecycleScheduler.class.getName());
     private static final Duration MIN_SWEEP = Duration.ofSeconds(1);
     private static final Duration MAX_SWEEP = Duration.ofMinutes(1);
+    // Scrapes see a source's gauges until the sweep forgets it, so it runs often; it is cheap
+    // (one look at each source's last push time) unless a source expired.
+    private static final Duration MIN_SOURCE_SWEEP = Duration.ofMillis(100);
+    private static final Duration MAX_SOURCE_SWEEP = Duration.ofSeconds(5);
 
     private final Aggregator aggregator;
     private final Optional<ResetSchedule> schedule;
@@ -33,6 +38,12 @@ public final class LifecycleScheduler implements AutoCloseable {
     private volatile Instant nextReset;
 
     public LifecycleScheduler(Aggregator aggregator, Optional<ResetSchedule> schedule, Duration seriesTtl, Clock clock) {
+        this(aggregator, schedule, seriesTtl, Duration.ZERO, clock);
+    }
+
+    /** @param sourceTtl sources that have not pushed for this long are forgotten; zero for never */
+    public LifecycleScheduler(Aggregator aggregator, Optional<ResetSchedule> schedule, Duration seriesTtl,
+                              Duration sourceTtl, Clock clock) {
         this.aggregator = aggregator;
         this.schedule = schedule;
         this.clock = clock;
@@ -42,6 +53,15 @@ public final class LifecycleScheduler implements AutoCloseable {
             long sweepMillis = Math.clamp(seriesTtl.toMillis() / 10, MIN_SWEEP.toMillis(), MAX_SWEEP.toMillis());
             executor.scheduleWithFixedDelay(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
         }
+        if (!sourceTtl.isZero()) {
+            long sweepMillis = sourceSweepMillis(sourceTtl);
+            executor.scheduleWithFixedDelay(this::sweepSources, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** How often expired sources are looked for: a twentieth of the TTL, between 0.1 s and 5 s. */
+    static long sourceSweepMillis(Duration sourceTtl) {
+        return Math.clamp(sourceTtl.toMillis() / 20, MIN_SOURCE_SWEEP.toMillis(), MAX_SOURCE_SWEEP.toMillis());
     }
 
     /** When the schedule last cleared the aggregate. */
@@ -84,6 +104,17 @@ public final class LifecycleScheduler implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "expiry sweep failed", e);
+        }
+    }
+
+    private void sweepSources() {
+        try {
+            long expired = aggregator.expireSources();
+            if (expired > 0) {
+                LOG.fine(() -> "forgot " + expired + " sources that stopped pushing");
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "source expiry sweep failed", e);
         }
     }
 

@@ -35,6 +35,7 @@ public final class GatewayMetrics {
     private final LongSupplier storeBytes;
     private final Supplier<Optional<Instant>> lastReset;
     private final Supplier<Optional<Instant>> nextReset;
+    private final Supplier<SourceCounts> sources;
     private final Map<Labels, LongAdder> pushes = new ConcurrentHashMap<>();
     private final Map<Labels, LongAdder> rejections = new ConcurrentHashMap<>();
     private final Map<Labels, LongAdder> bytes = new ConcurrentHashMap<>();
@@ -55,11 +56,19 @@ public final class GatewayMetrics {
     /** @param clock the time refusals are recorded at */
     public GatewayMetrics(IntSupplier familiesHeld, LongSupplier seriesHeld, LongSupplier storeBytes,
                           Supplier<Optional<Instant>> lastReset, Supplier<Optional<Instant>> nextReset, Clock clock) {
+        this(familiesHeld, seriesHeld, storeBytes, lastReset, nextReset, clock, null);
+    }
+
+    /** @param sources what the engine counts of its sources, or {@code null} when none are configured */
+    public GatewayMetrics(IntSupplier familiesHeld, LongSupplier seriesHeld, LongSupplier storeBytes,
+                          Supplier<Optional<Instant>> lastReset, Supplier<Optional<Instant>> nextReset, Clock clock,
+                          Supplier<SourceCounts> sources) {
         this.familiesHeld = familiesHeld;
         this.seriesHeld = seriesHeld;
         this.storeBytes = storeBytes;
         this.lastReset = lastReset;
         this.nextReset = nextReset;
+        this.sources = sources;
         this.recentRejections = new RecentRejections(clock);
     }
 
@@ -119,6 +128,18 @@ public final class GatewayMetrics {
                 "When the aggregate was last cleared by the reset schedule, in Unix seconds.", seconds(t))));
         nextReset.get().ifPresent(t -> out.add(gauge("next_reset_timestamp_seconds",
                 "When the reset schedule next clears the aggregate, in Unix seconds.", seconds(t))));
+        if (sources != null) {
+            SourceCounts counts = sources.get();
+            out.add(gauge("sources", "Sources (senders of running totals) the gateway knows: they pushed and were not forgotten.",
+                    counts.live()));
+            out.add(gauge("source_states", "(series, source) states held: each source's last value of each series it pushes.",
+                    counts.states()));
+            out.add(counter("source_expiries_total", "Sources forgotten because they did not push within --source-ttl.",
+                    counts.expiries()));
+            out.add(counter("source_restarts_total",
+                    "Series pushes from sources whose running total went down: the source restarted and was counted afresh.",
+                    counts.restarts()));
+        }
         out.removeIf(family -> family.series().isEmpty());
         return out;
     }
@@ -132,6 +153,10 @@ public final class GatewayMetrics {
                 .map(e -> new ScalarSample(e.getKey(), e.getValue().sum()))
                 .toList();
         return FamilyView.ofSamples(PREFIX + name, MetricType.COUNTER, help, samples);
+    }
+
+    private static FamilyView counter(String name, String help, double value) {
+        return FamilyView.ofSamples(PREFIX + name, MetricType.COUNTER, help, List.of(new ScalarSample(Labels.EMPTY, value)));
     }
 
     private static FamilyView gauge(String name, String help, double value) {

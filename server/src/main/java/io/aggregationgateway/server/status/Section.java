@@ -23,9 +23,7 @@ import java.util.Objects;
  */
 public record Section(String key, String title, Content content) {
     public Section {
-        if (!key.matches("[a-z][A-Za-z0-9]*")) {
-            throw new IllegalArgumentException("section key must be lower camel case: " + key);
-        }
+        checkKey("section", key);
         Objects.requireNonNull(title);
         Objects.requireNonNull(content);
     }
@@ -86,9 +84,7 @@ public record Section(String key, String title, Content content) {
     /** @param key the JSON member name, lower camel case */
     public record Column(String key, String label, Style style) {
         public Column {
-            if (!key.matches("[a-z][A-Za-z0-9]*")) {
-                throw new IllegalArgumentException("column key must be lower camel case: " + key);
-            }
+            checkKey("column", key);
             Objects.requireNonNull(label);
             Objects.requireNonNull(style);
         }
@@ -122,6 +118,13 @@ public record Section(String key, String title, Content content) {
             if (path.startsWith("/")) {
                 throw new IllegalArgumentException("action paths are relative to the page: " + path);
             }
+        }
+    }
+
+    /** A JSON member name: lower camel case (a section's is also the page's anchor). */
+    private static void checkKey(String of, String key) {
+        if (!key.matches("[a-z][A-Za-z0-9]*")) {
+            throw new IllegalArgumentException(of + " key must be lower camel case: " + key);
         }
     }
 

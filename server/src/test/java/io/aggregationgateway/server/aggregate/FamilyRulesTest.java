@@ -3,6 +3,7 @@ package io.aggregationgateway.server.aggregate;
 import io.aggregationgateway.server.expose.TextFormatRenderer;
 import io.aggregationgateway.server.ingest.GroupingPath;
 import io.aggregationgateway.server.ingest.TextFormatParser;
+import io.aggregationgateway.server.model.GaugeModes;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
@@ -33,6 +34,7 @@ class FamilyRulesTest {
 
     private static Aggregator engine(List<String> allow, long maxSeries, long maxPerFamily) {
         return new Aggregator(new EngineSettings("aggregation_gateway_", maxSeries, 64, 4096, Duration.ZERO),
+                GaugeModes.ALL_SUM, SourceSettings.NONE,
                 new FamilyRules(MetricAllowRules.of(allow.stream().map(Pattern::compile).toList()), maxPerFamily),
                 () -> 0);
     }

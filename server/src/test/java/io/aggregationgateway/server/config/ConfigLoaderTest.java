@@ -1,5 +1,6 @@
 package io.aggregationgateway.server.config;
 
+import io.aggregationgateway.server.model.GaugeMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,6 +39,10 @@ class ConfigLoaderTest {
         assertEquals(10_000, config.maxConnections());
         assertEquals(Duration.ofMinutes(5), config.idleTimeout());
         assertEquals(Duration.ofSeconds(10), config.headerReadTimeout());
+        assertEquals(List.of(), config.sourceLabels());
+        assertEquals(Duration.ofMinutes(10), config.sourceTtl());
+        assertEquals(2_000_000, config.maxSourceSeries());
+        assertEquals(List.of(), config.gaugeModes().rules());
     }
 
     @Test
@@ -61,6 +66,31 @@ class ConfigLoaderTest {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> ConfigLoader.load(new String[] {"--max-store-bytes", "1g"}, Map.of()));
         assertEquals("--max-store-bytes must be a whole number, got \"1g\"", e.getMessage());
+    }
+
+    @Test
+    void sourcesAndGaugeModesFromFlagsEnvironmentAndFile() throws Exception {
+        GatewayConfig flags = ConfigLoader.load(new String[] {"--source-label", "instance", "--source-label=pod",
+                "--gauge-mode", ".*_celsius=max", "--gauge-mode", "queue_.*=avg", "--source-ttl", "90s",
+                "--max-source-series", "5000"}, Map.of());
+        assertEquals(List.of("instance", "pod"), flags.sourceLabels());
+        assertEquals(GaugeMode.MAX, flags.gaugeModes().modeOf("room_celsius"));
+        assertEquals(GaugeMode.AVG, flags.gaugeModes().modeOf("queue_depth"));
+        assertEquals(GaugeMode.SUM, flags.gaugeModes().modeOf("room_celsius_total_x"), "the regex matches whole names");
+        assertEquals(Duration.ofSeconds(90), flags.sourceTtl());
+        assertEquals(5000, flags.maxSourceSeries());
+
+        // the variable's list is cut at commas that end a rule; a regex may hold commas itself
+        GatewayConfig env = ConfigLoader.load(new String[0], Map.of("GATEWAY_SOURCE_LABEL", "instance, pod",
+                "GATEWAY_GAUGE_MODE", "a{1,3}=min,b=last"));
+        assertEquals(List.of("instance", "pod"), env.sourceLabels());
+        assertEquals("[a{1,3}=min, b=last]", env.gaugeModes().toString());
+        assertEquals(GaugeMode.MIN, env.gaugeModes().modeOf("aaa"));
+
+        Path file = Files.writeString(dir.resolve("sources.properties"), "source-label=instance\ngauge-mode=x=last\n");
+        GatewayConfig fromFile = ConfigLoader.load(new String[] {"--config-file", file.toString()}, Map.of());
+        assertEquals(List.of("instance"), fromFile.sourceLabels());
+        assertEquals(GaugeMode.LAST, fromFile.gaugeModes().modeOf("x"));
     }
 
     @Test
@@ -109,7 +139,14 @@ class ConfigLoaderTest {
             "--idle-timeout|0|--idle-timeout must be longer than 0",
             "--header-read-timeout|soon|--header-read-timeout \"soon\" is not a duration",
             "--log-level|LOUD|--log-level must be SEVERE, WARNING, INFO or FINE",
-            "--config-file|/nonexistent/gw.properties|cannot read config file /nonexistent/gw.properties"})
+            "--config-file|/nonexistent/gw.properties|cannot read config file /nonexistent/gw.properties",
+            "--source-label|__x|--source-label \"__x\" is not a label name a push can group by",
+            "--source-label|le|--source-label \"le\" is not a label name",
+            "--source-ttl|soon|--source-ttl \"soon\" is not a duration",
+            "--max-source-series|0|--max-source-series must be between 1 and",
+            "--gauge-mode|x=median|--gauge-mode \"x=median\": unknown gauge mode \"median\" (use sum, max, min, last, avg)",
+            "--gauge-mode|max|--gauge-mode \"max\" is not REGEX=MODE",
+            "--gauge-mode|(x=max|--gauge-mode \"(x=max\": the regular expression is not valid: Unclosed group"})
     void badValuesNameTheSetting(String flag, String value, String message) {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {flag, value}, Map.of()));
         assertTrue(e.getMessage().contains(message), e.getMessage());

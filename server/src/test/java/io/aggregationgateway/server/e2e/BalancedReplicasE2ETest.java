@@ -56,19 +56,20 @@ import static org.junit.jupiter.api.Assertions.fail;
  * scraped by a second Prometheus with the same rules: every query of the query guide must give the
  * same answer on both.
  *
- * <p>The pushes are delta pushes of counters and histograms, over HTTP text, HTTP protobuf and gRPC.
- * Cumulative pushes from sources need {@code --source-label instance} on every gateway (the nginx
- * configuration hashes on that label): add it to {@link #GATEWAY_FLAGS}, and to
- * {@link #pushesOfTheQueryGuide()} pushes of running totals with {@code PUT} to
- * {@code /metrics/job/lb/instance/<sender>} (the same bodies go to both sides); the comparison needs
- * no change.
+ * <p>The pushes are delta pushes of counters and histograms, over HTTP text, HTTP protobuf and gRPC,
+ * and cumulative pushes (running totals, each round sent twice as a retrying sender does) from
+ * sources named by {@code instance}, the source label of every gateway here and the label the nginx
+ * configuration hashes on.
  *
  * <p>The methods run in order because the last one kills a replica.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BalancedReplicasE2ETest {
     /** The flags of every gateway here, the replicas and the single one alike. */
-    private static final String[] GATEWAY_FLAGS = {};
+    private static final String[] GATEWAY_FLAGS = {"--source-label", "instance"};
+    /** Long-lived senders pushing running totals. */
+    private static final int SOURCES = 3;
+    private static final int ROUNDS = 3;
     private static final int REPLICAS = 3;
     /** Bounds every wait on Prometheus; its first scrape comes 5-6 s after it starts. */
     private static final Duration SCRAPED_WITHIN = Duration.ofSeconds(30);
@@ -156,7 +157,7 @@ class BalancedReplicasE2ETest {
         String pushedTo = BalancedReplicas.answeringReplica(balanced.pushText("PUT", sourcePath,
                 "# TYPE deletes_total counter\ndeletes_total 1\n"));
         HttpResponse<String> sourceDelete = balanced.send(HttpRequest.newBuilder(balanced.uri(sourcePath)).DELETE());
-        assertEquals(200, sourceDelete.statusCode(), sourceDelete::body);
+        assertEquals(202, sourceDelete.statusCode(), sourceDelete::body);
         assertEquals(pushedTo, BalancedReplicas.answeringReplica(sourceDelete), "the DELETE reaches the source's replica");
 
         for (int i = 0; i < REPLICAS; i++) {
@@ -284,6 +285,27 @@ class BalancedReplicasE2ETest {
                         ProtoFamilies.histogram("http_request_duration_seconds", count, 0.5 * count, 0.1, fast, 0.5, medium, 1, slow))));
             }
         }
+        for (int round = 0; round < ROUNDS; round++) {
+            for (int source = 0; source < SOURCES; source++) {
+                long fast = (source + 1L) * (round + 1);
+                long medium = fast + round + 1;
+                long slow = medium + 1;
+                long count = slow + 1;
+                HttpPush runningTotals = new HttpPush("PUT", "/metrics/job/lb/instance/c" + source, "text/plain; version=0.0.4", """
+                        # TYPE http_requests_total counter
+                        http_requests_total{code="200",route="/c"} %d
+                        # TYPE http_request_duration_seconds histogram
+                        http_request_duration_seconds_bucket{route="/c",le="0.1"} %d
+                        http_request_duration_seconds_bucket{route="/c",le="0.5"} %d
+                        http_request_duration_seconds_bucket{route="/c",le="1"} %d
+                        http_request_duration_seconds_bucket{route="/c",le="+Inf"} %d
+                        http_request_duration_seconds_sum{route="/c"} %s
+                        http_request_duration_seconds_count{route="/c"} %d
+                        """.formatted(runningTotal(source, round), fast, medium, slow, count, 0.25 * fast, count).getBytes());
+                pushes.add(runningTotals);
+                pushes.add(runningTotals); // a retry of the same totals adds nothing
+            }
+        }
         for (int sender = 0; sender < 4; sender++) {
             pushes.add(new GrpcPush(Map.of("job", "lb"), null, List.of(
                     ProtoFamilies.counter("http_requests_total", "", sender + 1, "code", "200", "route", "/grpc"))));
@@ -307,7 +329,16 @@ class BalancedReplicasE2ETest {
         for (int sender = 0; sender < 4; sender++) {
             sums.merge(Map.of("job", "lb", "code", "200", "route", "/grpc"), (double) sender + 1, Double::sum);
         }
+        for (int source = 0; source < SOURCES; source++) {
+            // the source label is not exposed: each source adds its last running total
+            sums.merge(Map.of("job", "lb", "code", "200", "route", "/c"), (double) runningTotal(source, ROUNDS - 1), Double::sum);
+        }
         return sums;
+    }
+
+    /** The running total of requests a source reports in a round: it only grows. */
+    private static long runningTotal(int source, int round) {
+        return (source + 1L) * (round + 1) * 2;
     }
 
     @Test

@@ -1,8 +1,12 @@
 package io.aggregationgateway.server.grpc;
 
+import io.helidon.common.buffers.BufferData;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.WritableHeaders;
 import io.helidon.http.http2.Http2ErrorCode;
 import io.helidon.http.http2.Http2Exception;
 import io.helidon.http.http2.Http2Headers;
+import io.helidon.http.http2.Http2HuffmanEncoder;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
@@ -16,9 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * The two faults of Helidon's HPACK decoder that {@link HpackRewriter} works around, as Helidon
- * 4.4.0 has them. When one of these tests fails, Helidon has fixed that fault: drop the matching
- * rewrite (and this test).
+ * The faults of Helidon's HPACK code, as Helidon 4.4.0 has them: the two of its decoder that
+ * {@link HpackRewriter} works around, and the loop of its table that {@link GrpcStatusMessage}
+ * keeps {@code grpc-message} out of. When one of these tests fails, Helidon has fixed that fault:
+ * drop the matching workaround (and the test).
  */
 class HelidonHpackFaultsTest {
     @Test
@@ -32,9 +37,27 @@ class HelidonHpackFaultsTest {
 
     @Test
     void helidonStillLoopsOnAnEntryLargerThanItsTable() throws Exception {
-        // in a process of its own: the loop never ends, and a thread cannot be stopped
+        assertNeverReturns(OversizedEntry.class, "decoding",
+                "Helidon's decoder returned: HpackRewriter need not keep oversized entries out of its table");
+    }
+
+    /**
+     * The same loop on the writing side: Helidon indexes every header it writes that is not marked
+     * changing, so {@link GrpcStatusMessage} marks {@code grpc-message} changing (never indexed).
+     */
+    @Test
+    void helidonStillLoopsWritingAnIndexedHeaderLargerThanItsTable() throws Exception {
+        assertNeverReturns(OversizedWrite.class, "encoding",
+                "Helidon's encoder returned: GrpcStatusMessage need not keep grpc-message out of its table");
+    }
+
+    /**
+     * Runs {@code main} in a process of its own (the loop never ends, and a thread cannot be stopped),
+     * which prints {@code started} just before the call that must not return.
+     */
+    private static void assertNeverReturns(Class<?> main, String started, String failure) throws Exception {
         Process process = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), OversizedEntry.class.getName())
+                "-cp", System.getProperty("java.class.path"), main.getName())
                 .redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -45,10 +68,10 @@ class HelidonHpackFaultsTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
-            // it says when it starts decoding, so a slow JVM start does not pass for the loop
-            assertEquals("decoding", firstLine.get(60, TimeUnit.SECONDS));
+            // it says when it starts, so a slow JVM start does not pass for the loop
+            assertEquals(started, firstLine.get(60, TimeUnit.SECONDS));
             boolean returned = process.waitFor(3, TimeUnit.SECONDS);
-            assertFalse(returned, "Helidon's decoder returned: HpackRewriter need not keep oversized entries out of its table");
+            assertFalse(returned, failure);
         } finally {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
@@ -62,6 +85,19 @@ class HelidonHpackFaultsTest {
             System.out.println("decoding");
             System.out.flush();
             HpackBlock.helidonDecoded(Http2Headers.DynamicTable.create(4096), block);
+            System.out.println("returned");
+        }
+    }
+
+    /** Writes a trailer with a 5,000-byte grpc-message, as Helidon's gRPC handler words it, with a 4 KiB table. */
+    static final class OversizedWrite {
+        public static void main(String[] args) {
+            WritableHeaders<?> trailers = WritableHeaders.create();
+            trailers.set(HeaderValues.create("grpc-message", "m".repeat(5000)));
+            Http2Headers headers = Http2Headers.create(trailers);
+            System.out.println("encoding");
+            System.out.flush();
+            headers.write(Http2Headers.DynamicTable.create(4096), Http2HuffmanEncoder.create(), BufferData.growing(8192));
             System.out.println("returned");
         }
     }

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 
 /**
@@ -58,8 +59,13 @@ final class RawHttp2Client implements AutoCloseable {
     }
 
     RawHttp2Client(int port) throws IOException {
+        this(port, Duration.ofSeconds(15));
+    }
+
+    /** @param readTimeout how long a read waits for the server before it fails with {@code SocketTimeoutException} */
+    RawHttp2Client(int port, Duration readTimeout) throws IOException {
         socket = new Socket("127.0.0.1", port);
-        socket.setSoTimeout(15_000);
+        socket.setSoTimeout((int) readTimeout.toMillis());
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();
         out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -90,8 +96,37 @@ final class RawHttp2Client implements AutoCloseable {
         return framed.toByteArray();
     }
 
+    /** The parameters of the server's SETTINGS frame (identifier to value); call it before anything else is read. */
+    java.util.Map<Integer, Long> serverSettings() throws IOException {
+        while (true) {
+            int length = (in.readUnsignedByte() << 16) | (in.readUnsignedByte() << 8) | in.readUnsignedByte();
+            int type = in.readUnsignedByte();
+            int flags = in.readUnsignedByte();
+            in.readInt();
+            byte[] payload = in.readNBytes(length);
+            if (type == SETTINGS && (flags & 0x1) == 0) {
+                frame(SETTINGS, 0x1, 0, new byte[0]);
+                java.util.Map<Integer, Long> settings = new java.util.TreeMap<>();
+                for (int i = 0; i + 6 <= payload.length; i += 6) {
+                    settings.put((payload[i] & 0xFF) << 8 | (payload[i + 1] & 0xFF), ((payload[i + 2] & 0xFFL) << 24)
+                            | ((payload[i + 3] & 0xFF) << 16) | ((payload[i + 4] & 0xFF) << 8) | (payload[i + 5] & 0xFF));
+                }
+                return settings;
+            }
+        }
+    }
+
     /** Reads frames until the server ends {@code streamId}; fails on GOAWAY or RST_STREAM. */
     Response response(int streamId) throws IOException {
+        return read(streamId, false);
+    }
+
+    /** Reads frames until the server's first header block on {@code streamId}, and returns it. */
+    Http2Headers headers(int streamId) throws IOException {
+        return read(streamId, true).headers();
+    }
+
+    private Response read(int streamId, boolean headersOnly) throws IOException {
         Http2Headers headers = null;
         Http2Headers trailers = null;
         ByteArrayOutputStream data = new ByteArrayOutputStream();
@@ -129,6 +164,9 @@ final class RawHttp2Client implements AutoCloseable {
                     if (stream == streamId) {
                         if (headers == null) {
                             headers = decoded;
+                            if (headersOnly) {
+                                return new Response(headers, data.toByteArray(), null);
+                            }
                         } else {
                             trailers = decoded;
                         }

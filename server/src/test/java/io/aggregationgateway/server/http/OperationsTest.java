@@ -19,7 +19,7 @@ class OperationsTest {
     private static final String COUNTER = "# TYPE jobs_total counter\njobs_total 1\n";
 
     /** Polls until {@code condition} holds, for at most {@code limit}. */
-    private static boolean eventually(Duration limit, ThrowingCondition condition) throws Exception {
+    static boolean eventually(Duration limit, ThrowingCondition condition) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
             if (condition.holds()) {

@@ -209,6 +209,21 @@ class MetricFamilyWireReaderTest {
     }
 
     @Test
+    void theReplaceFlagOfAPushRequestIsReadByBothPaths() throws Exception {
+        for (boolean replace : new boolean[] {false, true}) {
+            byte[] bytes = PushRequest.newBuilder().putGroupingLabels("job", "a").setReplace(replace)
+                    .addFamilies(family(MetricType.GAUGE, Metric.newBuilder().setGauge(Gauge.newBuilder().setValue(1))))
+                    .build().toByteArray();
+            assertEquals(replace, reader.readPushRequest(bytes, 0, bytes.length).replace());
+            // a grouping key twice sends the request down the thorough path
+            byte[] twice = concat(field(1, concat(field(1, ByteString.copyFromUtf8("job")), field(2, ByteString.copyFromUtf8("b")))),
+                    ByteString.copyFrom(bytes)).toByteArray();
+            assertNull(reader.readPushRequest(twice, 0, twice.length));
+            assertEquals(replace, decoder.decodePushRequest(twice).replace());
+        }
+    }
+
+    @Test
     void bytesThatAreNoPushRequestAreRejectedAsMalformed() {
         PushRejectedException e = assertThrows(PushRejectedException.class,
                 () -> decoder.decodePushRequest(new byte[]{0x12, 0x05, 0x0a}));

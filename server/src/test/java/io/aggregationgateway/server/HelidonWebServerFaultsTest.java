@@ -1,0 +1,128 @@
+package io.aggregationgateway.server;
+
+import io.helidon.common.mapper.MapperManager;
+import io.helidon.webserver.WebServer;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What Helidon 4.4.0's web server does on its own that {@link Gateway#start} sets otherwise. A test
+ * here failing means Helidon changed that: the setting it names may go (and the test with it).
+ */
+class HelidonWebServerFaultsTest {
+    /**
+     * {@code MapperManager.global(MapperManager.create())} in {@link Gateway#start}: without a manager
+     * set, every {@code MapperManager.global()} (one per header value read) builds a new one. In a
+     * process of its own, since the gateway's tests in this JVM set one.
+     */
+    @Test
+    void withoutAGlobalMapperManagerSetEveryLookUpBuildsANewOne() throws Exception {
+        try (ChildProcess probe = ChildProcess.start(null, MapperManagerLookUps.class)) {
+            assertTrue(probe.awaitExit(60), "the probe did not end");
+            assertEquals("a new manager on every look-up\n", probe.stdout(),
+                    "Helidon now keeps its global MapperManager: " + probe.stderr());
+        }
+    }
+
+    /** Looks the global mapper manager up twice and says whether it got the same one. */
+    static final class MapperManagerLookUps {
+        public static void main(String[] args) {
+            MapperManager first = MapperManager.global();
+            MapperManager second = MapperManager.global();
+            System.out.println(first == second ? "one manager" : "a new manager on every look-up");
+        }
+    }
+
+    /** {@code tcpNoDelay(true)} in {@link Gateway#start}: Helidon leaves Nagle's algorithm on. */
+    @Test
+    void nagleIsOnByDefault() {
+        assertFalse(WebServer.builder().buildPrototype().connectionOptions().tcpNoDelay(),
+                "Helidon now turns Nagle's algorithm off by default");
+    }
+
+    /**
+     * {@code useNio(false)} in {@link Gateway#start}: Helidon's default NIO socket ignores partial
+     * writes, which a virtual thread's socket channel makes whenever the send buffer is full, so a
+     * response read more slowly than it is written loses bytes in the middle.
+     */
+    @Test
+    void theNioSocketLosesBytesOfAResponseReadSlowly() throws Exception {
+        byte[] body = new byte[8 * 1024 * 1024];
+        for (int i = 0; i < body.length; i++) {
+            body[i] = (byte) ('a' + i % 26);
+        }
+        WebServer helidon = WebServer.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .routing(routing -> routing.get("/large", (req, res) -> res.send(body)))
+                .build()
+                .start();
+        try {
+            byte[] received = slowGet(helidon.port(), body.length);
+            assertFalse(Arrays.equals(body, received), "Helidon's NIO socket now writes a slowly read response whole");
+        } finally {
+            helidon.stop();
+        }
+    }
+
+    /**
+     * The body of {@code GET /large} ({@code expected} bytes long) over a small receive buffer, read in
+     * small pieces with pauses; what arrived before the server fell silent for 3 s.
+     */
+    private static byte[] slowGet(int port, int expected) throws IOException, InterruptedException {
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(8 * 1024);
+            socket.connect(new InetSocketAddress("127.0.0.1", port));
+            socket.setSoTimeout(3000);
+            socket.getOutputStream().write("GET /large HTTP/1.1\r\nHost: h\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream response = new ByteArrayOutputStream();
+            byte[] buffer = new byte[16 * 1024];
+            int sincePause = 0;
+            int bodyStart = -1;
+            try {
+                while (bodyStart < 0 || response.size() - bodyStart < expected) {
+                    int n = in.read(buffer);
+                    if (n < 0) {
+                        break;
+                    }
+                    response.write(buffer, 0, n);
+                    if (bodyStart < 0) {
+                        bodyStart = headEnd(response.toByteArray());
+                    }
+                    sincePause += n;
+                    if (sincePause >= 64 * 1024) {
+                        sincePause = 0;
+                        Thread.sleep(2);
+                    }
+                }
+            } catch (SocketTimeoutException e) {
+                // the server has nothing more to send: bytes went missing
+            }
+            byte[] all = response.toByteArray();
+            return bodyStart < 0 ? new byte[0] : Arrays.copyOfRange(all, bodyStart, all.length);
+        }
+    }
+
+    /** Where the body starts after the head's CRLF CRLF, or -1 while the head is incomplete. */
+    private static int headEnd(byte[] bytes) {
+        for (int i = 3; i < bytes.length; i++) {
+            if (bytes[i - 3] == '\r' && bytes[i - 2] == '\n' && bytes[i - 1] == '\r' && bytes[i] == '\n') {
+                return i + 1;
+            }
+        }
+        return -1;
+    }
+}

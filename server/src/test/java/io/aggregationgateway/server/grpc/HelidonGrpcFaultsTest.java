@@ -1,0 +1,365 @@
+package io.aggregationgateway.server.grpc;
+
+import io.aggregationgateway.proto.v1.PushRequest;
+import io.aggregationgateway.proto.v1.PushResponse;
+import io.aggregationgateway.server.connection.ConnectionFrontDoor;
+import io.grpc.CallOptions;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.grpc.GrpcConfig;
+import io.helidon.webserver.grpc.GrpcProtocolSelector;
+import io.helidon.webserver.grpc.GrpcRouting;
+import io.helidon.webserver.grpc.ServerContextKeys;
+import io.helidon.webserver.http2.Http2Config;
+import io.helidon.webserver.http2.Http2ConnectionSelector;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * What Helidon 4.4.0's own HTTP/2 connection and gRPC handler get wrong, each the reason for a part
+ * of this package: a bare Helidon server (its {@code Http2ConnectionSelector} with its
+ * {@code GrpcProtocolSelector}, none of the gateway's wrappers) serving a small probe service. A test
+ * here failing means Helidon fixed that fault: the workaround it names may go (and the test with it).
+ * The faults of its HPACK code are in {@link HelidonHpackFaultsTest}.
+ */
+class HelidonGrpcFaultsTest {
+    private static final String SERVICE = "probe.Probe";
+    /** How long a call that Helidon never answers is given; one it answers gets {@link #ANSWER}. */
+    private static final Duration NO_ANSWER = Duration.ofSeconds(3);
+    private static final Duration ANSWER = Duration.ofSeconds(30);
+
+    private static final MethodDescriptor<byte[], byte[]> ECHO = unary("Echo");
+    private static final MethodDescriptor<byte[], byte[]> FAIL = unary("Fail");
+    private static final MethodDescriptor<byte[], byte[]> WATCH = MethodDescriptor.<byte[], byte[]>newBuilder()
+            .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
+            .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Watch"))
+            .setRequestMarshaller(Bytes.INSTANCE).setResponseMarshaller(Bytes.INSTANCE).build();
+    /** With the generated marshaller, as a service that takes {@code PushRequest} messages would be bound. */
+    private static final MethodDescriptor<PushRequest, PushResponse> PARSED = MethodDescriptor.<PushRequest, PushResponse>newBuilder()
+            .setType(MethodDescriptor.MethodType.UNARY)
+            .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Parsed"))
+            .setRequestMarshaller(ProtoUtils.marshaller(PushRequest.getDefaultInstance()))
+            .setResponseMarshaller(ProtoUtils.marshaller(PushResponse.getDefaultInstance())).build();
+
+    /** How the last request message's stream answered once read to its end. */
+    private static final AtomicReference<String> END_OF_MESSAGE = new AtomicReference<>();
+    /** Whether the call's connection was in the gRPC context when the call started, and when the method ran. */
+    private static final AtomicReference<Boolean> CONNECTION_AT_START = new AtomicReference<>();
+    private static final AtomicReference<Boolean> CONNECTION_IN_METHOD = new AtomicReference<>();
+    private static final AtomicReference<Object> REMOTE_ADDRESS_ATTRIBUTE = new AtomicReference<>();
+    private static volatile CountDownLatch watchCancelled = new CountDownLatch(1);
+
+    /** Helidon's defaults, compression on. */
+    private static WebServer helidon;
+    /** Compression off, as {@link GrpcCalls} runs Helidon's handler; and a read buffer of 64 KiB. */
+    private static WebServer uncompressed;
+
+    @BeforeAll
+    static void start() {
+        helidon = bare(GrpcConfig.create());
+        uncompressed = bare(GrpcConfig.builder().enableCompression(false).maxReadBufferSize(64 * 1024).build());
+    }
+
+    @AfterAll
+    static void stop() {
+        helidon.stop();
+        uncompressed.stop();
+    }
+
+    /** Helidon's HTTP/2 connections with its gRPC handler, as the only protocol of the listener. */
+    private static WebServer bare(GrpcConfig grpc) {
+        return WebServer.builder()
+                .config(ConnectionFrontDoor.withoutDiscoveredProtocols())
+                .host("127.0.0.1")
+                .port(0)
+                .addConnectionSelector(Http2ConnectionSelector.builder()
+                        .http2Config(Http2Config.create())
+                        .addSubProtocolSelector(GrpcProtocolSelector.create(grpc))
+                        .build())
+                .addRouting(GrpcRouting.builder().service(probe()))
+                .build()
+                .start();
+    }
+
+    private static MethodDescriptor<byte[], byte[]> unary(String name) {
+        return MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
+                .setRequestMarshaller(Bytes.INSTANCE).setResponseMarshaller(Bytes.INSTANCE).build();
+    }
+
+    private static ServerServiceDefinition probe() {
+        ServiceDescriptor descriptor = ServiceDescriptor.newBuilder(SERVICE)
+                .addMethod(ECHO).addMethod(FAIL).addMethod(WATCH).addMethod(PARSED).build();
+        ServerServiceDefinition service = ServerServiceDefinition.builder(descriptor)
+                .addMethod(ECHO, ServerCalls.asyncUnaryCall((request, responses) -> {
+                    CONNECTION_IN_METHOD.set(ServerContextKeys.CONNECTION_CONTEXT.get() != null);
+                    responses.onNext(request);
+                    responses.onCompleted();
+                }))
+                .addMethod(FAIL, ServerCalls.asyncUnaryCall((request, responses) -> responses.onError(
+                        Status.INVALID_ARGUMENT.withDescription(new String(request, StandardCharsets.UTF_8)).asRuntimeException())))
+                .addMethod(WATCH, ServerCalls.asyncServerStreamingCall((request, responses) -> {
+                    CountDownLatch cancelled = watchCancelled;
+                    ((ServerCallStreamObserver<byte[]>) responses).setOnCancelHandler(cancelled::countDown);
+                    responses.onNext(request); // and never completes, as a health Watch
+                }))
+                .addMethod(PARSED, ServerCalls.asyncUnaryCall((request, responses) -> {
+                    responses.onNext(PushResponse.getDefaultInstance());
+                    responses.onCompleted();
+                }))
+                .build();
+        return ServerInterceptors.intercept(service, new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                CONNECTION_AT_START.set(ServerContextKeys.CONNECTION_CONTEXT.get() != null);
+                REMOTE_ADDRESS_ATTRIBUTE.set(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+                return next.startCall(call, headers);
+            }
+        });
+    }
+
+    /** Request and reply as their bytes; records how a request's stream answers at its end. */
+    private static final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
+        static final Bytes INSTANCE = new Bytes();
+
+        @Override
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                if (stream instanceof io.grpc.KnownLength) {
+                    byte[] bytes = stream.readNBytes(stream.available());
+                    String bulk = "read(byte[]) " + stream.read(new byte[1], 0, 1);
+                    String single;
+                    try {
+                        single = "read() " + stream.read();
+                    } catch (RuntimeException e) {
+                        single = "read() " + e.getClass().getSimpleName();
+                    }
+                    END_OF_MESSAGE.set(bulk + ", " + single);
+                    return bytes;
+                }
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static <Q, R> R call(WebServer server, MethodDescriptor<Q, R> method, Q request, CallOptions options)
+            throws InterruptedException {
+        return call(server, method, request, options, ANSWER);
+    }
+
+    private static <Q, R> R call(WebServer server, MethodDescriptor<Q, R> method, Q request, CallOptions options,
+                                 Duration deadline) throws InterruptedException {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        try {
+            return ClientCalls.blockingUnaryCall(channel, method, options.withDeadlineAfter(deadline.toMillis(),
+                    TimeUnit.MILLISECONDS), request);
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The status of a call Helidon is expected never to answer (so it ends at a short deadline). */
+    private static Status.Code unansweredCall(WebServer server, MethodDescriptor<byte[], byte[]> method, CallOptions options) {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> call(server, method, "hello".getBytes(StandardCharsets.UTF_8), options, NO_ANSWER));
+        return e.getStatus().getCode();
+    }
+
+    /** The probe's {@code path} called frame by frame: HEADERS (with {@code extra} literal headers), then {@code body} with END_STREAM. */
+    private static RawHttp2Client.Response rawCall(WebServer server, String method, byte[] body, String... extra)
+            throws IOException {
+        return rawCall(server, ANSWER, method, body, extra);
+    }
+
+    /** As {@link #rawCall(WebServer, String, byte[], String...)}, for an answer Helidon is expected never to give. */
+    private static RawHttp2Client.Response unansweredRawCall(WebServer server, String method, byte[] body) throws IOException {
+        return rawCall(server, NO_ANSWER, method, body);
+    }
+
+    private static RawHttp2Client.Response rawCall(WebServer server, Duration readTimeout, String method, byte[] body,
+                                                   String... extra) throws IOException {
+        HpackBlock block = new HpackBlock().indexed(3).indexed(6) // :method POST, :scheme http
+                .withIndexing(4, "/" + SERVICE + "/" + method).withIndexing(1, "127.0.0.1")
+                .withIndexing(31, "application/grpc").withoutIndexing("te", "trailers");
+        for (int i = 0; i < extra.length; i += 2) {
+            block.withoutIndexing(extra[i], extra[i + 1]);
+        }
+        try (RawHttp2Client client = new RawHttp2Client(server.port(), readTimeout)) {
+            client.call(1, block.bytes(), body);
+            return client.response(1);
+        }
+    }
+
+    private static byte[] message(int flag, String text) {
+        return RawHttp2Client.grpcMessage(flag, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@link GrpcStatusMessage} (through {@link CallWriter}) percent-encodes {@code grpc-message}. */
+    @Test
+    void statusDescriptionsAreSentRawNotPercentEncoded() throws Exception {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> call(helidon, FAIL, "bad%41name".getBytes(StandardCharsets.UTF_8), CallOptions.DEFAULT));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertEquals("badAname", e.getStatus().getDescription(), "Helidon now percent-encodes grpc-message");
+    }
+
+    /** {@link RequestMessages}: a message flagged compressed in a call without {@code grpc-encoding}. */
+    @Test
+    void aMessageFlaggedCompressedWithoutGrpcEncodingIsNeverAnswered() {
+        assertThrows(SocketTimeoutException.class, () -> unansweredRawCall(helidon, "Echo", message(1, "hello")),
+                "Helidon now answers a compressed message in a call without grpc-encoding");
+    }
+
+    /** {@link RequestMessages}: a stream that ends inside a message. */
+    @Test
+    void aStreamThatEndsInsideAMessageIsAnsweredInternal() throws Exception {
+        byte[] whole = message(0, "hello");
+        RawHttp2Client.Response response = rawCall(helidon, "Echo", Arrays.copyOf(whole, whole.length - 2));
+        assertEquals(String.valueOf(Status.Code.INTERNAL.value()), response.grpcStatus(), response::toString);
+    }
+
+    /** {@link PushService}'s pass-through marshaller: a request message that does not parse. */
+    @Test
+    void aMessageThatDoesNotParseIsNeverAnswered() {
+        assertThrows(SocketTimeoutException.class, () -> unansweredRawCall(helidon, "Parsed", message(0, "\u00ff\u00ff\u00ff not protobuf")),
+                "Helidon now answers a request message its marshaller cannot parse");
+    }
+
+    /** {@link PushService.EncodedMessage} reads exactly {@code available()} bytes. */
+    @Test
+    void theRequestStreamAnswersZeroAtItsEndOrThrowsInsteadOfMinusOne() throws Exception {
+        END_OF_MESSAGE.set(null);
+        assertEquals("hello", new String(call(helidon, ECHO, "hello".getBytes(StandardCharsets.UTF_8), CallOptions.DEFAULT),
+                StandardCharsets.UTF_8));
+        assertEquals("read(byte[]) 0, read() ArrayIndexOutOfBoundsException", END_OF_MESSAGE.get(),
+                "Helidon's request message stream now ends as an InputStream does");
+    }
+
+    /**
+     * {@link RequestMessages} decompresses gzip calls itself (on JDK 25; {@code GZIPInputStream} reads
+     * past the trailer, and the message stream throws there): the call is cancelled without a status.
+     */
+    @Test
+    void aGzipCompressedCallIsNeverAnsweredWithCompressionOn() {
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, unansweredCall(helidon, ECHO, CallOptions.DEFAULT.withCompression("gzip")),
+                "Helidon now reads gzip-compressed request messages");
+    }
+
+    /** {@link GrpcCalls}: with compression off, Helidon ignores {@code grpc-encoding}, so the gateway decompresses. */
+    @Test
+    void withCompressionOffAGzipCallIsNeverAnswered() {
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, unansweredCall(uncompressed, ECHO, CallOptions.DEFAULT.withCompression("gzip")),
+                "Helidon now reads grpc-encoding with compression off");
+    }
+
+    /** {@link GrpcCalls} turns compression off: Helidon gzips every reply to a client that accepts gzip. */
+    @Test
+    void repliesAreCompressedWithTheFirstEncodingTheClientAccepts() throws Exception {
+        RawHttp2Client.Response response = rawCall(helidon, "Echo", message(0, "hi"), "grpc-accept-encoding", "gzip");
+        assertEquals("0", response.grpcStatus());
+        assertEquals("gzip", response.headers().httpHeaders().get(HeaderNames.create("grpc-encoding")).get(),
+                "Helidon no longer compresses a reply of a few bytes");
+        assertEquals(1, response.data()[0], "the reply's compressed flag");
+    }
+
+    /**
+     * {@code Gateway.grpcReadBufferCap} keeps Helidon's cap far above the gateway's own limit, which
+     * answers {@code RESOURCE_EXHAUSTED} naming it: over the cap, Helidon gives up on the message
+     * and reads the rest of its frames as further messages.
+     */
+    @Test
+    void aMessageAboveTheReadBufferIsAnsweredWithAMisleadingInternal() {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> call(uncompressed, ECHO, new byte[100 * 1024], CallOptions.DEFAULT));
+        assertEquals(Status.Code.INTERNAL, e.getStatus().getCode(), e::toString);
+        assertEquals("Too many requests", e.getStatus().getDescription(), "Helidon now words a message above its read buffer");
+    }
+
+    /**
+     * {@link CallOrigin}: Helidon's {@code ServerCall} carries no remote address attribute; the
+     * address comes from the connection Helidon puts into the gRPC context.
+     */
+    @Test
+    void aCallHasNoRemoteAddressAttribute() throws Exception {
+        CONNECTION_AT_START.set(null);
+        CONNECTION_IN_METHOD.set(null);
+        REMOTE_ADDRESS_ATTRIBUTE.set("unset");
+        call(helidon, ECHO, new byte[]{1}, CallOptions.DEFAULT);
+        assertNull(REMOTE_ADDRESS_ATTRIBUTE.get(), "Helidon's ServerCall now carries the remote address");
+        assertEquals(Boolean.TRUE, CONNECTION_AT_START.get());
+        assertEquals(Boolean.TRUE, CONNECTION_IN_METHOD.get());
+    }
+
+    /** {@link ConnectionScope}: a call whose connection is gone is not cancelled unless its stream was reset. */
+    @Test
+    void aCallIsNotCancelledWhenItsConnectionEnds() throws Exception {
+        CountDownLatch cancelled = new CountDownLatch(1);
+        watchCancelled = cancelled;
+        try (RawHttp2Client client = new RawHttp2Client(helidon.port(), ANSWER)) {
+            HpackBlock block = new HpackBlock().indexed(3).indexed(6).withIndexing(4, "/" + SERVICE + "/Watch")
+                    .withIndexing(1, "127.0.0.1").withIndexing(31, "application/grpc").withoutIndexing("te", "trailers");
+            client.call(1, block.bytes(), message(0, "watch"));
+            assertNotNull(client.headers(1), "the watch started");
+        } // the connection closes without RST_STREAM, as when a client vanishes
+        assertFalse(cancelled.await(NO_ANSWER.toMillis(), TimeUnit.MILLISECONDS),
+                "Helidon now cancels the calls of a connection that ended");
+    }
+
+    /**
+     * Not a fault, but what {@link Http2Connections} relies on: Helidon announces no
+     * SETTINGS_HEADER_TABLE_SIZE (0x1), so its decoder's table has the default 4,096 bytes that
+     * {@link HpackRewriter} mirrors.
+     */
+    @Test
+    void helidonAnnouncesNoHeaderTableSize() throws Exception {
+        try (RawHttp2Client client = new RawHttp2Client(helidon.port(), ANSWER)) {
+            java.util.Map<Integer, Long> settings = client.serverSettings();
+            assertFalse(settings.isEmpty(), "Helidon announces its other settings");
+            assertFalse(settings.containsKey(0x1), "Helidon now announces a header table size: " + settings);
+        }
+    }
+}
