@@ -32,10 +32,10 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  *
  * <pre>
  *   root (Gateway, Main: wiring)  → anything
- *   http, grpc (adapters)         → engine, selfmetrics; with connection, status and security the only packages besides root with Helidon or grpc-java
+ *   http, grpc (adapters)         → engine, selfmetrics; the only packages besides root with Helidon or grpc-java
  *   connection (adapter)          → nothing of the server: connections and HTTP/1.x framing, below http and grpc
  *   status (adapter: the page)    → engine, selfmetrics, config (it shows the settings in force)
- *   security (adapter: TLS, users, roles, rate limits) → config (its settings and their errors)
+ *   security (adapter)            → config: TLS, users, roles, rate limits, from its settings
  *   config                        → lifecycle (a reset schedule is a configured value)
  *   selfmetrics                   → model (it counts; what it reports comes in as suppliers)
  *   lifecycle                     → aggregate (it schedules the store's reset and expiry), model
