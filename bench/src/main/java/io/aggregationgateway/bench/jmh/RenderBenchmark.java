@@ -3,6 +3,7 @@ package io.aggregationgateway.bench.jmh;
 import io.aggregationgateway.bench.BodyEncoding;
 import io.aggregationgateway.bench.StoreFill;
 import io.aggregationgateway.server.aggregate.Aggregator;
+import io.aggregationgateway.server.expose.OpenMetricsRenderer;
 import io.aggregationgateway.server.expose.ProtobufRenderer;
 import io.aggregationgateway.server.expose.TextFormatRenderer;
 import io.aggregationgateway.server.ingest.ProtobufDecoder;
@@ -28,7 +29,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A scrape short of HTTP: snapshot of the store, rendered as text 0.0.4 or protobuf into a
+ * A scrape short of HTTP: snapshot of the store, rendered as text 0.0.4, OpenMetrics or protobuf into a
  * stream that only counts bytes. The store holds {@code series} counter series shaped like
  * bench/run's fill (5 labels each); pass {@code -p series=1000000} for the million.
  */
@@ -43,6 +44,7 @@ public class RenderBenchmark {
     public int series;
 
     private final TextFormatRenderer text = new TextFormatRenderer();
+    private final OpenMetricsRenderer openMetrics = new OpenMetricsRenderer();
     private final ProtobufRenderer protobuf = new ProtobufRenderer();
     private Aggregator aggregator;
 
@@ -60,6 +62,13 @@ public class RenderBenchmark {
     public long renderText() throws IOException {
         CountingSink out = new CountingSink();
         text.render(aggregator.families(), out);
+        return out.bytes;
+    }
+
+    @Benchmark
+    public long renderOpenMetrics() throws IOException {
+        CountingSink out = new CountingSink();
+        openMetrics.render(aggregator.families(), out);
         return out.bytes;
     }
 
