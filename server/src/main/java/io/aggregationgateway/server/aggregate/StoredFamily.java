@@ -21,6 +21,9 @@ final class StoredFamily {
     private volatile SortedSeries sorted = new SortedSeries(-1, new SeriesCell[0], 0);
     // Whether a series may hold a value above Overflow.NEAR: pushes then check theirs first.
     private volatile boolean nearOverflow;
+    // Whether a series may carry a label name outside the legacy character set: scrapes that escape
+    // names then look at each label name. Set when such a series is created, kept until the family goes.
+    private volatile boolean utf8LabelNames;
 
     /** The series in label order, and the most label bytes any has (what scrapes cut their slices by). */
     record SortedSeries(int version, SeriesCell[] cells, int largestLabelBytes) {
@@ -61,6 +64,11 @@ final class StoredFamily {
         return nearOverflow;
     }
 
+    /** Whether a series may carry a label name outside the legacy character set. */
+    boolean utf8LabelNames() {
+        return utf8LabelNames;
+    }
+
     /** What the family itself takes of the byte budget (its series not included). */
     long footprint() {
         return Footprint.ofFamily(name, help);
@@ -81,10 +89,13 @@ final class StoredFamily {
         for (Series s : pushed) {
             SeriesCell cell = series.get(s.labels());
             if (cell == null) {
-                SeriesCell fresh = SeriesCell.create(s);
+                SeriesCell fresh = SeriesCell.create(s, nowMillis);
                 fresh.touch(nowMillis);
                 if (ledger != null) {
                     ledger.beforeCreate(fresh);
+                }
+                if (!utf8LabelNames && Labels.hasUtf8Name(s.labels())) {
+                    utf8LabelNames = true; // before the series is there for a scrape to see
                 }
                 cell = series.putIfAbsent(s.labels(), fresh);
                 if (cell == null) {
