@@ -1,6 +1,8 @@
 package io.aggregationgateway.server.expose;
 
 import io.aggregationgateway.server.model.Labels;
+import io.aggregationgateway.server.model.MetricNames;
+import io.aggregationgateway.server.model.NameEscaping;
 import io.aggregationgateway.server.model.TextFormatting;
 
 import java.io.IOException;
@@ -17,10 +19,17 @@ import java.util.Arrays;
 final class ByteSink implements Labels.RawLabelVisitor {
     // A slice of 2,048 scalar series is ~200 KB; a sink is reused for the slices after it.
     private static final int INITIAL_CAPACITY = 256 * 1024;
+    private static final int ESCAPED_NAMES_CACHED = 64;
 
     private byte[] buf = new byte[INITIAL_CAPACITY];
     private int pos;
     private boolean firstLabel;
+    /** How {@link #series} writes label names outside the legacy set; {@code null}: the labels have none. */
+    private NameEscaping labelNames;
+    // Escaped label names by their UTF-8 bytes, direct-mapped: a family's series repeat a few names.
+    private final byte[][] escapedFrom = new byte[ESCAPED_NAMES_CACHED][];
+    private final byte[][] escapedTo = new byte[ESCAPED_NAMES_CACHED][];
+    private NameEscaping escapedWith;
 
     ByteSink ascii(String s) {
         int n = s.length();
@@ -57,13 +66,44 @@ final class ByteSink implements Labels.RawLabelVisitor {
         return this;
     }
 
-    /** {@code {a="1",b="2"}} with an optional extra label (such as {@code le}) at the end; nothing for no labels. */
-    ByteSink labels(Labels labels, String extraName, String extraValue) {
-        if (labels.isEmpty() && extraName == null) {
-            return this;
+    /** A name as {@link SampleName} holds it: written bytes. */
+    ByteSink name(SampleName name) {
+        return bytes(name.bytes());
+    }
+
+    ByteSink bytes(byte[] src) {
+        ensure(src.length);
+        System.arraycopy(src, 0, buf, pos, src.length);
+        pos += src.length;
+        return this;
+    }
+
+    /**
+     * A sample's name and labels: {@code name{a="1",b="2"}}, with an optional extra label (such as
+     * {@code le}) at the end; just the name for no labels. A quoted name goes first inside the braces:
+     * {@code {"my.metric",a="1"}}.
+     *
+     * @param labelNames how label names outside the legacy set are written (quoted for
+     *                   {@link NameEscaping#ALLOW_UTF8}, else escaped); {@code null} when the labels
+     *                   have none, so that they are copied as they are
+     */
+    ByteSink series(SampleName name, Labels labels, NameEscaping labelNames, String extraName, String extraValue) {
+        boolean braces = !labels.isEmpty() || extraName != null;
+        if (name.quoted()) {
+            put((byte) '{').name(name);
+            if (!braces) {
+                return put((byte) '}');
+            }
+            firstLabel = false;
+        } else {
+            name(name);
+            if (!braces) {
+                return this;
+            }
+            put((byte) '{');
+            firstLabel = true;
         }
-        put((byte) '{');
-        firstLabel = true;
+        this.labelNames = labelNames;
         labels.forEachRaw(this);
         if (extraName != null) {
             if (!firstLabel) {
@@ -74,7 +114,7 @@ final class ByteSink implements Labels.RawLabelVisitor {
         return put((byte) '}');
     }
 
-    /** One label of {@link #labels}: the sink is its own visitor, so writing labels allocates nothing. */
+    /** One label of {@link #series}: the sink is its own visitor, so writing labels allocates nothing. */
     @Override
     public void visit(byte[] src, int nameOffset, int nameLength, int valueOffset, int valueLength) {
         ensure(nameLength + 4);
@@ -82,12 +122,65 @@ final class ByteSink implements Labels.RawLabelVisitor {
             buf[pos++] = ',';
         }
         firstLabel = false;
-        System.arraycopy(src, nameOffset, buf, pos, nameLength);
-        pos += nameLength;
+        if (labelNames == null || MetricNames.isLegacyLabelName(src, nameOffset, nameLength)) {
+            System.arraycopy(src, nameOffset, buf, pos, nameLength);
+            pos += nameLength;
+        } else if (labelNames == NameEscaping.ALLOW_UTF8) {
+            buf[pos++] = '"';
+            labelValue(src, nameOffset, nameLength); // quoted names escape as label values do
+            put((byte) '"');
+        } else {
+            bytes(escapedLabelName(src, nameOffset, nameLength));
+        }
+        ensure(2);
         buf[pos++] = '=';
         buf[pos++] = '"';
         labelValue(src, valueOffset, valueLength);
         put((byte) '"');
+    }
+
+    private byte[] escapedLabelName(byte[] src, int offset, int length) {
+        if (escapedWith != labelNames) {
+            Arrays.fill(escapedFrom, null);
+            escapedWith = labelNames;
+        }
+        int hash = 0;
+        for (int i = offset; i < offset + length; i++) {
+            hash = 31 * hash + src[i];
+        }
+        int slot = (hash ^ (hash >>> 16)) & (ESCAPED_NAMES_CACHED - 1);
+        byte[] from = escapedFrom[slot];
+        if (from != null && Arrays.equals(from, 0, from.length, src, offset, offset + length)) {
+            return escapedTo[slot];
+        }
+        String escaped = labelNames.labelName(new String(src, offset, length, StandardCharsets.UTF_8));
+        escapedFrom[slot] = Arrays.copyOfRange(src, offset, offset + length);
+        escapedTo[slot] = escaped.getBytes(StandardCharsets.US_ASCII);
+        return escapedTo[slot];
+    }
+
+    /** A time in Unix epoch milliseconds as seconds, as {@link TextFormatting#epochSeconds} spells it. */
+    ByteSink epochSeconds(long millis) {
+        ensure(24);
+        long abs = Math.abs(millis);
+        if (millis < 0) {
+            buf[pos++] = '-';
+        }
+        integer(abs / 1000);
+        int fraction = (int) (abs % 1000);
+        if (fraction != 0) {
+            buf[pos++] = '.';
+            buf[pos++] = (byte) ('0' + fraction / 100);
+            fraction %= 100;
+            if (fraction != 0) {
+                buf[pos++] = (byte) ('0' + fraction / 10);
+                fraction %= 10;
+                if (fraction != 0) {
+                    buf[pos++] = (byte) ('0' + fraction);
+                }
+            }
+        }
+        return this;
     }
 
     /** A sample value as {@link TextFormatting#sampleValue} spells it. */

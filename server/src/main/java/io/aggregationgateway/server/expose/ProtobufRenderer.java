@@ -36,12 +36,19 @@ import static io.aggregationgateway.server.protowire.WireFormat.LENGTH_DELIMITED
  * once the message is written.
  *
  * <p>Classic histograms are written as client_golang writes them (see {@link #writeClassicFields}).
- * Native histograms are encoded by {@link NativeHistogramEncoder}.
+ * Native histograms are encoded by {@link NativeHistogramEncoder}. Names go out as they are, any
+ * UTF-8. With {@link #WITH_CREATED}, counters and histograms (not gauge histograms) carry their
+ * start as {@code created_timestamp}.
  * Renderers hold no state, so one instance may serve concurrent scrapes.
  */
 public final class ProtobufRenderer {
     public static final String CONTENT_TYPE =
             "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
+    /** A renderer that writes {@code created_timestamp}, as scrapes get it. */
+    public static final ProtobufRenderer WITH_CREATED = new ProtobufRenderer(true);
+
+    private static final int TIMESTAMP_SECONDS = com.google.protobuf.Timestamp.SECONDS_FIELD_NUMBER;
+    private static final int TIMESTAMP_NANOS = com.google.protobuf.Timestamp.NANOS_FIELD_NUMBER;
 
     // field numbers: the generated classes' constants
     private static final int FAMILY_NAME = io.aggregationgateway.proto.metrics.MetricFamily.NAME_FIELD_NUMBER;
@@ -55,6 +62,17 @@ public final class ProtobufRenderer {
     private static final int SCALAR_FIELD_SIZE = 1 + 1 + ProtoWriter.DOUBLE_FIELD_BYTES;
     /** Most bytes of one classic bucket field: tag, length, count, bound. */
     private static final int BUCKET_FIELD_MAX_BYTES = 1 + 1 + ProtoWriter.VARINT_FIELD_BYTES + ProtoWriter.DOUBLE_FIELD_BYTES;
+
+    private final boolean created;
+
+    /** A renderer without {@code created_timestamp}. */
+    public ProtobufRenderer() {
+        this(false);
+    }
+
+    private ProtobufRenderer(boolean created) {
+        this.created = created;
+    }
 
     public void render(List<FamilyView> families, OutputStream out) throws IOException {
         ProtoWriter stream = new ProtoWriter(out, 64 * 1024);
@@ -77,10 +95,12 @@ public final class ProtobufRenderer {
                 ProtoWriter body = histogramBuffer;
                 body.reset();
                 writeHeader(body, name, help, type, headerSize);
+                boolean withStart = created && family.type() == MetricType.HISTOGRAM;
                 for (SeriesView cell : series) {
                     switch (cell) {
-                        case ClassicHistogramView classic -> writeHistogramMetric(body, labels, classic);
-                        case NativeHistogramView nativeCell -> writeNativeHistogramMetric(body, labels, nativeEncoder, nativeCell);
+                        case ClassicHistogramView classic -> writeHistogramMetric(body, labels, classic, withStart);
+                        case NativeHistogramView nativeCell ->
+                                writeNativeHistogramMetric(body, labels, nativeEncoder, nativeCell, withStart);
                         case ScalarView scalar -> throw new IllegalStateException("a plain sample in histogram family "
                                 + family.name() + ": " + scalar.labels());
                     }
@@ -89,13 +109,15 @@ public final class ProtobufRenderer {
                 stream.varint(body.size());
                 stream.write(body);
             } else {
-                // pass 1: sizes, which depend on the labels only (a value is always 8 bytes)
+                // pass 1: sizes, which depend on the labels and the start only (a value is always 8 bytes)
                 if (metricSizes.length < series.size()) {
                     metricSizes = new int[Math.max(series.size(), metricSizes.length * 2)];
                 }
+                boolean withStart = created && family.type() == MetricType.COUNTER;
                 long familySize = headerSize;
                 for (int i = 0; i < series.size(); i++) {
-                    int size = labels.size(series.get(i).labels()) + SCALAR_FIELD_SIZE;
+                    SeriesView view = series.get(i);
+                    int size = labels.size(view.labels()) + (withStart ? counterFieldSize(view.startMillis()) : SCALAR_FIELD_SIZE);
                     metricSizes[i] = size;
                     familySize += ProtoWriter.lengthDelimitedFieldSize(FAMILY_METRIC, size);
                 }
@@ -117,8 +139,10 @@ public final class ProtobufRenderer {
                     stream.reserve(1 + 5 + size);
                     stream.tag(FAMILY_METRIC, LENGTH_DELIMITED).varint(size);
                     labels.write(stream, cell.labels());
-                    stream.tag(valueField, LENGTH_DELIMITED).varint(ProtoWriter.DOUBLE_FIELD_BYTES)
-                            .doubleField(SCALAR_VALUE, cell.value());
+                    long start = withStart ? cell.startMillis() : SeriesView.NO_START;
+                    int valueSize = ProtoWriter.DOUBLE_FIELD_BYTES + createdFieldSize(Counter.CREATED_TIMESTAMP_FIELD_NUMBER, start);
+                    stream.tag(valueField, LENGTH_DELIMITED).varint(valueSize).doubleField(SCALAR_VALUE, cell.value());
+                    writeCreated(stream, Counter.CREATED_TIMESTAMP_FIELD_NUMBER, start);
                 }
             }
         }
@@ -134,22 +158,76 @@ public final class ProtobufRenderer {
         wire.varintField(FAMILY_TYPE, type);
     }
 
-    private static void writeHistogramMetric(ProtoWriter wire, LabelEncoder labels, ClassicHistogramView cell) throws IOException {
+    private static void writeHistogramMetric(ProtoWriter wire, LabelEncoder labels, ClassicHistogramView cell,
+                                             boolean withStart) throws IOException {
         HistogramValues h = cell.read();
         int metric = beginMetric(wire, labels, cell.labels());
         int histogram = wire.beginLengthDelimited(Metric.HISTOGRAM_FIELD_NUMBER);
         writeClassicFields(wire, h.count(), isIntegral(h.count()), h.sum(), h.bounds(), h.cumulative());
+        writeHistogramStart(wire, cell, withStart);
         wire.endLengthDelimited(histogram);
         wire.endLengthDelimited(metric);
     }
 
     private static void writeNativeHistogramMetric(ProtoWriter wire, LabelEncoder labels, NativeHistogramEncoder encoder,
-                                                   NativeHistogramView cell) throws IOException {
+                                                   NativeHistogramView cell, boolean withStart) throws IOException {
         int metric = beginMetric(wire, labels, cell.labels());
         int histogram = wire.beginLengthDelimited(Metric.HISTOGRAM_FIELD_NUMBER);
         encoder.encode(wire, cell.read());
+        writeHistogramStart(wire, cell, withStart);
         wire.endLengthDelimited(histogram);
         wire.endLengthDelimited(metric);
+    }
+
+    /** {@code created_timestamp} (15) after the fields up to 14, as protobuf-java orders them. */
+    private static void writeHistogramStart(ProtoWriter wire, SeriesView cell, boolean withStart) throws IOException {
+        if (withStart) {
+            wire.reserve(TIMESTAMP_FIELD_MAX_BYTES);
+            writeCreated(wire, Histogram.CREATED_TIMESTAMP_FIELD_NUMBER, cell.startMillis());
+        }
+    }
+
+    /** Most bytes of a {@code created_timestamp} field: tag, length, seconds and nanos fields. */
+    private static final int TIMESTAMP_FIELD_MAX_BYTES = ProtoWriter.MAX_TAG_BYTES + 1 + 2 * ProtoWriter.VARINT_FIELD_BYTES;
+
+    /** A counter's value message with its start: the value field and {@code created_timestamp}. */
+    private static int counterFieldSize(long startMillis) {
+        int valueSize = ProtoWriter.DOUBLE_FIELD_BYTES + createdFieldSize(Counter.CREATED_TIMESTAMP_FIELD_NUMBER, startMillis);
+        return ProtoWriter.lengthDelimitedFieldSize(Metric.COUNTER_FIELD_NUMBER, valueSize);
+    }
+
+    /** The encoded size of a {@code google.protobuf.Timestamp} field holding {@code millis}; 0 for {@link SeriesView#NO_START}. */
+    private static int createdFieldSize(int fieldNumber, long millis) {
+        if (millis == SeriesView.NO_START) {
+            return 0;
+        }
+        return ProtoWriter.lengthDelimitedFieldSize(fieldNumber, timestampSize(millis));
+    }
+
+    private static int timestampSize(long millis) {
+        long seconds = Math.floorDiv(millis, 1000);
+        int nanos = (int) Math.floorMod(millis, 1000) * 1_000_000;
+        return (seconds != 0 ? ProtoWriter.tagSize(TIMESTAMP_SECONDS) + WireFormat.varintSize(seconds) : 0)
+                + (nanos != 0 ? ProtoWriter.tagSize(TIMESTAMP_NANOS) + WireFormat.varintSize(nanos) : 0);
+    }
+
+    /**
+     * A {@code google.protobuf.Timestamp} field, as protobuf-java writes it (zero fields left out);
+     * nothing for {@link SeriesView#NO_START}. The caller has reserved room.
+     */
+    private static void writeCreated(ProtoWriter wire, int fieldNumber, long millis) {
+        if (millis == SeriesView.NO_START) {
+            return;
+        }
+        long seconds = Math.floorDiv(millis, 1000);
+        int nanos = (int) Math.floorMod(millis, 1000) * 1_000_000;
+        wire.tag(fieldNumber, LENGTH_DELIMITED).varint(timestampSize(millis));
+        if (seconds != 0) {
+            wire.varintField(TIMESTAMP_SECONDS, seconds);
+        }
+        if (nanos != 0) {
+            wire.varintField(TIMESTAMP_NANOS, nanos);
+        }
     }
 
     /** Opens a histogram family's {@code Metric} and writes its labels; leaves room to open its {@code Histogram}. */
