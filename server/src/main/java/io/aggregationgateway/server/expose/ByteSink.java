@@ -19,17 +19,13 @@ import java.util.Arrays;
 final class ByteSink implements Labels.RawLabelVisitor {
     // A slice of 2,048 scalar series is ~200 KB; a sink is reused for the slices after it.
     private static final int INITIAL_CAPACITY = 256 * 1024;
-    private static final int ESCAPED_NAMES_CACHED = 64;
 
     private byte[] buf = new byte[INITIAL_CAPACITY];
     private int pos;
     private boolean firstLabel;
     /** How {@link #series} writes label names outside the legacy set; {@code null}: the labels have none. */
     private NameEscaping labelNames;
-    // Escaped label names by their UTF-8 bytes, direct-mapped: a family's series repeat a few names.
-    private final byte[][] escapedFrom = new byte[ESCAPED_NAMES_CACHED][];
-    private final byte[][] escapedTo = new byte[ESCAPED_NAMES_CACHED][];
-    private NameEscaping escapedWith;
+    private final EscapedLabelNames escapedLabelNames = new EscapedLabelNames();
 
     ByteSink ascii(String s) {
         int n = s.length();
@@ -130,33 +126,13 @@ final class ByteSink implements Labels.RawLabelVisitor {
             labelValue(src, nameOffset, nameLength); // quoted names escape as label values do
             put((byte) '"');
         } else {
-            bytes(escapedLabelName(src, nameOffset, nameLength));
+            bytes(escapedLabelNames.escaped(labelNames, src, nameOffset, nameLength));
         }
         ensure(2);
         buf[pos++] = '=';
         buf[pos++] = '"';
         labelValue(src, valueOffset, valueLength);
         put((byte) '"');
-    }
-
-    private byte[] escapedLabelName(byte[] src, int offset, int length) {
-        if (escapedWith != labelNames) {
-            Arrays.fill(escapedFrom, null);
-            escapedWith = labelNames;
-        }
-        int hash = 0;
-        for (int i = offset; i < offset + length; i++) {
-            hash = 31 * hash + src[i];
-        }
-        int slot = (hash ^ (hash >>> 16)) & (ESCAPED_NAMES_CACHED - 1);
-        byte[] from = escapedFrom[slot];
-        if (from != null && Arrays.equals(from, 0, from.length, src, offset, offset + length)) {
-            return escapedTo[slot];
-        }
-        String escaped = labelNames.labelName(new String(src, offset, length, StandardCharsets.UTF_8));
-        escapedFrom[slot] = Arrays.copyOfRange(src, offset, offset + length);
-        escapedTo[slot] = escaped.getBytes(StandardCharsets.US_ASCII);
-        return escapedTo[slot];
     }
 
     /** A time in Unix epoch milliseconds as seconds, as {@link TextFormatting#epochSeconds} spells it. */

@@ -9,7 +9,9 @@ import io.aggregationgateway.server.model.ClassicHistogramView;
 import io.aggregationgateway.server.model.FamilyView;
 import io.aggregationgateway.server.model.HistogramValues;
 import io.aggregationgateway.server.model.Labels;
+import io.aggregationgateway.server.model.MetricNames;
 import io.aggregationgateway.server.model.MetricType;
+import io.aggregationgateway.server.model.NameEscaping;
 import io.aggregationgateway.server.model.NativeHistogramView;
 import io.aggregationgateway.server.model.ScalarView;
 import io.aggregationgateway.server.model.SeriesView;
@@ -19,6 +21,8 @@ import io.aggregationgateway.server.protowire.WireFormat;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 import static io.aggregationgateway.server.protowire.WireFormat.LENGTH_DELIMITED;
@@ -37,8 +41,8 @@ import static io.aggregationgateway.server.protowire.WireFormat.LENGTH_DELIMITED
  *
  * <p>Classic histograms are written as client_golang writes them (see {@link #writeClassicFields}).
  * Native histograms are encoded by {@link NativeHistogramEncoder}. Names go out as they are, any
- * UTF-8. With {@link #WITH_CREATED}, counters and histograms (not gauge histograms) carry their
- * start as {@code created_timestamp}.
+ * UTF-8, or escaped as the scrape asked ({@link ScrapeFormat}). With {@link #WITH_CREATED}, counters
+ * and histograms (not gauge histograms) carry their start as {@code created_timestamp}.
  * Renderers hold no state, so one instance may serve concurrent scrapes.
  */
 public final class ProtobufRenderer {
@@ -74,14 +78,28 @@ public final class ProtobufRenderer {
         this.created = created;
     }
 
+    /** Names as they are. */
     public void render(List<FamilyView> families, OutputStream out) throws IOException {
+        render(families, out, NameEscaping.ALLOW_UTF8);
+    }
+
+    /**
+     * Renders with names written as {@code escaping} says.
+     *
+     * @return what {@link ScrapeFormat#render} returns
+     */
+    public List<String> render(List<FamilyView> families, OutputStream out, NameEscaping escaping) throws IOException {
         ProtoWriter stream = new ProtoWriter(out, 64 * 1024);
         ProtoWriter histogramBuffer = null;
         NativeHistogramEncoder nativeEncoder = new NativeHistogramEncoder();
         LabelEncoder labels = new LabelEncoder();
+        List<String> leftOutReport = new ArrayList<>();
         int[] metricSizes = new int[0];
         for (FamilyView family : families) {
-            byte[] name = family.name().getBytes(StandardCharsets.UTF_8);
+            byte[] name = escaping.metricName(family.name()).getBytes(StandardCharsets.UTF_8);
+            boolean escapesLabels = escaping != NameEscaping.ALLOW_UTF8 && family.utf8LabelNames();
+            BitSet leftOut = escapesLabels ? EscapedSeries.leftOut(family, escaping, leftOutReport) : null;
+            labels.escaping(escapesLabels ? escaping : null);
             byte[] help = family.help().getBytes(StandardCharsets.UTF_8);
             int type = protoType(family.type());
             int headerSize = ProtoWriter.lengthDelimitedFieldSize(FAMILY_NAME, name.length)
@@ -96,8 +114,11 @@ public final class ProtobufRenderer {
                 body.reset();
                 writeHeader(body, name, help, type, headerSize);
                 boolean withStart = created && family.type() == MetricType.HISTOGRAM;
-                for (SeriesView cell : series) {
-                    switch (cell) {
+                for (int i = 0; i < series.size(); i++) {
+                    if (leftOut != null && leftOut.get(i)) {
+                        continue;
+                    }
+                    switch (series.get(i)) {
                         case ClassicHistogramView classic -> writeHistogramMetric(body, labels, classic, withStart);
                         case NativeHistogramView nativeCell ->
                                 writeNativeHistogramMetric(body, labels, nativeEncoder, nativeCell, withStart);
@@ -116,6 +137,9 @@ public final class ProtobufRenderer {
                 boolean withStart = created && family.type() == MetricType.COUNTER;
                 long familySize = headerSize;
                 for (int i = 0; i < series.size(); i++) {
+                    if (leftOut != null && leftOut.get(i)) {
+                        continue;
+                    }
                     SeriesView view = series.get(i);
                     int size = labels.size(view.labels()) + (withStart ? counterFieldSize(view.startMillis()) : SCALAR_FIELD_SIZE);
                     metricSizes[i] = size;
@@ -134,6 +158,9 @@ public final class ProtobufRenderer {
                 };
                 // pass 2: the metrics
                 for (int i = 0; i < series.size(); i++) {
+                    if (leftOut != null && leftOut.get(i)) {
+                        continue;
+                    }
                     ScalarView cell = (ScalarView) series.get(i);
                     int size = metricSizes[i];
                     stream.reserve(1 + 5 + size);
@@ -147,6 +174,7 @@ public final class ProtobufRenderer {
             }
         }
         stream.flush();
+        return leftOutReport;
     }
 
     private static void writeHeader(ProtoWriter wire, byte[] name, byte[] help, int type, int headerSize) throws IOException {
@@ -291,10 +319,20 @@ public final class ProtobufRenderer {
         };
     }
 
-    /** Sizes and writes the repeated {@code LabelPair} fields of a metric; one per render, reused for every series. */
+    /**
+     * Sizes and writes the repeated {@code LabelPair} fields of a metric; one per render, reused for
+     * every series. Label names outside the legacy set are escaped when a scheme is set.
+     */
     private static final class LabelEncoder implements Labels.RawLabelVisitor {
+        private final EscapedLabelNames escapedNames = new EscapedLabelNames();
+        private NameEscaping escaping;
         private ProtoWriter target;
         private int size;
+
+        /** The scheme for the next family's label names, or {@code null} to write them as they are. */
+        void escaping(NameEscaping escaping) {
+            this.escaping = escaping;
+        }
 
         int size(Labels labels) {
             target = null;
@@ -312,6 +350,15 @@ public final class ProtobufRenderer {
 
         @Override
         public void visit(byte[] buf, int nameOffset, int nameLength, int valueOffset, int valueLength) {
+            if (escaping != null && !MetricNames.isLegacyLabelName(buf, nameOffset, nameLength)) {
+                byte[] escaped = escapedNames.escaped(escaping, buf, nameOffset, nameLength);
+                visitPair(escaped, 0, escaped.length, buf, valueOffset, valueLength);
+            } else {
+                visitPair(buf, nameOffset, nameLength, buf, valueOffset, valueLength);
+            }
+        }
+
+        private void visitPair(byte[] nameBuf, int nameOffset, int nameLength, byte[] buf, int valueOffset, int valueLength) {
             int pairSize = ProtoWriter.lengthDelimitedFieldSize(LabelPair.NAME_FIELD_NUMBER, nameLength)
                     + ProtoWriter.lengthDelimitedFieldSize(LabelPair.VALUE_FIELD_NUMBER, valueLength);
             if (target == null) {
@@ -319,7 +366,7 @@ public final class ProtobufRenderer {
                 return;
             }
             target.tag(Metric.LABEL_FIELD_NUMBER, LENGTH_DELIMITED).varint(pairSize)
-                    .bytesField(LabelPair.NAME_FIELD_NUMBER, buf, nameOffset, nameLength)
+                    .bytesField(LabelPair.NAME_FIELD_NUMBER, nameBuf, nameOffset, nameLength)
                     .bytesField(LabelPair.VALUE_FIELD_NUMBER, buf, valueOffset, valueLength);
         }
     }

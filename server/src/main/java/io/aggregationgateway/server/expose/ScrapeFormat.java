@@ -21,12 +21,16 @@ import java.util.List;
  *   <li>text {@code 1.0.0} and OpenMetrics {@code 1.0.0}: the {@code escaping} parameter of the chosen
  *       range decides ({@code allow-utf-8}: names as they are, quoted where the syntax needs it),
  *       {@code underscores} when it is absent or unknown;</li>
- *   <li>protobuf: names as they are (the field is a string), no escaping parameter.</li>
+ *   <li>protobuf: names as they are for a scraper that reads UTF-8 names, which Prometheus 3 shows by
+ *       asking for {@code escaping=allow-utf-8} on its text ranges (it sends no parameter on the
+ *       protobuf range); {@code underscores} for a scraper that shows nothing of the kind: Prometheus
+ *       2.x refuses a whole protobuf scrape that holds one UTF-8 name. An {@code escaping} parameter
+ *       on the protobuf range itself decides.</li>
  * </ul>
  *
  * @param version  {@code 0.0.4} or {@code 1.0.0} for text, {@code 0.0.1} or {@code 1.0.0} for
  *                 OpenMetrics, {@code null} for protobuf
- * @param escaping how names outside the legacy set are written; {@link NameEscaping#ALLOW_UTF8} for protobuf
+ * @param escaping how names outside the legacy set are written
  */
 public record ScrapeFormat(ExpositionFormat format, String version, NameEscaping escaping) {
     private static final String TEXT_LEGACY = "0.0.4";
@@ -43,7 +47,7 @@ public record ScrapeFormat(ExpositionFormat format, String version, NameEscaping
         return switch (format) {
             case TEXT -> DEFAULT;
             case OPENMETRICS -> new ScrapeFormat(format, UTF8_VERSION, NameEscaping.UNDERSCORES);
-            case PROTOBUF -> new ScrapeFormat(format, null, NameEscaping.ALLOW_UTF8);
+            case PROTOBUF -> new ScrapeFormat(format, null, NameEscaping.UNDERSCORES);
         };
     }
 
@@ -58,20 +62,29 @@ public record ScrapeFormat(ExpositionFormat format, String version, NameEscaping
      * or {@code 1.0.0}; {@code text/plain} with no version (served as {@code 0.0.4}), {@code 0.0.4}
      * or {@code 1.0.0}; {@code text/*} and {@code *}{@code /*} (as text 0.0.4). The range with the
      * highest {@code q} wins, the first listed on a tie; {@code q=0} is not acceptable; the winner's
-     * {@code escaping} parameter applies. When nothing is acceptable the answer is {@link #DEFAULT}:
-     * Prometheus's clients fall back to text rather than answer 406.
+     * {@code escaping} parameter applies (for protobuf without one, see above). When nothing is
+     * acceptable the answer is {@link #DEFAULT}: Prometheus's clients fall back to text rather than
+     * answer 406.
      */
     public static ScrapeFormat negotiate(String acceptHeader) {
         ScrapeFormat best = null;
         double bestQ = 0;
+        boolean readsUtf8 = false;
         for (MediaRange range : HeaderValues.accept(acceptHeader)) {
+            readsUtf8 |= NameEscaping.ALLOW_UTF8.parameterValue().equals(range.mediaType().parameter("escaping"));
             ScrapeFormat format = range.weight() > 0 ? servedFor(range.mediaType()) : null;
             if (format != null && range.weight() > bestQ) {
                 best = format;
                 bestQ = range.weight();
             }
         }
-        return best == null ? DEFAULT : best;
+        if (best == null) {
+            return DEFAULT;
+        }
+        if (best.escaping() == null) { // protobuf without its own parameter
+            return new ScrapeFormat(best.format(), null, readsUtf8 ? NameEscaping.ALLOW_UTF8 : NameEscaping.UNDERSCORES);
+        }
+        return best;
     }
 
     /** What a media range asks for, or {@code null} when it asks for nothing the gateway has. */
@@ -80,7 +93,8 @@ public record ScrapeFormat(ExpositionFormat format, String version, NameEscaping
         return switch (range.type() + "/" + range.subtype()) {
             case "application/vnd.google.protobuf" ->
                     PROTO.equalsIgnoreCase(range.parameter("proto")) && "delimited".equalsIgnoreCase(range.parameter("encoding"))
-                            ? of(ExpositionFormat.PROTOBUF) : null;
+                            ? new ScrapeFormat(ExpositionFormat.PROTOBUF, null,
+                                    NameEscaping.fromParameter(range.parameter("escaping")).orElse(null)) : null;
             case "application/openmetrics-text" -> version == null || version.equals(UTF8_VERSION)
                     ? new ScrapeFormat(ExpositionFormat.OPENMETRICS, UTF8_VERSION, requestedEscaping(range))
                     : version.equals(OPENMETRICS_LEGACY)
@@ -104,7 +118,7 @@ public record ScrapeFormat(ExpositionFormat format, String version, NameEscaping
         return switch (format) {
             case TEXT -> "text/plain; version=" + version + "; charset=utf-8" + escapingParameter();
             case OPENMETRICS -> "application/openmetrics-text; version=" + version + "; charset=utf-8" + escapingParameter();
-            case PROTOBUF -> ProtobufRenderer.CONTENT_TYPE;
+            case PROTOBUF -> ProtobufRenderer.CONTENT_TYPE + "; escaping=" + escaping.parameterValue();
         };
     }
 
@@ -124,10 +138,8 @@ public record ScrapeFormat(ExpositionFormat format, String version, NameEscaping
         return switch (format) {
             case TEXT -> TEXT_RENDERER.render(families, out, workers, escaping);
             case OPENMETRICS -> OpenMetricsRenderer.WITH_CREATED.render(families, out, workers, escaping);
-            case PROTOBUF -> {
-                ProtobufRenderer.WITH_CREATED.render(families, out); // one thread: a family's size prefix needs all its series first
-                yield List.of();
-            }
+            // one thread: a family's size prefix needs all its series first
+            case PROTOBUF -> ProtobufRenderer.WITH_CREATED.render(families, out, escaping);
         };
     }
 }

@@ -19,6 +19,8 @@ class ScrapeFormatTest {
     private static final String TEXT_1_UTF8 = "text/plain; version=1.0.0; charset=utf-8; escaping=allow-utf-8";
     private static final String TEXT_0_0_4 = "text/plain; version=0.0.4; charset=utf-8";
     private static final String PROTOBUF = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
+    private static final String PROTOBUF_UTF8 = PROTOBUF + "; escaping=allow-utf-8";
+    private static final String PROTOBUF_UNDERSCORES = PROTOBUF + "; escaping=underscores";
 
     static Stream<Arguments> accepts() {
         return Stream.of(
@@ -30,7 +32,7 @@ class ScrapeFormatTest {
                         TEXT_1_UTF8, NameEscaping.ALLOW_UTF8),
                 arguments(PROTO + ";q=0.6,application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,"
                         + "application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,"
-                        + "text/plain;version=0.0.4;q=0.2,*/*;q=0.1", PROTOBUF, NameEscaping.ALLOW_UTF8),
+                        + "text/plain;version=0.0.4;q=0.2,*/*;q=0.1", PROTOBUF_UTF8, NameEscaping.ALLOW_UTF8),
                 arguments("application/openmetrics-text;version=1.0.0;escaping=underscores;q=0.6,"
                         + "application/openmetrics-text;version=0.0.1;q=0.5,*/*;q=0.2", OM_1_UNDERSCORES, NameEscaping.UNDERSCORES),
                 // Prometheus 3.0's first form: the parameter on every range
@@ -41,7 +43,9 @@ class ScrapeFormatTest {
                 arguments("application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
                         + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1", OM_1_UNDERSCORES, NameEscaping.UNDERSCORES),
                 arguments("text/plain;version=0.0.4", TEXT_0_0_4, NameEscaping.UNDERSCORES),
-                arguments(PROTO + ";q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.2", PROTOBUF, NameEscaping.ALLOW_UTF8),
+                // protobuf: Prometheus 2.x shows nothing of UTF-8 names (and refuses a protobuf scrape holding one)
+                arguments(PROTO + ";q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.2", PROTOBUF_UNDERSCORES, NameEscaping.UNDERSCORES),
+                arguments(PROTO, PROTOBUF_UNDERSCORES, NameEscaping.UNDERSCORES),
                 // every escaping on the 1.0.0 formats; absent or unknown: underscores
                 arguments("text/plain;version=1.0.0", "text/plain; version=1.0.0; charset=utf-8; escaping=underscores",
                         NameEscaping.UNDERSCORES),
@@ -59,8 +63,10 @@ class ScrapeFormatTest {
                 arguments("application/openmetrics-text;version=0.0.1;escaping=allow-utf-8", OM_0_0_1, NameEscaping.UNDERSCORES),
                 arguments("text/plain;version=0.0.4;escaping=allow-utf-8", TEXT_0_0_4, NameEscaping.UNDERSCORES),
                 arguments("text/plain;escaping=allow-utf-8", TEXT_0_0_4, NameEscaping.UNDERSCORES),
-                // protobuf carries names as they are, whatever the range says
-                arguments(PROTO + ";escaping=underscores", PROTOBUF, NameEscaping.ALLOW_UTF8),
+                // a parameter on the protobuf range itself decides
+                arguments(PROTO + ";escaping=allow-utf-8", PROTOBUF_UTF8, NameEscaping.ALLOW_UTF8),
+                arguments(PROTO + ";escaping=values,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.1",
+                        PROTOBUF + "; escaping=values", NameEscaping.VALUES),
                 // the winner's parameter counts, not another range's
                 arguments("text/plain;version=1.0.0;escaping=allow-utf-8;q=0.2,application/openmetrics-text;version=1.0.0;q=0.9",
                         OM_1_UNDERSCORES, NameEscaping.UNDERSCORES),

@@ -219,11 +219,10 @@ class Utf8ExpositionGoldenTest {
         assertEquals(scrape("application/openmetrics-text;version=1.0.0"), scrape("application/openmetrics-text;version=0.0.1"));
     }
 
-    @Test
-    void protobufCarriesNamesAsTheyAreAndEachStart() throws Exception {
+    /** A protobuf scrape, parsed; checked to be byte for byte what protobuf-java writes for what it holds. */
+    private static List<io.aggregationgateway.proto.metrics.MetricFamily> protobufScrape(String accept) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ScrapeFormat.negotiate("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;"
-                + "escaping=underscores").render(families, out, RenderWorkers.NONE);
+        ScrapeFormat.negotiate(accept).render(families, out, RenderWorkers.NONE);
         List<io.aggregationgateway.proto.metrics.MetricFamily> parsed = new ArrayList<>();
         InputStream in = new ByteArrayInputStream(out.toByteArray());
         io.aggregationgateway.proto.metrics.MetricFamily family;
@@ -233,6 +232,24 @@ class Utf8ExpositionGoldenTest {
             family.writeDelimitedTo(again);
         }
         assertArrayEquals(again.toByteArray(), out.toByteArray(), "byte for byte what protobuf-java writes");
+        return parsed;
+    }
+
+    @Test
+    void protobufForPrometheus2EscapesWithUnderscores() throws Exception {
+        List<io.aggregationgateway.proto.metrics.MetricFamily> parsed = protobufScrape(
+                "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.8,"
+                        + "application/openmetrics-text;version=1.0.0;q=0.7,*/*;q=0.1");
+        assertEquals(List.of("my_latency", "my_requests_total", "plain_total", "room_temp"),
+                parsed.stream().map(io.aggregationgateway.proto.metrics.MetricFamily::getName).toList());
+        assertEquals("http_method", parsed.get(1).getMetric(0).getLabel(0).getName());
+    }
+
+    @Test
+    void protobufForPrometheus3CarriesNamesAsTheyAreAndEachStart() throws Exception {
+        List<io.aggregationgateway.proto.metrics.MetricFamily> parsed = protobufScrape(
+                "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,"
+                        + PROMETHEUS_3.replace("q=0.6", "q=0.55"));
 
         com.google.protobuf.Timestamp start = com.google.protobuf.Timestamp.newBuilder()
                 .setSeconds(1_700_000_000).setNanos(250_000_000).build();
@@ -278,5 +295,14 @@ class Utf8ExpositionGoldenTest {
         assertEquals("# TYPE m gauge\nm{a_b=\"1\"} 1\nm{a_b=\"2\"} 3\n", escaped.toString(StandardCharsets.UTF_8));
         assertEquals(List.of("family m: series {a_b=\"1\"} left out, since with escaping=underscores its labels are those of"
                 + " {a.b=\"1\"}"), leftOut);
+
+        ByteArrayOutputStream protobuf = new ByteArrayOutputStream();
+        assertEquals(leftOut, ScrapeFormat.negotiate("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;"
+                + "encoding=delimited").render(aggregator.families(), protobuf, RenderWorkers.NONE));
+        io.aggregationgateway.proto.metrics.MetricFamily m = io.aggregationgateway.proto.metrics.MetricFamily
+                .parseDelimitedFrom(new ByteArrayInputStream(protobuf.toByteArray()));
+        assertEquals(List.of("a_b=1 1.0", "a_b=2 3.0"), m.getMetricList().stream()
+                .map(metric -> metric.getLabel(0).getName() + "=" + metric.getLabel(0).getValue() + " " + metric.getGauge().getValue())
+                .toList());
     }
 }
