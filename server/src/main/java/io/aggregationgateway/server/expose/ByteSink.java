@@ -26,6 +26,9 @@ final class ByteSink implements Labels.RawLabelVisitor {
     /** How {@link #series} writes label names outside the legacy set; {@code null}: the labels have none. */
     private NameEscaping labelNames;
     private final EscapedLabelNames escapedLabelNames = new EscapedLabelNames();
+    // where the last series() wrote what follows its name (labels and braces), for seriesLike()
+    private int lastLabelsFrom;
+    private int lastLabelsTo;
 
     ByteSink ascii(String s) {
         int n = s.length();
@@ -87,13 +90,18 @@ final class ByteSink implements Labels.RawLabelVisitor {
         boolean braces = !labels.isEmpty() || extraName != null;
         if (name.quoted()) {
             put((byte) '{').name(name);
+            lastLabelsFrom = pos;
             if (!braces) {
-                return put((byte) '}');
+                put((byte) '}');
+                lastLabelsTo = pos;
+                return this;
             }
             firstLabel = false;
         } else {
             name(name);
+            lastLabelsFrom = pos;
             if (!braces) {
+                lastLabelsTo = pos;
                 return this;
             }
             put((byte) '{');
@@ -107,7 +115,27 @@ final class ByteSink implements Labels.RawLabelVisitor {
             }
             ascii(extraName).ascii("=\"").ascii(extraValue).put((byte) '"');
         }
-        return put((byte) '}');
+        put((byte) '}');
+        lastLabelsTo = pos;
+        return this;
+    }
+
+    /**
+     * Another sample of the series the last {@link #series} call wrote, named {@code name} (quoted
+     * as that one was): its labels copied as written, without reading them again.
+     */
+    ByteSink seriesLike(SampleName name) {
+        int length = lastLabelsTo - lastLabelsFrom;
+        if (name.quoted()) {
+            put((byte) '{');
+        }
+        name(name);
+        ensure(length);
+        System.arraycopy(buf, lastLabelsFrom, buf, pos, length);
+        lastLabelsFrom = pos;
+        pos += length;
+        lastLabelsTo = pos;
+        return this;
     }
 
     /** One label of {@link #series}: the sink is its own visitor, so writing labels allocates nothing. */

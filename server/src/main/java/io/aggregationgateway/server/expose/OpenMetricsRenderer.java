@@ -116,24 +116,25 @@ public final class OpenMetricsRenderer {
                 case ScalarView scalar -> {
                     sink.series(sample, scalar.labels(), labelNames, null, null).put(' ');
                     writeValue(sink, scalar.value()).put('\n');
-                    writeCreated(sink, createdName, scalar, labelNames);
+                    writeCreated(sink, createdName, scalar);
                 }
                 case ClassicHistogramView h -> {
                     writeHistogram(sink, histogram, h.labels(), labelNames, h.read(), bounds);
-                    writeCreated(sink, histogram.created(), h, labelNames);
+                    writeCreated(sink, histogram.created(), h);
                 }
                 // OpenMetrics 1.0 cannot carry native buckets: classic buckets if pushed, else only count and sum
                 case NativeHistogramView h -> {
                     writeHistogram(sink, histogram, h.labels(), labelNames, h.readClassic(), bounds);
-                    writeCreated(sink, histogram.created(), h, labelNames);
+                    writeCreated(sink, histogram.created(), h);
                 }
             }
         }
     }
 
-    private static void writeCreated(ByteSink sink, SampleName createdName, SeriesView series, NameEscaping labelNames) {
+    /** The series' {@code _created} sample, after the sample whose labels it shares (the last one written). */
+    private static void writeCreated(ByteSink sink, SampleName createdName, SeriesView series) {
         if (createdName != null && series.startMillis() != SeriesView.NO_START) {
-            sink.series(createdName, series.labels(), labelNames, null, null).put(' ').epochSeconds(series.startMillis()).put('\n');
+            sink.seriesLike(createdName).put(' ').epochSeconds(series.startMillis()).put('\n');
         }
     }
 

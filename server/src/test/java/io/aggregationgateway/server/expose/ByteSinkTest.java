@@ -39,6 +39,13 @@ class ByteSinkTest {
         assertEquals("{\"my.m\",\"a:b\"=\"1\",\"http.method\"=\"GET\",job=\"j\",\"q\\\"x\"=\"2\",le=\"1.0\"}",
                 written(new ByteSink().series(quoted, labels, NameEscaping.ALLOW_UTF8, "le", "1.0")));
         assertEquals("{\"my.m\"}", written(new ByteSink().series(quoted, Labels.EMPTY, NameEscaping.ALLOW_UTF8, null, null)));
+        ByteSink again = new ByteSink().series(quoted, labels, NameEscaping.ALLOW_UTF8, null, null).put(' ');
+        assertEquals("{\"my.m\",\"a:b\"=\"1\",\"http.method\"=\"GET\",job=\"j\",\"q\\\"x\"=\"2\"} {\"my.m_created\",\"a:b\"=\"1\","
+                + "\"http.method\"=\"GET\",job=\"j\",\"q\\\"x\"=\"2\"} {\"my.m_x\",\"a:b\"=\"1\",\"http.method\"=\"GET\",job=\"j\","
+                + "\"q\\\"x\"=\"2\"}", written(again.seriesLike(SampleName.of("my.m_created")).put(' ')
+                .seriesLike(SampleName.of("my.m_x"))), "a series' labels once more, as written");
+        assertEquals("m m_created", written(new ByteSink().series(plain, Labels.EMPTY, null, null, null).put(' ')
+                .seriesLike(SampleName.of("m_created"))));
         ByteSink sink = new ByteSink();
         for (NameEscaping scheme : new NameEscaping[] {NameEscaping.VALUES, NameEscaping.UNDERSCORES, NameEscaping.VALUES}) {
             sink.clear().series(plain, labels, scheme, null, null); // the cache of escaped names follows the scheme
