@@ -113,15 +113,16 @@ public final class ProtobufRenderer {
                 ProtoWriter body = histogramBuffer;
                 body.reset();
                 writeHeader(body, name, help, type, headerSize);
-                boolean withStart = created && family.type() == MetricType.HISTOGRAM;
+                StartField start = created && family.type() == MetricType.HISTOGRAM
+                        ? new StartField(Histogram.CREATED_TIMESTAMP_FIELD_NUMBER) : null;
                 for (int i = 0; i < series.size(); i++) {
                     if (leftOut != null && leftOut.get(i)) {
                         continue;
                     }
                     switch (series.get(i)) {
-                        case ClassicHistogramView classic -> writeHistogramMetric(body, labels, classic, withStart);
+                        case ClassicHistogramView classic -> writeHistogramMetric(body, labels, classic, start);
                         case NativeHistogramView nativeCell ->
-                                writeNativeHistogramMetric(body, labels, nativeEncoder, nativeCell, withStart);
+                                writeNativeHistogramMetric(body, labels, nativeEncoder, nativeCell, start);
                         case ScalarView scalar -> throw new IllegalStateException("a plain sample in histogram family "
                                 + family.name() + ": " + scalar.labels());
                     }
@@ -134,14 +135,17 @@ public final class ProtobufRenderer {
                 if (metricSizes.length < series.size()) {
                     metricSizes = new int[Math.max(series.size(), metricSizes.length * 2)];
                 }
-                boolean withStart = created && family.type() == MetricType.COUNTER;
+                StartField start = created && family.type() == MetricType.COUNTER
+                        ? new StartField(Counter.CREATED_TIMESTAMP_FIELD_NUMBER) : null;
                 long familySize = headerSize;
                 for (int i = 0; i < series.size(); i++) {
                     if (leftOut != null && leftOut.get(i)) {
                         continue;
                     }
                     SeriesView view = series.get(i);
-                    int size = labels.size(view.labels()) + (withStart ? counterFieldSize(view.startMillis()) : SCALAR_FIELD_SIZE);
+                    int size = labels.size(view.labels()) + (start == null ? SCALAR_FIELD_SIZE
+                            : ProtoWriter.lengthDelimitedFieldSize(Metric.COUNTER_FIELD_NUMBER,
+                                    ProtoWriter.DOUBLE_FIELD_BYTES + start.of(view.startMillis()).length));
                     metricSizes[i] = size;
                     familySize += ProtoWriter.lengthDelimitedFieldSize(FAMILY_METRIC, size);
                 }
@@ -166,10 +170,9 @@ public final class ProtobufRenderer {
                     stream.reserve(1 + 5 + size);
                     stream.tag(FAMILY_METRIC, LENGTH_DELIMITED).varint(size);
                     labels.write(stream, cell.labels());
-                    long start = withStart ? cell.startMillis() : SeriesView.NO_START;
-                    int valueSize = ProtoWriter.DOUBLE_FIELD_BYTES + createdFieldSize(Counter.CREATED_TIMESTAMP_FIELD_NUMBER, start);
-                    stream.tag(valueField, LENGTH_DELIMITED).varint(valueSize).doubleField(SCALAR_VALUE, cell.value());
-                    writeCreated(stream, Counter.CREATED_TIMESTAMP_FIELD_NUMBER, start);
+                    byte[] startField = start == null ? StartField.NONE : start.of(cell.startMillis());
+                    stream.tag(valueField, LENGTH_DELIMITED).varint(ProtoWriter.DOUBLE_FIELD_BYTES + startField.length)
+                            .doubleField(SCALAR_VALUE, cell.value()).bytes(startField, 0, startField.length);
                 }
             }
         }
@@ -187,74 +190,76 @@ public final class ProtobufRenderer {
     }
 
     private static void writeHistogramMetric(ProtoWriter wire, LabelEncoder labels, ClassicHistogramView cell,
-                                             boolean withStart) throws IOException {
+                                             StartField start) throws IOException {
         HistogramValues h = cell.read();
         int metric = beginMetric(wire, labels, cell.labels());
         int histogram = wire.beginLengthDelimited(Metric.HISTOGRAM_FIELD_NUMBER);
         writeClassicFields(wire, h.count(), isIntegral(h.count()), h.sum(), h.bounds(), h.cumulative());
-        writeHistogramStart(wire, cell, withStart);
+        writeHistogramStart(wire, start, cell);
         wire.endLengthDelimited(histogram);
         wire.endLengthDelimited(metric);
     }
 
     private static void writeNativeHistogramMetric(ProtoWriter wire, LabelEncoder labels, NativeHistogramEncoder encoder,
-                                                   NativeHistogramView cell, boolean withStart) throws IOException {
+                                                   NativeHistogramView cell, StartField start) throws IOException {
         int metric = beginMetric(wire, labels, cell.labels());
         int histogram = wire.beginLengthDelimited(Metric.HISTOGRAM_FIELD_NUMBER);
         encoder.encode(wire, cell.read());
-        writeHistogramStart(wire, cell, withStart);
+        writeHistogramStart(wire, start, cell);
         wire.endLengthDelimited(histogram);
         wire.endLengthDelimited(metric);
     }
 
     /** {@code created_timestamp} (15) after the fields up to 14, as protobuf-java orders them. */
-    private static void writeHistogramStart(ProtoWriter wire, SeriesView cell, boolean withStart) throws IOException {
-        if (withStart) {
-            wire.reserve(TIMESTAMP_FIELD_MAX_BYTES);
-            writeCreated(wire, Histogram.CREATED_TIMESTAMP_FIELD_NUMBER, cell.startMillis());
+    private static void writeHistogramStart(ProtoWriter wire, StartField start, SeriesView cell) throws IOException {
+        if (start != null) {
+            byte[] field = start.of(cell.startMillis());
+            wire.reserve(field.length);
+            wire.bytes(field, 0, field.length);
         }
-    }
-
-    /** Most bytes of a {@code created_timestamp} field: tag, length, seconds and nanos fields. */
-    private static final int TIMESTAMP_FIELD_MAX_BYTES = ProtoWriter.MAX_TAG_BYTES + 1 + 2 * ProtoWriter.VARINT_FIELD_BYTES;
-
-    /** A counter's value message with its start: the value field and {@code created_timestamp}. */
-    private static int counterFieldSize(long startMillis) {
-        int valueSize = ProtoWriter.DOUBLE_FIELD_BYTES + createdFieldSize(Counter.CREATED_TIMESTAMP_FIELD_NUMBER, startMillis);
-        return ProtoWriter.lengthDelimitedFieldSize(Metric.COUNTER_FIELD_NUMBER, valueSize);
-    }
-
-    /** The encoded size of a {@code google.protobuf.Timestamp} field holding {@code millis}; 0 for {@link SeriesView#NO_START}. */
-    private static int createdFieldSize(int fieldNumber, long millis) {
-        if (millis == SeriesView.NO_START) {
-            return 0;
-        }
-        return ProtoWriter.lengthDelimitedFieldSize(fieldNumber, timestampSize(millis));
-    }
-
-    private static int timestampSize(long millis) {
-        long seconds = Math.floorDiv(millis, 1000);
-        int nanos = (int) Math.floorMod(millis, 1000) * 1_000_000;
-        return (seconds != 0 ? ProtoWriter.tagSize(TIMESTAMP_SECONDS) + WireFormat.varintSize(seconds) : 0)
-                + (nanos != 0 ? ProtoWriter.tagSize(TIMESTAMP_NANOS) + WireFormat.varintSize(nanos) : 0);
     }
 
     /**
-     * A {@code google.protobuf.Timestamp} field, as protobuf-java writes it (zero fields left out);
-     * nothing for {@link SeriesView#NO_START}. The caller has reserved room.
+     * A {@code created_timestamp} field (a {@code google.protobuf.Timestamp}) as protobuf-java writes it,
+     * zero fields left out; nothing for {@link SeriesView#NO_START}. It keeps the last start's encoding:
+     * the series of one push share their start.
      */
-    private static void writeCreated(ProtoWriter wire, int fieldNumber, long millis) {
-        if (millis == SeriesView.NO_START) {
-            return;
+    private static final class StartField {
+        private static final byte[] NONE = new byte[0];
+        private final int fieldNumber;
+        private long millis = SeriesView.NO_START;
+        private byte[] encoded = NONE;
+
+        StartField(int fieldNumber) {
+            this.fieldNumber = fieldNumber;
         }
-        long seconds = Math.floorDiv(millis, 1000);
-        int nanos = (int) Math.floorMod(millis, 1000) * 1_000_000;
-        wire.tag(fieldNumber, LENGTH_DELIMITED).varint(timestampSize(millis));
-        if (seconds != 0) {
-            wire.varintField(TIMESTAMP_SECONDS, seconds);
-        }
-        if (nanos != 0) {
-            wire.varintField(TIMESTAMP_NANOS, nanos);
+
+        byte[] of(long startMillis) {
+            if (startMillis == millis) {
+                return encoded;
+            }
+            millis = startMillis;
+            if (startMillis == SeriesView.NO_START) {
+                encoded = NONE;
+                return encoded;
+            }
+            long seconds = Math.floorDiv(startMillis, 1000);
+            int nanos = (int) Math.floorMod(startMillis, 1000) * 1_000_000;
+            int size = (seconds != 0 ? ProtoWriter.tagSize(TIMESTAMP_SECONDS) + WireFormat.varintSize(seconds) : 0)
+                    + (nanos != 0 ? ProtoWriter.tagSize(TIMESTAMP_NANOS) + WireFormat.varintSize(nanos) : 0);
+            byte[] out = new byte[ProtoWriter.lengthDelimitedFieldSize(fieldNumber, size)];
+            int pos = WireFormat.writeVarint(out, 0, WireFormat.tag(fieldNumber, LENGTH_DELIMITED));
+            pos = WireFormat.writeVarint(out, pos, size);
+            if (seconds != 0) {
+                pos = WireFormat.writeVarint(out, pos, WireFormat.tag(TIMESTAMP_SECONDS, WireFormat.VARINT));
+                pos = WireFormat.writeVarint(out, pos, seconds);
+            }
+            if (nanos != 0) {
+                pos = WireFormat.writeVarint(out, pos, WireFormat.tag(TIMESTAMP_NANOS, WireFormat.VARINT));
+                WireFormat.writeVarint(out, pos, nanos);
+            }
+            encoded = out;
+            return encoded;
         }
     }
 
