@@ -3,8 +3,8 @@ package io.aggregationgateway.bench.jmh;
 import io.aggregationgateway.bench.BodyEncoding;
 import io.aggregationgateway.bench.StoreFill;
 import io.aggregationgateway.server.aggregate.Aggregator;
-import io.aggregationgateway.server.expose.ProtobufRenderer;
-import io.aggregationgateway.server.expose.TextFormatRenderer;
+import io.aggregationgateway.server.expose.RenderWorkers;
+import io.aggregationgateway.server.expose.ScrapeFormat;
 import io.aggregationgateway.server.ingest.ProtobufDecoder;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
@@ -28,9 +28,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A scrape short of HTTP: snapshot of the store, rendered as text 0.0.4 or protobuf into a
- * stream that only counts bytes. The store holds {@code series} counter series shaped like
- * bench/run's fill (5 labels each); pass {@code -p series=1000000} for the million.
+ * A scrape short of HTTP: snapshot of the store, rendered into a stream that only counts bytes, as a
+ * scrape negotiates it: text 0.0.4, and OpenMetrics 1.0.0 and protobuf as Prometheus 3 asks for them
+ * (names as they are, each series' start: {@code _created}, {@code created_timestamp}). The store holds
+ * {@code series} counter series shaped like bench/run's fill (5 labels each); pass
+ * {@code -p series=1000000} for the million.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,8 +44,12 @@ public class RenderBenchmark {
     @Param({"100000"})
     public int series;
 
-    private final TextFormatRenderer text = new TextFormatRenderer();
-    private final ProtobufRenderer protobuf = new ProtobufRenderer();
+    private final ScrapeFormat text = ScrapeFormat.negotiate("text/plain;version=0.0.4");
+    private final ScrapeFormat openMetrics = ScrapeFormat.negotiate(
+            "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,*/*;q=0.2");
+    private final ScrapeFormat protobuf = ScrapeFormat.negotiate(
+            "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,"
+                    + "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,*/*;q=0.2");
     private Aggregator aggregator;
 
     @Setup
@@ -59,14 +65,21 @@ public class RenderBenchmark {
     @Benchmark
     public long renderText() throws IOException {
         CountingSink out = new CountingSink();
-        text.render(aggregator.families(), out);
+        text.render(aggregator.families(), out, RenderWorkers.NONE);
+        return out.bytes;
+    }
+
+    @Benchmark
+    public long renderOpenMetrics() throws IOException {
+        CountingSink out = new CountingSink();
+        openMetrics.render(aggregator.families(), out, RenderWorkers.NONE);
         return out.bytes;
     }
 
     @Benchmark
     public long renderProtobuf() throws IOException {
         CountingSink out = new CountingSink();
-        protobuf.render(aggregator.families(), out);
+        protobuf.render(aggregator.families(), out, RenderWorkers.NONE);
         return out.bytes;
     }
 

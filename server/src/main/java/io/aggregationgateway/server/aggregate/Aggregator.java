@@ -44,7 +44,7 @@ import java.util.function.Predicate;
 public final class Aggregator {
     private final ConcurrentHashMap<String, StoredFamily> families = new ConcurrentHashMap<>();
     // Every name a stored family puts into a scrape (ExposedNames), to that family.
-    private final ConcurrentHashMap<String, StoredFamily> exposedNames = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ExposedNames.ExposedName, StoredFamily> exposedNames = new ConcurrentHashMap<>();
     private final ReentrantReadWriteLock structure = new ReentrantReadWriteLock();
     private final ReentrantLock familyCreation = new ReentrantLock();
     private final PushEpochs epochs = new PushEpochs();
@@ -277,7 +277,7 @@ public final class Aggregator {
                     MetricFamily f = toApply.get(i);
                     StoredFamily created = new StoredFamily(f.name(), f.type(), f.help(), gaugeCells.modeOf(f.name(), f.type()));
                     inFamilies[i] = familyCap.reserveInNew(f, created);
-                    for (String name : ExposedNames.of(f.name(), f.type())) {
+                    for (ExposedNames.ExposedName name : ExposedNames.of(f.name(), f.type())) {
                         exposedNames.put(name, created);
                     }
                     families.put(f.name(), created);
@@ -306,31 +306,36 @@ public final class Aggregator {
      * collide with those of a stored family or of another new family of this push.
      */
     private void checkNames(ValidatedPush valid, StoredFamily[] targets) throws PushRejectedException {
-        Map<String, MetricFamily> claimed = null;
+        Map<ExposedNames.ExposedName, MetricFamily> claimed = null;
         for (int i = 0; i < targets.length + valid.discarded().size(); i++) {
             boolean summary = i >= targets.length;
             if (!summary && targets[i] != null) {
                 continue; // stored already: its names were checked when it was created
             }
             MetricFamily family = summary ? valid.discarded().get(i - targets.length) : valid.toApply().get(i);
-            for (String name : ExposedNames.of(family.name(), family.type())) {
-                StoredFamily owner = exposedNames.get(name);
-                if (owner != null && !owner.name().equals(family.name())) {
-                    throw collision(family, owner.name(), owner.type(), name, "the gateway holds");
+            if (claimed == null) {
+                claimed = new HashMap<>();
+            }
+            for (ExposedNames.ExposedName name : ExposedNames.of(family.name(), family.type())) {
+                for (ExposedNames.ExposedName rival : name.rivals()) {
+                    // the one of the two that says in which scrapes they meet
+                    ExposedNames.ExposedName shared = name.escaping() != null ? name : rival;
+                    StoredFamily owner = exposedNames.get(rival);
+                    if (owner != null && !owner.name().equals(family.name())) {
+                        throw collision(family, owner.name(), owner.type(), shared, "the gateway holds");
+                    }
+                    MetricFamily other = claimed.get(rival);
+                    if (other != null && other != family) {
+                        throw collision(family, other.name(), other.type(), shared, "this push also carries");
+                    }
                 }
-                if (claimed == null) {
-                    claimed = new HashMap<>();
-                }
-                MetricFamily other = claimed.putIfAbsent(name, family);
-                if (other != null && other != family) {
-                    throw collision(family, other.name(), other.type(), name, "this push also carries");
-                }
+                claimed.put(name, family);
             }
         }
     }
 
     private static PushRejectedException collision(MetricFamily family, String otherName, MetricType otherType,
-                                                   String shared, String where) {
+                                                   ExposedNames.ExposedName shared, String where) {
         return new PushRejectedException(RejectionReason.NAME_COLLISION,
                 ExposedNames.collision(family.name(), family.type(), otherName, otherType, shared, where));
     }
@@ -389,10 +394,12 @@ public final class Aggregator {
                     }
                     continue;
                 }
-                for (String name : ExposedNames.of(family.name(), family.type())) {
-                    StoredFamily owner = exposedNames.get(name);
-                    if (owner != null && !owner.name().equals(family.name()) && liveSeries(owner) == 0) {
-                        return owner;
+                for (ExposedNames.ExposedName name : ExposedNames.of(family.name(), family.type())) {
+                    for (ExposedNames.ExposedName rival : name.rivals()) {
+                        StoredFamily owner = exposedNames.get(rival);
+                        if (owner != null && !owner.name().equals(family.name()) && liveSeries(owner) == 0) {
+                            return owner;
+                        }
                     }
                 }
             }
@@ -476,7 +483,7 @@ public final class Aggregator {
     private void removeFamily(StoredFamily family) {
         budget.adjust(-family.seriesCount(), -family.seriesFootprint() - family.footprint());
         families.remove(family.name(), family);
-        for (String name : ExposedNames.of(family.name(), family.type())) {
+        for (ExposedNames.ExposedName name : ExposedNames.of(family.name(), family.type())) {
             exposedNames.remove(name, family);
         }
     }
@@ -524,7 +531,8 @@ public final class Aggregator {
             StoredFamily.SortedSeries sorted = family.sorted();
             List<SeriesView> series = FrozenSeries.copy(family, live(sorted.cells()), ledger);
             if (!series.isEmpty()) {
-                out.add(new FamilyView(family.name(), family.type(), family.help(), series, sorted.largestLabelBytes()));
+                out.add(new FamilyView(family.name(), family.type(), family.help(), series, sorted.largestLabelBytes(),
+                        family.utf8LabelNames()));
             }
         }
         return out;

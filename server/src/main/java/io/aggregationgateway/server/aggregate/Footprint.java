@@ -2,7 +2,9 @@ package io.aggregationgateway.server.aggregate;
 
 import io.aggregationgateway.server.model.ClassicHistogram;
 import io.aggregationgateway.server.model.Labels;
+import io.aggregationgateway.server.model.MetricNames;
 import io.aggregationgateway.server.model.NativeBuckets;
+import io.aggregationgateway.server.model.NameEscaping;
 import io.aggregationgateway.server.model.NativeHistogram;
 import io.aggregationgateway.server.model.ScalarSample;
 import io.aggregationgateway.server.model.Series;
@@ -49,11 +51,24 @@ final class Footprint {
     }
 
     /**
+     * What a family whose name is not a legacy name adds for each escaping scheme: the name index's
+     * entries of its escaped names (6 of about 64 bytes) besides those strings.
+     */
+    static final long ESCAPED_NAMES_ENTRY = 6 * 64;
+
+    /**
      * The budget a family takes: its entry, its name (also in each of its exposed names) and its help,
-     * counted as UTF-16 strings since a help text may hold any character.
+     * counted as UTF-16 strings since a help text may hold any character. A name outside the legacy
+     * character set is counted as UTF-16 too, and is also held escaped once for each escaping scheme
+     * (ASCII, at most 6 characters for each of its characters, and a prefix).
      */
     static long ofFamily(String name, String help) {
-        return FAMILY_ENTRY + 6L * array(name.length()) + array(2L * help.length());
+        if (MetricNames.isLegacyMetricName(name)) {
+            return FAMILY_ENTRY + 6L * array(name.length()) + array(2L * help.length());
+        }
+        long escapedNames = ESCAPED_NAMES_ENTRY + 6L * array(6L * name.length() + 3);
+        return FAMILY_ENTRY + 6L * array(2L * name.length()) + array(2L * help.length())
+                + NameEscaping.ESCAPING.size() * escapedNames;
     }
 
     static long labels(Labels labels) {
@@ -70,8 +85,8 @@ final class Footprint {
         };
     }
 
-    /** A {@link ScalarCell}: header, labels, last push, value. */
-    static final long SCALAR_CELL = 32;
+    /** A {@link ScalarCell}: header, labels, last push, start, value. */
+    static final long SCALAR_CELL = 40;
 
     /**
      * A {@link GaugeCell} without its sources: header, labels, last push, mode, the delta pushes' part,
@@ -82,12 +97,12 @@ final class Footprint {
 
     /** A {@link HistogramCell} with {@code buckets} bounds: the cell and its two arrays. */
     static long classicCell(int buckets) {
-        return 48 + 2 * array(8L * buckets);
+        return 56 + 2 * array(8L * buckets);
     }
 
     /** A {@link NativeHistogramCell} holding {@code h}: the cell, the histogram, its buckets and classic part. */
     static long nativeCell(NativeHistogram h) {
-        long bytes = 32 + 72 + buckets(h.positive()) + buckets(h.negative());
+        long bytes = 40 + 72 + buckets(h.positive()) + buckets(h.negative());
         ClassicHistogram classic = h.classic();
         if (classic != null) {
             // the record, its two arrays, and the boxed count and sum

@@ -2,7 +2,6 @@ package io.aggregationgateway.server.aggregate;
 
 import io.aggregationgateway.server.model.HistogramValues;
 import io.aggregationgateway.server.model.NativeHistogram;
-import io.aggregationgateway.server.model.ScalarSample;
 import io.aggregationgateway.server.model.ScalarView;
 import io.aggregationgateway.server.model.SeriesView;
 
@@ -81,11 +80,11 @@ final class FrozenSeries extends AbstractList<SeriesView> implements RandomAcces
         Objects.checkIndex(index, size);
         SeriesCell cell = cells[index];
         if (scalars != null) {
-            return new ScalarSample(cell.labels(), scalars[index]);
+            return new FrozenScalar(cell.labels(), scalars[index], cell.startMillis());
         }
         return switch (values[index]) {
-            case HistogramValues h -> new HistogramCell(cell.labels(), h);
-            case NativeHistogram h -> new NativeHistogramCell(cell.labels(), h);
+            case HistogramValues h -> new HistogramCell(cell.labels(), h, cell.startMillis());
+            case NativeHistogram h -> new NativeHistogramCell(cell.labels(), h, cell.startMillis());
             default -> throw new IllegalStateException("not a histogram value: " + values[index]);
         };
     }

@@ -41,21 +41,21 @@ final class GaugeCell extends SeriesCell implements ScalarView {
     private long updates;
     private volatile double value;
 
-    private GaugeCell(Labels labels, GaugeMode mode) {
-        super(labels);
+    private GaugeCell(Labels labels, GaugeMode mode, long startMillis) {
+        super(labels, startMillis);
         this.mode = mode;
     }
 
     /** A new series from a delta push. */
-    static GaugeCell ofDelta(ScalarSample first, GaugeMode mode) {
-        GaugeCell cell = new GaugeCell(first.labels(), mode);
+    static GaugeCell ofDelta(ScalarSample first, GaugeMode mode, long nowMillis) {
+        GaugeCell cell = new GaugeCell(first.labels(), mode, nowMillis);
         cell.addDelta(first.value());
         return cell;
     }
 
     /** A new series from a source's push. */
-    static GaugeCell ofSource(ScalarSample first, GaugeMode mode, int source) {
-        GaugeCell cell = new GaugeCell(first.labels(), mode);
+    static GaugeCell ofSource(ScalarSample first, GaugeMode mode, int source, long nowMillis) {
+        GaugeCell cell = new GaugeCell(first.labels(), mode, nowMillis);
         cell.setSource(source, first.value());
         return cell;
     }

@@ -14,8 +14,8 @@ final class HistogramCell extends SeriesCell implements ClassicHistogramView {
     private double count;
     private double sum;
 
-    HistogramCell(ClassicHistogram first) {
-        super(first.labels());
+    HistogramCell(ClassicHistogram first, long startMillis) {
+        super(first.labels(), startMillis);
         this.bounds = first.upperBounds().clone();
         this.cumulative = first.cumulativeCounts().clone();
         this.count = first.count();
@@ -23,8 +23,8 @@ final class HistogramCell extends SeriesCell implements ClassicHistogramView {
     }
 
     /** A series holding {@code values}, which it takes over: a scrape's copy. */
-    HistogramCell(Labels labels, HistogramValues values) {
-        super(labels);
+    HistogramCell(Labels labels, HistogramValues values, long startMillis) {
+        super(labels, startMillis);
         this.bounds = values.bounds();
         this.cumulative = values.cumulative();
         this.count = values.count();

@@ -16,13 +16,13 @@ final class NativeHistogramCell extends SeriesCell implements NativeHistogramVie
 
     private volatile NativeHistogram value;
 
-    NativeHistogramCell(NativeHistogram first) {
-        this(first.labels(), first);
+    NativeHistogramCell(NativeHistogram first, long startMillis) {
+        this(first.labels(), first, startMillis);
     }
 
     /** @param value the first value, or a scrape's copy; never modified */
-    NativeHistogramCell(Labels labels, NativeHistogram value) {
-        super(labels);
+    NativeHistogramCell(Labels labels, NativeHistogram value, long startMillis) {
+        super(labels, startMillis);
         this.value = value;
     }
 

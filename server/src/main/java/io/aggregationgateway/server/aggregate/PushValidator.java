@@ -5,6 +5,7 @@ import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricNames;
 import io.aggregationgateway.server.model.MetricType;
+import io.aggregationgateway.server.model.NameEscaping;
 import io.aggregationgateway.server.model.NativeHistogram;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
@@ -12,9 +13,11 @@ import io.aggregationgateway.server.model.RejectionReason;
 import io.aggregationgateway.server.model.ScalarSample;
 import io.aggregationgateway.server.model.Series;
 import io.aggregationgateway.server.model.SummarySample;
+import io.aggregationgateway.server.model.TextFormatting;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,18 +100,29 @@ final class PushValidator {
         });
         if (!bad.isEmpty()) {
             throw new PushRejectedException(RejectionReason.INVALID_NAME,
-                    "grouping label name \"" + bad.get(0) + "\" is not a valid label name");
+                    "grouping label name " + TextFormatting.quote(bad.get(0)) + " is not a valid label name");
         }
     }
 
     private void checkFamilyName(String name) throws PushRejectedException {
         if (!MetricNames.isValidMetricName(name)) {
             throw new PushRejectedException(RejectionReason.INVALID_NAME,
-                    "family \"" + name + "\": not a valid metric name (must match [a-zA-Z_:][a-zA-Z0-9_:]*)");
+                    "family " + TextFormatting.quote(name) + ": not a valid metric name (must be non-empty UTF-8)");
         }
-        if (!reservedPrefix.isEmpty() && name.startsWith(reservedPrefix)) {
+        if (reservedPrefix.isEmpty()) {
+            return;
+        }
+        if (name.startsWith(reservedPrefix)) {
             throw new PushRejectedException(RejectionReason.INVALID_NAME, "family " + name
                     + ": the prefix " + reservedPrefix + " is reserved for the gateway's own metrics");
+        }
+        for (NameEscaping scheme : NameEscaping.ESCAPING) {
+            String escaped = scheme.metricName(name);
+            if (escaped.startsWith(reservedPrefix)) {
+                throw new PushRejectedException(RejectionReason.INVALID_NAME, "family " + name
+                        + ": scrapers without UTF-8 support (escaping=" + scheme.parameterValue() + ") would see it as "
+                        + escaped + ", and the prefix " + reservedPrefix + " is reserved for the gateway's own metrics");
+            }
         }
     }
 
@@ -123,12 +137,51 @@ final class PushValidator {
                     + " bytes, longer than the limit of " + maxLabelValueBytes + " bytes (--max-label-value-bytes)");
         }
         boolean histogram = family.type().isHistogram();
-        String bad = labels.findName((buf, offset, length) -> !MetricNames.isValidLabelName(buf, offset, length)
-                || (histogram && length == 2 && buf[offset] == 'l' && buf[offset + 1] == 'e'));
+        boolean[] utf8 = new boolean[1];
+        String bad = labels.findName((buf, offset, length) -> {
+            if (!MetricNames.isLegacyLabelName(buf, offset, length)) {
+                utf8[0] = true;
+            }
+            return !MetricNames.isValidLabelName(buf, offset, length)
+                    || (histogram && length == 2 && buf[offset] == 'l' && buf[offset + 1] == 'e');
+        });
         if (bad != null) {
-            throw reject(RejectionReason.INVALID_NAME, family, labels, "label name \"" + bad + "\" is "
+            throw reject(RejectionReason.INVALID_NAME, family, labels, "label name " + TextFormatting.quote(bad) + " is "
                     + (bad.equals("le") ? "reserved for histogram buckets" : "not a valid label name"));
         }
+        if (utf8[0]) {
+            String problem = escapedLabelNameProblem(labels);
+            if (problem != null) {
+                throw reject(RejectionReason.INVALID_NAME, family, labels, problem);
+            }
+        }
+    }
+
+    /**
+     * Why the label names of a series cannot reach scrapers without UTF-8 support, or {@code null}:
+     * two that one escaping makes alike ({@code a.b} and {@code a_b} are both {@code a_b} with
+     * {@code escaping=underscores}), or one that an escaping makes reserved ({@code .x} would be {@code __x}).
+     */
+    private static String escapedLabelNameProblem(Labels labels) {
+        List<String> names = new ArrayList<>(labels.size());
+        labels.forEach((name, value) -> names.add(name));
+        for (NameEscaping scheme : NameEscaping.ESCAPING) {
+            Map<String, String> byEscaped = new HashMap<>(names.size() * 2);
+            for (String name : names) {
+                String escaped = scheme.labelName(name);
+                String where = " for scrapers without UTF-8 support (escaping=" + scheme.parameterValue() + ")";
+                if (escaped.startsWith(MetricNames.RESERVED_LABEL_PREFIX)) {
+                    return "label name " + TextFormatting.quote(name) + " would be " + TextFormatting.quote(escaped)
+                            + where + ", a reserved name";
+                }
+                String other = byEscaped.putIfAbsent(escaped, name);
+                if (other != null) {
+                    return "label names " + TextFormatting.quote(other) + " and " + TextFormatting.quote(name)
+                            + " would both be " + TextFormatting.quote(escaped) + where;
+                }
+            }
+        }
+        return null;
     }
 
     private static Series normalise(MetricFamily family, Series series) throws PushRejectedException {

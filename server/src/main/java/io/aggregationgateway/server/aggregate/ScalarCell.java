@@ -23,8 +23,8 @@ final class ScalarCell extends SeriesCell implements ScalarView {
     @SuppressWarnings("unused") // accessed through BITS
     private volatile long bits;
 
-    ScalarCell(Labels labels, double initial) {
-        super(labels);
+    ScalarCell(Labels labels, double initial, long startMillis) {
+        super(labels, startMillis);
         this.bits = Double.doubleToRawLongBits(initial);
     }
 

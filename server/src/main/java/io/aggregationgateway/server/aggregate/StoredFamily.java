@@ -31,6 +31,9 @@ final class StoredFamily {
     private volatile boolean nearOverflow;
     // New series that pushes under way have reserved room for: see FamilySeriesCap.
     private final AtomicLong pendingNewSeries = new AtomicLong();
+    // Whether a series may carry a label name outside the legacy character set: scrapes that escape
+    // names then look at each label name. Set when such a series is created, kept until the family goes.
+    private volatile boolean utf8LabelNames;
 
     /** The series in label order, and the most label bytes any has (what scrapes cut their slices by). */
     record SortedSeries(int version, SeriesCell[] cells, int largestLabelBytes) {
@@ -81,6 +84,11 @@ final class StoredFamily {
         return nearOverflow;
     }
 
+    /** Whether a series may carry a label name outside the legacy character set. */
+    boolean utf8LabelNames() {
+        return utf8LabelNames;
+    }
+
     /** What the family itself takes of the byte budget (its series not included). */
     long footprint() {
         return Footprint.ofFamily(name, help);
@@ -108,10 +116,13 @@ final class StoredFamily {
         for (Series s : pushed) {
             SeriesCell cell = series.get(s.labels());
             if (cell == null) {
-                SeriesCell fresh = newCell(s, source);
+                SeriesCell fresh = newCell(s, source, nowMillis);
                 fresh.touch(nowMillis);
                 if (ledger != null) {
                     ledger.beforeCreate(fresh);
+                }
+                if (!utf8LabelNames && Labels.hasUtf8Name(s.labels())) {
+                    utf8LabelNames = true; // before the series is there for a scrape to see
                 }
                 cell = series.putIfAbsent(s.labels(), fresh);
                 if (cell == null) {
@@ -150,11 +161,12 @@ final class StoredFamily {
     record Removed(int series, long bytes) {
     }
 
-    private SeriesCell newCell(Series first, int source) {
+    private SeriesCell newCell(Series first, int source, long nowMillis) {
         if (gaugeMode != null && first instanceof ScalarSample sample) {
-            return source == NO_SOURCE ? GaugeCell.ofDelta(sample, gaugeMode) : GaugeCell.ofSource(sample, gaugeMode, source);
+            return source == NO_SOURCE ? GaugeCell.ofDelta(sample, gaugeMode, nowMillis)
+                    : GaugeCell.ofSource(sample, gaugeMode, source, nowMillis);
         }
-        return SeriesCell.create(first);
+        return SeriesCell.create(first, nowMillis);
     }
 
     /** Removes {@code cell} if it is still this family's; the caller holds the store's write lock. */

@@ -1,6 +1,8 @@
 package io.aggregationgateway.server.expose;
 
 import io.aggregationgateway.server.model.Labels;
+import io.aggregationgateway.server.model.MetricNames;
+import io.aggregationgateway.server.model.NameEscaping;
 import io.aggregationgateway.server.model.TextFormatting;
 
 import java.io.IOException;
@@ -21,6 +23,12 @@ final class ByteSink implements Labels.RawLabelVisitor {
     private byte[] buf = new byte[INITIAL_CAPACITY];
     private int pos;
     private boolean firstLabel;
+    /** How {@link #series} writes label names outside the legacy set; {@code null}: the labels have none. */
+    private NameEscaping labelNames;
+    private final EscapedLabelNames escapedLabelNames = new EscapedLabelNames();
+    // where the last series() wrote what follows its name (labels and braces), for seriesLike()
+    private int lastLabelsFrom;
+    private int lastLabelsTo;
 
     ByteSink ascii(String s) {
         int n = s.length();
@@ -57,13 +65,49 @@ final class ByteSink implements Labels.RawLabelVisitor {
         return this;
     }
 
-    /** {@code {a="1",b="2"}} with an optional extra label (such as {@code le}) at the end; nothing for no labels. */
-    ByteSink labels(Labels labels, String extraName, String extraValue) {
-        if (labels.isEmpty() && extraName == null) {
-            return this;
+    /** A name as {@link SampleName} holds it: written bytes. */
+    ByteSink name(SampleName name) {
+        return bytes(name.bytes());
+    }
+
+    ByteSink bytes(byte[] src) {
+        ensure(src.length);
+        System.arraycopy(src, 0, buf, pos, src.length);
+        pos += src.length;
+        return this;
+    }
+
+    /**
+     * A sample's name and labels: {@code name{a="1",b="2"}}, with an optional extra label (such as
+     * {@code le}) at the end; just the name for no labels. A quoted name goes first inside the braces:
+     * {@code {"my.metric",a="1"}}.
+     *
+     * @param labelNames how label names outside the legacy set are written (quoted for
+     *                   {@link NameEscaping#ALLOW_UTF8}, else escaped); {@code null} when the labels
+     *                   have none, so that they are copied as they are
+     */
+    ByteSink series(SampleName name, Labels labels, NameEscaping labelNames, String extraName, String extraValue) {
+        boolean braces = !labels.isEmpty() || extraName != null;
+        if (name.quoted()) {
+            put((byte) '{').name(name);
+            lastLabelsFrom = pos;
+            if (!braces) {
+                put((byte) '}');
+                lastLabelsTo = pos;
+                return this;
+            }
+            firstLabel = false;
+        } else {
+            name(name);
+            lastLabelsFrom = pos;
+            if (!braces) {
+                lastLabelsTo = pos;
+                return this;
+            }
+            put((byte) '{');
+            firstLabel = true;
         }
-        put((byte) '{');
-        firstLabel = true;
+        this.labelNames = labelNames;
         labels.forEachRaw(this);
         if (extraName != null) {
             if (!firstLabel) {
@@ -71,10 +115,30 @@ final class ByteSink implements Labels.RawLabelVisitor {
             }
             ascii(extraName).ascii("=\"").ascii(extraValue).put((byte) '"');
         }
-        return put((byte) '}');
+        put((byte) '}');
+        lastLabelsTo = pos;
+        return this;
     }
 
-    /** One label of {@link #labels}: the sink is its own visitor, so writing labels allocates nothing. */
+    /**
+     * Another sample of the series the last {@link #series} call wrote, named {@code name} (quoted
+     * as that one was): its labels copied as written, without reading them again.
+     */
+    ByteSink seriesLike(SampleName name) {
+        int length = lastLabelsTo - lastLabelsFrom;
+        if (name.quoted()) {
+            put((byte) '{');
+        }
+        name(name);
+        ensure(length);
+        System.arraycopy(buf, lastLabelsFrom, buf, pos, length);
+        lastLabelsFrom = pos;
+        pos += length;
+        lastLabelsTo = pos;
+        return this;
+    }
+
+    /** One label of {@link #series}: the sink is its own visitor, so writing labels allocates nothing. */
     @Override
     public void visit(byte[] src, int nameOffset, int nameLength, int valueOffset, int valueLength) {
         ensure(nameLength + 4);
@@ -82,12 +146,45 @@ final class ByteSink implements Labels.RawLabelVisitor {
             buf[pos++] = ',';
         }
         firstLabel = false;
-        System.arraycopy(src, nameOffset, buf, pos, nameLength);
-        pos += nameLength;
+        if (labelNames == null || MetricNames.isLegacyLabelName(src, nameOffset, nameLength)) {
+            System.arraycopy(src, nameOffset, buf, pos, nameLength);
+            pos += nameLength;
+        } else if (labelNames == NameEscaping.ALLOW_UTF8) {
+            buf[pos++] = '"';
+            labelValue(src, nameOffset, nameLength); // quoted names escape as label values do
+            put((byte) '"');
+        } else {
+            bytes(escapedLabelNames.escaped(labelNames, src, nameOffset, nameLength));
+        }
+        ensure(2);
         buf[pos++] = '=';
         buf[pos++] = '"';
         labelValue(src, valueOffset, valueLength);
         put((byte) '"');
+    }
+
+    /** A time in Unix epoch milliseconds as seconds, as {@link TextFormatting#epochSeconds} spells it. */
+    ByteSink epochSeconds(long millis) {
+        ensure(24);
+        long abs = Math.abs(millis);
+        if (millis < 0) {
+            buf[pos++] = '-';
+        }
+        integer(abs / 1000);
+        int fraction = (int) (abs % 1000);
+        if (fraction != 0) {
+            buf[pos++] = '.';
+            buf[pos++] = (byte) ('0' + fraction / 100);
+            fraction %= 100;
+            if (fraction != 0) {
+                buf[pos++] = (byte) ('0' + fraction / 10);
+                fraction %= 10;
+                if (fraction != 0) {
+                    buf[pos++] = (byte) ('0' + fraction);
+                }
+            }
+        }
+        return this;
     }
 
     /** A sample value as {@link TextFormatting#sampleValue} spells it. */

@@ -1,19 +1,22 @@
 package io.aggregationgateway.server.expose;
 
 import io.aggregationgateway.server.model.FamilyView;
+import io.aggregationgateway.server.model.NameEscaping;
 import io.aggregationgateway.server.model.SeriesView;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 /**
  * A run of consecutive series of one family: the unit a scrape is rendered in, so that a family
  * of a million series can be rendered by several threads and still be written in order.
  *
- * @param from index of the first series; the slice starting at 0 also carries the family's header
- * @param to   index after the last series
+ * @param from    index of the first series; the slice starting at 0 also carries the family's header
+ * @param to      index after the last series
+ * @param leftOut indexes of series the scrape leaves out (see {@link EscapedSeries}), or {@code null}
  */
-record FamilySlice(FamilyView family, int from, int to) {
+record FamilySlice(FamilyView family, int from, int to, BitSet leftOut) {
     // Slices small enough that the few a scrape holds at a time cost little memory (a scalar series
     // renders to ~100 bytes: ~200 KB a slice, under G1's humongous-object size even with 1 MB
     // regions), large enough that handing one to another thread costs nothing next to rendering it.
@@ -36,6 +39,11 @@ record FamilySlice(FamilyView family, int from, int to) {
 
     boolean startsFamily() {
         return from == 0;
+    }
+
+    /** Whether the scrape writes the family's {@code i}-th series. */
+    boolean writes(int i) {
+        return leftOut == null || !leftOut.get(i);
     }
 
     int size() {
@@ -62,17 +70,21 @@ record FamilySlice(FamilyView family, int from, int to) {
     /**
      * The families cut into slices, in scrape order; a family without series still gets one (its header).
      * Series with long label sets get fewer per slice, so that a slice stays near {@link #SLICE_BYTES}
-     * however long they are (64 labels of 4 KB make a quarter-megabyte line).
+     * however long they are (64 labels of 4 KB make a quarter-megabyte line). With names escaped, a
+     * series whose escaped labels are those of an earlier one is left out, and {@code leftOutReport}
+     * gets a line about it.
      */
-    static List<FamilySlice> split(List<FamilyView> families) {
+    static List<FamilySlice> split(List<FamilyView> families, NameEscaping escaping, List<String> leftOutReport) {
         List<FamilySlice> slices = new ArrayList<>();
         for (FamilyView family : families) {
+            BitSet leftOut = escaping != NameEscaping.ALLOW_UTF8 && family.utf8LabelNames()
+                    ? EscapedSeries.leftOut(family, escaping, leftOutReport) : null;
             int count = family.series().size();
             int step = seriesPerSlice(family);
             int from = 0;
             do {
                 int to = (int) Math.min(count, (long) from + step);
-                slices.add(new FamilySlice(family, from, to));
+                slices.add(new FamilySlice(family, from, to, leftOut));
                 from = to;
             } while (from < count);
         }

@@ -1,7 +1,7 @@
 package io.aggregationgateway.server.http;
 
-import io.aggregationgateway.server.expose.ExpositionFormat;
 import io.aggregationgateway.server.expose.RenderWorkers;
+import io.aggregationgateway.server.expose.ScrapeFormat;
 import io.aggregationgateway.server.headers.ContentCoding;
 import io.aggregationgateway.server.headers.HeaderValues;
 import io.aggregationgateway.server.headers.MalformedHeaderException;
@@ -17,10 +17,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 import java.util.zip.GZIPOutputStream;
 
 /** {@code GET /metrics}: the aggregate in the format {@code Accept} asks for, gzipped when allowed. */
 final class ScrapeHandler implements Handler {
+    private static final Logger LOG = Logger.getLogger(ScrapeHandler.class.getName());
+
     private final Supplier<List<FamilyView>> families;
     private final RenderWorkers renderWorkers;
 
@@ -35,7 +38,7 @@ final class ScrapeHandler implements Handler {
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) throws IOException {
-        ExpositionFormat format = ExpositionFormat.negotiate(req.headers().first(HeaderNames.ACCEPT).orElse(null));
+        ScrapeFormat format = ScrapeFormat.negotiate(req.headers().first(HeaderNames.ACCEPT).orElse(null));
         boolean gzip;
         try {
             gzip = acceptsGzip(req.headers().first(HeaderNames.ACCEPT_ENCODING).orElse(null));
@@ -48,9 +51,14 @@ final class ScrapeHandler implements Handler {
         if (gzip) {
             res.header(HeaderNames.CONTENT_ENCODING, "gzip");
         }
+        List<String> leftOut;
         try (OutputStream raw = res.outputStream();
              OutputStream out = gzip ? new GZIPOutputStream(raw, 64 * 1024) : raw) {
-            format.render(families.get(), out, renderWorkers);
+            leftOut = format.render(families.get(), out, renderWorkers);
+        }
+        if (!leftOut.isEmpty()) {
+            LOG.warning("a scrape (" + format.contentType() + ") left out " + leftOut.size() + " series whose labels,"
+                    + " with names escaped, are those of another series; first: " + leftOut.get(0));
         }
     }
 

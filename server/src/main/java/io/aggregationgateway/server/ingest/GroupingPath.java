@@ -2,8 +2,10 @@ package io.aggregationgateway.server.ingest;
 
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricNames;
+import io.aggregationgateway.server.model.NameEscaping;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
+import io.aggregationgateway.server.model.TextFormatting;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +19,11 @@ import java.util.Map;
  * to mark its value as URL-safe base64 (padding optional). A later label of the same name
  * wins, and the job from the path's first pair always wins. Label values must be UTF-8, percent-encoded
  * or base64-encoded: a path segment whose bytes are not is refused (bodies are held to the same).
+ *
+ * <p>Label names are legacy names ({@code [a-zA-Z_][a-zA-Z0-9_]*}), or any UTF-8 name written as
+ * {@link NameEscaping#VALUES} escapes it, which the Pushgateway decodes in the path (with UTF-8 names
+ * enabled) and client libraries write: {@code U__http_2e_method} is {@code http.method}. A name that
+ * starts with {@code U__} but does not decode is taken as it is, as the Pushgateway takes it.
  */
 public final class GroupingPath {
     private static final String BASE64_SUFFIX = "@base64";
@@ -80,11 +87,18 @@ public final class GroupingPath {
             if (base64) {
                 name = name.substring(0, name.length() - BASE64_SUFFIX.length());
             }
-            if (!MetricNames.isValidLabelName(name)) {
-                throw new PushRejectedException(RejectionReason.INVALID_NAME,
-                        "improper label name \"" + name + "\" in the path");
+            String decoded = NameEscaping.unescapeValues(name);
+            boolean escaped = !decoded.equals(name);
+            boolean valid = !escaped // a legacy name, not reserved
+                    ? MetricNames.isLegacyLabelName(name) && MetricNames.isValidLabelName(name)
+                    : MetricNames.isValidLabelName(decoded);
+            if (!valid) {
+                throw new PushRejectedException(RejectionReason.INVALID_NAME, "improper label name "
+                        + TextFormatting.quote(name) + " in the path" + (!escaped && MetricNames.isValidLabelName(name)
+                        ? ": write a name outside [a-zA-Z_][a-zA-Z0-9_]* escaped, as "
+                                + TextFormatting.quote(NameEscaping.VALUES.labelName(name)) : ""));
             }
-            result.put(name, base64 ? decodeBase64(name, value) : value);
+            result.put(decoded, base64 ? decodeBase64(decoded, value) : value);
         }
         return result;
     }

@@ -23,9 +23,10 @@ import java.util.Map;
  * its own, and so on. The parser reads the lines and hands over names, metadata and samples;
  * everything about a family is decided and kept here.
  *
- * <p>Names are ranges of the body, looked up by their bytes (an open-addressing table), so that
- * no String is made per sample, also with a suffix such as {@code _total} appended. The last
- * sample's name is remembered, since samples of one family come one after another.
+ * <p>Names are byte ranges, of the body or, for a quoted name with escapes, of an array of its
+ * own; they are looked up by their bytes (an open-addressing table), so that no String is made per
+ * sample, also with a suffix such as {@code _total} appended. The last sample's name is remembered,
+ * since samples of one family come one after another.
  */
 final class TextFamilies {
     private static final String CREATED = "_created";
@@ -71,20 +72,20 @@ final class TextFamilies {
         }
     }
 
-    private final byte[] body;
     private final boolean openMetrics;
     private final ArrayList<Family> inOrder = new ArrayList<>();
     private Family[] slots = new Family[64];
 
-    // the current sample: its name (a range of body), its family and its role there; the family is
-    // null when the next sample's name must be looked up again (a new family or a TYPE may change it)
+    // the current sample: its name (a range of sampleBuf, never modified), its family and its role
+    // there; the family is null when the next sample's name must be looked up again (a new family or
+    // a TYPE may change it)
+    private byte[] sampleBuf;
     private int sampleStart;
     private int sampleLength;
     private Family family;
     private Role role;
 
-    TextFamilies(byte[] body, boolean openMetrics) {
-        this.body = body;
+    TextFamilies(boolean openMetrics) {
         this.openMetrics = openMetrics;
     }
 
@@ -95,13 +96,13 @@ final class TextFamilies {
     // -------------------------------------------------------------------------- metadata
 
     /**
-     * The family a {@code # HELP} line for body[nameStart, nameEnd) names, created if there is
+     * The family a {@code # HELP} line for buf[nameStart, nameEnd) names, created if there is
      * none, for {@link #setHelp} once the text is read.
      *
      * @throws PushRejectedException when the family has a HELP line already
      */
-    Family helpOf(int nameStart, int nameEnd, int line) throws PushRejectedException {
-        Family named = named(nameStart, nameEnd, line);
+    Family helpOf(byte[] buf, int nameStart, int nameEnd, int line) throws PushRejectedException {
+        Family named = named(buf, nameStart, nameEnd, line);
         if (named.help != null) {
             throw TextFormatParser.malformed(line, "second HELP line for metric name " + TextFormatting.quote(named.name));
         }
@@ -113,12 +114,12 @@ final class TextFamilies {
     }
 
     /**
-     * A {@code # TYPE} line for body[nameStart, nameEnd).
+     * A {@code # TYPE} line for buf[nameStart, nameEnd).
      *
      * @throws PushRejectedException when the family has a type already, or samples
      */
-    void declare(int nameStart, int nameEnd, DeclaredType type, int line) throws PushRejectedException {
-        Family named = named(nameStart, nameEnd, line);
+    void declare(byte[] buf, int nameStart, int nameEnd, DeclaredType type, int line) throws PushRejectedException {
+        Family named = named(buf, nameStart, nameEnd, line);
         if (named.type != null) {
             throw TextFormatParser.malformed(line, "second TYPE line for metric name " + TextFormatting.quote(named.name));
         }
@@ -130,62 +131,63 @@ final class TextFamilies {
         family = null; // what names resolve to has changed
     }
 
-    /** The family named body[nameStart, nameEnd), created if there is none. */
-    private Family named(int nameStart, int nameEnd, int line) {
-        Family named = find(body, nameStart, nameEnd - nameStart, null);
-        return named != null ? named : add(nameStart, nameEnd, line);
+    /** The family named buf[nameStart, nameEnd), created if there is none. */
+    private Family named(byte[] buf, int nameStart, int nameEnd, int line) {
+        Family named = find(buf, nameStart, nameEnd - nameStart, null);
+        return named != null ? named : add(buf, nameStart, nameEnd, line);
     }
 
     // --------------------------------------------------------------------------- samples
 
     /**
-     * Starts a sample named body[nameStart, nameEnd): finds its family, created if there is
-     * none, and returns its role there, which says how the parser treats the {@code le} and
-     * {@code quantile} labels. {@link #add} then files the sample.
+     * Starts a sample named buf[nameStart, nameEnd), which must not change afterwards: finds its
+     * family, created if there is none, and returns its role there, which says how the parser treats
+     * the {@code le} and {@code quantile} labels. {@link #add} then files the sample.
      *
      * @throws PushRejectedException when the name is a family's own name but its type wants
      *                               suffixed samples (a histogram {@code h} and a sample {@code h})
      */
-    Role startSample(int nameStart, int nameEnd, int line) throws PushRejectedException {
+    Role startSample(byte[] buf, int nameStart, int nameEnd, int line) throws PushRejectedException {
         int length = nameEnd - nameStart;
         if (family != null && length == sampleLength
-                && Arrays.equals(body, nameStart, nameEnd, body, sampleStart, sampleStart + length)) {
+                && Arrays.equals(buf, nameStart, nameEnd, sampleBuf, sampleStart, sampleStart + length)) {
             return role;
         }
-        Family found = find(body, nameStart, length, null);
+        Family found = find(buf, nameStart, length, null);
         Role foundRole;
         if (found != null) {
             foundRole = roleOfOwnName(found, line);
-        } else if ((found = withoutSuffix(nameStart, nameEnd, SUFFIX_BUCKET)) != null
+        } else if ((found = withoutSuffix(buf, nameStart, nameEnd, SUFFIX_BUCKET)) != null
                 && found.type != null && found.type.isHistogram()) {
             foundRole = Role.BUCKET;
-        } else if ((found = withoutSuffix(nameStart, nameEnd, SUFFIX_COUNT)) != null
+        } else if ((found = withoutSuffix(buf, nameStart, nameEnd, SUFFIX_COUNT)) != null
                 && (found.type == DeclaredType.HISTOGRAM || found.type == DeclaredType.SUMMARY)) {
             foundRole = found.type == DeclaredType.HISTOGRAM ? Role.HISTOGRAM_COUNT : Role.SUMMARY_COUNT;
-        } else if ((found = withoutSuffix(nameStart, nameEnd, SUFFIX_SUM)) != null
+        } else if ((found = withoutSuffix(buf, nameStart, nameEnd, SUFFIX_SUM)) != null
                 && (found.type == DeclaredType.HISTOGRAM || found.type == DeclaredType.SUMMARY)) {
             foundRole = found.type == DeclaredType.HISTOGRAM ? Role.HISTOGRAM_SUM : Role.SUMMARY_SUM;
-        } else if (openMetrics && (found = withoutSuffix(nameStart, nameEnd, SUFFIX_GCOUNT)) != null
+        } else if (openMetrics && (found = withoutSuffix(buf, nameStart, nameEnd, SUFFIX_GCOUNT)) != null
                 && found.type == DeclaredType.GAUGE_HISTOGRAM) {
             foundRole = Role.HISTOGRAM_COUNT;
-        } else if (openMetrics && (found = withoutSuffix(nameStart, nameEnd, SUFFIX_GSUM)) != null
+        } else if (openMetrics && (found = withoutSuffix(buf, nameStart, nameEnd, SUFFIX_GSUM)) != null
                 && found.type == DeclaredType.GAUGE_HISTOGRAM) {
             foundRole = Role.HISTOGRAM_SUM;
-        } else if (openMetrics && (found = withoutSuffix(nameStart, nameEnd, SUFFIX_TOTAL)) != null
+        } else if (openMetrics && (found = withoutSuffix(buf, nameStart, nameEnd, SUFFIX_TOTAL)) != null
                 && found.type == DeclaredType.COUNTER) {
             foundRole = Role.SCALAR;
-        } else if (openMetrics && (found = withoutSuffix(nameStart, nameEnd, SUFFIX_INFO)) != null
+        } else if (openMetrics && (found = withoutSuffix(buf, nameStart, nameEnd, SUFFIX_INFO)) != null
                 && found.type == DeclaredType.INFO) {
             foundRole = Role.SCALAR;
-        } else if ((found = createdOf(nameStart, nameEnd)) != null) {
+        } else if ((found = createdOf(buf, nameStart, nameEnd)) != null) {
             foundRole = Role.DROPPED;
         } else {
-            found = add(nameStart, nameEnd, line);
+            found = add(buf, nameStart, nameEnd, line);
             foundRole = Role.SCALAR;
         }
         found.hasSamples = true;
         family = found;
         role = foundRole;
+        sampleBuf = buf;
         sampleStart = nameStart;
         sampleLength = length;
         return foundRole;
@@ -230,7 +232,7 @@ final class TextFamilies {
 
     /** The current sample's name, quoted. */
     String sampleName() {
-        return TextFormatting.quote(new String(body, sampleStart, sampleLength, StandardCharsets.US_ASCII));
+        return TextFormatting.quote(new String(sampleBuf, sampleStart, sampleLength, StandardCharsets.UTF_8));
     }
 
     /** For a sample named exactly like its family. */
@@ -264,26 +266,26 @@ final class TextFamilies {
         return TextFormatting.quote(s);
     }
 
-    /** The family named like body[nameStart, nameEnd) without {@code suffix}, if the name ends with it. */
-    private Family withoutSuffix(int nameStart, int nameEnd, byte[] suffix) {
+    /** The family named like buf[nameStart, nameEnd) without {@code suffix}, if the name ends with it. */
+    private Family withoutSuffix(byte[] buf, int nameStart, int nameEnd, byte[] suffix) {
         int length = nameEnd - nameStart - suffix.length;
-        if (length <= 0 || !Arrays.equals(body, nameEnd - suffix.length, nameEnd, suffix, 0, suffix.length)) {
+        if (length <= 0 || !Arrays.equals(buf, nameEnd - suffix.length, nameEnd, suffix, 0, suffix.length)) {
             return null;
         }
-        return find(body, nameStart, length, null);
+        return find(buf, nameStart, length, null);
     }
 
     /** For a sample {@code N_created}: a counter {@code N} or {@code N_total}, a histogram or summary {@code N}. */
-    private Family createdOf(int nameStart, int nameEnd) {
-        Family of = withoutSuffix(nameStart, nameEnd, SUFFIX_CREATED);
+    private Family createdOf(byte[] buf, int nameStart, int nameEnd) {
+        Family of = withoutSuffix(buf, nameStart, nameEnd, SUFFIX_CREATED);
         if (of != null && (of.type == DeclaredType.COUNTER || of.type == DeclaredType.HISTOGRAM
                 || of.type == DeclaredType.SUMMARY)) {
             return of;
         }
         int length = nameEnd - nameStart - SUFFIX_CREATED.length;
-        if (length > 0 && Arrays.equals(body, nameEnd - SUFFIX_CREATED.length, nameEnd,
+        if (length > 0 && Arrays.equals(buf, nameEnd - SUFFIX_CREATED.length, nameEnd,
                 SUFFIX_CREATED, 0, SUFFIX_CREATED.length)) {
-            of = find(body, nameStart, length, SUFFIX_TOTAL);
+            of = find(buf, nameStart, length, SUFFIX_TOTAL);
             if (of != null && of.type == DeclaredType.COUNTER) {
                 return of;
             }
@@ -312,10 +314,10 @@ final class TextFamilies {
         }
     }
 
-    /** Adds a family named body[from, to), which must not be in the table yet. */
-    private Family add(int from, int to, int line) {
+    /** Adds a family named buf[from, to), which must not be in the table yet. */
+    private Family add(byte[] buf, int from, int to, int line) {
         family = null; // the new family may be what the last sample's name resolves to now
-        Family added = new Family(Arrays.copyOfRange(body, from, to), hash(body, from, to - from, null), line);
+        Family added = new Family(Arrays.copyOfRange(buf, from, to), hash(buf, from, to - from, null), line);
         if ((inOrder.size() + 1) * 2 > slots.length) { // at most half full: probe sequences stay short
             Family[] old = slots;
             slots = new Family[old.length * 2];
@@ -434,7 +436,7 @@ final class TextFamilies {
         private Family(byte[] nameBytes, int hash, int firstLine) {
             this.nameBytes = nameBytes;
             this.hash = hash;
-            this.name = new String(nameBytes, StandardCharsets.US_ASCII);
+            this.name = new String(nameBytes, StandardCharsets.UTF_8);
             this.firstLine = firstLine;
         }
 

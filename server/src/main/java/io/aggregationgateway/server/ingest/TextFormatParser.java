@@ -16,6 +16,12 @@ import java.util.Objects;
  * Decodes a push body in the Prometheus text exposition format 0.0.4 or in OpenMetrics 1.0.0
  * text into {@link MetricFamily families}.
  *
+ * <p>Metric and label names outside the legacy character set come quoted, as Prometheus 3
+ * writes them (text 1.0.0): the metric name first inside the braces, label names quoted like
+ * values, {@code {"my.metric","http.method"="GET"} 1}, and {@code # HELP "my.metric" ...},
+ * {@code # TYPE "my.metric" counter}. Quoted names may be any UTF-8, escaped as label values are;
+ * a quoted legacy name is the same name unquoted. All dialects read them.
+ *
  * <p>The rules follow Prometheus's Go text parser ({@code expfmt.TextParser}): samples are
  * grouped into the family that a {@code # TYPE} line declared (a histogram {@code h} owns
  * {@code h_bucket}, {@code h_count} and {@code h_sum}, a summary {@code s} owns {@code s},
@@ -133,11 +139,15 @@ public final class TextFormatParser {
         private final Labels.Builder labels = new Labels.Builder();
         /** room for an unescaped label value or HELP text */
         private byte[] scratch = new byte[128];
+        /** room for an unescaped quoted label name */
+        private byte[] labelNameScratch = new byte[64];
         /** the number of the line being read, from 1 */
         private int line;
 
-        // the current sample
+        // the current sample, and the name a quoted string held: a range of nameBuf, the body or,
+        // for a quoted name with escapes, an array of its own
         private Role role;
+        private byte[] nameBuf;
         private int nameStart;
         private int nameEnd;
         /** labels with a value added to {@link #labels}: what the series will carry */
@@ -152,7 +162,7 @@ public final class TextFormatParser {
             this.bodyEnd = bodyEnd;
             this.openMetrics = openMetrics;
             this.maxLabels = maxLabels;
-            this.families = new TextFamilies(body, openMetrics);
+            this.families = new TextFamilies(openMetrics);
         }
 
         private static byte[] ascii(String s) {
@@ -225,27 +235,33 @@ public final class TextFormatParser {
             if (pos == end) {
                 return false; // "# HELP" and nothing else: a plain comment, as in Go's parser
             }
-            if (!is(body[pos], METRIC_NAME_START)) {
-                throw error("expected metric name after # " + new String(keyword, StandardCharsets.US_ASCII)
-                        + ", found " + describeAt(pos, end));
+            String after = "after # " + new String(keyword, StandardCharsets.US_ASCII);
+            if (body[pos] == '"') {
+                pos = parseQuotedMetricName(pos, end, after);
+            } else {
+                if (!is(body[pos], METRIC_NAME_START)) {
+                    throw error("expected metric name " + after + ", found " + describeAt(pos, end));
+                }
+                nameBuf = body;
+                nameStart = pos;
+                pos = scanMetricName(pos, end);
+                nameEnd = pos;
             }
-            int metricNameStart = pos;
-            pos = scanMetricName(pos, end);
             if (pos < end && !isBlank(body[pos])) {
-                throw error("expected metric name after # " + new String(keyword, StandardCharsets.US_ASCII)
-                        + ", found " + excerpt(metricNameStart, skipToken(metricNameStart, end)));
+                throw error("expected metric name " + after + ", found "
+                        + (nameBuf != body ? describeAt(pos, end)
+                        : excerpt(body[nameStart - 1] == '"' ? nameStart - 1 : nameStart, skipToken(nameStart, end))));
             }
-            int metricNameEnd = pos;
             pos = skipBlanks(pos, end);
             if (pos == end) {
                 return false; // "# HELP name" without text: ignored, as in Go's parser
             }
             if (keyword == KEYWORD_HELP) {
                 // a second HELP line is refused before its text is read, as in Go's parser
-                TextFamilies.Family named = families.helpOf(metricNameStart, metricNameEnd, line);
+                TextFamilies.Family named = families.helpOf(nameBuf, nameStart, nameEnd, line);
                 families.setHelp(named, parseHelp(pos, end));
             } else if (keyword == KEYWORD_TYPE) {
-                families.declare(metricNameStart, metricNameEnd, parseType(pos, end), line);
+                families.declare(nameBuf, nameStart, nameEnd, parseType(pos, end), line);
             }
             // # UNIT: syntax checked, unit ignored
             return false;
@@ -290,7 +306,7 @@ public final class TextFormatParser {
             if (!Utf8Validator.isValid(body, pos, end)) {
                 throw error("invalid UTF-8 in HELP text");
             }
-            byte[] out = ensureScratch(end - pos);
+            byte[] out = scratch = ensure(scratch, end - pos);
             int n = 0;
             for (int i = pos; i < end; i++) {
                 byte c = body[i];
@@ -320,15 +336,39 @@ public final class TextFormatParser {
         // -------------------------------------------------------------------------- samples
 
         private void parseSample(int pos, int end) throws PushRejectedException {
-            if (!is(body[pos], METRIC_NAME_START)) {
-                throw error("expected metric name or '#', found " + describeAt(pos, end));
-            }
-            nameStart = pos;
-            pos = scanMetricName(pos, end);
-            nameEnd = pos;
-            role = families.startSample(nameStart, nameEnd, line);
             labelCount = 0;
             specialLabelSeen = false;
+            if (body[pos] == '{') {
+                // {"name", labels}: the name must come first, so that it decides what its labels are
+                int quote = skipBlanks(pos + 1, end);
+                if (quote == end || body[quote] != '"') {
+                    throw error("expected metric name or '#', found '{' without a quoted metric name after it");
+                }
+                pos = skipBlanks(parseQuotedMetricName(quote, end, "after '{'"), end);
+                role = families.startSample(nameBuf, nameStart, nameEnd, line);
+                if (pos < end && body[pos] == ',') {
+                    pos = parseLabels(pos + 1, end, true);
+                } else if (pos < end && body[pos] == '}') {
+                    pos++;
+                } else {
+                    throw error("expected ',' or '}' after metric name " + sampleName() + ", found " + describeAt(pos, end));
+                }
+                pos = skipBlanks(pos, end);
+            } else if (!is(body[pos], METRIC_NAME_START)) {
+                throw error("expected metric name or '#', found " + describeAt(pos, end));
+            } else {
+                nameBuf = body;
+                nameStart = pos;
+                pos = scanMetricName(pos, end);
+                nameEnd = pos;
+                role = families.startSample(nameBuf, nameStart, nameEnd, line);
+                pos = afterNameOfSample(pos, end);
+            }
+            parseValueAndRest(pos, end);
+        }
+
+        /** After a metric name written before the braces: the labels, if any; the position of the value. */
+        private int afterNameOfSample(int pos, int end) throws PushRejectedException {
             int afterBlanks = skipBlanks(pos, end);
             if (afterBlanks < end && body[afterBlanks] == '{') {
                 pos = parseLabels(afterBlanks + 1, end, true);
@@ -340,6 +380,11 @@ public final class TextFormatParser {
                 }
                 pos = afterBlanks;
             }
+            return pos;
+        }
+
+        /** The sample's value, timestamp and exemplar; then files the sample. */
+        private void parseValueAndRest(int pos, int end) throws PushRejectedException {
             if (pos == end) {
                 throw error("expected sample value after " + sampleName() + ", found end of line");
             }
@@ -387,24 +432,34 @@ public final class TextFormatParser {
                 if (pos < end && body[pos] == '}') {
                     return pos + 1;
                 }
-                if (pos == end || !is(body[pos], LABEL_NAME_START)) {
-                    throw error("expected label name or '}', found " + describeAt(pos, end));
-                }
+                byte[] labelBuf = body;
                 int labelStart = pos;
-                pos++;
-                while (pos < end && is(body[pos], LABEL_NAME)) {
+                int labelEnd;
+                if (pos < end && body[pos] == '"') {
+                    QuotedName quoted = parseQuoted(pos, end, "label name", labelNameScratch);
+                    labelNameScratch = quoted.buf == body ? labelNameScratch : quoted.buf;
+                    labelBuf = quoted.buf;
+                    labelStart = quoted.from;
+                    labelEnd = quoted.to;
+                    pos = quoted.next;
+                } else {
+                    if (pos == end || !is(body[pos], LABEL_NAME_START)) {
+                        throw error("expected label name or '}', found " + describeAt(pos, end));
+                    }
                     pos++;
+                    while (pos < end && is(body[pos], LABEL_NAME)) {
+                        pos++;
+                    }
+                    labelEnd = pos;
                 }
-                int labelEnd = pos;
+                String labelName = excerpt(labelBuf, labelStart, labelEnd);
                 pos = skipBlanks(pos, end);
                 if (pos == end || body[pos] != '=') {
-                    throw error("expected '=' after label name " + excerpt(labelStart, labelEnd) + ", found "
-                            + describeAt(pos, end));
+                    throw error("expected '=' after label name " + labelName + ", found " + describeAt(pos, end));
                 }
                 pos = skipBlanks(pos + 1, end);
                 if (pos == end || body[pos] != '"') {
-                    throw error("expected '\"' to open the value of label " + excerpt(labelStart, labelEnd)
-                            + ", found " + describeAt(pos, end));
+                    throw error("expected '\"' to open the value of label " + labelName + ", found " + describeAt(pos, end));
                 }
                 pos++;
                 int valueStart = pos;
@@ -426,25 +481,25 @@ public final class TextFormatParser {
                     pos++;
                 }
                 if (pos >= end) {
-                    throw error("expected '\"' to close the value of label " + excerpt(labelStart, labelEnd)
-                            + ", found end of line");
+                    throw error("expected '\"' to close the value of label " + labelName + ", found end of line");
                 }
                 int valueEnd = pos;
                 pos++;
                 if (nonAscii && !Utf8Validator.isValid(body, valueStart, valueEnd)) {
-                    throw error("invalid UTF-8 in the value of label " + excerpt(labelStart, labelEnd));
+                    throw error("invalid UTF-8 in the value of label " + labelName);
                 }
                 // the value as it is in the body, or unescaped in scratch
                 byte[] valueBuf = body;
                 int valueOffset = valueStart;
                 int valueLength = valueEnd - valueStart;
                 if (escaped) {
-                    valueLength = unescapeLabelValue(valueStart, valueEnd, labelStart, labelEnd);
+                    scratch = ensure(scratch, valueEnd - valueStart);
+                    valueLength = unescape(valueStart, valueEnd, scratch, "the value of label " + labelName);
                     valueBuf = scratch;
                     valueOffset = 0;
                 }
                 if (keep) {
-                    keepLabel(labelStart, labelEnd, valueBuf, valueOffset, valueLength);
+                    keepLabel(labelBuf, labelStart, labelEnd, valueBuf, valueOffset, valueLength);
                 }
                 pos = skipBlanks(pos, end);
                 if (pos < end && body[pos] == ',') {
@@ -454,26 +509,25 @@ public final class TextFormatParser {
                 if (pos < end && body[pos] == '}') {
                     return pos + 1;
                 }
-                throw error("expected ',' or '}' after the value of label " + excerpt(labelStart, labelEnd)
-                        + ", found " + describeAt(pos, end));
+                throw error("expected ',' or '}' after the value of label " + labelName + ", found " + describeAt(pos, end));
             }
         }
 
         /** A label of the sample: the role's special label, a label it may not carry, or one of the series. */
-        private void keepLabel(int labelStart, int labelEnd, byte[] valueBuf, int valueOffset, int valueLength)
-                throws PushRejectedException {
-            if (isLabelNamed(labelStart, labelEnd, role.specialLabelBytes)) {
+        private void keepLabel(byte[] labelBuf, int labelStart, int labelEnd, byte[] valueBuf, int valueOffset,
+                               int valueLength) throws PushRejectedException {
+            if (isLabelNamed(labelBuf, labelStart, labelEnd, role.specialLabelBytes)) {
                 if (specialLabelSeen) {
-                    throw error("label name " + new String(body, labelStart, labelEnd - labelStart,
-                            StandardCharsets.US_ASCII) + " appears twice in sample " + sampleName());
+                    throw error("label name " + new String(labelBuf, labelStart, labelEnd - labelStart,
+                            StandardCharsets.UTF_8) + " appears twice in sample " + sampleName());
                 }
                 specialLabelSeen = true;
                 specialLabelValue = parseNumber(valueBuf, valueOffset, valueOffset + valueLength, role.specialValueName);
                 if (role == Role.BUCKET && Double.isNaN(specialLabelValue)) {
                     throw error("expected a number other than NaN as value of label \"le\", found \"NaN\"");
                 }
-            } else if (isLabelNamed(labelStart, labelEnd, role.forbiddenLabel)) {
-                throw error("unexpected label " + excerpt(labelStart, labelEnd) + " on sample " + sampleName());
+            } else if (isLabelNamed(labelBuf, labelStart, labelEnd, role.forbiddenLabel)) {
+                throw error("unexpected label " + excerpt(labelBuf, labelStart, labelEnd) + " on sample " + sampleName());
             } else {
                 // counted as the series will: a label without a value is no label
                 if (valueLength > 0 && ++labelCount > maxLabels) {
@@ -481,20 +535,21 @@ public final class TextFormatParser {
                             + ": sample " + sampleName() + " has more labels than the limit of " + maxLabels
                             + " (--max-labels-per-series)");
                 }
-                labels.addRaw(body, labelStart, labelEnd - labelStart, valueBuf, valueOffset, valueLength);
+                labels.addRaw(labelBuf, labelStart, labelEnd - labelStart, valueBuf, valueOffset, valueLength);
             }
         }
 
-        private boolean isLabelNamed(int from, int to, byte[] name) {
-            return name != null && to - from == name.length && Arrays.equals(body, from, to, name, 0, name.length);
+        private static boolean isLabelNamed(byte[] buf, int from, int to, byte[] name) {
+            return name != null && to - from == name.length && Arrays.equals(buf, from, to, name, 0, name.length);
         }
 
-        /** Unescapes body[valueStart, valueEnd) into scratch and returns the length. */
-        private int unescapeLabelValue(int valueStart, int valueEnd, int labelStart, int labelEnd)
-                throws PushRejectedException {
-            byte[] out = ensureScratch(valueEnd - valueStart);
+        /**
+         * Unescapes body[from, to), a quoted string's content, into {@code out} (room for {@code to - from}
+         * bytes) and returns the length. {@code what} names the string in messages.
+         */
+        private int unescape(int from, int to, byte[] out, String what) throws PushRejectedException {
             int n = 0;
-            for (int i = valueStart; i < valueEnd; i++) {
+            for (int i = from; i < to; i++) {
                 byte c = body[i];
                 if (c != '\\') {
                     out[n++] = c;
@@ -505,11 +560,65 @@ public final class TextFormatParser {
                     case '\\' -> out[n++] = '\\';
                     case '"' -> out[n++] = '"';
                     case 'n' -> out[n++] = '\n';
-                    default -> throw error("invalid escape sequence " + escapeSequence(i, valueEnd)
-                            + " in the value of label " + excerpt(labelStart, labelEnd) + ", expected \\\\, \\\" or \\n");
+                    default -> throw error("invalid escape sequence " + escapeSequence(i, to)
+                            + " in " + what + ", expected \\\\, \\\" or \\n");
                 }
             }
             return n;
+        }
+
+        /** A quoted name's content: buf[from, to), and the position after its closing quote. */
+        private record QuotedName(byte[] buf, int from, int to, int next) {
+        }
+
+        /**
+         * A quoted name at body[pos] (its opening quote): non-empty UTF-8, escaped as label values are.
+         * Without escapes it is a range of the body; with escapes it is unescaped into {@code room}
+         * when it fits, else into a new array.
+         */
+        private QuotedName parseQuoted(int pos, int end, String what, byte[] room) throws PushRejectedException {
+            int from = pos + 1;
+            int i = from;
+            boolean escaped = false;
+            boolean nonAscii = false;
+            while (i < end && body[i] != '"') {
+                if (body[i] == '\\') {
+                    escaped = true;
+                    i += 2;
+                    continue;
+                }
+                nonAscii |= body[i] < 0;
+                i++;
+            }
+            if (i >= end) {
+                throw error("expected '\"' to close the quoted " + what + " " + excerpt(pos, Math.min(end, pos + 1 + MAX_EXCERPT_BYTES))
+                        + ", found end of line");
+            }
+            if (i == from) {
+                throw error("expected a " + what + " between the quotes, found \"\"");
+            }
+            if (nonAscii && !Utf8Validator.isValid(body, from, i)) {
+                throw error("invalid UTF-8 in the quoted " + what + " " + excerpt(pos, i + 1));
+            }
+            if (!escaped) {
+                return new QuotedName(body, from, i, i + 1);
+            }
+            byte[] out = room.length >= i - from ? room : new byte[i - from];
+            int length = unescape(from, i, out, "the quoted " + what + " " + excerpt(pos, i + 1));
+            return new QuotedName(out, 0, length, i + 1);
+        }
+
+        /**
+         * A quoted metric name at body[pos] into {@link #nameBuf}, {@link #nameStart}, {@link #nameEnd};
+         * returns the position after it. A name with escapes gets an array of its own: the families keep
+         * the last name's bytes to compare the next one with.
+         */
+        private int parseQuotedMetricName(int pos, int end, String where) throws PushRejectedException {
+            QuotedName quoted = parseQuoted(pos, end, "metric name " + where, new byte[0]);
+            nameBuf = quoted.buf;
+            nameStart = quoted.from;
+            nameEnd = quoted.to;
+            return quoted.next;
         }
 
         /** An OpenMetrics exemplar after its '#': checked, not kept. */
@@ -598,11 +707,8 @@ public final class TextFormatParser {
             return pos;
         }
 
-        private byte[] ensureScratch(int size) {
-            if (scratch.length < size) {
-                scratch = new byte[Math.max(size, scratch.length * 2)];
-            }
-            return scratch;
+        private static byte[] ensure(byte[] room, int size) {
+            return room.length >= size ? room : new byte[Math.max(size, room.length * 2)];
         }
 
         // ------------------------------------------------------------------------- messages
@@ -613,7 +719,7 @@ public final class TextFormatParser {
 
         /** The current sample's name, quoted. */
         private String sampleName() {
-            return excerpt(nameStart, nameEnd);
+            return excerpt(nameBuf, nameStart, nameEnd);
         }
 
         private String excerpt(int from, int to) {

@@ -12,18 +12,31 @@ import java.util.List;
  * @param series            the series sorted by labels
  * @param largestLabelBytes at least the {@link Labels#encodedSize()} of every series: what a renderer
  *                          sizes its slices by, known to the store without reading every series
+ * @param utf8LabelNames    whether a series may carry a label name outside the legacy character set
+ *                          ({@link MetricNames#isLegacyLabelName}): renderers look at each label name
+ *                          only then, known to the store without reading every series
  */
-public record FamilyView(String name, MetricType type, String help, List<SeriesView> series, int largestLabelBytes) {
+public record FamilyView(String name, MetricType type, String help, List<SeriesView> series, int largestLabelBytes,
+                         boolean utf8LabelNames) {
 
-    /** A view whose largest label set is found by reading each series' labels once. */
+    /** A view whose largest label set and label names are found by reading each series' labels once. */
     public FamilyView(String name, MetricType type, String help, List<SeriesView> series) {
-        this(name, type, help, series, largestLabelBytes(series));
+        this(name, type, help, series, largestLabelBytes(series), hasUtf8LabelName(series));
     }
 
     /** A family of plain values that lives outside the store, such as the gateway's own metrics. */
     public static FamilyView ofSamples(String name, MetricType type, String help, List<ScalarSample> samples) {
         List<SeriesView> series = List.copyOf(samples.stream().sorted(Comparator.comparing(ScalarSample::labels)).toList());
         return new FamilyView(name, type, help, series);
+    }
+
+    private static boolean hasUtf8LabelName(List<SeriesView> series) {
+        for (SeriesView s : series) {
+            if (Labels.hasUtf8Name(s.labels())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int largestLabelBytes(List<SeriesView> series) {

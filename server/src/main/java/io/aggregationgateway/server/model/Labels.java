@@ -178,6 +178,11 @@ public final class Labels implements Comparable<Labels> {
         return false;
     }
 
+    /** Whether a label name of {@code labels} is outside the legacy character set ({@link MetricNames#isLegacyLabelName}). */
+    public static boolean hasUtf8Name(Labels labels) {
+        return labels.findName((buf, offset, length) -> !MetricNames.isLegacyLabelName(buf, offset, length)) != null;
+    }
+
     /** The length in bytes of the longest label value. */
     public int longestValueBytes() {
         int longest = 0;

@@ -1,6 +1,14 @@
 package io.aggregationgateway.server.model;
 
-/** Prometheus naming rules for metric and label names. */
+/**
+ * Prometheus naming rules for metric and label names.
+ *
+ * <p>Since Prometheus 3 a name may be any UTF-8 text: {@code http.server.duration},
+ * {@code "http.method"}. Names of the older, narrower character set are <em>legacy</em> names:
+ * every scraper reads them unquoted, and no escaping scheme changes them (see
+ * {@link NameEscaping}). The gateway accepts both; label names starting with {@code __} stay
+ * reserved for Prometheus's own use.
+ */
 public final class MetricNames {
     /** Label names with this prefix are reserved for Prometheus's own use. */
     public static final String RESERVED_LABEL_PREFIX = "__";
@@ -8,54 +16,78 @@ public final class MetricNames {
     private MetricNames() {
     }
 
-    /** {@code [a-zA-Z_:][a-zA-Z0-9_:]*} */
+    /** Any non-empty text that UTF-8 can hold (no unpaired surrogate). */
     public static boolean isValidMetricName(String name) {
+        return !name.isEmpty() && isWellFormed(name);
+    }
+
+    /** {@code [a-zA-Z_:][a-zA-Z0-9_:]*}: read unquoted by every scraper, left alone by every escaping. */
+    public static boolean isLegacyMetricName(String name) {
         if (name.isEmpty()) {
             return false;
         }
         for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            boolean ok = isLetterOrUnderscore(c) || c == ':' || (i > 0 && isDigit(c));
-            if (!ok) {
+            if (!isLegacyChar(name.charAt(i), i == 0, false)) {
                 return false;
             }
         }
         return true;
     }
 
-    /** {@code [a-zA-Z_][a-zA-Z0-9_]*}, not starting with {@code __}. */
+    /** Any non-empty UTF-8 text not starting with {@code __}. */
     public static boolean isValidLabelName(String name) {
-        if (name.isEmpty() || name.startsWith(RESERVED_LABEL_PREFIX)) {
+        return !name.isEmpty() && !name.startsWith(RESERVED_LABEL_PREFIX) && isWellFormed(name);
+    }
+
+    /** {@link #isValidLabelName(String)} on UTF-8 bytes (valid UTF-8, as {@link Labels} holds), without making a String. */
+    public static boolean isValidLabelName(byte[] buf, int offset, int length) {
+        return length > 0 && !(length >= 2 && buf[offset] == '_' && buf[offset + 1] == '_');
+    }
+
+    /** {@code [a-zA-Z_][a-zA-Z0-9_]*}: a label name every scraper reads unquoted. */
+    public static boolean isLegacyLabelName(String name) {
+        if (name.isEmpty()) {
             return false;
         }
         for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (!(isLetterOrUnderscore(c) || (i > 0 && isDigit(c)))) {
+            if (!isLegacyChar(name.charAt(i), i == 0, true)) {
                 return false;
             }
         }
         return true;
     }
 
-    /** {@link #isValidLabelName(String)} on UTF-8 bytes, without making a String. */
-    public static boolean isValidLabelName(byte[] buf, int offset, int length) {
-        if (length == 0 || (length >= 2 && buf[offset] == '_' && buf[offset + 1] == '_')) {
+    /** {@link #isLegacyLabelName(String)} on UTF-8 bytes, without making a String. */
+    public static boolean isLegacyLabelName(byte[] buf, int offset, int length) {
+        if (length == 0) {
             return false;
         }
         for (int i = 0; i < length; i++) {
-            char c = (char) (buf[offset + i] & 0xff);
-            if (!(isLetterOrUnderscore(c) || (i > 0 && isDigit(c)))) {
+            if (!isLegacyChar((char) (buf[offset + i] & 0xff), i == 0, true)) {
                 return false;
             }
         }
         return true;
     }
 
-    private static boolean isLetterOrUnderscore(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    /**
+     * Whether {@code c} may stand in a legacy name: letters, {@code _}, digits after the first
+     * character, and {@code :} in metric names.
+     */
+    static boolean isLegacyChar(int c, boolean first, boolean label) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'
+                || (!label && c == ':') || (!first && c >= '0' && c <= '9');
     }
 
-    private static boolean isDigit(char c) {
-        return c >= '0' && c <= '9';
+    private static boolean isWellFormed(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

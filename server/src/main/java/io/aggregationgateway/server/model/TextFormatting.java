@@ -128,6 +128,31 @@ public final class TextFormatting {
         return s;
     }
 
+    /**
+     * A time in Unix epoch milliseconds as seconds, the unit OpenMetrics writes times in: whole
+     * seconds as an integer, else with the decimals the milliseconds need ({@code 1700000000},
+     * {@code 1700000000.5}, {@code 1700000000.125}). Exact, where a double's shortest form would say
+     * {@code 1.7000000001e+09}.
+     */
+    public static String epochSeconds(long millis) {
+        long abs = Math.abs(millis);
+        StringBuilder out = new StringBuilder(24);
+        if (millis < 0) {
+            out.append('-');
+        }
+        out.append(abs / 1000);
+        int fraction = (int) (abs % 1000);
+        if (fraction != 0) {
+            String digits = Integer.toString(1000 + fraction).substring(1); // three digits, leading zeros
+            int end = digits.length();
+            while (digits.charAt(end - 1) == '0') {
+                end--;
+            }
+            out.append('.').append(digits, 0, end);
+        }
+        return out.toString();
+    }
+
     // ---------------------------------------------------------------------- format escaping
 
     /**

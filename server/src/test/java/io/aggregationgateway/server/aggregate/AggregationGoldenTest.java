@@ -80,6 +80,17 @@ class AggregationGoldenTest {
                         h_sum 3
                         h_count 44
                         """),
+                arguments("le is a number: 1, 1.0, 1e0 and +1 are one bound; +inf is +Inf", List.of(
+                        push(histogram("h", "1", 1, "+Inf", 2, 1)),
+                        push(histogram("h", "1.0", 1, "+Inf", 2, 1)),
+                        push("# TYPE h histogram\nh_bucket{le=\"1e0\"} 1\nh_bucket{le=\"+inf\"} 2\nh_sum 1\n"),
+                        push(histogram("h", "+1", 1, "+Inf", 2, 1))), """
+                        # TYPE h histogram
+                        h_bucket{le="1.0"} 4
+                        h_bucket{le="+Inf"} 8
+                        h_sum 4
+                        h_count 8
+                        """),
                 arguments("histogram without +Inf bucket takes it from _count", List.of(
                         push("# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_count 3\nh_sum 4\n")), """
                         # TYPE h histogram

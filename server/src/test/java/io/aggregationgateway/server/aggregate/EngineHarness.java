@@ -1,8 +1,10 @@
 package io.aggregationgateway.server.aggregate;
 
+import io.aggregationgateway.server.expose.RenderWorkers;
 import io.aggregationgateway.server.expose.TextFormatRenderer;
 import io.aggregationgateway.server.ingest.GroupingPath;
 import io.aggregationgateway.server.ingest.TextFormatParser;
+import io.aggregationgateway.server.model.NameEscaping;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
 
@@ -29,6 +31,17 @@ final class EngineHarness {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             new TextFormatRenderer().render(aggregator.families(), out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The store as text 1.0.0 shows it: names as they are. */
+    String utf8Exposition() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            new TextFormatRenderer().render(aggregator.families(), out, RenderWorkers.NONE, NameEscaping.ALLOW_UTF8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

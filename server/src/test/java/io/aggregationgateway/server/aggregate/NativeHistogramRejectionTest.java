@@ -131,7 +131,7 @@ class NativeHistogramRejectionTest {
     @Test
     void theCellsTakeAPushOfTheOtherKindThatWonNoRaceByItsClassicView() {
         // what happens to the loser when two pushes of different kinds create one series at once
-        NativeHistogramCell nativeCell = new NativeHistogramCell(nh(0).zero(0.001, 0).pos(1, 2).sum(3).build());
+        NativeHistogramCell nativeCell = new NativeHistogramCell(nh(0).zero(0.001, 0).pos(1, 2).sum(3).build(), 0);
         nativeCell.add(new ClassicHistogram(Labels.EMPTY, new double[] {1, INF}, new double[] {1, 1}, 1.0, 0.5), new PushTally());
         HistogramValues classicOfNative = nativeCell.readClassic();
         assertEquals(3.0, classicOfNative.count());
@@ -140,7 +140,7 @@ class NativeHistogramRejectionTest {
         assertEquals(List.of(1.0, 3.0), List.of(classicOfNative.cumulative()[0], classicOfNative.cumulative()[1]));
 
         HistogramCell classicCell = new HistogramCell(new ClassicHistogram(Labels.EMPTY, new double[] {1, INF},
-                new double[] {1, 1}, 1.0, 0.5));
+                new double[] {1, 1}, 1.0, 0.5), 0);
         classicCell.add(nh(0).zero(0.001, 0).pos(1, 2).sum(3).build(), new PushTally());
         HistogramValues values = classicCell.read();
         assertEquals(3.0, values.count());

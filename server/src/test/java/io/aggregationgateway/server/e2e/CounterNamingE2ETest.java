@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A counter pushed as text without {@code _total} (as promjs pushes) reaches OpenMetrics scrapers as a
@@ -39,7 +40,14 @@ class CounterNamingE2ETest {
             Map<?, ?> parsed = (Map<?, ?>) MiniJson.parse(json.strip());
             assertEquals(List.of(List.of("clicks", "counter", "Clicks.")), parsed.get("families"),
                     new String(openMetrics, StandardCharsets.UTF_8));
-            assertEquals(List.of(List.of("clicks_total", Map.of("button", "buy", "job", "web"), "3.0")), parsed.get("samples"));
+            List<?> samples = (List<?>) parsed.get("samples");
+            assertEquals(List.of("clicks_total", Map.of("button", "buy", "job", "web"), "3.0"), samples.get(0));
+            // the counter's start follows it, as OpenMetrics names it: clicks_created, in seconds
+            List<?> created = (List<?>) samples.get(1);
+            assertEquals(List.of("clicks_created", Map.of("button", "buy", "job", "web")), created.subList(0, 2));
+            double start = Double.parseDouble((String) created.get(2));
+            assertTrue(Math.abs(System.currentTimeMillis() / 1000.0 - start) < 600, "started now: " + start);
+            assertEquals(2, samples.size());
         }
     }
 }

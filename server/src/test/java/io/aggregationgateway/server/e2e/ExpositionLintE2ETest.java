@@ -41,7 +41,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and misreads {@code # TYPE x counter} followed by {@code x_total} as two families; protobuf it cannot
  * read at all. So OpenMetrics goes to the Python client's strict OpenMetrics parser instead (Debian
  * {@code python3-prometheus-client}), and must carry exactly the samples of the text scrape. Protobuf is
- * read by a real Prometheus in {@link PrometheusScrapeE2ETest}.
+ * read by a real Prometheus in {@link PrometheusScrapeE2ETest}. Both scrapes escape the UTF-8 names pushed,
+ * as scrapers that send no {@code escaping} parameter get them; the OpenMetrics one also carries a
+ * {@code _created} sample, the series' start, after each counter and histogram series.
  */
 class ExpositionLintE2ETest {
     private static final Duration PARSER_LIMIT = Duration.ofSeconds(20);
@@ -50,9 +52,11 @@ class ExpositionLintE2ETest {
     static Path workDir;
 
     private static RunningGateway gateway;
+    private static double startSeconds;
 
     @BeforeAll
     static void pushEverything() throws Exception {
+        startSeconds = System.currentTimeMillis() / 1000.0;
         gateway = new RunningGateway(); // own metrics on: they are part of every scrape
         push("text/plain; version=0.0.4", """
                 # HELP lint_requests_total Requests, with a backslash \\\\ and a newline \\n in the help.
@@ -76,6 +80,8 @@ class ExpositionLintE2ETest {
                 lint_payload_bytes{quantile="0.5"} 100
                 lint_payload_bytes_sum 300
                 lint_payload_bytes_count 3
+                # TYPE "lint.utf8_requests_total" counter
+                {"lint.utf8_requests_total","http.method"="GET"} 2
                 """);
         push(OpenMetricsRenderer.CONTENT_TYPE, """
                 # TYPE lint_requests counter
@@ -142,20 +148,42 @@ class ExpositionLintE2ETest {
 
         Map<?, ?> parsed = (Map<?, ?>) MiniJson.parse(json.strip());
         List<String> openMetricsSamples = new ArrayList<>();
+        Map<String, Double> created = new TreeMap<>();
+        List<String> withStart = new ArrayList<>();
         for (Object element : (List<?>) parsed.get("samples")) {
             List<?> sample = (List<?>) element;
             @SuppressWarnings("unchecked")
             Map<String, String> labels = (Map<String, String>) sample.get(1);
-            openMetricsSamples.add(canonical(new Sample((String) sample.get(0), labels, Sample.parseValue((String) sample.get(2)))));
+            Sample read = new Sample((String) sample.get(0), labels, Sample.parseValue((String) sample.get(2)));
+            if (read.name().endsWith("_created")) {
+                created.put(seriesKey(read, "_created"), read.value());
+                continue;
+            }
+            openMetricsSamples.add(canonical(read));
+            if (read.name().startsWith("lint_") && (read.name().endsWith("_total") || read.name().endsWith("_count"))) {
+                withStart.add(seriesKey(read, read.name().endsWith("_total") ? "_total" : "_count"));
+            }
         }
         List<String> textSamples = new TextScrape(scrape("text/plain;version=0.0.4")).samples().stream()
                 .map(ExpositionLintE2ETest::canonical).toList();
         assertEquals(textSamples.stream().sorted().toList(), openMetricsSamples.stream().sorted().toList());
+        assertTrue(textSamples.contains("lint_utf8_requests_total{http_method=GET, job=lint} 2.0"), textSamples::toString);
+        // every pushed counter and histogram series has its start, from this run
+        assertEquals(withStart.stream().sorted().toList(), created.keySet().stream().filter(k -> k.startsWith("lint_")).toList());
+        double now = System.currentTimeMillis() / 1000.0;
+        created.forEach((series, seconds) -> assertTrue(seconds >= Math.floor(startSeconds) && seconds <= now,
+                () -> series + " started at " + seconds));
         List<?> families = (List<?>) parsed.get("families");
         assertTrue(families.contains(List.of("lint_requests", "counter",
                 "Requests, with a backslash \\ and a newline \n in the help.")), () -> "families: " + families);
         assertTrue(families.contains(List.of("lint_temperature_celsius", "gauge",
                 "Temperature in \"degrees\" (OpenMetrics escapes the quotes, text 0.0.4 does not).")), () -> "families: " + families);
+    }
+
+    /** The series a sample belongs to: its name without {@code suffix}, its labels. */
+    private static String seriesKey(Sample sample, String suffix) {
+        String name = sample.name();
+        return name.substring(0, name.length() - suffix.length()) + new TreeMap<>(sample.labels());
     }
 
     /** One sample as a comparable line, {@code le} as a number: "1" (text) and "1.0" (OpenMetrics) are one bound. */

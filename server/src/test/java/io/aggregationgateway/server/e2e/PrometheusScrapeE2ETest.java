@@ -1,6 +1,5 @@
 package io.aggregationgateway.server.e2e;
 
-import io.aggregationgateway.server.expose.OpenMetricsRenderer;
 import io.aggregationgateway.server.expose.ProtobufRenderer;
 import io.aggregationgateway.server.expose.TextFormatRenderer;
 import io.aggregationgateway.server.support.RunningGateway;
@@ -34,6 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * plain run exercises the OpenMetrics renderer; a second target of the same Prometheus goes through a
  * proxy that asks for text 0.0.4 only, as older Prometheus versions do, so Prometheus's text 0.0.4 parser
  * reads the gateway too. With {@code --enable-feature=native-histograms} Prometheus asks for protobuf first.
+ * A counter with UTF-8 names reaches it escaped with underscores in every format, since Prometheus 2.42
+ * sends no {@code escaping} parameter (and refuses a whole protobuf scrape holding a UTF-8 name), and the
+ * OpenMetrics {@code _created} samples do not disturb it.
  *
  * <p>Both Prometheus processes start up front and run side by side: each needs about 5 s before its
  * first scrape (its scrape manager applies new targets on a 5 s tick), and paying that once keeps the
@@ -111,6 +113,8 @@ class PrometheusScrapeE2ETest {
                 e2e_latency_seconds_bucket{le="+Inf"} 4
                 e2e_latency_seconds_sum 2.5
                 e2e_latency_seconds_count 4
+                # TYPE "e2e.utf8_total" counter
+                {"e2e.utf8_total","http.method"="GET"} 2
                 """.formatted(escapeLabelValue(PATH)));
         assertEquals(200, response.statusCode(), () -> new String(response.body()));
     }
@@ -141,7 +145,8 @@ class PrometheusScrapeE2ETest {
     @Test
     void prometheusWithDefaultFlagsNegotiatesOpenMetricsAndReadsTheSums() throws Exception {
         assertPrometheusReadsTheSums(plainPrometheus, openMetricsProxy.target());
-        assertEveryScrape(openMetricsProxy, "application/openmetrics-text;version=1.0.0,", OpenMetricsRenderer.CONTENT_TYPE);
+        assertEveryScrape(openMetricsProxy, "application/openmetrics-text;version=1.0.0,",
+                "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores");
     }
 
     @Test
@@ -155,7 +160,7 @@ class PrometheusScrapeE2ETest {
     void prometheusWithNativeHistogramsNegotiatesProtobufAndReadsTheSums() throws Exception {
         assertPrometheusReadsTheSums(nativeHistogramsPrometheus, protobufProxy.target());
         assertEveryScrape(protobufProxy, "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,",
-                ProtobufRenderer.CONTENT_TYPE);
+                ProtobufRenderer.CONTENT_TYPE + "; escaping=underscores");
     }
 
     private static void assertPrometheusReadsTheSums(RealPrometheus prometheus, String instance) throws Exception {
@@ -173,6 +178,9 @@ class PrometheusScrapeE2ETest {
         Map<Double, Double> bucketsByBound = new TreeMap<>();
         buckets.forEach(bucket -> bucketsByBound.put(bucket.upperBound(), bucket.value()));
         assertEquals(LATENCY_BUCKETS, bucketsByBound, "buckets read back through Prometheus");
+
+        // Prometheus 2.42 sends no escaping parameter: it gets the UTF-8 names escaped with underscores in every format
+        prometheus.awaitValue("e2e_utf8_total{http_method=\"GET\",instance=\"" + instance + "\"}", 2, SCRAPED_WITHIN);
 
         String ownPushes = "aggregation_gateway_pushes_total{instance=\"" + instance + "\",result=\"accepted\",format=";
         for (String format : List.of("text", "protobuf", "grpc")) {

@@ -1,6 +1,7 @@
 package io.aggregationgateway.server.expose;
 
 import io.aggregationgateway.server.aggregate.Aggregator;
+import io.aggregationgateway.server.aggregate.EngineSettings;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
@@ -40,7 +41,7 @@ class ExpositionFormatTest {
                         + "application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,"
                         + "text/plain;version=0.0.4;q=0.2,*/*;q=0.1", OPENMETRICS),
                 arguments("text/plain;version=1.0.0;escaping=allow-utf-8;q=0.5,application/openmetrics-text;version=1.0.0;q=0.4,"
-                        + "*/*;q=0.1", OPENMETRICS),
+                        + "*/*;q=0.1", TEXT),
                 arguments(PROTO + ";escaping=underscores;q=0.5,*/*;q=0.1", PROTOBUF),
                 // parameter order, spacing, case
                 arguments("application/vnd.google.protobuf; encoding=delimited; proto=io.prometheus.client.MetricFamily", PROTOBUF),
@@ -115,7 +116,7 @@ class ExpositionFormatTest {
 
     @Test
     void eachFormatRendersWithItsRenderer() throws Exception {
-        Aggregator aggregator = new Aggregator();
+        Aggregator aggregator = new Aggregator(EngineSettings.unlimited(""), () -> 1_700_000_000_250L);
         aggregator.push(new Push(Labels.EMPTY, List.of(new MetricFamily("x_total", MetricType.COUNTER, "",
                 List.of(new ScalarSample(Labels.EMPTY, 1))))));
         ByteArrayOutputStream text = new ByteArrayOutputStream();
@@ -123,7 +124,7 @@ class ExpositionFormatTest {
         assertEquals("# TYPE x_total counter\nx_total 1\n", text.toString(StandardCharsets.UTF_8));
         ByteArrayOutputStream om = new ByteArrayOutputStream();
         OPENMETRICS.render(aggregator.families(), om);
-        assertEquals("# TYPE x counter\nx_total 1\n# EOF\n", om.toString(StandardCharsets.UTF_8));
+        assertEquals("# TYPE x counter\nx_total 1\nx_created 1700000000.25\n# EOF\n", om.toString(StandardCharsets.UTF_8));
         ByteArrayOutputStream proto = new ByteArrayOutputStream();
         PROTOBUF.render(aggregator.families(), proto);
         assertTrue(proto.size() > 0);

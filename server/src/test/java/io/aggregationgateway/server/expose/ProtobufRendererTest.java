@@ -237,4 +237,30 @@ class ProtobufRendererTest {
         assertFalse(ProtobufRenderer.isIntegral(Double.NaN));
         assertFalse(ProtobufRenderer.isIntegral(INF));
     }
+
+    @Test
+    void startsAsCreatedTimestampsByteForByteAsProtobufJavaWritesThem() throws Exception {
+        for (long start : new long[] {1_700_000_000_000L, 1_700_000_000_001L, 999L, 0L}) {
+            Aggregator aggregator = new Aggregator(io.aggregationgateway.server.aggregate.EngineSettings.unlimited(""), () -> start);
+            aggregator.push(new Push(Labels.EMPTY, List.of(
+                    new MetricFamily("c_total", MetricType.COUNTER, "", List.of(new ScalarSample(Labels.of("a", "1"), 2))),
+                    new MetricFamily("h", MetricType.HISTOGRAM, "", List.of(new ClassicHistogram(Labels.EMPTY,
+                            new double[] {1, INF}, new double[] {1, 2}, 2.0, 1.5))),
+                    new MetricFamily("g", MetricType.GAUGE, "", List.of(new ScalarSample(Labels.EMPTY, 1))))));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ProtobufRenderer.WITH_CREATED.render(aggregator.families(), out);
+            List<io.aggregationgateway.proto.metrics.MetricFamily> families = parse(out.toByteArray());
+            ByteArrayOutputStream again = new ByteArrayOutputStream();
+            for (var family : families) {
+                family.writeDelimitedTo(again);
+            }
+            assertArrayEquals(again.toByteArray(), out.toByteArray(), "start " + start);
+            com.google.protobuf.Timestamp expected = com.google.protobuf.Timestamp.newBuilder()
+                    .setSeconds(start / 1000).setNanos((int) (start % 1000) * 1_000_000).build();
+            assertEquals(expected, families.get(0).getMetric(0).getCounter().getCreatedTimestamp());
+            assertTrue(families.get(0).getMetric(0).getCounter().hasCreatedTimestamp());
+            assertEquals(expected, families.get(2).getMetric(0).getHistogram().getCreatedTimestamp());
+            assertTrue(families.get(2).getMetric(0).getHistogram().hasCreatedTimestamp());
+        }
+    }
 }

@@ -5,6 +5,7 @@ import io.aggregationgateway.server.model.ClassicHistogram;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
+import io.aggregationgateway.server.model.NameEscaping;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.ScalarSample;
 import io.aggregationgateway.server.model.Series;
@@ -84,6 +85,24 @@ class SlicedRenderingTest {
         new OpenMetricsRenderer().render(aggregator.families(), helped, WORKERS);
         assertArrayEquals(alone.toByteArray(), helped.toByteArray());
         assertTrue(helped.toString(StandardCharsets.UTF_8).endsWith("\n# EOF\n"));
+    }
+
+    @Test
+    void helpersChangeNothingInOpenMetricsWithStartsAndUtf8Names() throws Exception {
+        Aggregator aggregator = store();
+        List<Series> series = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            series.add(new ScalarSample(Labels.of("http.method", "m" + i), i));
+        }
+        aggregator.push(new Push(Labels.EMPTY, List.of(new MetricFamily("my.requests_total", MetricType.COUNTER, "", series))));
+        for (NameEscaping escaping : NameEscaping.values()) {
+            ByteArrayOutputStream alone = new ByteArrayOutputStream();
+            OpenMetricsRenderer.WITH_CREATED.render(aggregator.families(), alone, RenderWorkers.NONE, escaping);
+            ByteArrayOutputStream helped = new ByteArrayOutputStream();
+            OpenMetricsRenderer.WITH_CREATED.render(aggregator.families(), helped, WORKERS, escaping);
+            assertArrayEquals(alone.toByteArray(), helped.toByteArray(), escaping.toString());
+            assertTrue(helped.toString(StandardCharsets.UTF_8).contains("_created{"), escaping.toString());
+        }
     }
 
     @Test

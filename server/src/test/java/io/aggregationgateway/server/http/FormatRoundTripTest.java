@@ -142,7 +142,8 @@ class FormatRoundTripTest {
         assertEquals(2, families.get(0).getMetric(0).getHistogram().getSampleCount());
 
         HttpResponse<byte[]> om = scrape("application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1", false);
-        assertEquals("application/openmetrics-text; version=1.0.0; charset=utf-8", om.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals("application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores",
+                om.headers().firstValue("Content-Type").orElseThrow());
         String omText = new String(om.body(), StandardCharsets.UTF_8);
         assertTrue(omText.contains("# TYPE requests counter\n"), omText);
         assertTrue(omText.contains("requests_total{code=\"200\",job=\"t\"} 7\n"), omText);

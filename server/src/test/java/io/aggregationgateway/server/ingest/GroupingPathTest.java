@@ -33,7 +33,27 @@ class GroupingPathTest {
                 arguments("/job/j/a/1/a/2", Labels.of("job", "j", "a", "2")),
                 arguments("/job/j/job/other", Labels.of("job", "j")),
                 arguments("/job/%C3%A4/a/%20b", Labels.of("job", "ä", "a", " b")),
-                arguments("/job/j/a%40base64/w6Q", Labels.of("job", "j", "a", "ä")));
+                arguments("/job/j/a%40base64/w6Q", Labels.of("job", "j", "a", "ä")),
+                // UTF-8 label names, U__-escaped as the Pushgateway decodes them
+                arguments("/job/j/U__http_2e_method/GET", Labels.of("job", "j", "http.method", "GET")),
+                arguments("/job/j/U__dotted_2e_label_2e_name@base64/bXlsYWJlbHZhbHVl",
+                        Labels.of("job", "j", "dotted.label.name", "mylabelvalue")),
+                arguments("/job/j/U__pi_e8_ce/x", Labels.of("job", "j", "pièce", "x")),
+                arguments("/job/j/U___55_____/x", Labels.of("job", "j", "U__", "x")),
+                arguments("/job/j/U__in_xxx_valid/x", Labels.of("job", "j", "U__in_xxx_valid", "x")),
+                arguments("/job/j/U__job/other", Labels.of("job", "j")));
+    }
+
+    @ParameterizedTest(name = "\"{0}\"")
+    @MethodSource("utf8LabelNames")
+    void aPathCarriesAnyLabelNameValuesEscaped(String name) throws Exception {
+        String escaped = io.aggregationgateway.server.model.NameEscaping.VALUES.labelName(name);
+        String path = "/job/j/" + java.net.URLEncoder.encode(escaped, java.nio.charset.StandardCharsets.UTF_8) + "/v";
+        assertEquals(Labels.of("job", "j", name, "v"), GroupingPath.parse(path, false), path);
+    }
+
+    static Stream<String> utf8LabelNames() {
+        return Stream.of("http.method", "a:b", "1st", "température", "mood😀", "x/y", "a b", "with_underscores.too", "_x.y");
     }
 
     @ParameterizedTest(name = "\"{0}\"")
@@ -52,6 +72,10 @@ class GroupingPathTest {
                 arguments("/job/j/1a/x", "improper label name \"1a\""),
                 arguments("/job/j/__name__/x", "improper label name \"__name__\""),
                 arguments("/job/j/a-b/x", "improper label name \"a-b\""),
+                arguments("/job/j/a.b/x", "improper label name \"a.b\" in the path: write a name outside [a-zA-Z_][a-zA-Z0-9_]*"
+                        + " escaped, as \"U__a_2e_b\""),
+                arguments("/job/j/U______x/v", "improper label name \"U______x\""), // __x: reserved
+                arguments("/job/j/U__/v", "improper label name \"U__\""),
                 arguments("/job/j/a@base64/!!", "invalid base64 encoding for label a"),
                 arguments("/jobs/x", "unknown path"),
                 arguments("/job/%ff%fe", "path segment \"%ff%fe\" is not valid UTF-8"),

@@ -100,12 +100,13 @@ class LabelsTest {
 
     @Test
     void byteLevelNameChecksAgreeWithTheStringOnes() {
-        for (String name : List.of("a", "_a", "__a", "a1", "1a", "a-b", "le", "", "ü", "A_Z_09", "_")) {
+        for (String name : List.of("a", "_a", "__a", "a1", "1a", "a-b", "le", "", "ü", "A_Z_09", "_", "a:b", "__ü")) {
             byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
             assertEquals(MetricNames.isValidLabelName(name), MetricNames.isValidLabelName(bytes, 0, bytes.length), name);
+            assertEquals(MetricNames.isLegacyLabelName(name), MetricNames.isLegacyLabelName(bytes, 0, bytes.length), name);
         }
         Labels labels = Labels.of("ok", "1", "1bad", "2", "z", "long value");
-        assertEquals("1bad", labels.findName((b, o, l) -> !MetricNames.isValidLabelName(b, o, l)));
+        assertEquals("1bad", labels.findName((b, o, l) -> !MetricNames.isLegacyLabelName(b, o, l)));
         assertEquals(null, labels.findName((b, o, l) -> l > 10));
         assertEquals(10, labels.longestValueBytes());
         assertEquals(0, Labels.EMPTY.longestValueBytes());

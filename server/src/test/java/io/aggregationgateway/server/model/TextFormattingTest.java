@@ -41,6 +41,22 @@ class TextFormattingTest {
 
     @ParameterizedTest
     @CsvSource({
+            "1700000000000, 1700000000",
+            "1700000000250, 1700000000.25",
+            "1700000000005, 1700000000.005",
+            "1700000000100, 1700000000.1",
+            "1700000000999, 1700000000.999",
+            "0, 0",
+            "999, 0.999",
+            "-1500, -1.5",
+    })
+    void epochSecondsAreExactMillisecondDecimals(long millis, String expected) {
+        assertEquals(expected, TextFormatting.epochSeconds(millis));
+        assertEquals(millis / 1000.0, Double.parseDouble(expected));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
             "0.0, 0.0",
             "-0.0, 0.0",
             "1, 1.0",

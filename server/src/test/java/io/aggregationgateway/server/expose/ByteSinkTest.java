@@ -1,0 +1,56 @@
+package io.aggregationgateway.server.expose;
+
+import io.aggregationgateway.server.model.Labels;
+import io.aggregationgateway.server.model.NameEscaping;
+import io.aggregationgateway.server.model.TextFormatting;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The sink writes what {@link TextFormatting} spells, without making Strings. */
+class ByteSinkTest {
+    private static String written(ByteSink sink) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        sink.writeTo(out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void epochSecondsAsTextFormattingSpellsThem() throws IOException {
+        Random random = new Random(17);
+        for (int i = 0; i < 10_000; i++) {
+            long millis = i < 2000 ? i - 1000 : random.nextLong(4_000_000_000_000L) - 1_000_000_000_000L;
+            assertEquals(TextFormatting.epochSeconds(millis), written(new ByteSink().epochSeconds(millis)), "millis " + millis);
+        }
+    }
+
+    @Test
+    void labelNamesAreCopiedQuotedOrEscaped() throws IOException {
+        Labels labels = Labels.of("a:b", "1", "http.method", "GET", "job", "j", "q\"x", "2");
+        SampleName plain = SampleName.of("m");
+        SampleName quoted = SampleName.of("my.m");
+        assertEquals("m{\"a:b\"=\"1\",\"http.method\"=\"GET\",job=\"j\",\"q\\\"x\"=\"2\"}",
+                written(new ByteSink().series(plain, labels, NameEscaping.ALLOW_UTF8, null, null)));
+        assertEquals("{\"my.m\",\"a:b\"=\"1\",\"http.method\"=\"GET\",job=\"j\",\"q\\\"x\"=\"2\",le=\"1.0\"}",
+                written(new ByteSink().series(quoted, labels, NameEscaping.ALLOW_UTF8, "le", "1.0")));
+        assertEquals("{\"my.m\"}", written(new ByteSink().series(quoted, Labels.EMPTY, NameEscaping.ALLOW_UTF8, null, null)));
+        ByteSink again = new ByteSink().series(quoted, labels, NameEscaping.ALLOW_UTF8, null, null).put(' ');
+        assertEquals("{\"my.m\",\"a:b\"=\"1\",\"http.method\"=\"GET\",job=\"j\",\"q\\\"x\"=\"2\"} {\"my.m_created\",\"a:b\"=\"1\","
+                + "\"http.method\"=\"GET\",job=\"j\",\"q\\\"x\"=\"2\"} {\"my.m_x\",\"a:b\"=\"1\",\"http.method\"=\"GET\",job=\"j\","
+                + "\"q\\\"x\"=\"2\"}", written(again.seriesLike(SampleName.of("my.m_created")).put(' ')
+                .seriesLike(SampleName.of("my.m_x"))), "a series' labels once more, as written");
+        assertEquals("m m_created", written(new ByteSink().series(plain, Labels.EMPTY, null, null, null).put(' ')
+                .seriesLike(SampleName.of("m_created"))));
+        ByteSink sink = new ByteSink();
+        for (NameEscaping scheme : new NameEscaping[] {NameEscaping.VALUES, NameEscaping.UNDERSCORES, NameEscaping.VALUES}) {
+            sink.clear().series(plain, labels, scheme, null, null); // the cache of escaped names follows the scheme
+            assertEquals("m{" + scheme.labelName("a:b") + "=\"1\"," + scheme.labelName("http.method") + "=\"GET\",job=\"j\","
+                    + scheme.labelName("q\"x") + "=\"2\"}", written(sink));
+        }
+    }
+}
