@@ -165,7 +165,8 @@ class PushServiceTest {
         assertEquals(Histogram.newBuilder().setSampleCount(7).setSampleSum(10).setSchema(0)
                 .setZeroThreshold(0x1p-128).setZeroCount(1)
                 .addPositiveSpan(BucketSpan.newBuilder().setOffset(1).setLength(2))
-                .addPositiveDelta(5).addPositiveDelta(-4).build(), scraped.getMetric(0).getHistogram());
+                .addPositiveDelta(5).addPositiveDelta(-4).build(), scraped.getMetric(0).getHistogram().toBuilder().clearCreatedTimestamp().build());
+        assertTrue(scraped.getMetric(0).getHistogram().hasCreatedTimestamp(), "the series' start");
         assertEquals("# TYPE rt histogram\nrt_sum{job=\"grpc\"} 10\nrt_count{job=\"grpc\"} 7\n", scrape());
     }
 
