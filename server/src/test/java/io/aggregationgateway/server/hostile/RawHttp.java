@@ -60,15 +60,22 @@ final class RawHttp implements AutoCloseable {
 
     /**
      * Sends raw bytes on a fresh connection, half-closes it, and reads every response the server sends
-     * until it closes the connection (or the timeout passes).
+     * until it closes the connection (or the timeout passes). A server that refuses a long request
+     * early closes the connection while the rest is still being written, and the write fails (broken
+     * pipe, reset); what it answered before is read all the same.
      */
     static List<Response> sendAlone(int port, int timeoutMillis, byte[] bytes) throws IOException {
         List<Response> responses = new ArrayList<>();
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(timeoutMillis);
-            s.getOutputStream().write(bytes);
-            s.getOutputStream().flush();
-            s.shutdownOutput();
+            IOException writeFailed = null;
+            try {
+                s.getOutputStream().write(bytes);
+                s.getOutputStream().flush();
+                s.shutdownOutput();
+            } catch (IOException e) {
+                writeFailed = e;
+            }
             InputStream in = new BufferedInputStream(s.getInputStream());
             while (true) {
                 Response r;
@@ -86,6 +93,9 @@ final class RawHttp implements AutoCloseable {
                 if (r.closes()) {
                     break;
                 }
+            }
+            if (writeFailed != null && responses.isEmpty()) {
+                throw writeFailed;
             }
         }
         return responses;
