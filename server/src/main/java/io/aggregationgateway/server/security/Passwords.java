@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -30,7 +31,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * and an unknown user too, whose password is checked against a decoy hash of the highest cost
  * among the users, so that timing tells no user names apart. Verifications run one at a time
  * (as in exporter-toolkit), so guessing passwords occupies at most one core while remembered
- * users go on at full speed.
+ * users go on at full speed; one that waited its turn looks at the remembered password again, so
+ * a client's first requests on several connections at once pay for one verification, not one each.
  */
 final class Passwords {
     private static final BCrypt.Verifyer BCRYPT = BCrypt.verifyer(BCrypt.Version.VERSION_2Y,
@@ -45,12 +47,14 @@ final class Passwords {
     private final Mac keyedMac;
     private final ReentrantLock bcryptTurn;
     private final ConcurrentHashMap<String, Remembered> remembered = new ConcurrentHashMap<>();
+    private final AtomicLong verifications;
 
     /** The digest of a password that matched {@code hash}. */
     private record Remembered(String hash, byte[] digest) {
     }
 
-    private Passwords(Map<String, String> users, byte[] digestKey, ReentrantLock bcryptTurn, Passwords previous) {
+    private Passwords(Map<String, String> users, byte[] digestKey, ReentrantLock bcryptTurn, AtomicLong verifications,
+                      Passwords previous) {
         Map<String, byte[]> byUser = new HashMap<>();
         int cost = BCrypt.MIN_COST;
         for (Map.Entry<String, String> user : users.entrySet()) {
@@ -62,6 +66,7 @@ final class Passwords {
         this.digestKey = digestKey;
         this.keyedMac = keyedMac(digestKey);
         this.bcryptTurn = bcryptTurn;
+        this.verifications = verifications;
         if (previous != null && previous.decoyCost == cost) {
             this.decoy = previous.decoy;
         } else {
@@ -83,12 +88,12 @@ final class Passwords {
     static Passwords of(Map<String, String> users) {
         byte[] key = new byte[32];
         RANDOM.nextBytes(key);
-        return new Passwords(users, key, new ReentrantLock(), null);
+        return new Passwords(users, key, new ReentrantLock(), new AtomicLong(), null);
     }
 
     /** For a re-read file: the same digest key and bcrypt turn, remembering the users whose hash stayed. */
     Passwords reloaded(Map<String, String> users) {
-        return new Passwords(users, digestKey, bcryptTurn, this);
+        return new Passwords(users, digestKey, bcryptTurn, verifications, this);
     }
 
     boolean anyUsers() {
@@ -123,20 +128,31 @@ final class Passwords {
         boolean verified;
         bcryptTurn.lock();
         try {
-            verified = BCRYPT.verify(password, hash == null ? decoy : hash).verified;
+            // Requests that waited for their turn with the same password (a client's first requests on
+            // several connections at once) find it remembered by the one before them: one bcrypt for all.
+            known = hash == null ? null : remembered.get(user);
+            if (known != null && MessageDigest.isEqual(known.digest(), digest)) {
+                return true;
+            }
+            verifications.incrementAndGet();
+            verified = BCRYPT.verify(password, hash == null ? decoy : hash).verified && hash != null;
+            if (verified) {
+                remembered.put(user, new Remembered(new String(hash, StandardCharsets.US_ASCII), digest));
+            }
         } finally {
             bcryptTurn.unlock();
         }
-        if (hash == null || !verified) {
-            return false;
-        }
-        remembered.put(user, new Remembered(new String(hash, StandardCharsets.US_ASCII), digest));
-        return true;
+        return verified;
     }
 
     /** The cost of the decoy hash unknown users are checked against: the highest of the users' hashes. */
     int decoyCost() {
         return decoyCost;
+    }
+
+    /** How many bcrypt verifications ran, since the first version of the file. */
+    long verifications() {
+        return verifications.get();
     }
 
     /** How many verified passwords are remembered (at most one per user). */

@@ -5,7 +5,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -72,5 +79,29 @@ class PasswordsTest {
         assertEquals(10, Passwords.of(Map.of("alice", alice)).decoyCost());
         assertEquals(12, Passwords.of(Map.of("alice", alice, "bob", cost12)).decoyCost());
         assertEquals(4, Passwords.of(Map.of()).decoyCost(), "no users: the lowest cost, never used");
+    }
+
+    @Test
+    void manyFirstRequestsAtOnceWithTheRightPasswordPayForOneVerification() throws Exception {
+        Passwords passwords = Passwords.of(Map.of("alice", alice));
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            CyclicBarrier start = new CyclicBarrier(8);
+            List<Future<Boolean>> checks = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                checks.add(pool.submit(() -> {
+                    start.await(10, TimeUnit.SECONDS);
+                    return passwords.matches("alice", bytes("wonderland"));
+                }));
+            }
+            for (Future<Boolean> check : checks) {
+                assertTrue(check.get(60, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, passwords.verifications(), "the seven that waited found the password remembered");
+        assertFalse(passwords.matches("alice", bytes("wrong")));
+        assertEquals(2, passwords.verifications(), "a wrong password still pays its own");
     }
 }
