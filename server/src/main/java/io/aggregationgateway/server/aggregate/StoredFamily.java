@@ -150,6 +150,20 @@ final class StoredFamily {
         return SeriesCell.create(first);
     }
 
+    /** The family's gauge mode, or {@code null} when its series simply add up or are histograms. */
+    GaugeMode gaugeMode() {
+        return gaugeMode;
+    }
+
+    /** Adds a restored series, which must be new; before the store serves. */
+    void restore(SeriesCell cell) {
+        if (series.putIfAbsent(cell.labels(), cell) != null) {
+            throw new IllegalArgumentException("family " + name + " holds series " + cell.labels() + " twice");
+        }
+        nearOverflow |= cell.magnitude() > Overflow.NEAR;
+        shapeVersion.incrementAndGet();
+    }
+
     /** Removes {@code cell} if it is still this family's; the caller holds the store's write lock. */
     boolean remove(SeriesCell cell) {
         boolean removed = series.remove(cell.labels(), cell);
