@@ -3,6 +3,7 @@ package io.aggregationgateway.server;
 import io.aggregationgateway.server.config.ConfigException;
 import io.aggregationgateway.server.config.ConfigLoader;
 import io.aggregationgateway.server.config.GatewayConfig;
+import io.aggregationgateway.server.persist.SnapshotLoadException;
 import io.helidon.logging.common.LogConfig;
 import sun.misc.Signal;
 
@@ -30,7 +31,14 @@ public final class Main {
             return;
         }
         configureLogging(config.logLevel());
-        Gateway gateway = Gateway.start(config);
+        Gateway gateway;
+        try {
+            gateway = Gateway.start(config);
+        } catch (SnapshotLoadException e) {
+            System.err.println("aggregation-gateway: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         System.out.println("aggregation-gateway listening on " + config.host() + ":" + gateway.port());
 
         // A plain JVM exits 143 on SIGTERM; operators (and Kubernetes) expect a drained stop and 0.
@@ -39,8 +47,8 @@ public final class Main {
         Signal.handle(new Signal("INT"), signal -> stop.countDown());
         stop.await();
         Logger.getLogger(Main.class.getName()).info("stopping: finishing in-flight requests");
-        gateway.close();
-        System.exit(0);
+        // 1 when the last snapshot could not be written (logged): what was pushed since the one before is lost
+        System.exit(gateway.stop() ? 0 : 1);
     }
 
     private static void configureLogging(Level level) {
