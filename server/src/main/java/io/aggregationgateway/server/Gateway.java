@@ -104,7 +104,7 @@ public final class Gateway implements AutoCloseable {
         PushRates rates = new PushRates(clock, metrics::counts).start();
         List<Supplier<Section>> featureSections = new ArrayList<>();
         if (sources.enabled()) {
-            featureSections.add(SourcesSection.of(aggregator, config.sourceLabels(), config.sourceTtl()));
+            featureSections.addAll(SourcesSection.of(aggregator, sources));
         }
         persistence.ifPresent(p -> featureSections.add(PersistenceSection.of(p, loaded)));
         StatusReporter status = new StatusReporter(build, clock, startedAt, config.settings(), aggregator,

@@ -11,7 +11,6 @@ import java.util.List;
  */
 final class SourceLabels {
     private final byte[][] names;
-    private final Labels.RawNameTest isSourceName = this::isSourceName;
 
     SourceLabels(List<String> names) {
         this.names = names.stream().distinct().map(n -> n.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
@@ -33,7 +32,12 @@ final class SourceLabels {
 
     /** Whether any source label is among {@code labels}. */
     boolean anyIn(Labels labels) {
-        return labels.findName(isSourceName) != null;
+        for (byte[] name : names) {
+            if (labels.hasName(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code labels} without the source labels; the same instance when it has none. */

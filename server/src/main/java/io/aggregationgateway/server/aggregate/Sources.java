@@ -13,6 +13,7 @@ import io.aggregationgateway.server.model.ScalarSample;
 import io.aggregationgateway.server.model.Series;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -379,9 +380,13 @@ final class Sources {
         return table;
     }
 
-    /** For each family that live sources push: how many do, and their states; sorted by family. */
+    /**
+     * For each family that live sources push: how many do, and their states; sorted by family. A
+     * family deleted and pushed anew with another type shows once per type while sources still
+     * hold states of the old one (until their next push of it).
+     */
     List<SourceFamilySummary> familySummaries() {
-        Map<String, long[]> byFamily = new TreeMap<>();
+        Map<String, Map<MetricType, long[]>> byFamily = new TreeMap<>();
         for (SourceState state : byKey.values()) {
             state.lock().lock();
             try {
@@ -390,7 +395,8 @@ final class Sources {
                 }
                 state.tables().forEach((family, table) -> {
                     if (table.size() > 0) {
-                        long[] counts = byFamily.computeIfAbsent(family, f -> new long[2]);
+                        long[] counts = byFamily.computeIfAbsent(family, f -> new EnumMap<>(MetricType.class))
+                                .computeIfAbsent(table.type(), t -> new long[2]);
                         counts[0]++;
                         counts[1] += table.size();
                     }
@@ -400,7 +406,8 @@ final class Sources {
             }
         }
         List<SourceFamilySummary> out = new ArrayList<>(byFamily.size());
-        byFamily.forEach((family, counts) -> out.add(new SourceFamilySummary(family, (int) counts[0], counts[1])));
+        byFamily.forEach((family, byType) -> byType.forEach((type, counts) ->
+                out.add(new SourceFamilySummary(family, type, (int) counts[0], counts[1]))));
         return out;
     }
 

@@ -17,7 +17,7 @@ public record ConnectionSettings(int maxConnections, Duration idleTimeout, Durat
     /** Largest header section; larger ones get 431. */
     public static final int MAX_HEADER_BYTES = 16384;
     /** Most header fields in one request; more get 431. */
-    public static final int MAX_HEADER_FIELDS = 100;
+    public static final int MAX_HEADER_FIELDS = 128;
 
     public ConnectionSettings {
         if (maxConnections < 1 || idleTimeout.isNegative() || idleTimeout.isZero()

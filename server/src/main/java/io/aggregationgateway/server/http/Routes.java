@@ -46,6 +46,8 @@ public final class Routes {
                 .route(Method.OPTIONS, PathMatchers.create(METRICS + "/*"), cors::preflight)
                 .route(Method.DELETE, PathMatchers.create(METRICS + "/*"), new DeleteHandler(aggregator))
                 .delete("/api/v1/families/{name}", new FamilyDeleteHandler(aggregator))
+                // HAProxy's default health check is "OPTIONS / HTTP/1.0" and counts only 2xx and 3xx as up
+                .options("/", (req, res) -> res.header(HeaderNames.ALLOW, "GET, HEAD, OPTIONS").send())
                 .get("/-/healthy", new HealthHandler())
                 .get("/-/ready", new HealthHandler());
     }

@@ -227,6 +227,23 @@ public final class Labels implements Comparable<Labels> {
         return null;
     }
 
+    /**
+     * Whether a label is named {@code name} (its UTF-8 bytes). The names are sorted, so this stops
+     * at the first name past it; no lambda, since it runs for every series of a push from a source.
+     */
+    public boolean hasName(byte[] name) {
+        int pos = 0;
+        while (pos < data.length) {
+            int nameLength = readVarint(data, pos);
+            int cmp = compareNames(data, pos + varintSize(nameLength), nameLength, name, 0, name.length);
+            if (cmp >= 0) {
+                return cmp == 0;
+            }
+            pos = entryEnd(data, pos);
+        }
+        return false;
+    }
+
     /** The length in bytes of the longest label value. */
     public int longestValueBytes() {
         int longest = 0;

@@ -98,6 +98,37 @@ class OverflowTest {
         return new Push(Labels.EMPTY, List.of(new MetricFamily("h", MetricType.HISTOGRAM, "", List.of(h.build()))));
     }
 
+    /** Sources' gauge values: in sum and avg they add up, so their total must stay finite; a source's new value replaces its old one. */
+    @Test
+    void sourcesGaugeTotalsStayFinite() throws Exception {
+        SourceHarness engine = new SourceHarness();
+        engine.post("a", "# TYPE g_sum gauge\ng_sum 1.7e308\n");
+        engine.post("b", "# TYPE g_sum gauge\ng_sum 1e292\n");
+        String before = engine.exposition();
+        PushRejectedException e = assertThrows(PushRejectedException.class,
+                () -> engine.post("b", VALID_PREFIX + "# TYPE g_sum gauge\ng_sum 1e308\n"));
+        assertEquals(RejectionReason.INVALID_VALUE, e.reason());
+        assertTrue(e.getMessage().startsWith("family g_sum, series {job=\"api\"}: adding 1.0E308 to the stored 1.7"),
+                e.getMessage()); // the total without b's old value
+        assertTrue(e.getMessage().contains("would overflow to Infinity"), e.getMessage());
+        assertEquals(before, engine.exposition());
+
+        // a replaces its own value: 1.7e308 → 1.75e308 is no overflow, though adding it would be (b's 1e292 stays in the sum)
+        engine.post("a", "# TYPE g_sum gauge\ng_sum 1.75e308\n");
+        // avg divides the same total: refused alike; max never adds anything up
+        engine.post("a", "# TYPE g_avg gauge\ng_avg 1.7e308\n# TYPE g_max gauge\ng_max 1.7e308\n");
+        assertThrows(PushRejectedException.class, () -> engine.post("b", "# TYPE g_avg gauge\ng_avg 1.7e308\n"));
+        engine.post("b", "# TYPE g_max gauge\ng_max 1.7e308\n");
+        assertEquals("""
+                # TYPE g_avg gauge
+                g_avg{job="api"} 1.7E308
+                # TYPE g_max gauge
+                g_max{job="api"} 1.7E308
+                # TYPE g_sum gauge
+                g_sum{job="api"} 1.7500000000000002E308
+                """, engine.exposition());
+    }
+
     @Test
     void sumsUpToTheLargestDoubleStillLand() throws Exception {
         EngineHarness engine = new EngineHarness();

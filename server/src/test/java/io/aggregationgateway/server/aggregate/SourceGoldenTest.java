@@ -177,6 +177,11 @@ class SourceGoldenTest {
                 modeCase("g_min", "3", "1", "3"),
                 modeCase("g_last", "3", "1", "3"),
                 modeCase("g_avg", "4", "2", "3"),
+                putAndDeleteCase("g_sum", "7", "4"),
+                putAndDeleteCase("g_max", "4", "4"),
+                putAndDeleteCase("g_min", "3", "4"),
+                putAndDeleteCase("g_last", "3", "4"),
+                putAndDeleteCase("g_avg", "3.5", "4"),
                 arguments("g_sum: a lower value is no restart, just the value",
                         List.of(post("a", gauge("g_sum", 5)), post("a", gauge("g_sum", 2))), gaugeOut("g_sum", "2")),
                 arguments("g_last: a source's value comes after an older one of another",
@@ -218,6 +223,18 @@ class SourceGoldenTest {
                 post("a", gauge(family, 1)), post("a", gauge(family, 1)),
                 h -> assertEquals(gaugeOut(family, afterLower), h.exposition(), "a=1 (twice), b=3"),
                 minutes(9), post("b", gauge(family, 3)), minutes(2)), gaugeOut(family, afterExpiry));
+    }
+
+    /**
+     * Sources a=5, c=4, b=3 (pushed in that order, each by PUT, with a counter); a PUTs without the
+     * gauge, then b is deleted: the mode over the sources still holding a value.
+     */
+    private static Arguments putAndDeleteCase(String family, String afterPut, String afterDelete) {
+        return arguments(family + ": PUT without the gauge and DELETE take a source's value out", List.of(
+                put("a", gauge(family, 5) + counter(1)), put("c", gauge(family, 4)), put("b", gauge(family, 3)),
+                put("a", counter(1)),
+                h -> assertEquals(counterOut("1") + gaugeOut(family, afterPut), h.exposition(), "b=3, c=4"),
+                deleteSource("b")), counterOut("1") + gaugeOut(family, afterDelete));
     }
 
     /** Delta pushes only: how each mode combines pushed values. */

@@ -35,8 +35,12 @@ final class SourceHarness {
     }
 
     SourceHarness(long maxSeries, long maxSourceStates) {
-        aggregator = new Aggregator(new EngineSettings("aggregation_gateway_", maxSeries, 64, 4096, Duration.ZERO),
-                MODES, new SourceSettings(List.of("instance"), TTL, maxSourceStates), now::get);
+        this(maxSeries, maxSourceStates, Long.MAX_VALUE);
+    }
+
+    SourceHarness(long maxSeries, long maxSourceStates, long maxStoreBytes) {
+        aggregator = new Aggregator(new EngineSettings("aggregation_gateway_", maxSeries, 64, 4096, Duration.ZERO,
+                maxStoreBytes), MODES, new SourceSettings(List.of("instance"), TTL, maxSourceStates), now::get);
     }
 
     static String sourcePath(String source) {

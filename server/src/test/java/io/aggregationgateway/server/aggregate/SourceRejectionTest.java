@@ -37,6 +37,8 @@ class SourceRejectionTest {
             latency_bucket{le="+Inf"} 2
             latency_sum 3
             latency_count 2
+            # TYPE big_total counter
+            big_total 1.7e308
             """;
     private static final String VALID_PREFIX = "# TYPE c_total counter\nc_total 100\n";
 
@@ -50,7 +52,11 @@ class SourceRejectionTest {
                 arguments(RejectionReason.INVALID_HISTOGRAM, "buckets are not cumulative",
                         "# TYPE latency histogram\nlatency_bucket{le=\"1\"} 5\nlatency_bucket{le=\"+Inf\"} 3\nlatency_count 3\n"),
                 arguments(RejectionReason.DUPLICATE_SERIES, "the same series appears twice",
-                        "# TYPE e_total counter\ne_total{instance=\"x\"} 1\ne_total 2\n"));
+                        "# TYPE e_total counter\ne_total{instance=\"x\"} 1\ne_total 2\n"),
+                arguments(RejectionReason.NAME_COLLISION, "family c (gauge) collides with counter c_total",
+                        "# TYPE c gauge\nc 1\n"),
+                // a lower total is a restart, which adds the whole new total: past the largest double
+                arguments(RejectionReason.INVALID_VALUE, "would overflow to Infinity", "# TYPE big_total counter\nbig_total 1e308\n"));
     }
 
     @ParameterizedTest(name = "{0}: {1}")
@@ -113,6 +119,28 @@ class SourceRejectionTest {
         assertEquals(1, engine.aggregator.liveSources());
         assertEquals(1, engine.aggregator.sourcesHeld());
         // b's baseline of x=1 was not kept: its push of 5 still counts whole
+        engine.post("b", "# TYPE c_total counter\nc_total{x=\"1\"} 5\n");
+        assertTrue(engine.exposition().contains("c_total{job=\"api\",x=\"1\"} 6\n"), engine.exposition());
+    }
+
+    @Test
+    void aPushOverTheByteBudgetGivesBackTheStatesItReserved() throws Exception {
+        String first = "# TYPE c_total counter\nc_total{x=\"1\"} 1\n";
+        SourceHarness measure = new SourceHarness();
+        measure.post("a", first);
+        // room for a few more small series, not for one with a 500-byte label
+        SourceHarness engine = new SourceHarness(Long.MAX_VALUE, Long.MAX_VALUE, measure.aggregator.storeBytes() + 300);
+        engine.post("a", first);
+        String before = engine.exposition();
+
+        PushRejectedException e = assertThrows(PushRejectedException.class, () -> engine.post("b",
+                "# TYPE c_total counter\nc_total{x=\"1\"} 5\nc_total{x=\"2\",long=\"" + "v".repeat(500) + "\"} 5\n"));
+        assertEquals(RejectionReason.LIMIT_EXCEEDED, e.reason());
+        assertTrue(e.getMessage().contains("--max-store-bytes"), e.getMessage());
+        assertEquals(before, engine.exposition());
+        assertEquals(1, engine.aggregator.sourceStates());
+        assertEquals(1, engine.aggregator.sourcesHeld(), "the refused source left no trace");
+        // b has no baseline of x=1: its push of 5 counts whole
         engine.post("b", "# TYPE c_total counter\nc_total{x=\"1\"} 5\n");
         assertTrue(engine.exposition().contains("c_total{job=\"api\",x=\"1\"} 6\n"), engine.exposition());
     }

@@ -88,6 +88,28 @@ class StoreBudgetTest {
     }
 
     @Test
+    void aSourcesGaugeCellIsCountedOnceAndGivenBackWhenItsLastSourceGoes() throws Exception {
+        SourceHarness engine = new SourceHarness();
+        engine.post("a", "# TYPE c_total counter\nc_total 1\n");
+        long counter = engine.aggregator.storeBytes();
+        engine.post("a", "# TYPE g_sum gauge\ng_sum 1\n");
+        long gauge = Footprint.ofFamily("g_sum", "") + Footprint.ofNewSeries(new ScalarSample(Labels.of("job", "api"), 1), true);
+        assertEquals(counter + gauge, engine.aggregator.storeBytes());
+        assertEquals(Footprint.GAUGE_CELL - Footprint.SCALAR_CELL, gauge - Footprint.ofFamily("g_sum", "")
+                - Footprint.ofNewSeries(new ScalarSample(Labels.of("job", "api"), 1)));
+        for (String source : List.of("b", "c", "d")) {
+            engine.post(source, "# TYPE g_sum gauge\ng_sum 2\n");
+        }
+        assertEquals(counter + gauge, engine.aggregator.storeBytes(), "more sources' values are their states, not the store's");
+
+        for (String source : List.of("a", "b", "c", "d")) {
+            engine.deleteSource(source);
+        }
+        assertEquals(counter, engine.aggregator.storeBytes(), "the gauge series and its family went with their last source");
+        assertEquals(1, engine.aggregator.seriesCount());
+    }
+
+    @Test
     void expiryAndResetGiveEverythingBack() throws Exception {
         Aggregator aggregator = engine(Long.MAX_VALUE);
         aggregator.push(push(new MetricFamily("g", MetricType.GAUGE, "help", List.of(new ScalarSample(Labels.of("a", "1"), 1)))));

@@ -156,7 +156,7 @@ class BalancedReplicasE2ETest {
         String pushedTo = BalancedReplicas.answeringReplica(balanced.pushText("PUT", sourcePath,
                 "# TYPE deletes_total counter\ndeletes_total 1\n"));
         HttpResponse<String> sourceDelete = balanced.send(HttpRequest.newBuilder(balanced.uri(sourcePath)).DELETE());
-        assertEquals(200, sourceDelete.statusCode(), sourceDelete::body);
+        assertEquals(202, sourceDelete.statusCode(), sourceDelete::body);
         assertEquals(pushedTo, BalancedReplicas.answeringReplica(sourceDelete), "the DELETE reaches the source's replica");
 
         for (int i = 0; i < REPLICAS; i++) {

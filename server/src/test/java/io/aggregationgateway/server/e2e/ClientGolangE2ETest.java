@@ -2,6 +2,7 @@ package io.aggregationgateway.server.e2e;
 
 import io.aggregationgateway.testsupport.RequiredExecutable;
 import io.aggregationgateway.server.support.RunningGateway;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,7 +11,11 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,17 +24,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * client_golang's {@code push.Pusher} (Debian's {@code golang-github-prometheus-client-golang-dev}, built
  * offline in GOPATH mode with Debian's Go): {@code Push()} lands, and {@code Delete()} succeeds, which it
- * does only on a 202 answer, as the Pushgateway gives.
+ * does only on a 202 answer, as the Pushgateway gives. As long-lived senders of running totals
+ * ({@code --source-label instance}), several processes' pushes sum to what they counted.
  */
 class ClientGolangE2ETest {
     private static final Path CLIENT_GOLANG = Path.of("/usr/share/gocode/src/github.com/prometheus/client_golang/prometheus/push");
 
     @TempDir
-    Path workDir;
+    static Path workDir;
+
+    private static Path program;
+
+    @BeforeAll
+    static void buildOnce() throws Exception {
+        program = build();
+    }
 
     @Test
     void pushThenDeleteWithClientGolang() throws Exception {
-        Path program = build();
         try (RunningGateway gateway = new RunningGateway("--self-metrics", "false")) {
             String url = "http://127.0.0.1:" + gateway.port();
             run(program, url, "push");
@@ -44,8 +56,43 @@ class ClientGolangE2ETest {
         }
     }
 
+    @Test
+    void pushersOfRunningTotalsSumToWhatTheyCounted() throws Exception {
+        try (RunningGateway gateway = new RunningGateway("--source-label", "instance")) {
+            String url = "http://127.0.0.1:" + gateway.port();
+            ExecutorService pool = Executors.newFixedThreadPool(3);
+            try {
+                List<Future<?>> runs = new ArrayList<>();
+                for (String instance : List.of("g1", "g2", "g3")) {
+                    runs.add(pool.submit(() -> {
+                        run(program, url, "source", instance, "20");
+                        return null;
+                    }));
+                }
+                for (Future<?> run : runs) {
+                    run.get(120, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            String scrape = gateway.scrape();
+            // each counted 1 + 2 + ... + 20 = 210, pushed its totals 40 times; its gauge's last value is 20
+            assertTrue(scrape.contains("go_src_jobs_total{job=\"go_service\"} 630\n"), scrape);
+            assertTrue(scrape.contains("go_src_in_flight{job=\"go_service\"} 60\n"), scrape);
+            assertTrue(scrape.contains("aggregation_gateway_sources 3\n"), scrape);
+
+            gateway.pushText("/metrics/job/go_service/instance/g1", "# TYPE go_src_jobs_total counter\ngo_src_jobs_total 215\n");
+            // client_golang's Delete() of a source's group, which needs the 202, forgets that source
+            run(program, url, "delete-source", "g2");
+            scrape = gateway.scrape();
+            assertTrue(scrape.contains("go_src_jobs_total{job=\"go_service\"} 635\n"), scrape);
+            assertTrue(scrape.contains("go_src_in_flight{job=\"go_service\"} 40\n"), scrape);
+            assertTrue(scrape.contains("aggregation_gateway_sources 2\n"), scrape);
+        }
+    }
+
     /** Builds test resource {@code e2e/go_push_delete.go} against the Debian packages, offline. */
-    private Path build() throws IOException, InterruptedException {
+    private static Path build() throws IOException, InterruptedException {
         String go = RequiredExecutable.require("/usr/bin/go", "golang-go").toString();
         if (!Files.isDirectory(CLIENT_GOLANG)) {
             RequiredExecutable.unavailable(CLIENT_GOLANG + " is missing (apt-get install golang-github-prometheus-client-golang-dev)");
@@ -69,8 +116,10 @@ class ClientGolangE2ETest {
         return binary;
     }
 
-    private static void run(Path program, String url, String action) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(List.of(program.toString(), url, action)).redirectErrorStream(true);
+    private static void run(Path program, String url, String action, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(program.toString(), url, action));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().remove("http_proxy");
         builder.environment().remove("HTTP_PROXY");
         String output = runToEnd(builder, 60);

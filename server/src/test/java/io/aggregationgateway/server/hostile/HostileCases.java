@@ -169,7 +169,7 @@ final class HostileCases {
         cases.add(new RawCase("request-line-nul", raw("GET /metr\u0000ics HTTP/1.1\r\nHost: x\r\n\r\n"), Expect.ANY));
         cases.add(new RawCase("request-line-only-spaces", raw("   \r\n\r\n"), Expect.ANY));
         cases.add(new RawCase("h2-preface-then-garbage", raw("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\u0000\u0000\u0012\u0004garbage"), Expect.ANY));
-        // what RFC 9112 says must be refused, or allowed, and the server got wrong (see ENABLED_ONCE_MERGED)
+        // what RFC 9112 says must be refused, or allowed, and the server got wrong
         cases.add(new RawCase("content-length-conflicting", raw(head + "Content-Length: " + BODY.length()
                 + "\r\nContent-Length: 3\r\n\r\n" + BODY), Expect.REFUSED));
         cases.add(new RawCase("content-length-negative", raw(head + "Content-Length: -1\r\n\r\n" + BODY), Expect.REFUSED));

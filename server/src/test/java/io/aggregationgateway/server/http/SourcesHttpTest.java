@@ -138,8 +138,11 @@ class SourcesHttpTest {
             assertTrue(scrape.contains("aggregation_gateway_source_states 2\n"), scrape);
             assertTrue(scrape.contains("aggregation_gateway_source_restarts_total 1\n"), scrape);
             String status = body(gateway.send(HttpRequest.newBuilder(gateway.uri("/api/v1/status"))));
-            assertTrue(status.contains("\"sources\":[{\"family\":\"jobs_total\",\"sources\":1,\"states\":1},"
-                    + "{\"family\":\"queue_depth\",\"sources\":1,\"states\":1}]"), status);
+            assertTrue(status.contains("\"sourceFamilies\":[{\"family\":\"jobs_total\",\"type\":\"counter\",\"gaugeMode\":null,"
+                    + "\"sources\":1,\"states\":1},{\"family\":\"queue_depth\",\"type\":\"gauge\",\"gaugeMode\":\"sum\","
+                    + "\"sources\":1,\"states\":1}]"), status);
+            assertTrue(status.contains("\"sources\":{\"sourceLabels\":\"instance\",\"live\":1,\"states\":2,"
+                    + "\"maxStates\":2000000,\"ttlSeconds\":0.5,\"expired\":0,\"restarts\":1}"), status);
             assertTrue(OperationsTest.eventually(Duration.ofSeconds(5),
                     () -> gateway.scrape().contains("aggregation_gateway_source_expiries_total 1\n")), gateway.scrape());
             scrape = gateway.scrape();

@@ -111,6 +111,26 @@ class LabelsTest {
         assertEquals(0, Labels.EMPTY.longestValueBytes());
     }
 
+    @Test
+    void hasNameAgreesWithGetOnRandomLabelSets() {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        String[] pool = {"a", "aa", "ab", "b", "instance", "instancf", "instanc", "job", "z", "ü", "_x", "A"};
+        for (int round = 0; round < 500; round++) {
+            Labels.Builder builder = new Labels.Builder();
+            for (String name : pool) {
+                if (random.nextInt(3) == 0) {
+                    builder.add(name, "v");
+                }
+            }
+            Labels labels = builder.build();
+            for (String name : pool) {
+                assertEquals(labels.get(name) != null, labels.hasName(name.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        "seed " + seed + ": " + name + " in " + labels);
+            }
+        }
+    }
+
     /**
      * The builder's sort against a TreeMap, at sizes on both sides of where it switches from
      * insertion sort to merging, in random, sorted and reversed order; with a name added twice,
