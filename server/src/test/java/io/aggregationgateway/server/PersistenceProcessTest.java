@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -65,7 +66,8 @@ class PersistenceProcessTest {
             before = get(port, "/metrics");
             assertFalse(Files.exists(file), "the hourly snapshot has not come yet");
             assertEquals(0, gateway.terminate(), gateway.logTail());
-            assertTrue(gateway.log().contains("last snapshot written to " + file.toAbsolutePath() + ": 4 series"), gateway.logTail());
+            assertTrue(gateway.log().matches("(?s).*last snapshot written to " + Pattern.quote(file.toAbsolutePath().toString())
+                    + " in \\d+ ms: 4 series, \\d+ bytes.*"), gateway.logTail());
         }
         try (GatewayProcess gateway = GatewayProcess.launch(dir.resolve("second.log"), flags)) {
             int port = gateway.awaitListening();

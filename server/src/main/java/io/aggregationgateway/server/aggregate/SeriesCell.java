@@ -103,6 +103,14 @@ abstract sealed class SeriesCell permits ScalarCell, GaugeCell, HistogramCell, N
         return cell;
     }
 
+    /** A scalar series restored as {@link #restore} restores a {@link SeriesImage.Scalar}, without the record. */
+    static SeriesCell restoreScalar(Labels labels, long lastPushMillis, double value, GaugeMode gaugeMode) {
+        SeriesCell cell = gaugeMode != null ? GaugeCell.ofDelta(new ScalarSample(labels, value), gaugeMode)
+                : new ScalarCell(labels, value);
+        cell.touch(lastPushMillis);
+        return cell;
+    }
+
     static SeriesCell create(Series first) {
         return switch (first) {
             case ScalarSample s -> new ScalarCell(s.labels(), s.value());

@@ -19,9 +19,6 @@ public record SourceImage(Labels key, int id, long lastPushMillis, List<Table> t
      * the source labels) the value it pushed last, as {@link SeriesImage.Scalar} (counters, gauges,
      * untyped), {@link SeriesImage.Classic} or {@link SeriesImage.Native}, push time 0.
      */
-    public record Table(String family, MetricType type, List<SeriesImage> baselines) {
-        public Table {
-            baselines = List.copyOf(baselines);
-        }
+    public record Table(String family, MetricType type, ImageList baselines) {
     }
 }

@@ -284,28 +284,13 @@ final class Sources {
             List<SourceImage.Table> tables = new ArrayList<>(state.tables().size());
             state.tables().forEach((family, table) -> {
                 if (table.size() > 0) {
-                    tables.add(new SourceImage.Table(family, table.type(), baselines(table)));
+                    tables.add(new SourceImage.Table(family, table.type(), table.image()));
                 }
             });
             tables.sort((a, b) -> a.family().compareTo(b.family()));
             out.add(new SourceImage(state.key(), state.id(), state.lastPushMillis(), tables));
         }
         out.sort((a, b) -> Integer.compare(a.id(), b.id()));
-        return out;
-    }
-
-    private static List<SeriesImage> baselines(BaselineTable table) {
-        List<SeriesImage> out = new ArrayList<>(table.size());
-        for (int p = 0; p < table.size(); p++) {
-            Labels key = table.key(p);
-            out.add(table.type().isHistogram()
-                    ? switch (table.object(p)) {
-                        case HistogramValues h -> new SeriesImage.Classic(key, 0, h);
-                        case NativeHistogram h -> new SeriesImage.Native(key, 0, h);
-                        default -> throw new IllegalStateException("not a histogram baseline: " + table.object(p));
-                    }
-                    : new SeriesImage.Scalar(key, 0, table.number(p)));
-        }
         return out;
     }
 

@@ -81,6 +81,7 @@ public final class Persistence implements AutoCloseable {
         file.deleteTemporary();
         warnIfNotWritable(path);
         String problem;
+        long start = System.nanoTime();
         try {
             Optional<Snapshot> read = file.read();
             if (read.isEmpty()) {
@@ -89,7 +90,8 @@ public final class Persistence implements AutoCloseable {
             }
             Snapshot snapshot = read.get();
             RestoreSummary summary = aggregator.restore(snapshot.store());
-            LOG.info(() -> describe(path, snapshot, summary));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            LOG.info(() -> describe(path, snapshot, summary, took));
             return Optional.of(new Loaded(snapshot.takenAt(), snapshot.lastReset(), snapshot.writer(), summary));
         } catch (InvalidSnapshotException e) {
             problem = e.getMessage();
@@ -115,10 +117,10 @@ public final class Persistence implements AutoCloseable {
         return Optional.empty();
     }
 
-    private static String describe(Path path, Snapshot snapshot, RestoreSummary summary) {
+    private static String describe(Path path, Snapshot snapshot, RestoreSummary summary, Duration took) {
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
-                "loaded snapshot %s taken at %s%s: %,d families, %,d series, %,d sources, %,d (series, source) states",
-                path, snapshot.takenAt(), snapshot.writer().isEmpty() ? "" : " by " + snapshot.writer(),
+                "loaded snapshot %s taken at %s%s in %d ms: %,d families, %,d series, %,d sources, %,d (series, source) states",
+                path, snapshot.takenAt(), snapshot.writer().isEmpty() ? "" : " by " + snapshot.writer(), took.toMillis(),
                 summary.families(), summary.series(), summary.sources(), summary.states()));
         if (summary.droppedSources() > 0) {
             out.append(String.format(Locale.ROOT, "; %,d sources left out: they were recognised by the source labels %s,"
@@ -207,7 +209,9 @@ public final class Persistence implements AutoCloseable {
         }
         boolean written = snapshot();
         if (written) {
-            LOG.info(() -> String.format(Locale.ROOT, "last snapshot written to %s: %,d series", file.path(), stats.lastSeries()));
+            PersistenceStats last = stats;
+            LOG.info(() -> String.format(Locale.ROOT, "last snapshot written to %s in %d ms: %,d series, %,d bytes",
+                    file.path(), last.lastDuration().toMillis(), last.lastSeries(), last.lastBytes()));
         }
         return written;
     }

@@ -1,6 +1,7 @@
 package io.aggregationgateway.server.persist;
 
 import io.aggregationgateway.server.aggregate.FamilyImage;
+import io.aggregationgateway.server.aggregate.ImageList;
 import io.aggregationgateway.server.aggregate.SeriesImage;
 import io.aggregationgateway.server.aggregate.SourceImage;
 import io.aggregationgateway.server.aggregate.StoreImage;
@@ -55,7 +56,8 @@ final class SnapshotDecoder {
     private MetricType familyType;
     private String familyHelp;
     private GaugeMode familyMode;
-    private List<SeriesImage> series;
+    private ImageList.Builder series;
+    private int seriesInGroup;
     private boolean inTable; // series records are baselines of a table
     private String tableFamily;
     private MetricType tableType;
@@ -199,7 +201,8 @@ final class SnapshotDecoder {
         if (mode != 0 && familyMode == null) {
             throw invalid("family " + familyName + " has an unknown gauge mode " + mode);
         }
-        series = new ArrayList<>();
+        series = new ImageList.Builder();
+        seriesInGroup = 0;
         inTable = false;
         labelLength = -1;
     }
@@ -244,7 +247,8 @@ final class SnapshotDecoder {
         if (tableFamily.isEmpty() || tableType == null) {
             throw invalid("a table of states without a family or a known type");
         }
-        series = new ArrayList<>();
+        series = new ImageList.Builder();
+        seriesInGroup = 0;
         inTable = true;
         labelLength = -1;
     }
@@ -255,11 +259,11 @@ final class SnapshotDecoder {
             return;
         }
         if (inTable) {
-            tables.add(new SourceImage.Table(tableFamily, tableType, series));
-            statesRead += series.size();
+            tables.add(new SourceImage.Table(tableFamily, tableType, series.build()));
+            statesRead += seriesInGroup;
         } else {
-            families.add(new FamilyImage(familyName, familyType, familyHelp, familyMode, series));
-            seriesRead += series.size();
+            families.add(new FamilyImage(familyName, familyType, familyHelp, familyMode, series.build()));
+            seriesRead += seriesInGroup;
         }
         series = null;
     }
@@ -324,14 +328,15 @@ final class SnapshotDecoder {
         }
         Labels labels = labels(shared, restFrom, restLength);
         long lastPush = inTable ? 0 : pushTime(pushed);
-        series.add(switch (kind) {
-            case SCALAR -> new SeriesImage.Scalar(labels, lastPush, f.value);
-            case CLASSIC -> new SeriesImage.Classic(labels, lastPush,
-                    new HistogramValues(f.bounds, f.cumulative, f.count, f.sum));
-            case NATIVE -> new SeriesImage.Native(labels, lastPush, f.nativeHistogram(labels));
-            default -> new SeriesImage.Gauge(labels, lastPush, f.hasDelta, f.delta, f.deltaPushes, f.deltaOrder,
-                    f.sourceIds(), f.sourceValues, f.orders, f.updates);
-        });
+        seriesInGroup++;
+        switch (kind) {
+            case SCALAR -> series.scalar(labels, lastPush, f.value);
+            case CLASSIC -> series.add(new SeriesImage.Classic(labels, lastPush,
+                    new HistogramValues(f.bounds, f.cumulative, f.count, f.sum)));
+            case NATIVE -> series.add(new SeriesImage.Native(labels, lastPush, f.nativeHistogram(labels)));
+            default -> series.add(new SeriesImage.Gauge(labels, lastPush, f.hasDelta, f.delta, f.deltaPushes, f.deltaOrder,
+                    f.sourceIds(), f.sourceValues, f.orders, f.updates));
+        }
     }
 
     /** The labels of a series record: {@code shared} bytes of the previous labels, then the rest. */

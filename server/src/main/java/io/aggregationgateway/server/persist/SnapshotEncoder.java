@@ -1,6 +1,7 @@
 package io.aggregationgateway.server.persist;
 
 import io.aggregationgateway.server.aggregate.FamilyImage;
+import io.aggregationgateway.server.aggregate.ImageList;
 import io.aggregationgateway.server.aggregate.SeriesImage;
 import io.aggregationgateway.server.aggregate.SourceImage;
 import io.aggregationgateway.server.aggregate.StoreImage;
@@ -73,9 +74,7 @@ final class SnapshotEncoder {
             varint(FAMILY_GAUGE_MODE, modeNumber(family.gaugeMode()));
             end(mark);
             previousLabels = null;
-            for (SeriesImage s : family.series()) {
-                series(s, true);
-            }
+            series(family.series(), true);
             series += family.series().size();
         }
         long states = 0;
@@ -93,9 +92,7 @@ final class SnapshotEncoder {
                 varint(TABLE_TYPE, typeNumber(table.type()));
                 end(mark);
                 previousLabels = null;
-                for (SeriesImage baseline : table.baselines()) {
-                    series(baseline, false);
-                }
+                series(table.baselines(), false);
                 states += table.baselines().size();
             }
         }
@@ -105,6 +102,23 @@ final class SnapshotEncoder {
         varint(END_SOURCES, store.sources().size());
         varint(END_STATES, states);
         end(mark);
+    }
+
+    /** The series or states of one family; scalars straight from the list's arrays, without their records. */
+    private void series(ImageList list, boolean withPush) throws IOException {
+        for (int i = 0; i < list.size(); i++) {
+            if (list.isScalar(i)) {
+                int mark = begin(SCALAR);
+                labels(list.labels(i));
+                if (withPush) {
+                    pushed(PUSHED, list.lastPushMillis(i));
+                }
+                doubleValue(SCALAR_VALUE, list.scalar(i));
+                end(mark);
+            } else {
+                series(list.get(i), withPush);
+            }
+        }
     }
 
     /** One series record; {@code withPush}: a series (its push time counts), not a baseline. */
