@@ -16,11 +16,18 @@ final class FrameWriter {
     private final ProtoWriter records = new ProtoWriter(SnapshotFormat.FRAME_TARGET_BYTES + 64 * 1024);
     private final byte[] frameHeader = new byte[SnapshotFormat.FRAME_HEADER_BYTES];
     private final CRC32C crc = new CRC32C();
+    private final Pace pace;
     private long written;
 
     /** Writes the header of a file of {@code version} (the current one, except in tests of older readers). */
     FrameWriter(OutputStream out, int version) throws IOException {
+        this(out, version, Pace.FULL_SPEED);
+    }
+
+    /** @param pace rests after each frame */
+    FrameWriter(OutputStream out, int version, Pace pace) throws IOException {
         this.out = out;
+        this.pace = pace;
         byte[] header = new byte[SnapshotFormat.HEADER_BYTES];
         System.arraycopy(SnapshotFormat.MAGIC, 0, header, 0, SnapshotFormat.MAGIC.length);
         putInt(header, SnapshotFormat.MAGIC.length, version);
@@ -65,6 +72,7 @@ final class FrameWriter {
         out.write(records.buffer(), 0, length);
         written += frameHeader.length + length;
         records.reset();
+        pace.rest();
     }
 
     static void putInt(byte[] buf, int pos, int value) {

@@ -146,22 +146,26 @@ public final class Persistence implements AutoCloseable {
     /** Writes a snapshot on every interval from now on. */
     public Persistence start() {
         long millis = settings.interval().toMillis();
-        executor.scheduleAtFixedRate(this::snapshot, millis, millis, TimeUnit.MILLISECONDS);
+        executor.scheduleAtFixedRate(() -> write(Pace.sharingTheCpu()), millis, millis, TimeUnit.MILLISECONDS);
         return this;
     }
 
     /**
-     * Writes one snapshot now. Never throws: a failure is logged and counted.
+     * Writes one snapshot now, at full speed. Never throws: a failure is logged and counted.
      *
      * @return whether it was written
      */
     public boolean snapshot() {
+        return write(Pace.FULL_SPEED);
+    }
+
+    private boolean write(Pace pace) {
         writing.lock();
         try {
             long start = System.nanoTime();
             StoreImage image = aggregator.image();
             Snapshot snapshot = new Snapshot(image, lastReset.get(), writer);
-            long bytes = file.write(snapshot);
+            long bytes = file.write(snapshot, pace);
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             stats = stats.succeeded(snapshot.takenAt(), took, bytes, image.seriesCount());
             if (failuresInARow > 0) {

@@ -37,14 +37,18 @@ final class SnapshotEncoder {
         this.w = frames.records();
     }
 
-    /** Writes {@code snapshot} to {@code out} (buffer it); returns the bytes written. */
+    /** Writes {@code snapshot} to {@code out} (buffer it) at full speed; returns the bytes written. */
     static long write(Snapshot snapshot, OutputStream out) throws IOException {
-        return write(snapshot, out, VERSION);
+        return write(snapshot, out, VERSION, Pace.FULL_SPEED);
     }
 
     /** As {@link #write(Snapshot, OutputStream)}, with another version number in the header: for tests of readers. */
     static long write(Snapshot snapshot, OutputStream out, int version) throws IOException {
-        FrameWriter frames = new FrameWriter(out, version);
+        return write(snapshot, out, version, Pace.FULL_SPEED);
+    }
+
+    static long write(Snapshot snapshot, OutputStream out, int version, Pace pace) throws IOException {
+        FrameWriter frames = new FrameWriter(out, version, pace);
         new SnapshotEncoder(frames).encode(snapshot);
         frames.finish();
         return frames.written();

@@ -44,17 +44,21 @@ public final class SnapshotFile {
     }
 
     /**
-     * Writes {@code snapshot} and puts it in place of the file.
+     * Writes {@code snapshot} at full speed and puts it in place of the file.
      *
      * @return the file's size in bytes
      * @throws IOException when anything fails (disk full, permissions, ...); the file is then as it was
      */
     public long write(Snapshot snapshot) throws IOException {
+        return write(snapshot, Pace.FULL_SPEED);
+    }
+
+    long write(Snapshot snapshot, Pace pace) throws IOException {
         long bytes;
         try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
              OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER_BYTES)) {
-            bytes = SnapshotEncoder.write(snapshot, out);
+            bytes = SnapshotEncoder.write(snapshot, out, SnapshotFormat.VERSION, pace);
             out.flush();
             channel.force(true);
         } catch (IOException | RuntimeException e) {
