@@ -26,6 +26,9 @@ import java.util.List;
 import java.util.Optional;
 
 import static io.aggregationgateway.server.persist.SnapshotFormat.*;
+import static io.aggregationgateway.server.protowire.WireFormat.FIXED64;
+import static io.aggregationgateway.server.protowire.WireFormat.LENGTH_DELIMITED;
+import static io.aggregationgateway.server.protowire.WireFormat.VARINT;
 
 /**
  * Reads a snapshot file into a {@link Snapshot}: the framing through {@link FrameReader}, then the
@@ -461,134 +464,33 @@ final class SnapshotDecoder {
             updates = 0;
         }
 
+        /** Reads one value field of a record of {@code kind}; a field the kind does not have (or of another wire type) is skipped. */
         void read(int kind, int tag, int end) throws WireFormatException, InvalidSnapshotException {
-            int field = WireFormat.fieldNumber(tag);
-            boolean packed = WireFormat.wireType(tag) == WireFormat.LENGTH_DELIMITED;
-            boolean fixed = WireFormat.wireType(tag) == WireFormat.FIXED64;
-            boolean varint = WireFormat.wireType(tag) == WireFormat.VARINT;
-            switch (kind) {
-                case SCALAR -> {
-                    if (field == SCALAR_VALUE && fixed) {
-                        value = r.readDouble(end);
-                        return;
-                    }
-                }
-                case CLASSIC -> {
-                    if (histogramCommon(field, fixed, packed, end)) {
-                        return;
-                    }
-                }
-                case NATIVE -> {
-                    if (histogramCommon(field, fixed, packed, end) || nativeField(field, fixed, packed, varint, end)) {
-                        return;
-                    }
-                }
-                default -> {
-                    if (gaugeField(field, fixed, packed, varint, end)) {
-                        return;
-                    }
-                }
+            boolean known = switch (kind) {
+                case SCALAR -> scalarField(tag, end);
+                case CLASSIC -> histogramField(tag, end);
+                case NATIVE -> histogramField(tag, end) || nativeField(tag, end);
+                default -> gaugeField(tag, end);
+            };
+            if (!known) {
+                r.skipField(tag, end);
             }
-            r.skipField(tag, end);
         }
 
-        private boolean histogramCommon(int field, boolean fixed, boolean packed, int end)
-                throws WireFormatException, InvalidSnapshotException {
-            if (field == COUNT && fixed) {
-                count = r.readDouble(end);
-            } else if (field == SUM && fixed) {
-                sum = r.readDouble(end);
-            } else if (field == BOUNDS && packed) {
-                bounds = doubles(end);
-            } else if (field == CUMULATIVE && packed) {
-                cumulative = doubles(end);
-            } else {
+        private boolean scalarField(int tag, int end) throws WireFormatException {
+            if (tag != (SCALAR_VALUE << 3 | FIXED64)) {
                 return false;
             }
+            value = r.readDouble(end);
             return true;
         }
 
-        private boolean nativeField(int field, boolean fixed, boolean packed, boolean varint, int end)
-                throws WireFormatException, InvalidSnapshotException {
-            switch (field) {
-                case SCHEMA -> {
-                    if (!varint) {
-                        return false;
-                    }
-                    long s = WireFormat.decodeZigZag(r.readVarint64(end));
-                    if (s < Integer.MIN_VALUE || s > Integer.MAX_VALUE) {
-                        throw invalid("schema " + s + " out of range");
-                    }
-                    schema = (int) s;
-                }
-                case ZERO_THRESHOLD -> {
-                    if (!fixed) {
-                        return false;
-                    }
-                    zeroThreshold = r.readDouble(end);
-                }
-                case ZERO_COUNT -> {
-                    if (!fixed) {
-                        return false;
-                    }
-                    zeroCount = r.readDouble(end);
-                }
-                case FLOAT_COUNTS -> {
-                    if (!varint) {
-                        return false;
-                    }
-                    floatCounts = r.readVarint64(end) != 0;
-                }
-                case POSITIVE_INDEX, NEGATIVE_INDEX -> {
-                    if (!packed) {
-                        return false;
-                    }
-                    long[] read = varints(end);
-                    if (field == POSITIVE_INDEX) {
-                        positiveIndex = read;
-                    } else {
-                        negativeIndex = read;
-                    }
-                }
-                case POSITIVE_COUNT, NEGATIVE_COUNT -> {
-                    if (!packed) {
-                        return false;
-                    }
-                    double[] read = doubles(end);
-                    if (field == POSITIVE_COUNT) {
-                        positiveCount = read;
-                    } else {
-                        negativeCount = read;
-                    }
-                }
-                case HAS_CLASSIC -> {
-                    if (!varint) {
-                        return false;
-                    }
-                    hasClassic = r.readVarint64(end) != 0;
-                }
-                case CLASSIC_BOUNDS, CLASSIC_CUMULATIVE -> {
-                    if (!packed) {
-                        return false;
-                    }
-                    double[] read = doubles(end);
-                    if (field == CLASSIC_BOUNDS) {
-                        classicBounds = read;
-                    } else {
-                        classicCumulative = read;
-                    }
-                }
-                case CLASSIC_COUNT, CLASSIC_SUM -> {
-                    if (!fixed) {
-                        return false;
-                    }
-                    double read = r.readDouble(end);
-                    if (field == CLASSIC_COUNT) {
-                        classicCount = read;
-                    } else {
-                        classicSum = read;
-                    }
-                }
+        private boolean histogramField(int tag, int end) throws WireFormatException, InvalidSnapshotException {
+            switch (tag) {
+                case COUNT << 3 | FIXED64 -> count = r.readDouble(end);
+                case SUM << 3 | FIXED64 -> sum = r.readDouble(end);
+                case BOUNDS << 3 | LENGTH_DELIMITED -> bounds = doubles(end);
+                case CUMULATIVE << 3 | LENGTH_DELIMITED -> cumulative = doubles(end);
                 default -> {
                     return false;
                 }
@@ -596,51 +498,44 @@ final class SnapshotDecoder {
             return true;
         }
 
-        private boolean gaugeField(int field, boolean fixed, boolean packed, boolean varint, int end)
-                throws WireFormatException, InvalidSnapshotException {
-            switch (field) {
-                case HAS_DELTA -> {
-                    if (!varint) {
-                        return false;
+        private boolean nativeField(int tag, int end) throws WireFormatException, InvalidSnapshotException {
+            switch (tag) {
+                case SCHEMA << 3 | VARINT -> {
+                    long read = WireFormat.decodeZigZag(r.readVarint64(end));
+                    if (read < Integer.MIN_VALUE || read > Integer.MAX_VALUE) {
+                        throw invalid("schema " + read + " out of range");
                     }
-                    hasDelta = r.readVarint64(end) != 0;
+                    schema = (int) read;
                 }
-                case DELTA -> {
-                    if (!fixed) {
-                        return false;
-                    }
-                    delta = r.readDouble(end);
+                case ZERO_THRESHOLD << 3 | FIXED64 -> zeroThreshold = r.readDouble(end);
+                case ZERO_COUNT << 3 | FIXED64 -> zeroCount = r.readDouble(end);
+                case FLOAT_COUNTS << 3 | VARINT -> floatCounts = r.readVarint64(end) != 0;
+                case POSITIVE_INDEX << 3 | LENGTH_DELIMITED -> positiveIndex = varints(end);
+                case POSITIVE_COUNT << 3 | LENGTH_DELIMITED -> positiveCount = doubles(end);
+                case NEGATIVE_INDEX << 3 | LENGTH_DELIMITED -> negativeIndex = varints(end);
+                case NEGATIVE_COUNT << 3 | LENGTH_DELIMITED -> negativeCount = doubles(end);
+                case HAS_CLASSIC << 3 | VARINT -> hasClassic = r.readVarint64(end) != 0;
+                case CLASSIC_BOUNDS << 3 | LENGTH_DELIMITED -> classicBounds = doubles(end);
+                case CLASSIC_CUMULATIVE << 3 | LENGTH_DELIMITED -> classicCumulative = doubles(end);
+                case CLASSIC_COUNT << 3 | FIXED64 -> classicCount = r.readDouble(end);
+                case CLASSIC_SUM << 3 | FIXED64 -> classicSum = r.readDouble(end);
+                default -> {
+                    return false;
                 }
-                case DELTA_PUSHES, DELTA_ORDER, UPDATES -> {
-                    if (!varint) {
-                        return false;
-                    }
-                    long read = r.readVarint64(end);
-                    if (field == DELTA_PUSHES) {
-                        deltaPushes = read;
-                    } else if (field == DELTA_ORDER) {
-                        deltaOrder = read;
-                    } else {
-                        updates = read;
-                    }
-                }
-                case SOURCE_ID, SOURCE_ORDER -> {
-                    if (!packed) {
-                        return false;
-                    }
-                    long[] read = varints(end);
-                    if (field == SOURCE_ID) {
-                        sourceIds = read;
-                    } else {
-                        orders = read;
-                    }
-                }
-                case SOURCE_VALUE -> {
-                    if (!packed) {
-                        return false;
-                    }
-                    sourceValues = doubles(end);
-                }
+            }
+            return true;
+        }
+
+        private boolean gaugeField(int tag, int end) throws WireFormatException, InvalidSnapshotException {
+            switch (tag) {
+                case HAS_DELTA << 3 | VARINT -> hasDelta = r.readVarint64(end) != 0;
+                case DELTA << 3 | FIXED64 -> delta = r.readDouble(end);
+                case DELTA_PUSHES << 3 | VARINT -> deltaPushes = r.readVarint64(end);
+                case DELTA_ORDER << 3 | VARINT -> deltaOrder = r.readVarint64(end);
+                case SOURCE_ID << 3 | LENGTH_DELIMITED -> sourceIds = varints(end);
+                case SOURCE_VALUE << 3 | LENGTH_DELIMITED -> sourceValues = doubles(end);
+                case SOURCE_ORDER << 3 | LENGTH_DELIMITED -> orders = varints(end);
+                case UPDATES << 3 | VARINT -> updates = r.readVarint64(end);
                 default -> {
                     return false;
                 }
