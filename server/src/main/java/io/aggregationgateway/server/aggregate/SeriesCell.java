@@ -89,8 +89,7 @@ abstract sealed class SeriesCell permits ScalarCell, GaugeCell, HistogramCell, N
      */
     static SeriesCell restore(SeriesImage image, GaugeMode gaugeMode, IntPredicate keptSource) {
         SeriesCell cell = switch (image) {
-            case SeriesImage.Scalar s when gaugeMode != null -> GaugeCell.ofDelta(new ScalarSample(s.labels(), s.value()), gaugeMode);
-            case SeriesImage.Scalar s -> new ScalarCell(s.labels(), s.value());
+            case SeriesImage.Scalar s -> restoreScalar(s.labels(), s.lastPushMillis(), s.value(), gaugeMode);
             case SeriesImage.Classic h -> new HistogramCell(h.labels(), h.values());
             case SeriesImage.Native h -> new NativeHistogramCell(h.labels(), h.value());
             case SeriesImage.Gauge g when gaugeMode != null -> GaugeCell.restore(g, gaugeMode, keptSource);
