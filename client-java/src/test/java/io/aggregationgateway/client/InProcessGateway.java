@@ -3,6 +3,7 @@ package io.aggregationgateway.client;
 import io.aggregationgateway.server.Gateway;
 import io.aggregationgateway.server.config.ConfigException;
 import io.aggregationgateway.server.config.ConfigLoader;
+import io.aggregationgateway.server.persist.SnapshotLoadException;
 
 import java.io.IOException;
 import java.net.URI;
@@ -32,7 +33,7 @@ final class InProcessGateway implements AutoCloseable {
         System.arraycopy(flags, 0, args, 4, flags.length);
         try {
             server = Gateway.start(ConfigLoader.load(args, Map.of()));
-        } catch (ConfigException e) {
+        } catch (ConfigException | SnapshotLoadException e) {
             throw new IllegalArgumentException(e);
         }
     }

@@ -19,10 +19,17 @@ import io.aggregationgateway.server.http.HttpSettings;
 import io.aggregationgateway.server.http.Routes;
 import io.aggregationgateway.server.lifecycle.LifecycleScheduler;
 import io.aggregationgateway.server.security.Security;
+import io.aggregationgateway.server.persist.Persistence;
+import io.aggregationgateway.server.persist.PersistenceSettings;
+import io.aggregationgateway.server.persist.PersistenceStats;
+import io.aggregationgateway.server.persist.SnapshotLoadException;
 import io.aggregationgateway.server.selfmetrics.GatewayMetrics;
 import io.aggregationgateway.server.selfmetrics.PushRates;
+import io.aggregationgateway.server.selfmetrics.SnapshotCounts;
 import io.aggregationgateway.server.selfmetrics.SourceCounts;
 import io.aggregationgateway.server.status.BuildInfo;
+import io.aggregationgateway.server.status.PersistenceSection;
+import io.aggregationgateway.server.status.Section;
 import io.aggregationgateway.server.status.StatusReporter;
 import io.aggregationgateway.server.status.StatusRoutes;
 import io.aggregationgateway.server.status.SourcesSection;
@@ -32,10 +39,16 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.grpc.GrpcConfig;
 import io.helidon.webserver.http2.Http2Config;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /** A running gateway: the engine, its lifecycle, its own metrics, and one web server for HTTP and gRPC. */
 public final class Gateway implements AutoCloseable {
@@ -50,9 +63,12 @@ public final class Gateway implements AutoCloseable {
     private final ConnectionWatchdog watchdog;
     private final Security security;
     private final WebServer server;
+    private final Optional<Persistence> persistence;
 
     private Gateway(Aggregator aggregator, LifecycleScheduler lifecycle, RenderWorkers renderWorkers, PushRates rates,
-                    GrpcServices grpcServices, ConnectionWatchdog watchdog, Security security, WebServer server) {
+                    GrpcServices grpcServices, ConnectionWatchdog watchdog, Security security, WebServer server,
+                    Optional<Persistence> persistence) {
+        this.persistence = persistence;
         this.aggregator = aggregator;
         this.lifecycle = lifecycle;
         this.renderWorkers = renderWorkers;
@@ -63,9 +79,25 @@ public final class Gateway implements AutoCloseable {
         this.server = server;
     }
 
-    /** @throws ConfigException when the web config file, or a security flag, cannot be used */
-    public static Gateway start(GatewayConfig config) throws ConfigException {
+    /**
+     * Loads the snapshot file (if one is configured) and starts serving.
+     *
+     * @throws ConfigException when the web config file, or a security flag, cannot be used
+     * @throws SnapshotLoadException when the snapshot file exists but cannot be loaded; nothing was started
+     * @throws PortUnavailableException when the port cannot be opened; nothing is left running
+     */
+    public static Gateway start(GatewayConfig config) throws ConfigException, SnapshotLoadException {
+        checkPortFree(config.host(), config.port());
         Security security = Security.start(config.security());
+        try {
+            return start(config, security);
+        } catch (RuntimeException | SnapshotLoadException e) {
+            security.close();
+            throw e;
+        }
+    }
+
+    private static Gateway start(GatewayConfig config, Security security) throws SnapshotLoadException {
         // Helidon 4.4.0 otherwise asks its service registry for the mapper manager on every header
         // read, which rebuilds it each time: measured at 45 % of the CPU of small pushes.
         MapperManager.global(MapperManager.create());
@@ -75,16 +107,31 @@ public final class Gateway implements AutoCloseable {
         Aggregator aggregator = new Aggregator(new EngineSettings(GatewayMetrics.PREFIX, config.maxSeries(),
                 config.maxLabelsPerSeries(), config.maxLabelValueBytes(), config.seriesTtl(), config.maxStoreBytes()),
                 config.gaugeModes(), sources, familyRules(config), clock::millis);
+        Optional<PersistenceSettings> persistenceSettings = config.persistenceFile().map(file ->
+                new PersistenceSettings(file, config.persistenceInterval(), config.persistenceIgnoreInvalid()));
+        // before the port opens: the first push must land on the loaded state
+        Optional<Persistence.Loaded> loaded = persistenceSettings.isPresent()
+                ? Persistence.load(persistenceSettings.get(), aggregator) : Optional.empty();
         LifecycleScheduler lifecycle = new LifecycleScheduler(aggregator, config.resetSchedule(), config.seriesTtl(),
-                sources.enabled() ? config.sourceTtl() : Duration.ZERO, clock);
+                sources.enabled() ? config.sourceTtl() : Duration.ZERO, clock,
+                loaded.map(l -> new LifecycleScheduler.Restored(l.takenAt(), l.lastReset())));
+        BuildInfo build = BuildInfo.current();
+        Optional<Persistence> persistence = persistenceSettings.map(settings ->
+                new Persistence(settings, aggregator, lifecycle::lastReset, "aggregation-gateway " + build.version(), clock));
         GatewayMetrics metrics = new GatewayMetrics(aggregator::familyCount, aggregator::seriesCount, aggregator::storeBytes,
                 lifecycle::lastReset, lifecycle::nextReset, clock, sources.enabled() ? () -> new SourceCounts(
                         aggregator.liveSources(), aggregator.sourceStates(), aggregator.sourceExpiries(),
-                        aggregator.sourceRestarts()) : null);
+                        aggregator.sourceRestarts()) : null,
+                persistence.<Supplier<SnapshotCounts>>map(p -> () -> snapshotCounts(p.stats())).orElse(null));
         PushRates rates = new PushRates(clock, metrics::counts).start();
-        StatusReporter status = new StatusReporter(BuildInfo.current(), clock, startedAt, config.settings(), aggregator,
+        List<Supplier<Section>> featureSections = new ArrayList<>();
+        if (sources.enabled()) {
+            featureSections.addAll(SourcesSection.of(aggregator, sources));
+        }
+        persistence.ifPresent(p -> featureSections.add(PersistenceSection.of(p, loaded)));
+        StatusReporter status = new StatusReporter(build, clock, startedAt, config.settings(), aggregator,
                 metrics, rates, new StatusReporter.Reset(config.resetSchedule(), lifecycle::lastReset, lifecycle::nextReset),
-                sources.enabled() ? SourcesSection.of(aggregator, sources) : List.of());
+                featureSections);
         HttpSettings http = new HttpSettings(config.maxBodyBytes(), config.corsOrigins(), config.corsAllowCredentials(),
                 config.selfMetrics());
         RenderWorkers renderWorkers = RenderWorkers.start(renderHelpers(Runtime.getRuntime().availableProcessors()));
@@ -135,12 +182,43 @@ public final class Gateway implements AutoCloseable {
                 .addRouting(grpcServices.routing())
                 .build()
                 .start();
-        return new Gateway(aggregator, lifecycle, renderWorkers, rates, grpcServices, watchdog, security, server);
+        if (server.port() < 0) {
+            // Helidon 4.4.0 logs the failed bind and carries on with a port of -1 and nothing listening
+            server.stop();
+            watchdog.close();
+            lifecycle.close();
+            renderWorkers.close();
+            rates.close();
+            throw new PortUnavailableException(config.host(), config.port());
+        }
+        persistence.ifPresent(Persistence::start);
+        return new Gateway(aggregator, lifecycle, renderWorkers, rates, grpcServices, watchdog, security, server, persistence);
+    }
+
+    /**
+     * Fails before a snapshot is loaded, with one line, when another process holds the port: Helidon
+     * 4.4.0 would log a stack trace for it and go on with nothing listening. The check after the
+     * server starts covers a port taken in between.
+     */
+    private static void checkPortFree(String host, int port) {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (IOException | IllegalArgumentException | SecurityException e) {
+            throw new PortUnavailableException(host, port);
+        }
     }
 
     private static FamilyRules familyRules(GatewayConfig config) {
         long perFamily = config.security().maxSeriesPerFamily();
         return new FamilyRules(MetricAllowRules.of(config.security().allowMetrics()), perFamily == 0 ? Long.MAX_VALUE : perFamily);
+    }
+
+    private static SnapshotCounts snapshotCounts(PersistenceStats stats) {
+        return new SnapshotCounts(stats.lastSuccess(), stats.lastDuration().toNanos() / 1e9, stats.lastBytes(),
+                stats.written(), stats.failed());
     }
 
     /**
@@ -194,16 +272,25 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Reports NOT_SERVING to gRPC health checks, stops accepting, lets in-flight requests finish (up
-     * to {@link #SHUTDOWN_GRACE}), stops the schedules.
+     * to {@link #SHUTDOWN_GRACE}), stops the schedules, and writes the last snapshot, which so holds
+     * every push that was answered.
+     *
+     * @return whether the state is saved: the last snapshot was written, or there is no snapshot file
      */
-    @Override
-    public void close() {
+    public boolean stop() {
         grpcServices.draining();
         server.stop();
         watchdog.close();
         security.close();
         lifecycle.close();
+        boolean saved = persistence.map(Persistence::stop).orElse(true);
         renderWorkers.close();
         rates.close();
+        return saved;
+    }
+
+    @Override
+    public void close() {
+        stop();
     }
 }

@@ -3,6 +3,7 @@ package io.aggregationgateway.server;
 import io.aggregationgateway.server.config.ConfigException;
 import io.aggregationgateway.server.config.ConfigLoader;
 import io.aggregationgateway.server.config.GatewayConfig;
+import io.aggregationgateway.server.persist.SnapshotLoadException;
 import io.helidon.logging.common.LogConfig;
 import sun.misc.Signal;
 
@@ -31,6 +32,10 @@ public final class Main {
             System.err.println("aggregation-gateway: " + e.getMessage() + " (see --help)");
             System.exit(2);
             return;
+        } catch (SnapshotLoadException | PortUnavailableException e) {
+            System.err.println("aggregation-gateway: " + e.getMessage());
+            System.exit(1);
+            return;
         }
         System.out.println("aggregation-gateway listening on " + config.host() + ":" + gateway.port()
                 + (gateway.tls() ? " (TLS)" : ""));
@@ -43,8 +48,8 @@ public final class Main {
         Signal.handle(new Signal("INT"), signal -> stop.countDown());
         stop.await();
         Logger.getLogger(Main.class.getName()).info("stopping: finishing in-flight requests");
-        gateway.close();
-        System.exit(0);
+        // 1 when the last snapshot could not be written (logged): what was pushed since the one before is lost
+        System.exit(gateway.stop() ? 0 : 1);
     }
 
     private static void configureLogging(Level level) {

@@ -39,18 +39,19 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  *   config                        → lifecycle (a reset schedule is a configured value)
  *   selfmetrics                   → model (it counts; what it reports comes in as suppliers)
  *   lifecycle                     → aggregate (it schedules the store's reset and expiry), model
+ *   persist                       → aggregate (it saves and restores the store's state), model
  *   ingest, aggregate, expose     → model; none of them knows the others
  *   model                         → nothing of the server
  *   protowire, headers (leaves)   → nothing of the server; any package may use them
  * </pre>
  *
- * The engine (model, ingest, aggregate, expose, lifecycle and the leaves) never sees HTTP or gRPC.
+ * The engine (model, ingest, aggregate, expose, lifecycle, persist and the leaves) never sees HTTP or gRPC.
  * A new package fails {@link #everyPackageHasItsPlace} until it is given its arrows here.
  */
 class PackageArrowsTest {
     private static final String SERVER = "io.aggregationgateway.server";
     private static final Set<String> LEAVES = Set.of("protowire", "headers");
-    private static final Set<String> ENGINE = Set.of("model", "ingest", "aggregate", "expose", "lifecycle");
+    private static final Set<String> ENGINE = Set.of("model", "ingest", "aggregate", "expose", "lifecycle", "persist");
     private static final Set<String> ADAPTERS = Set.of("http", "grpc", "status", "connection", "security");
 
     /** Package → the server packages (besides itself and the leaves) it may depend on. */
@@ -60,6 +61,7 @@ class PackageArrowsTest {
             Map.entry("aggregate", Set.of("model")),
             Map.entry("expose", Set.of("model")),
             Map.entry("lifecycle", Set.of("aggregate", "model")),
+            Map.entry("persist", Set.of("aggregate", "model")),
             Map.entry("selfmetrics", Set.of("model")),
             Map.entry("config", Set.of("lifecycle", "model")),
             Map.entry("http", union(ENGINE, Set.of("selfmetrics"))),

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,6 +34,22 @@ class ProcessLifecycleTest {
             String stderr = gateway.stderr();
             assertEquals(2, gateway.process.exitValue(), stderr);
             assertTrue(stderr.startsWith("aggregation-gateway: --reset-cron \"99 * * * *\" is not a valid cron expression"), stderr);
+            assertFalse(stderr.contains("\tat "), "no stack trace: " + stderr);
+        }
+    }
+
+    @Test
+    void aPortAnotherProcessHoldsStopsStartupWithOneLine() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             ChildProcess gateway = ChildProcess.start(null, Main.class, "--host", "127.0.0.1",
+                     "--port", String.valueOf(taken.getLocalPort()))) {
+            assertTrue(gateway.awaitExit(30), "the gateway kept running without its port");
+            String stderr = gateway.stderr();
+            assertEquals(1, gateway.process.exitValue(), stderr);
+            assertEquals("aggregation-gateway: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+                            + ": the port is in use or the address is not available (choose another with --port or --host)",
+                    stderr.lines().filter(line -> line.startsWith("aggregation-gateway:")).findFirst().orElse(stderr));
+            assertFalse(gateway.stdout().contains("listening on"), gateway.stdout());
             assertFalse(stderr.contains("\tat "), "no stack trace: " + stderr);
         }
     }

@@ -15,8 +15,10 @@ import io.aggregationgateway.server.model.SeriesView;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
@@ -557,6 +559,137 @@ public final class Aggregator {
             }
         }
         return out;
+    }
+
+    /**
+     * Everything the engine holds as plain values, as of one moment: every push is in it wholly
+     * or not at all, and the sources' states agree with the sums they went into. Pushes wait while
+     * the values are copied into arrays (no I/O, no object per counter: tens of milliseconds for a
+     * million series) and go on while the caller reads the image and writes it out. Expired series
+     * are left out.
+     */
+    public StoreImage image() {
+        for (StoredFamily family : families.values()) {
+            family.sorted(); // sort before the pause; only series created meanwhile are sorted in it
+        }
+        structure.writeLock().lock();
+        try {
+            long now = clockMillis.getAsLong();
+            List<StoredFamily> current = new ArrayList<>(families.values());
+            current.sort((a, b) -> a.name().compareTo(b.name()));
+            List<FamilyImage> out = new ArrayList<>(current.size());
+            for (StoredFamily family : current) {
+                SeriesCell[] cells = live(family.sortedSeries()); // a cached array: never modified
+                if (cells.length > 0) {
+                    out.add(new FamilyImage(family.name(), family.type(), family.help(), family.gaugeMode(),
+                            ImageList.ofCells(cells)));
+                }
+            }
+            return new StoreImage(now, out, sources.labelNames(), sources.nextId(), sources.images());
+        } finally {
+            structure.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Loads {@code image} into this engine, which must hold nothing and not serve yet. Families keep
+     * the gauge mode they were stored with (as they keep their type) until a reset or expiry frees
+     * them, except that a gauge family whose series simply added up becomes one of mode {@code sum}
+     * with a delta part when sources are configured now. Sources come back only when the image's
+     * source labels are this engine's: otherwise their keys would name other sources, so they are
+     * dropped as if forgotten (their gauge values leave their series). Limits are not checked: a
+     * store over them refuses new series until it is under them again. Series and sources the TTLs
+     * would have removed by now are removed.
+     *
+     * @throws IllegalArgumentException when the image contradicts itself (a series twice, a gauge
+     *                                  value of a family without a gauge mode, a state of the wrong kind);
+     *                                  the engine is then empty
+     */
+    public RestoreSummary restore(StoreImage image) {
+        List<SourceImage> restoredSources = sources.enabled() && new HashSet<>(image.sourceLabels())
+                .equals(new HashSet<>(sources.labelNames())) ? image.sources() : List.of();
+        Set<Integer> keptIds = new HashSet<>();
+        restoredSources.forEach(source -> keptIds.add(source.id()));
+        structure.writeLock().lock();
+        try {
+            if (!families.isEmpty() || sources.held() > 0) {
+                throw new IllegalStateException("restore needs an empty engine");
+            }
+            for (FamilyImage f : image.families()) {
+                if (families.containsKey(f.name())) {
+                    throw new IllegalArgumentException("family " + f.name() + " appears twice");
+                }
+                if (f.type() == MetricType.SUMMARY) {
+                    throw new IllegalArgumentException("family " + f.name() + " is a summary, which is never stored");
+                }
+                GaugeMode mode = f.gaugeMode();
+                if (mode == null && sources.enabled() && (f.type() == MetricType.GAUGE || f.type() == MetricType.UNTYPED)) {
+                    mode = GaugeMode.SUM; // sources need GaugeCells: their values must be able to leave the sum
+                }
+                if (mode != null && f.type() != MetricType.GAUGE && f.type() != MetricType.UNTYPED) {
+                    throw new IllegalArgumentException("family " + f.name() + " of type " + f.type().textName()
+                            + " has a gauge mode");
+                }
+                StoredFamily family = new StoredFamily(f.name(), f.type(), f.help(), mode, f.series().size());
+                List<SeriesCell> cells = new ArrayList<>(f.series().size());
+                long bytes = 0;
+                ImageList series = f.series();
+                for (int i = 0; i < series.size(); i++) {
+                    SeriesCell cell;
+                    if (series.isScalar(i)) { // the usual series: no record made
+                        checkKind(f, false, series.labels(i));
+                        cell = SeriesCell.restoreScalar(series.labels(i), series.lastPushMillis(i), series.startMillis(i),
+                                series.scalar(i), mode);
+                    } else {
+                        SeriesImage s = series.get(i);
+                        checkKind(f, !(s instanceof SeriesImage.Scalar || s instanceof SeriesImage.Gauge), s.labels());
+                        cell = SeriesCell.restore(s, mode, keptIds::contains);
+                    }
+                    if (cell != null) {
+                        cells.add(cell);
+                        bytes += cell.footprint();
+                    }
+                }
+                family.restore(cells);
+                budget.adjust(cells.size(), bytes);
+                if (family.seriesCount() == 0) {
+                    continue;
+                }
+                for (ExposedNames.ExposedName name : ExposedNames.of(f.name(), f.type())) {
+                    for (ExposedNames.ExposedName rival : name.rivals()) {
+                        StoredFamily owner = exposedNames.get(rival);
+                        if (owner != null && owner != family) {
+                            throw new IllegalArgumentException(ExposedNames.collision(f.name(), f.type(), owner.name(),
+                                    owner.type(), name.escaping() != null ? name : rival, "the snapshot also holds"));
+                        }
+                    }
+                    exposedNames.put(name, family);
+                }
+                families.put(f.name(), family);
+                budget.adjust(0, family.footprint());
+            }
+            sources.restore(restoredSources, image.nextSourceId(), this);
+        } catch (RuntimeException e) {
+            // leave the engine empty, as it was: the caller may start without the image
+            families.clear();
+            exposedNames.clear();
+            budget.clear();
+            sources.clear();
+            throw e;
+        } finally {
+            structure.writeLock().unlock();
+        }
+        long expiredSeries = expire();
+        long expiredSources = expireSources();
+        return new RestoreSummary(familyCount(), seriesCount(), liveSources(), sourceStates(),
+                image.sources().size() - restoredSources.size(), expiredSeries, expiredSources);
+    }
+
+    private static void checkKind(FamilyImage family, boolean histogram, Labels labels) {
+        if (histogram != family.type().isHistogram()) {
+            throw new IllegalArgumentException("family " + family.name() + " of type " + family.type().textName()
+                    + " holds a series of the wrong kind: " + labels);
+        }
     }
 
     /** Whether {@code group} (a delete's labels) names sources: it carries every source label. */

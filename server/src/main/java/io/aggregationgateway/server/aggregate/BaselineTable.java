@@ -100,6 +100,11 @@ final class BaselineTable {
         return keys[position];
     }
 
+    /** The states as plain values, copied now. */
+    ImageList image() {
+        return ImageList.ofStates(keys, numbers, objects, size);
+    }
+
     /** Adds {@code key}, which must be absent, and returns its position. */
     int put(Labels key) {
         if (size == keys.length) {

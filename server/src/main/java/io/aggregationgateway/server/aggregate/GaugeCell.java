@@ -7,6 +7,7 @@ import io.aggregationgateway.server.model.ScalarView;
 import io.aggregationgateway.server.model.Series;
 
 import java.util.Arrays;
+import java.util.function.IntPredicate;
 
 /**
  * A gauge or untyped series whose family has a {@link GaugeMode} other than plain adding, or that
@@ -58,6 +59,51 @@ final class GaugeCell extends SeriesCell implements ScalarView {
         GaugeCell cell = new GaugeCell(first.labels(), mode, nowMillis);
         cell.setSource(source, first.value());
         return cell;
+    }
+
+    /**
+     * The series {@code image} holds, in a family of {@code mode}, without the values of the sources
+     * {@code kept} refuses; {@code null} when nothing is left.
+     *
+     * @throws IllegalArgumentException when a {@code last} series lacks the orders of its sources' values
+     */
+    static GaugeCell restore(SeriesImage.Gauge image, GaugeMode mode, IntPredicate kept) {
+        if (mode == GaugeMode.LAST && image.orders() == null && image.sources().length > 0) {
+            throw new IllegalArgumentException("series " + image.labels() + " of a family of gauge mode last"
+                    + " lacks the order its sources' values came in");
+        }
+        GaugeCell cell = new GaugeCell(image.labels(), mode, image.startMillis());
+        cell.hasDelta = image.hasDelta();
+        cell.delta = image.delta();
+        cell.deltaPushes = image.deltaPushes();
+        cell.deltaOrder = image.deltaOrder();
+        cell.updates = image.updates();
+        int n = image.sources().length;
+        cell.sources = new int[n];
+        cell.values = new double[n];
+        cell.orders = mode == GaugeMode.LAST && n > 0 ? new long[n] : null;
+        for (int i = 0; i < n; i++) {
+            if (kept.test(image.sources()[i])) {
+                cell.sources[cell.sourceCount] = image.sources()[i];
+                cell.values[cell.sourceCount] = image.values()[i];
+                if (cell.orders != null) {
+                    cell.orders[cell.sourceCount] = image.orders()[i];
+                }
+                cell.sourceCount++;
+            }
+        }
+        if (!cell.hasDelta && cell.sourceCount == 0) {
+            return null;
+        }
+        cell.publish();
+        return cell;
+    }
+
+    @Override
+    synchronized SeriesImage image() {
+        return new SeriesImage.Gauge(labels(), lastPushMillis(), startMillis(), hasDelta, delta, deltaPushes, deltaOrder,
+                Arrays.copyOf(sources, sourceCount), Arrays.copyOf(values, sourceCount),
+                orders == null ? null : Arrays.copyOf(orders, sourceCount), updates);
     }
 
     GaugeMode mode() {

@@ -81,6 +81,11 @@ final class HistogramCell extends SeriesCell implements ClassicHistogramView {
     }
 
     @Override
+    SeriesImage image() {
+        return new SeriesImage.Classic(labels(), lastPushMillis(), startMillis(), read());
+    }
+
+    @Override
     Object capture() {
         return read();
     }

@@ -84,6 +84,11 @@ final class NativeHistogramCell extends SeriesCell implements NativeHistogramVie
     }
 
     @Override
+    SeriesImage image() {
+        return new SeriesImage.Native(labels(), lastPushMillis(), startMillis(), value);
+    }
+
+    @Override
     Object capture() {
         return value;
     }

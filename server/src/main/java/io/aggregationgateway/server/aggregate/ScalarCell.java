@@ -66,6 +66,11 @@ final class ScalarCell extends SeriesCell implements ScalarView {
     }
 
     @Override
+    SeriesImage image() {
+        return new SeriesImage.Scalar(labels(), lastPushMillis(), startMillis(), value());
+    }
+
+    @Override
     Object capture() {
         return value();
     }

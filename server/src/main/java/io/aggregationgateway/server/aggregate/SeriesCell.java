@@ -1,11 +1,14 @@
 package io.aggregationgateway.server.aggregate;
 
 import io.aggregationgateway.server.model.ClassicHistogram;
+import io.aggregationgateway.server.model.GaugeMode;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.NativeHistogram;
 import io.aggregationgateway.server.model.ScalarSample;
 import io.aggregationgateway.server.model.Series;
 import io.aggregationgateway.server.model.SummarySample;
+
+import java.util.function.IntPredicate;
 
 /**
  * One stored series: its labels and its running aggregate. Each kind implements the
@@ -80,6 +83,41 @@ abstract sealed class SeriesCell permits ScalarCell, GaugeCell, HistogramCell, N
      * {@link io.aggregationgateway.server.model.HistogramValues} or a {@link NativeHistogram}.
      */
     abstract Object capture();
+
+    /** The series as plain values, for a {@link StoreImage}; the caller keeps pushes out meanwhile. */
+    abstract SeriesImage image();
+
+    /**
+     * A series restored from {@code image}, pushed to last at its time.
+     *
+     * @param gaugeMode the family's gauge mode: scalars become {@link GaugeCell}s of it (their value a
+     *                  delta push's); {@code null} for a family whose series add up
+     * @param keptSource which of a gauge's sources are restored; the others' values are left out
+     * @return the series, or {@code null} for a gauge none of whose parts is kept
+     * @throws IllegalArgumentException when the image does not fit the family
+     */
+    static SeriesCell restore(SeriesImage image, GaugeMode gaugeMode, IntPredicate keptSource) {
+        SeriesCell cell = switch (image) {
+            case SeriesImage.Scalar s -> restoreScalar(s.labels(), s.lastPushMillis(), s.startMillis(), s.value(), gaugeMode);
+            case SeriesImage.Classic h -> new HistogramCell(h.labels(), h.values(), h.startMillis());
+            case SeriesImage.Native h -> new NativeHistogramCell(h.labels(), h.value(), h.startMillis());
+            case SeriesImage.Gauge g when gaugeMode != null -> GaugeCell.restore(g, gaugeMode, keptSource);
+            case SeriesImage.Gauge g -> throw new IllegalArgumentException("series " + g.labels()
+                    + " keeps sources' values but its family has no gauge mode");
+        };
+        if (cell != null) {
+            cell.touch(image.lastPushMillis());
+        }
+        return cell;
+    }
+
+    /** A scalar series restored as {@link #restore} restores a {@link SeriesImage.Scalar}, without the record. */
+    static SeriesCell restoreScalar(Labels labels, long lastPushMillis, long startMillis, double value, GaugeMode gaugeMode) {
+        SeriesCell cell = gaugeMode != null ? GaugeCell.ofDelta(new ScalarSample(labels, value), gaugeMode, startMillis)
+                : new ScalarCell(labels, value, startMillis);
+        cell.touch(lastPushMillis);
+        return cell;
+    }
 
     /** A series holding its first push, begun at {@code nowMillis}. */
     static SeriesCell create(Series first, long nowMillis) {

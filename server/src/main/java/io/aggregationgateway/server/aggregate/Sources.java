@@ -65,6 +65,10 @@ final class Sources {
         return settings.enabled();
     }
 
+    List<String> labelNames() {
+        return settings.labelNames();
+    }
+
     /** Whether labels that name a group (a push's grouping labels, a delete's) name a source: they hold every source label. */
     boolean namesSource(Labels grouping) {
         return labels.allIn(grouping);
@@ -205,12 +209,12 @@ final class Sources {
                 for (Map.Entry<String, BaselineTable> e : state.tables().entrySet()) {
                     forgetGauges(state, e.getKey(), e.getValue(), key -> true, store);
                 }
+                state.forget(); // here, so that an image taken under the write lock never sees it half forgotten
             });
             statesHeld.addAndGet(-state.states());
             if (state.hasPushed()) {
                 live.decrementAndGet();
             }
-            state.forget();
             byKey.remove(state.key(), state);
             return true;
         } finally {
@@ -264,6 +268,101 @@ final class Sources {
     /** (series, source) states whose push showed that the source had restarted, since start. */
     long restarts() {
         return restarts.sum();
+    }
+
+    /**
+     * The sources that pushed and are not forgotten, as plain values. The caller holds the store's
+     * write lock: every source's states are then as its last merged push left them (they change only
+     * inside a merge, see {@link Plan#merged}), so they agree with the aggregate.
+     */
+    List<SourceImage> images() {
+        List<SourceImage> out = new ArrayList<>(byKey.size());
+        for (SourceState state : byKey.values()) {
+            if (state.forgotten() || !state.hasPushed()) {
+                continue;
+            }
+            List<SourceImage.Table> tables = new ArrayList<>(state.tables().size());
+            state.tables().forEach((family, table) -> {
+                if (table.size() > 0) {
+                    tables.add(new SourceImage.Table(family, table.type(), table.image()));
+                }
+            });
+            tables.sort((a, b) -> a.family().compareTo(b.family()));
+            out.add(new SourceImage(state.key(), state.id(), state.lastPushMillis(), tables));
+        }
+        out.sort((a, b) -> Integer.compare(a.id(), b.id()));
+        return out;
+    }
+
+    /** The id the next new source gets. */
+    int nextId() {
+        return nextId.get();
+    }
+
+    /**
+     * Restores sources into an engine that holds none, before it serves; their keys must name
+     * sources by this engine's source labels. A baseline's labels become the stored series' own
+     * when the series is held, as a push would have shared them.
+     *
+     * @param nextSourceId the id the next new source gets, at least
+     * @throws IllegalArgumentException when a source or state appears twice, or a baseline does not fit its table's type
+     */
+    void restore(List<SourceImage> images, int nextSourceId, Aggregator store) {
+        int next = nextSourceId;
+        Set<Integer> ids = new HashSet<>();
+        for (SourceImage image : images) {
+            if (!labels.allIn(image.key())) {
+                throw new IllegalArgumentException("source " + image.key() + " lacks a source label");
+            }
+            if (!ids.add(image.id())) {
+                throw new IllegalArgumentException("source id " + image.id() + " appears twice");
+            }
+            SourceState state = new SourceState(image.key(), image.id());
+            for (SourceImage.Table t : image.tables()) {
+                if (state.tables().containsKey(t.family())) {
+                    throw new IllegalArgumentException("source " + image.key() + " has two tables for family " + t.family());
+                }
+                state.tables().put(t.family(), restoreTable(t, store.storedFamily(t.family())));
+                state.addStates(t.baselines().size());
+            }
+            state.pushed(image.lastPushMillis());
+            if (byKey.putIfAbsent(image.key(), state) != null) {
+                throw new IllegalArgumentException("source " + image.key() + " appears twice");
+            }
+            statesHeld.addAndGet(state.states());
+            live.incrementAndGet();
+            next = Math.max(next, image.id() + 1);
+        }
+        nextId.set(next);
+    }
+
+    /** Forgets every source and count: after a restore that failed, in an engine that does not serve yet. */
+    void clear() {
+        byKey.clear();
+        statesHeld.set(0);
+        live.set(0);
+        nextId.set(0);
+    }
+
+    private static BaselineTable restoreTable(SourceImage.Table image, StoredFamily stored) {
+        BaselineTable table = new BaselineTable(image.type(), image.baselines().size());
+        boolean sameFamily = stored != null && stored.type() == image.type();
+        for (SeriesImage baseline : image.baselines()) {
+            Labels key = baseline.labels();
+            if (table.find(key) >= 0) {
+                throw new IllegalArgumentException("family " + image.family() + " has two states for " + key);
+            }
+            SeriesCell cell = sameFamily ? stored.cell(key) : null;
+            int position = table.put(cell == null ? key : cell.labels());
+            switch (baseline) {
+                case SeriesImage.Scalar s when !image.type().isHistogram() -> table.setNumber(position, s.value());
+                case SeriesImage.Classic h when image.type().isHistogram() -> table.setObject(position, h.values());
+                case SeriesImage.Native h when image.type().isHistogram() -> table.setObject(position, h.value());
+                default -> throw new IllegalArgumentException("family " + image.family() + " of type "
+                        + image.type().textName() + " has a state of the wrong kind for " + key);
+            }
+        }
+        return table;
     }
 
     /**

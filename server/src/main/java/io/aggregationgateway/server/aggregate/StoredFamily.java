@@ -23,7 +23,7 @@ final class StoredFamily {
     // null: its series add up in ScalarCells (or are histograms); else gauges in GaugeCells with this mode
     private final GaugeMode gaugeMode;
     private volatile String help;
-    private final ConcurrentHashMap<Labels, SeriesCell> series = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Labels, SeriesCell> series;
     // Bumped whenever the set of series changes, so scrapes re-sort only then.
     private final AtomicInteger shapeVersion = new AtomicInteger();
     private volatile SortedSeries sorted = new SortedSeries(-1, new SeriesCell[0], 0);
@@ -45,6 +45,12 @@ final class StoredFamily {
 
     /** @param gaugeMode for gauge and untyped families, the mode their {@link GaugeCell}s combine by; {@code null} for plain sums */
     StoredFamily(String name, MetricType type, String help, GaugeMode gaugeMode) {
+        this(name, type, help, gaugeMode, 0);
+    }
+
+    /** @param expectedSeries how many series it will hold soon: a restored family's, so its map is not grown step by step */
+    StoredFamily(String name, MetricType type, String help, GaugeMode gaugeMode, int expectedSeries) {
+        this.series = new ConcurrentHashMap<>(expectedSeries);
         this.name = name;
         this.type = type;
         this.help = help;
@@ -167,6 +173,35 @@ final class StoredFamily {
                     : GaugeCell.ofSource(sample, gaugeMode, source, nowMillis);
         }
         return SeriesCell.create(first, nowMillis);
+    }
+
+    /** The family's gauge mode, or {@code null} when its series simply add up or are histograms. */
+    GaugeMode gaugeMode() {
+        return gaugeMode;
+    }
+
+    /**
+     * Adds restored series, before the store serves. When they come sorted by labels (as an image
+     * holds them), they are also the cached sort order, so the first scrape need not sort them.
+     *
+     * @throws IllegalArgumentException when two have the same labels
+     */
+    void restore(List<SeriesCell> cells) {
+        boolean ascending = true;
+        int largest = 0;
+        for (int i = 0; i < cells.size(); i++) {
+            SeriesCell cell = cells.get(i);
+            if (series.putIfAbsent(cell.labels(), cell) != null) {
+                throw new IllegalArgumentException("family " + name + " holds series " + cell.labels() + " twice");
+            }
+            nearOverflow |= cell.magnitude() > Overflow.NEAR;
+            ascending &= i == 0 || cells.get(i - 1).labels().compareTo(cell.labels()) < 0;
+            largest = Math.max(largest, cell.labels().encodedSize());
+        }
+        int version = shapeVersion.incrementAndGet();
+        if (ascending) {
+            sorted = new SortedSeries(version, cells.toArray(new SeriesCell[0]), largest);
+        }
     }
 
     /** Removes {@code cell} if it is still this family's; the caller holds the store's write lock. */

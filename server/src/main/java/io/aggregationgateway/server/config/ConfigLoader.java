@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -123,6 +124,14 @@ public final class ConfigLoader {
                     "regular expression a pushed family name must match whole, repeatable (none: any name); 400 otherwise", true),
             new Option("max-series-per-family", "GATEWAY_MAX_SERIES_PER_FAMILY", "0",
                     "most series one family may hold (0: only --max-series applies); a push needing more gets 429"),
+            new Option("persistence-file", "GATEWAY_PERSISTENCE_FILE", "",
+                    "keep the whole state in this file: loaded at start, written every --persistence-interval and on"
+                            + " SIGTERM (none: the state lives in memory only and a restart starts empty)"),
+            new Option("persistence-interval", "GATEWAY_PERSISTENCE_INTERVAL", "5m",
+                    "how often the --persistence-file is written; a crash loses at most about this much"),
+            new Option("persistence-ignore-invalid", "GATEWAY_PERSISTENCE_IGNORE_INVALID", "false",
+                    "when the --persistence-file cannot be loaded (corrupt, truncated, of an unknown version), move it"
+                            + " to FILE.invalid and start empty instead of refusing to start"),
             new Option("self-metrics", "GATEWAY_SELF_METRICS", "true",
                     "include the gateway's own aggregation_gateway_* metrics in GET /metrics"),
             new Option("log-level", "GATEWAY_LOG_LEVEL", "INFO",
@@ -209,6 +218,9 @@ public final class ConfigLoader {
                 gaugeModes(values),
                 duration(values, "source-ttl"),
                 number(values, "max-source-series", 1, Long.MAX_VALUE),
+                persistenceFile(values),
+                positiveDuration(values, "persistence-interval"),
+                bool(values, "persistence-ignore-invalid"),
                 inForce,
                 security(values));
     }
@@ -380,6 +392,22 @@ public final class ConfigLoader {
             }
         }
         return names.stream().distinct().toList();
+    }
+
+    private static Optional<Path> persistenceFile(Map<String, List<String>> values) throws ConfigException {
+        String raw = single(values, "persistence-file");
+        if (raw.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            Path path = Path.of(raw);
+            if (Files.isDirectory(path)) {
+                throw new ConfigException("--persistence-file \"" + raw + "\" is a directory; name a file in it");
+            }
+            return Optional.of(path);
+        } catch (InvalidPathException e) {
+            throw new ConfigException("--persistence-file \"" + raw + "\" is not a file name: " + e.getReason());
+        }
     }
 
     private static GaugeModes gaugeModes(Map<String, List<String>> values) throws ConfigException {

@@ -3,6 +3,7 @@ package io.aggregationgateway.server.config;
 import io.aggregationgateway.server.lifecycle.ResetSchedule;
 import io.aggregationgateway.server.model.GaugeModes;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +33,9 @@ import java.util.logging.Level;
  * @param gaugeModes          how gauge and untyped families combine their values
  * @param sourceTtl           a source that has not pushed for this long is forgotten; zero for never
  * @param maxSourceSeries     most (series, source) states held at once
+ * @param persistenceFile     where the state is kept across restarts, if anywhere
+ * @param persistenceInterval how often it is written there
+ * @param persistenceIgnoreInvalid whether a file that cannot be loaded is moved aside for an empty start
  * @param settings            every setting with the value in force and where it came from, for display
  * @param security            TLS, users and roles, push rate limits, rules on what may be pushed
  */
@@ -41,6 +45,7 @@ public record GatewayConfig(String host, int port, int maxBodyBytes, int maxGrpc
                             boolean selfMetrics, Level logLevel, boolean corsAllowCredentials,
                             int maxConnections, Duration idleTimeout, Duration headerReadTimeout,
                             List<String> sourceLabels, GaugeModes gaugeModes, Duration sourceTtl, long maxSourceSeries,
+                            Optional<Path> persistenceFile, Duration persistenceInterval, boolean persistenceIgnoreInvalid,
                             List<Setting> settings, SecuritySettings security) {
     public GatewayConfig {
         corsOrigins = List.copyOf(corsOrigins);

@@ -44,9 +44,20 @@ public final class LifecycleScheduler implements AutoCloseable {
     /** @param sourceTtl sources that have not pushed for this long are forgotten; zero for never */
     public LifecycleScheduler(Aggregator aggregator, Optional<ResetSchedule> schedule, Duration seriesTtl,
                               Duration sourceTtl, Clock clock) {
+        this(aggregator, schedule, seriesTtl, sourceTtl, clock, Optional.empty());
+    }
+
+    /**
+     * @param restored when the aggregator holds state loaded from a snapshot: when that state was
+     *                 taken and when the schedule had last cleared it. A reset that came due since
+     *                 (while the gateway was stopped) clears the aggregate now, before anything is served.
+     */
+    public LifecycleScheduler(Aggregator aggregator, Optional<ResetSchedule> schedule, Duration seriesTtl,
+                              Duration sourceTtl, Clock clock, Optional<Restored> restored) {
         this.aggregator = aggregator;
         this.schedule = schedule;
         this.clock = clock;
+        restored.ifPresent(this::catchUp);
         schedule.ifPresent(s -> armReset(clock.instant()));
         if (!seriesTtl.isZero()) {
             // Scrapes hide expired series at once; the sweep only frees their memory.
@@ -56,6 +67,27 @@ public final class LifecycleScheduler implements AutoCloseable {
         if (!sourceTtl.isZero()) {
             long sweepMillis = sourceSweepMillis(sourceTtl);
             executor.scheduleWithFixedDelay(this::sweepSources, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * State loaded from a snapshot.
+     *
+     * @param takenAt   when the state was taken
+     * @param lastReset when the reset schedule had last cleared it, if it had since its gateway started
+     */
+    public record Restored(Instant takenAt, Optional<Instant> lastReset) {
+    }
+
+    private void catchUp(Restored restored) {
+        lastReset = restored.lastReset().orElse(null);
+        Optional<Instant> missed = schedule.flatMap(s -> s.nextAfter(restored.takenAt()))
+                .filter(due -> !due.isAfter(clock.instant()));
+        if (missed.isPresent()) {
+            aggregator.reset();
+            lastReset = clock.instant();
+            LOG.info(() -> "the reset due at " + missed.get() + " (" + schedule.orElseThrow() + ") came while the gateway"
+                    + " was stopped: the state loaded from the snapshot, taken at " + restored.takenAt() + ", is cleared");
         }
     }
 

@@ -1,5 +1,7 @@
 package io.aggregationgateway.server.model;
 
+import io.aggregationgateway.server.protowire.ProtoWriter;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.BiConsumer;
@@ -53,6 +55,70 @@ public final class Labels implements Comparable<Labels> {
     /** Bytes of the encoding: about the label text's length (names and values, without quotes or escapes). */
     public int encodedSize() {
         return data.length;
+    }
+
+    /** How many bytes at the start of this set's encoding {@code other}'s shares: what a snapshot writes once for both. */
+    public int sharedPrefix(Labels other) {
+        int mismatch = Arrays.mismatch(data, other.data);
+        return mismatch < 0 ? data.length : mismatch;
+    }
+
+    /** Writes the encoding from byte {@code from} on (room reserved by the caller): the rest after a {@link #sharedPrefix}. */
+    public void writeEncoding(int from, ProtoWriter out) {
+        out.bytes(data, from, data.length - from);
+    }
+
+    /**
+     * The label set whose encoding (see the class comment) is {@code buf[offset, offset + length)},
+     * copied, as a snapshot holds it.
+     *
+     * @throws IllegalArgumentException saying what is wrong when those bytes are not an encoding
+     *                                  this class makes: names ascending, none repeated, no empty name or value
+     */
+    public static Labels fromEncoding(byte[] buf, int offset, int length) {
+        int end = offset + length;
+        int pos = offset;
+        int count = 0;
+        int previousName = -1;
+        int previousNameLength = 0;
+        int[] range = new int[2];
+        while (pos < end) {
+            pos = encodedRange(buf, pos, end, range, "name");
+            if (previousName >= 0 && compareNames(buf, previousName, previousNameLength, buf, range[0], range[1]) >= 0) {
+                throw new IllegalArgumentException("label names out of order at byte " + (range[0] - offset));
+            }
+            previousName = range[0];
+            previousNameLength = range[1];
+            pos = encodedRange(buf, pos, end, range, "value");
+            count++;
+        }
+        return count == 0 ? EMPTY : new Labels(Arrays.copyOfRange(buf, offset, end), count);
+    }
+
+    /** Reads one length-prefixed name or value at {@code pos}: its offset and length into {@code range}; returns where it ends. */
+    private static int encodedRange(byte[] buf, int pos, int end, int[] range, String what) {
+        int start = pos;
+        int length = 0;
+        for (int shift = 0; ; shift += 7) {
+            if (pos >= end || shift > 28) {
+                throw new IllegalArgumentException("a label " + what + "'s length is cut off or too long");
+            }
+            byte b = buf[pos++];
+            length |= (b & 0x7f) << shift;
+            if (b >= 0) {
+                break;
+            }
+        }
+        if (pos - start != varintSize(length)) {
+            throw new IllegalArgumentException("a label " + what + "'s length is not written in its shortest form");
+        }
+        if (length <= 0 || length > end - pos) {
+            throw new IllegalArgumentException("a label " + what + " of " + length + " bytes where "
+                    + (end - pos) + " are left" + (length == 0 ? " (empty)" : ""));
+        }
+        range[0] = pos;
+        range[1] = length;
+        return pos + length;
     }
 
     /** The value of label {@code name}, or {@code null}. */

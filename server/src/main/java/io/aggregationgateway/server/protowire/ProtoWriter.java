@@ -49,6 +49,11 @@ public final class ProtoWriter {
         return pos;
     }
 
+    /** The array written into (buffering): bytes {@code [0, size())} are what was written, e.g. to checksum them. */
+    public byte[] buffer() {
+        return buf;
+    }
+
     /** Forgets what was written (buffering). */
     public void reset() {
         pos = 0;

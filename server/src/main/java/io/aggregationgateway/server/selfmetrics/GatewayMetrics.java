@@ -36,6 +36,7 @@ public final class GatewayMetrics {
     private final Supplier<Optional<Instant>> lastReset;
     private final Supplier<Optional<Instant>> nextReset;
     private final Supplier<SourceCounts> sources;
+    private final Supplier<SnapshotCounts> snapshots;
     private final Map<Labels, LongAdder> pushes = new ConcurrentHashMap<>();
     private final Map<Labels, LongAdder> rejections = new ConcurrentHashMap<>();
     private final Map<Labels, LongAdder> bytes = new ConcurrentHashMap<>();
@@ -63,6 +64,14 @@ public final class GatewayMetrics {
     public GatewayMetrics(IntSupplier familiesHeld, LongSupplier seriesHeld, LongSupplier storeBytes,
                           Supplier<Optional<Instant>> lastReset, Supplier<Optional<Instant>> nextReset, Clock clock,
                           Supplier<SourceCounts> sources) {
+        this(familiesHeld, seriesHeld, storeBytes, lastReset, nextReset, clock, sources, null);
+    }
+
+    /** @param snapshots how the snapshot file's writes went, or {@code null} when there is no such file */
+    public GatewayMetrics(IntSupplier familiesHeld, LongSupplier seriesHeld, LongSupplier storeBytes,
+                          Supplier<Optional<Instant>> lastReset, Supplier<Optional<Instant>> nextReset, Clock clock,
+                          Supplier<SourceCounts> sources, Supplier<SnapshotCounts> snapshots) {
+        this.snapshots = snapshots;
         this.familiesHeld = familiesHeld;
         this.seriesHeld = seriesHeld;
         this.storeBytes = storeBytes;
@@ -139,6 +148,19 @@ public final class GatewayMetrics {
             out.add(counter("source_restarts_total",
                     "Series pushes from sources whose running total went down: the source restarted and was counted afresh.",
                     counts.restarts()));
+        }
+        if (snapshots != null) {
+            SnapshotCounts counts = snapshots.get();
+            counts.lastSuccess().ifPresent(t -> out.add(gauge("snapshot_last_success_timestamp_seconds",
+                    "When the state in the newest snapshot written to --persistence-file was taken, in Unix seconds.",
+                    seconds(t))));
+            if (counts.written() > 0) {
+                out.add(gauge("snapshot_duration_seconds", "How long writing the newest snapshot took.", counts.durationSeconds()));
+                out.add(gauge("snapshot_size_bytes", "Size of the newest snapshot file.", counts.bytes()));
+            }
+            out.add(counter("snapshots_total", "Snapshots written to --persistence-file since start.", counts.written()));
+            out.add(counter("snapshot_failures_total",
+                    "Snapshot writes that failed since start (each is logged; the next interval tries again).", counts.failed()));
         }
         out.removeIf(family -> family.series().isEmpty());
         return out;

@@ -43,6 +43,34 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofMinutes(10), config.sourceTtl());
         assertEquals(2_000_000, config.maxSourceSeries());
         assertEquals(List.of(), config.gaugeModes().rules());
+        assertTrue(config.persistenceFile().isEmpty(), "persistence is off by default");
+        assertEquals(Duration.ofMinutes(5), config.persistenceInterval());
+        assertFalse(config.persistenceIgnoreInvalid());
+    }
+
+    @Test
+    void persistenceFromFlagsEnvironmentAndFile() throws Exception {
+        GatewayConfig flags = ConfigLoader.load(new String[] {"--persistence-file", dir.resolve("state.snap").toString(),
+                "--persistence-interval", "30s", "--persistence-ignore-invalid", "true"}, Map.of());
+        assertEquals(dir.resolve("state.snap"), flags.persistenceFile().orElseThrow());
+        assertEquals(Duration.ofSeconds(30), flags.persistenceInterval());
+        assertTrue(flags.persistenceIgnoreInvalid());
+
+        GatewayConfig env = ConfigLoader.load(new String[0], Map.of("GATEWAY_PERSISTENCE_FILE", "/var/lib/gw/state",
+                "GATEWAY_PERSISTENCE_INTERVAL", "1h"));
+        assertEquals(Path.of("/var/lib/gw/state"), env.persistenceFile().orElseThrow());
+        assertEquals(Duration.ofHours(1), env.persistenceInterval());
+
+        Path file = Files.writeString(dir.resolve("p.properties"), "persistence-file=relative.snap\n");
+        assertEquals(Path.of("relative.snap"), ConfigLoader.load(new String[] {"--config-file", file.toString()}, Map.of())
+                .persistenceFile().orElseThrow());
+    }
+
+    @Test
+    void aPersistenceFileThatIsADirectoryIsRefused() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(new String[] {"--persistence-file", dir.toString()}, Map.of()));
+        assertEquals("--persistence-file \"" + dir + "\" is a directory; name a file in it", e.getMessage());
     }
 
     @Test
@@ -146,6 +174,9 @@ class ConfigLoaderTest {
             "--max-source-series|0|--max-source-series must be between 1 and",
             "--gauge-mode|x=median|--gauge-mode \"x=median\": unknown gauge mode \"median\" (use sum, max, min, last, avg)",
             "--gauge-mode|max|--gauge-mode \"max\" is not REGEX=MODE",
+            "--persistence-interval|0|--persistence-interval must be longer than 0",
+            "--persistence-interval|often|--persistence-interval \"often\" is not a duration",
+            "--persistence-ignore-invalid|perhaps|--persistence-ignore-invalid must be true or false",
             "--gauge-mode|(x=max|--gauge-mode \"(x=max\": the regular expression is not valid: Unclosed group"})
     void badValuesNameTheSetting(String flag, String value, String message) {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {flag, value}, Map.of()));

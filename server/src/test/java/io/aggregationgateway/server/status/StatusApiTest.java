@@ -17,10 +17,12 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -166,6 +168,31 @@ class StatusApiTest {
         assertEquals("flag", settings.get("series-ttl").get("source").asText());
         assertEquals("default", settings.get("max-series").get("source").asText());
         assertTrue(settings.get("cors-origin").get("value").isNull(), "unset");
+    }
+
+    @Test
+    void withAPersistenceFileTheStatusHasASnapshotsSectionBeforeTheResetSchedule(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("state.snap");
+        RunningGateway first = new RunningGateway("--persistence-file", file.toString(), "--persistence-interval", "1h");
+        assertEquals(200, first.pushText("/metrics/job/a", "# TYPE jobs_total counter\njobs_total 3\n").statusCode());
+        JsonNode before = getJson(first, "/api/v1/status");
+        assertEquals(List.of("gateway", "pushes", "rejectionReasons", "snapshots", "reset", "config"), names(before));
+        assertTrue(before.get("snapshots").get("lastSnapshot").isNull(), "none written yet");
+        assertTrue(before.get("snapshots").get("loadedTakenAt").isNull(), "nothing loaded");
+        first.close(); // writes the last snapshot
+
+        RunningGateway gateway = gateway("--persistence-file", file.toString(), "--persistence-interval", "1h");
+        JsonNode snapshots = getJson(gateway, "/api/v1/status").get("snapshots");
+        assertShape(snapshots, shape(field("file", STRING), field("interval", NUMBER), field("loadedTakenAt", STRING, NULL),
+                field("loadedSeries", NUMBER, NULL), field("lastSnapshot", STRING, NULL), field("lastDuration", NUMBER, NULL),
+                field("lastBytes", NUMBER, NULL), field("lastSeries", NUMBER, NULL), field("written", NUMBER),
+                field("failed", NUMBER), field("lastFailureAt", STRING, NULL), field("lastFailure", STRING, NULL)));
+        assertEquals(file.toAbsolutePath().toString(), snapshots.get("file").asText());
+        assertEquals(3600, snapshots.get("interval").asDouble());
+        assertEquals(1, snapshots.get("loadedSeries").asLong());
+        Instant.parse(snapshots.get("loadedTakenAt").asText());
+        assertEquals(0, snapshots.get("written").asLong());
+        assertTrue(body(gateway.send(HttpRequest.newBuilder(gateway.uri("/status")))).contains("Snapshots"));
     }
 
     @Test

@@ -99,6 +99,19 @@ public final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /** SIGTERM, as Kubernetes stops a pod; returns the exit code once the gateway is gone (fails after 60 s). */
+    public int terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            fail("gateway " + process.pid() + " did not stop within 60 s of SIGTERM\n" + logTail());
+        }
+        return process.exitValue();
+    }
+
+    public String log() throws IOException {
+        return Files.readString(log, StandardCharsets.UTF_8);
+    }
+
     public String logTail() {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);

@@ -4,6 +4,7 @@ import io.aggregationgateway.server.Gateway;
 import io.aggregationgateway.server.aggregate.Aggregator;
 import io.aggregationgateway.server.config.ConfigException;
 import io.aggregationgateway.server.config.ConfigLoader;
+import io.aggregationgateway.server.persist.SnapshotLoadException;
 
 import java.io.IOException;
 import java.net.URI;
@@ -30,7 +31,7 @@ public final class RunningGateway implements AutoCloseable {
         System.arraycopy(flags, 0, args, 4, flags.length);
         try {
             gateway = Gateway.start(ConfigLoader.load(args, Map.of()));
-        } catch (ConfigException e) {
+        } catch (ConfigException | SnapshotLoadException e) {
             throw new IllegalArgumentException(e);
         }
         aggregator = gateway.aggregator();
