@@ -22,11 +22,11 @@ import io.aggregationgateway.server.model.SummarySample;
  */
 final class Footprint {
     /**
-     * A series besides its labels and value: its node in the family's map (32), its share of the
-     * map's table (8 at the usual load), its slot in the cached sort order (4, rounded up with the
-     * table's) and the {@link Labels} object (24).
+     * A series besides its labels and value: its share of the family's {@link SeriesTable} (a 4-byte
+     * slot, the table between three eighths and three quarters full: 8 at worst), its slot in the
+     * cached sort order (4) and the {@link Labels} object (24).
      */
-    static final long SERIES_ENTRY = 32 + 8 + 4 + 24;
+    static final long SERIES_ENTRY = 8 + 4 + 24;
     /**
      * A family besides its name and help: the stored family, its map, its node in the store's map,
      * its cached sort order, and the entries of its exposed names in the store's name index.
