@@ -30,11 +30,15 @@ import java.util.logging.Logger;
  * grows it again when a burst comes. bench/README.md has the figures.
  */
 final class HeapFootprint {
-    /** Flag, value, in the order they are set (MinHeapFreeRatio may not exceed MaxHeapFreeRatio). */
-    static final List<String[]> SETTINGS = List.of(
-            new String[] {"MinHeapFreeRatio", "5"},
-            new String[] {"MaxHeapFreeRatio", "10"},
-            new String[] {"G1PeriodicGCInterval", "30000"});
+    /** A manageable flag and the value the gateway gives it. */
+    record Setting(String flag, String value) {
+    }
+
+    /** In the order they are set: MinHeapFreeRatio may not exceed MaxHeapFreeRatio. */
+    static final List<Setting> SETTINGS = List.of(
+            new Setting("MinHeapFreeRatio", "5"),
+            new Setting("MaxHeapFreeRatio", "10"),
+            new Setting("G1PeriodicGCInterval", "30000"));
     // (an operator's MaxHeapFreeRatio below 5, or MinHeapFreeRatio above 10, makes the other refuse: left as is)
 
     private static final Logger LOG = Logger.getLogger(HeapFootprint.class.getName());
@@ -44,19 +48,24 @@ final class HeapFootprint {
 
     /** Sets each of {@link #SETTINGS} the command line left at its default; returns those it set. */
     static List<String> apply() {
-        HotSpotDiagnosticMXBean hotSpot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
         List<String> set = new ArrayList<>();
+        HotSpotDiagnosticMXBean hotSpot;
+        try {
+            hotSpot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        } catch (IllegalArgumentException e) {
+            return set; // not HotSpot: its collector sizes its heap its own way
+        }
         if (hotSpot == null) {
             return set;
         }
-        for (String[] setting : SETTINGS) {
-            String flag = setting[0];
+        for (Setting setting : SETTINGS) {
+            String flag = setting.flag();
             try {
                 if (hotSpot.getVMOption(flag).getOrigin() != VMOption.Origin.DEFAULT) {
                     continue; // chosen on the command line (or by ergonomics): leave it
                 }
-                hotSpot.setVMOption(flag, setting[1]);
-                set.add(flag + "=" + setting[1]);
+                hotSpot.setVMOption(flag, setting.value());
+                set.add(flag + "=" + setting.value());
             } catch (IllegalArgumentException e) {
                 // a JVM without the flag, or where it is not writable: nothing to keep small then
                 LOG.fine(() -> "not setting " + flag + ": " + e.getMessage());
