@@ -20,6 +20,7 @@ import java.util.OptionalDouble;
  * scrape  &lt;series&gt;   &lt;format&gt; &lt;server&gt; &lt;median seconds&gt; &lt;fastest seconds&gt; &lt;body bytes&gt;
  * memory  &lt;series&gt;   &lt;heap|rss&gt; &lt;bytes&gt;
  * sourcememory &lt;(series, source) states&gt; heap &lt;bytes&gt;
+ * defaultmemory &lt;empty|empty-gc|filled|scraped|settled|gc&gt; &lt;heap|rss&gt; &lt;bytes&gt;
  * </pre>
  * A server is {@code gateway} or {@code pushgateway}; formats are {@code text}, {@code protobuf}, {@code grpc}.
  * The sources runs name their push runs {@code delta#<round>} and {@code sources#<round>}.
@@ -42,6 +43,8 @@ final class Measurements {
     final List<Scrape> scrapes = new ArrayList<>();
     final Map<String, Long> memory = new HashMap<>(); // "<series>/<heap|rss>" -> bytes
     final Map<Long, Long> sourceMemory = new HashMap<>(); // states -> live heap bytes
+    // the default-flags run (a million series): "<phase>/<heap|rss>" -> bytes
+    final Map<String, Long> defaultMemory = new HashMap<>();
     final List<JmhScore> jmh = new ArrayList<>();
 
     static Measurements read(Path results, Path jmhCsv) throws IOException {
@@ -56,6 +59,7 @@ final class Measurements {
                         Double.parseDouble(f[4]), Double.parseDouble(f[5]), Long.parseLong(f[6])));
                 case "memory" -> m.memory.put(f[1] + "/" + f[2], Long.parseLong(f[3]));
                 case "sourcememory" -> m.sourceMemory.put(Long.parseLong(f[1]), Long.parseLong(f[3]));
+                case "defaultmemory" -> m.defaultMemory.put(f[1] + "/" + f[2], Long.parseLong(f[3]));
                 default -> { } // blank or comment lines
             }
         }

@@ -7,6 +7,7 @@ import io.aggregationgateway.server.persist.SnapshotLoadException;
 import io.helidon.logging.common.LogConfig;
 import sun.misc.Signal;
 
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -27,6 +28,10 @@ public final class Main {
         try {
             config = ConfigLoader.load(args, System.getenv());
             configureLogging(config.logLevel());
+            List<String> footprint = HeapFootprint.apply();
+            if (!footprint.isEmpty()) {
+                Logger.getLogger(Main.class.getName()).fine(() -> "heap kept near the live data: " + String.join(", ", footprint));
+            }
             gateway = Gateway.start(config);
         } catch (ConfigException e) {
             System.err.println("aggregation-gateway: " + e.getMessage() + " (see --help)");

@@ -17,16 +17,16 @@ import io.aggregationgateway.server.model.SummarySample;
  * so what a series adds to the budget is exactly what its removal gives back.
  *
  * <p>Measured against the live heap after a full GC, for a store of a million counter series with
- * 5 labels of about 60 bytes (bench/run's fill): the estimate is 182 B/series, the heap 195 B/series;
- * the difference is mostly the map tables' spare slots.
+ * 5 labels of about 60 bytes (bench/run's fill): the estimate is 160 B/series, the heap 159-161 B/series
+ * (docs/memory.md).
  */
 final class Footprint {
     /**
-     * A series besides its labels and value: its node in the family's map (32), its share of the
-     * map's table (8 at the usual load), its slot in the cached sort order (4, rounded up with the
-     * table's) and the {@link Labels} object (24).
+     * A series besides its labels and value: its share of the family's {@link SeriesTable} (a 4-byte
+     * slot, the table between three eighths and three quarters full: 8 at half), its slot in the
+     * cached sort order (4) and the {@link Labels} object (24).
      */
-    static final long SERIES_ENTRY = 32 + 8 + 4 + 24;
+    static final long SERIES_ENTRY = 8 + 4 + 24;
     /**
      * A family besides its name and help: the stored family, its map, its node in the store's map,
      * its cached sort order, and the entries of its exposed names in the store's name index.

@@ -8,7 +8,6 @@ import io.aggregationgateway.server.model.Series;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -23,7 +22,7 @@ final class StoredFamily {
     // null: its series add up in ScalarCells (or are histograms); else gauges in GaugeCells with this mode
     private final GaugeMode gaugeMode;
     private volatile String help;
-    private final ConcurrentHashMap<Labels, SeriesCell> series;
+    private final SeriesTable series;
     // Bumped whenever the set of series changes, so scrapes re-sort only then.
     private final AtomicInteger shapeVersion = new AtomicInteger();
     private volatile SortedSeries sorted = new SortedSeries(-1, new SeriesCell[0], 0);
@@ -50,7 +49,7 @@ final class StoredFamily {
 
     /** @param expectedSeries how many series it will hold soon: a restored family's, so its map is not grown step by step */
     StoredFamily(String name, MetricType type, String help, GaugeMode gaugeMode, int expectedSeries) {
-        this.series = new ConcurrentHashMap<>(expectedSeries);
+        this.series = new SeriesTable(expectedSeries);
         this.name = name;
         this.type = type;
         this.help = help;
@@ -78,7 +77,7 @@ final class StoredFamily {
     }
 
     boolean holds(Labels labels) {
-        return series.containsKey(labels);
+        return series.get(labels) != null;
     }
 
     /** The stored series with these labels, or {@code null}. */
@@ -130,7 +129,7 @@ final class StoredFamily {
                 if (!utf8LabelNames && Labels.hasUtf8Name(s.labels())) {
                     utf8LabelNames = true; // before the series is there for a scrape to see
                 }
-                cell = series.putIfAbsent(s.labels(), fresh);
+                cell = series.putIfAbsent(fresh);
                 if (cell == null) {
                     created++;
                     tally.bytes += fresh.footprint();
@@ -191,7 +190,7 @@ final class StoredFamily {
         int largest = 0;
         for (int i = 0; i < cells.size(); i++) {
             SeriesCell cell = cells.get(i);
-            if (series.putIfAbsent(cell.labels(), cell) != null) {
+            if (series.putIfAbsent(cell) != null) {
                 throw new IllegalArgumentException("family " + name + " holds series " + cell.labels() + " twice");
             }
             nearOverflow |= cell.magnitude() > Overflow.NEAR;
@@ -206,7 +205,7 @@ final class StoredFamily {
 
     /** Removes {@code cell} if it is still this family's; the caller holds the store's write lock. */
     boolean remove(SeriesCell cell) {
-        boolean removed = series.remove(cell.labels(), cell);
+        boolean removed = series.remove(cell);
         if (removed) {
             shapeVersion.incrementAndGet();
         }
@@ -215,16 +214,12 @@ final class StoredFamily {
 
     /** Removes the series {@code doomed} accepts; the caller holds the store's write lock. */
     Removed removeIf(Predicate<SeriesCell> doomed) {
+        SeriesCell[] gone = series.removeIf(doomed);
         long bytes = 0;
-        int removed = 0;
-        for (var it = series.values().iterator(); it.hasNext(); ) {
-            SeriesCell cell = it.next();
-            if (doomed.test(cell)) {
-                bytes += cell.footprint();
-                removed++;
-                it.remove();
-            }
+        for (SeriesCell cell : gone) {
+            bytes += cell.footprint();
         }
+        int removed = gone.length;
         if (removed > 0) {
             shapeVersion.incrementAndGet();
         }
@@ -234,7 +229,7 @@ final class StoredFamily {
     /** Every series' share of the byte budget; the caller holds the store's write lock. */
     long seriesFootprint() {
         long bytes = 0;
-        for (SeriesCell cell : series.values()) {
+        for (SeriesCell cell : series.toArray()) {
             bytes += cell.footprint();
         }
         return bytes;
@@ -252,7 +247,7 @@ final class StoredFamily {
         if (current.version() == version) {
             return current;
         }
-        SeriesCell[] cells = series.values().toArray(new SeriesCell[0]);
+        SeriesCell[] cells = series.toArray();
         Arrays.sort(cells, (a, b) -> a.labels().compareTo(b.labels()));
         int largest = 0;
         for (SeriesCell cell : cells) {

@@ -87,6 +87,11 @@ public final class GatewayProcess implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    /** The process id, for tools such as {@code jcmd}. */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
