@@ -80,7 +80,7 @@ public final class OpenMetricsRenderer {
         // read-only from here on: the slices' threads share it
         Set<String> names = Collections.unmodifiableSet(exposedNames);
         List<String> leftOut = new ArrayList<>();
-        workers.writer().write(FamilySlice.split(families, escaping, leftOut),
+        workers.writer().write(FamilySlice.split(families, escaping, leftOut), SliceBuffers.TEXT,
                 (slice, sink) -> renderSlice(slice, sink, names, escaping), out);
         out.write(EOF);
         out.flush();
