@@ -26,6 +26,12 @@ final class ByteSink implements Labels.RawLabelVisitor {
     /** How {@link #series} writes label names outside the legacy set; {@code null}: the labels have none. */
     private NameEscaping labelNames;
     private final EscapedLabelNames escapedLabelNames = new EscapedLabelNames();
+    // the spellings of recent starts (epochSeconds): a small direct-mapped cache by millisecond
+    private static final int START_SLOT_BITS = 8;
+    private static final int MAX_START_BYTES = 24; // "-9223372036854775.808"
+    private final long[] startMillis = new long[1 << START_SLOT_BITS];
+    private final byte[] startSpelled = new byte[1 << START_SLOT_BITS]; // lengths, 0: empty slot
+    private final byte[] startSpellings = new byte[MAX_START_BYTES << START_SLOT_BITS];
     // where the last series() wrote what follows its name (labels and braces), for seriesLike()
     private int lastLabelsFrom;
     private int lastLabelsTo;
@@ -163,27 +169,26 @@ final class ByteSink implements Labels.RawLabelVisitor {
         put((byte) '"');
     }
 
-    /** A time in Unix epoch milliseconds as seconds, as {@link TextFormatting#epochSeconds} spells it. */
+    /**
+     * A time in Unix epoch milliseconds as seconds, as {@link TextFormatting#epochSeconds} spells it.
+     * The spellings of recent times are kept: every series a push creates has its start, so a
+     * million series have a few starts each, and OpenMetrics writes one per counter series.
+     */
     ByteSink epochSeconds(long millis) {
-        ensure(24);
-        long abs = Math.abs(millis);
-        if (millis < 0) {
-            buf[pos++] = '-';
-        }
-        integer(abs / 1000);
-        int fraction = (int) (abs % 1000);
-        if (fraction != 0) {
-            buf[pos++] = '.';
-            buf[pos++] = (byte) ('0' + fraction / 100);
-            fraction %= 100;
-            if (fraction != 0) {
-                buf[pos++] = (byte) ('0' + fraction / 10);
-                fraction %= 10;
-                if (fraction != 0) {
-                    buf[pos++] = (byte) ('0' + fraction);
-                }
+        int slot = (int) ((millis * 0x9E3779B97F4A7C15L) >>> (64 - START_SLOT_BITS)); // Fibonacci hashing
+        int at = slot * MAX_START_BYTES;
+        if (startSpelled[slot] == 0 || startMillis[slot] != millis) {
+            String spelled = TextFormatting.epochSeconds(millis);
+            for (int i = 0; i < spelled.length(); i++) {
+                startSpellings[at + i] = (byte) spelled.charAt(i);
             }
+            startMillis[slot] = millis;
+            startSpelled[slot] = (byte) spelled.length();
         }
+        int length = startSpelled[slot];
+        ensure(length);
+        System.arraycopy(startSpellings, at, buf, pos, length);
+        pos += length;
         return this;
     }
 
