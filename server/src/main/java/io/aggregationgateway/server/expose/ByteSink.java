@@ -19,6 +19,9 @@ import java.util.Arrays;
 final class ByteSink implements Labels.RawLabelVisitor {
     // A slice of 2,048 scalar series is ~200 KB; a sink is reused for the slices after it.
     private static final int INITIAL_CAPACITY = 256 * 1024;
+    // epochSeconds keeps the spellings of 2^8 recent times, each up to 24 bytes ("-9223372036854775.807")
+    private static final int START_SLOT_BITS = 8;
+    private static final int MAX_START_BYTES = 24;
 
     private byte[] buf = new byte[INITIAL_CAPACITY];
     private int pos;
@@ -27,8 +30,6 @@ final class ByteSink implements Labels.RawLabelVisitor {
     private NameEscaping labelNames;
     private final EscapedLabelNames escapedLabelNames = new EscapedLabelNames();
     // the spellings of recent starts (epochSeconds): a small direct-mapped cache by millisecond
-    private static final int START_SLOT_BITS = 8;
-    private static final int MAX_START_BYTES = 24; // "-9223372036854775.808"
     private final long[] startMillis = new long[1 << START_SLOT_BITS];
     private final byte[] startSpelled = new byte[1 << START_SLOT_BITS]; // lengths, 0: empty slot
     private final byte[] startSpellings = new byte[MAX_START_BYTES << START_SLOT_BITS];
@@ -171,14 +172,18 @@ final class ByteSink implements Labels.RawLabelVisitor {
 
     /**
      * A time in Unix epoch milliseconds as seconds, as {@link TextFormatting#epochSeconds} spells it.
-     * The spellings of recent times are kept: every series a push creates has its start, so a
-     * million series have a few starts each, and OpenMetrics writes one per counter series.
+     * The spellings of recent times are kept: the series one push creates share their start, so a
+     * million series may have only as many starts as pushes, and OpenMetrics writes one per counter
+     * and histogram series.
      */
     ByteSink epochSeconds(long millis) {
         int slot = (int) ((millis * 0x9E3779B97F4A7C15L) >>> (64 - START_SLOT_BITS)); // Fibonacci hashing
         int at = slot * MAX_START_BYTES;
         if (startSpelled[slot] == 0 || startMillis[slot] != millis) {
             String spelled = TextFormatting.epochSeconds(millis);
+            if (spelled.length() > MAX_START_BYTES) {
+                return ascii(spelled);
+            }
             for (int i = 0; i < spelled.length(); i++) {
                 startSpellings[at + i] = (byte) spelled.charAt(i);
             }

@@ -102,15 +102,18 @@ public final class ProtobufRenderer {
             throws IOException {
         List<String> leftOutReport = new ArrayList<>();
         List<FamilySlice> slices = FamilySlice.split(families, escaping, leftOutReport, true);
-        Map<FamilyView, FamilyPlan> plans = new IdentityHashMap<>(families.size() * 2);
-        for (FamilyView family : families) {
-            plans.put(family, new FamilyPlan(family, escaping));
-        }
+        // by slice: a family's slices follow one another, the first starting at 0
+        Map<FamilySlice, FamilyPlan> plans = new IdentityHashMap<>(slices.size() * 2);
+        List<FamilyPlan> familyPlans = new ArrayList<>(families.size());
         long[] sliceSizes = new long[slices.size()];
         List<Runnable> sizing = new ArrayList<>();
         for (int i = 0; i < slices.size(); i++) {
             FamilySlice slice = slices.get(i);
-            FamilyPlan plan = plans.get(slice.family());
+            if (slice.startsFamily()) {
+                familyPlans.add(new FamilyPlan(slice.family(), escaping));
+            }
+            FamilyPlan plan = familyPlans.get(familyPlans.size() - 1);
+            plans.put(slice, plan);
             if (!plan.histogram) {
                 int index = i;
                 sizing.add(() -> sliceSizes[index] = plan.metricsSize(slice));
@@ -119,14 +122,14 @@ public final class ProtobufRenderer {
         OrderedSliceWriter writer = workers.writer();
         writer.runAll(sizing);
         for (int i = 0; i < slices.size(); i++) {
-            plans.get(slices.get(i).family()).familySize += sliceSizes[i];
+            plans.get(slices.get(i)).familySize += sliceSizes[i];
         }
-        for (FamilyPlan plan : plans.values()) {
+        for (FamilyPlan plan : familyPlans) {
             if (plan.familySize > Integer.MAX_VALUE) {
                 throw new IOException("family " + plan.family.name() + " exceeds the 2 GiB protobuf message limit");
             }
         }
-        writer.write(slices, SLICE_BUFFERS, (slice, buffer) -> plans.get(slice.family()).render(slice, buffer), out);
+        writer.write(slices, SLICE_BUFFERS, (slice, buffer) -> plans.get(slice).render(slice, buffer), out);
         out.flush();
         return leftOutReport;
     }

@@ -146,6 +146,22 @@ class SlicedRenderingTest {
         }
     }
 
+    /** Each family's size is its own: a view listed twice is written twice, each with its size. */
+    @Test
+    void protobufSizesEachListedFamilyOnItsOwn() throws Exception {
+        List<io.aggregationgateway.server.model.FamilyView> families = store().families();
+        ByteArrayOutputStream once = new ByteArrayOutputStream();
+        ProtobufRenderer.WITH_CREATED.render(families, once, WORKERS, NameEscaping.ALLOW_UTF8);
+        List<io.aggregationgateway.server.model.FamilyView> twice = new ArrayList<>(families);
+        twice.addAll(families);
+        ByteArrayOutputStream helped = new ByteArrayOutputStream();
+        ProtobufRenderer.WITH_CREATED.render(twice, helped, WORKERS, NameEscaping.ALLOW_UTF8);
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        once.writeTo(expected);
+        once.writeTo(expected);
+        assertArrayEquals(expected.toByteArray(), helped.toByteArray());
+    }
+
     @Test
     void everySeriesOnceInOrderWithOneHeaderPerFamily() throws Exception {
         String text = new String(render(store(), WORKERS), StandardCharsets.UTF_8);
