@@ -75,12 +75,22 @@ record FamilySlice(FamilyView family, int from, int to, BitSet leftOut) {
      * gets a line about it.
      */
     static List<FamilySlice> split(List<FamilyView> families, NameEscaping escaping, List<String> leftOutReport) {
+        return split(families, escaping, leftOutReport, false);
+    }
+
+    /**
+     * {@link #split(List, NameEscaping, List)}, but each histogram family in one slice when
+     * {@code wholeHistograms}: protobuf writes a family's size ahead of it, and a histogram's size
+     * is known only once it is encoded.
+     */
+    static List<FamilySlice> split(List<FamilyView> families, NameEscaping escaping, List<String> leftOutReport,
+                                   boolean wholeHistograms) {
         List<FamilySlice> slices = new ArrayList<>();
         for (FamilyView family : families) {
             BitSet leftOut = escaping != NameEscaping.ALLOW_UTF8 && family.utf8LabelNames()
                     ? EscapedSeries.leftOut(family, escaping, leftOutReport) : null;
             int count = family.series().size();
-            int step = seriesPerSlice(family);
+            int step = wholeHistograms && family.type().isHistogram() ? Math.max(1, count) : seriesPerSlice(family);
             int from = 0;
             do {
                 int to = (int) Math.min(count, (long) from + step);

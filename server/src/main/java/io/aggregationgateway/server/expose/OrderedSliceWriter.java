@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -30,50 +31,86 @@ final class OrderedSliceWriter {
         this.window = Math.max(1, window);
     }
 
-    void write(List<FamilySlice> slices, SliceRenderer renderer, OutputStream out) throws IOException {
-        ConcurrentLinkedQueue<ByteSink> spareSinks = new ConcurrentLinkedQueue<>();
-        ArrayDeque<FutureTask<ByteSink>> inFlight = new ArrayDeque<>(window);
+    /** Renders the slices into buffers of {@code buffers}' kind and writes them to {@code out} in order. */
+    <B> void write(List<FamilySlice> slices, SliceBuffers<B> buffers, SliceRenderer<B> renderer, OutputStream out)
+            throws IOException {
+        ConcurrentLinkedQueue<B> spareBuffers = new ConcurrentLinkedQueue<>();
+        ArrayDeque<FutureTask<B>> inFlight = new ArrayDeque<>(window);
         int next = 0;
         try {
             while (next < slices.size() && inFlight.size() < window) {
-                inFlight.add(offer(slices.get(next++), renderer, spareSinks));
+                inFlight.add(offer(slices.get(next++), buffers, renderer, spareBuffers));
             }
             while (!inFlight.isEmpty()) {
-                FutureTask<ByteSink> oldest = inFlight.poll();
+                FutureTask<B> oldest = inFlight.poll();
                 oldest.run(); // a no-op if a helper has started it
-                ByteSink rendered = await(oldest);
-                rendered.writeTo(out);
-                spareSinks.add(rendered);
+                B rendered = await(oldest);
+                buffers.writeTo(rendered, out);
+                spareBuffers.add(rendered);
                 if (next < slices.size()) {
-                    inFlight.add(offer(slices.get(next++), renderer, spareSinks));
+                    inFlight.add(offer(slices.get(next++), buffers, renderer, spareBuffers));
                 }
             }
         } finally {
             // the client went away or rendering failed: helpers skip what nobody will write
-            for (FutureTask<ByteSink> abandoned : inFlight) {
+            for (FutureTask<B> abandoned : inFlight) {
                 abandoned.cancel(false);
             }
         }
     }
 
-    private FutureTask<ByteSink> offer(FamilySlice slice, SliceRenderer renderer, ConcurrentLinkedQueue<ByteSink> spareSinks) {
-        FutureTask<ByteSink> task = new FutureTask<>(() -> {
-            ByteSink sink = spareSinks.poll();
-            sink = sink == null ? new ByteSink() : sink.clear();
-            renderer.render(slice, sink);
-            return sink;
+    private <B> FutureTask<B> offer(FamilySlice slice, SliceBuffers<B> buffers, SliceRenderer<B> renderer,
+                                    ConcurrentLinkedQueue<B> spareBuffers) {
+        FutureTask<B> task = new FutureTask<>(() -> {
+            B buffer = spareBuffers.poll();
+            if (buffer == null) {
+                buffer = buffers.create();
+            } else {
+                buffers.clear(buffer);
+            }
+            renderer.render(slice, buffer);
+            return buffer;
         });
+        offer(task);
+        return task;
+    }
+
+    /**
+     * Runs every task on the helpers and the calling thread at once and returns when all are done:
+     * work a scrape needs before it can write, such as the sizes protobuf writes ahead of a family.
+     */
+    void runAll(List<? extends Runnable> work) throws IOException {
+        List<FutureTask<Void>> tasks = new ArrayList<>(work.size());
+        for (Runnable runnable : work) {
+            FutureTask<Void> task = new FutureTask<>(runnable, null);
+            tasks.add(task);
+            offer(task);
+        }
+        try {
+            for (FutureTask<Void> task : tasks) {
+                task.run(); // a no-op if a helper has started it
+            }
+            for (FutureTask<Void> task : tasks) {
+                await(task);
+            }
+        } finally {
+            for (FutureTask<Void> task : tasks) {
+                task.cancel(false);
+            }
+        }
+    }
+
+    private void offer(Runnable task) {
         if (helpers != null) {
             try {
                 helpers.execute(task);
             } catch (RejectedExecutionException shuttingDown) {
-                // the calling thread renders it when its turn comes
+                // the calling thread runs it when its turn comes
             }
         }
-        return task;
     }
 
-    private static ByteSink await(FutureTask<ByteSink> task) throws IOException {
+    private static <B> B await(FutureTask<B> task) throws IOException {
         try {
             return task.get();
         } catch (InterruptedException e) {

@@ -22,8 +22,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.BitSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static io.aggregationgateway.server.protowire.WireFormat.LENGTH_DELIMITED;
 
@@ -34,10 +35,10 @@ import static io.aggregationgateway.server.protowire.WireFormat.LENGTH_DELIMITED
  * <p>The messages are encoded here rather than built with the generated classes: a million series
  * would otherwise cost millions of short-lived message and string objects per scrape. Label names and
  * values go out as the UTF-8 bytes {@link Labels} already holds. Families of counters, gauges and
- * untyped series are streamed in two passes (their encoded size depends on the labels only);
- * histogram families are encoded into a buffer first, since each series must be read exactly once
- * and its size depends on what it holds: {@link ProtoWriter} writes each nested message's length
- * once the message is written.
+ * untyped series are sized, then rendered, in slices on several threads (their encoded size
+ * depends on the labels and start only); a histogram family is encoded whole into one buffer,
+ * since each series must be read exactly once and its size depends on what it holds:
+ * {@link ProtoWriter} writes each nested message's length once the message is written.
  *
  * <p>Classic histograms are written as client_golang writes them (see {@link #writeClassicFields}).
  * Native histograms are encoded by {@link NativeHistogramEncoder}. Names go out as they are, any
@@ -62,8 +63,6 @@ public final class ProtobufRenderer {
     // Counter, Gauge and Untyped number their value alike
     private static final int SCALAR_VALUE = Counter.VALUE_FIELD_NUMBER;
 
-    /** Encoded size of a scalar's value message field: tag, length 9, then a double field. */
-    private static final int SCALAR_FIELD_SIZE = 1 + 1 + ProtoWriter.DOUBLE_FIELD_BYTES;
     /** Most bytes of one classic bucket field: tag, length, count, bound. */
     private static final int BUCKET_FIELD_MAX_BYTES = 1 + 1 + ProtoWriter.VARINT_FIELD_BYTES + ProtoWriter.DOUBLE_FIELD_BYTES;
 
@@ -83,102 +82,205 @@ public final class ProtobufRenderer {
         render(families, out, NameEscaping.ALLOW_UTF8);
     }
 
+    /** Renders with names written as {@code escaping} says, on this thread alone. */
+    public List<String> render(List<FamilyView> families, OutputStream out, NameEscaping escaping) throws IOException {
+        return render(families, out, RenderWorkers.NONE, escaping);
+    }
+
     /**
-     * Renders with names written as {@code escaping} says.
+     * Renders with names written as {@code escaping} says; slices of the families are sized, then
+     * rendered, on {@code workers} and this thread at once, and written in order.
+     *
+     * <p>A family's size goes ahead of it, so the series of counter, gauge and untyped families are
+     * first sized slice by slice (their size depends on labels and start only: a value is always 8
+     * bytes), then rendered slice by slice, the first slice of each family writing the family's size
+     * and header. A histogram family is rendered whole in one slice, its size known once it is encoded.
      *
      * @return what {@link ScrapeFormat#render} returns
      */
-    public List<String> render(List<FamilyView> families, OutputStream out, NameEscaping escaping) throws IOException {
-        ProtoWriter stream = new ProtoWriter(out, 64 * 1024);
-        ProtoWriter histogramBuffer = null;
-        NativeHistogramEncoder nativeEncoder = new NativeHistogramEncoder();
-        LabelEncoder labels = new LabelEncoder();
+    public List<String> render(List<FamilyView> families, OutputStream out, RenderWorkers workers, NameEscaping escaping)
+            throws IOException {
         List<String> leftOutReport = new ArrayList<>();
-        int[] metricSizes = new int[0];
-        for (FamilyView family : families) {
-            byte[] name = escaping.metricName(family.name()).getBytes(StandardCharsets.UTF_8);
-            boolean escapesLabels = escaping != NameEscaping.ALLOW_UTF8 && family.utf8LabelNames();
-            BitSet leftOut = escapesLabels ? EscapedSeries.leftOut(family, escaping, leftOutReport) : null;
-            labels.escaping(escapesLabels ? escaping : null);
-            byte[] help = family.help().getBytes(StandardCharsets.UTF_8);
-            int type = protoType(family.type());
-            int headerSize = ProtoWriter.lengthDelimitedFieldSize(FAMILY_NAME, name.length)
+        List<FamilySlice> slices = FamilySlice.split(families, escaping, leftOutReport, true);
+        // by slice: a family's slices follow one another, the first starting at 0
+        Map<FamilySlice, FamilyPlan> plans = new IdentityHashMap<>(slices.size() * 2);
+        List<FamilyPlan> familyPlans = new ArrayList<>(families.size());
+        long[] sliceSizes = new long[slices.size()];
+        List<Runnable> sizing = new ArrayList<>();
+        for (int i = 0; i < slices.size(); i++) {
+            FamilySlice slice = slices.get(i);
+            if (slice.startsFamily()) {
+                familyPlans.add(new FamilyPlan(slice.family(), escaping));
+            }
+            FamilyPlan plan = familyPlans.get(familyPlans.size() - 1);
+            plans.put(slice, plan);
+            if (!plan.histogram) {
+                int index = i;
+                sizing.add(() -> sliceSizes[index] = plan.metricsSize(slice));
+            }
+        }
+        OrderedSliceWriter writer = workers.writer();
+        writer.runAll(sizing);
+        for (int i = 0; i < slices.size(); i++) {
+            plans.get(slices.get(i)).familySize += sliceSizes[i];
+        }
+        for (FamilyPlan plan : familyPlans) {
+            if (plan.familySize > Integer.MAX_VALUE) {
+                throw new IOException("family " + plan.family.name() + " exceeds the 2 GiB protobuf message limit");
+            }
+        }
+        writer.write(slices, SLICE_BUFFERS, (slice, buffer) -> plans.get(slice).render(slice, buffer), out);
+        out.flush();
+        return leftOutReport;
+    }
+
+    /**
+     * What one family's slices share: its encoded name, help and type, how its labels and starts are
+     * written, and (scalar families) its size, summed from its slices' before any is rendered.
+     */
+    private final class FamilyPlan {
+        final FamilyView family;
+        final boolean histogram;
+        private final byte[] name;
+        private final byte[] help;
+        private final int type;
+        private final int headerSize;
+        /** how label names outside the legacy set are escaped, {@code null}: written as they are */
+        private final NameEscaping labelEscaping;
+        /** the start's field number in the value message, 0 for none */
+        private final int startField;
+        private final int valueField;
+        /** scalar families: the {@code MetricFamily}'s encoded size */
+        long familySize;
+
+        FamilyPlan(FamilyView family, NameEscaping escaping) {
+            this.family = family;
+            this.histogram = family.type().isHistogram();
+            this.name = escaping.metricName(family.name()).getBytes(StandardCharsets.UTF_8);
+            this.help = family.help().getBytes(StandardCharsets.UTF_8);
+            this.type = protoType(family.type());
+            this.headerSize = ProtoWriter.lengthDelimitedFieldSize(FAMILY_NAME, name.length)
                     + (help.length > 0 ? ProtoWriter.lengthDelimitedFieldSize(FAMILY_HELP, help.length) : 0)
                     + ProtoWriter.tagSize(FAMILY_TYPE) + WireFormat.varintSize(type);
+            this.labelEscaping = escaping != NameEscaping.ALLOW_UTF8 && family.utf8LabelNames() ? escaping : null;
+            this.startField = !created ? 0 : switch (family.type()) {
+                case COUNTER -> Counter.CREATED_TIMESTAMP_FIELD_NUMBER;
+                case HISTOGRAM -> Histogram.CREATED_TIMESTAMP_FIELD_NUMBER;
+                default -> 0;
+            };
+            this.valueField = switch (family.type()) {
+                case COUNTER -> Metric.COUNTER_FIELD_NUMBER;
+                case GAUGE -> Metric.GAUGE_FIELD_NUMBER;
+                default -> Metric.UNTYPED_FIELD_NUMBER;
+            };
+            this.familySize = headerSize;
+        }
+
+        /** The encoded size of the slice's {@code metric} fields (scalar families). */
+        long metricsSize(FamilySlice slice) {
+            LabelEncoder labels = new LabelEncoder(labelEscaping);
             List<SeriesView> series = family.series();
-            if (family.type().isHistogram()) {
-                if (histogramBuffer == null) {
-                    histogramBuffer = new ProtoWriter(64 * 1024);
+            long size = 0;
+            for (int i = slice.from(); i < slice.to(); i++) {
+                if (slice.writes(i)) {
+                    SeriesView view = series.get(i);
+                    size += ProtoWriter.lengthDelimitedFieldSize(FAMILY_METRIC,
+                            labels.size(view.labels()) + valueFieldSize(startSize(view)));
                 }
-                ProtoWriter body = histogramBuffer;
-                body.reset();
-                writeHeader(body, name, help, type, headerSize);
-                StartField start = created && family.type() == MetricType.HISTOGRAM
-                        ? new StartField(Histogram.CREATED_TIMESTAMP_FIELD_NUMBER) : null;
-                for (int i = 0; i < series.size(); i++) {
-                    if (leftOut != null && leftOut.get(i)) {
+            }
+            return size;
+        }
+
+        private int startSize(SeriesView view) {
+            return startField == 0 ? 0 : StartField.size(startField, view.startMillis());
+        }
+
+        private int valueFieldSize(int startSize) {
+            return ProtoWriter.lengthDelimitedFieldSize(valueField, ProtoWriter.DOUBLE_FIELD_BYTES + startSize);
+        }
+
+        void render(FamilySlice slice, ProtobufSlice buffer) throws IOException {
+            ProtoWriter wire = buffer.wire;
+            LabelEncoder labels = new LabelEncoder(labelEscaping);
+            List<SeriesView> series = family.series();
+            if (histogram) {
+                writeHeader(wire, name, help, type, headerSize);
+                NativeHistogramEncoder nativeEncoder = new NativeHistogramEncoder();
+                for (int i = slice.from(); i < slice.to(); i++) {
+                    if (!slice.writes(i)) {
                         continue;
                     }
                     switch (series.get(i)) {
-                        case ClassicHistogramView classic -> writeHistogramMetric(body, labels, classic, start);
+                        case ClassicHistogramView classic -> writeHistogramMetric(wire, labels, classic, startField);
                         case NativeHistogramView nativeCell ->
-                                writeNativeHistogramMetric(body, labels, nativeEncoder, nativeCell, start);
+                                writeNativeHistogramMetric(wire, labels, nativeEncoder, nativeCell, startField);
                         case ScalarView scalar -> throw new IllegalStateException("a plain sample in histogram family "
                                 + family.name() + ": " + scalar.labels());
                     }
                 }
-                stream.reserve(WireFormat.MAX_VARINT_BYTES);
-                stream.varint(body.size());
-                stream.write(body);
-            } else {
-                // pass 1: sizes, which depend on the labels and the start only (a value is always 8 bytes)
-                if (metricSizes.length < series.size()) {
-                    metricSizes = new int[Math.max(series.size(), metricSizes.length * 2)];
+                buffer.sizePrefix = wire.size();
+                return;
+            }
+            // reading the labels first brings them into the cache faster (see FamilySlice.labelBytes)
+            wire.reserve((int) Math.min(Integer.MAX_VALUE / 2, slice.labelBytes() + slice.size() * 40L));
+            if (slice.startsFamily()) {
+                buffer.sizePrefix = familySize;
+                writeHeader(wire, name, help, type, headerSize);
+            }
+            for (int i = slice.from(); i < slice.to(); i++) {
+                if (!slice.writes(i)) {
+                    continue;
                 }
-                StartField start = created && family.type() == MetricType.COUNTER
-                        ? new StartField(Counter.CREATED_TIMESTAMP_FIELD_NUMBER) : null;
-                long familySize = headerSize;
-                for (int i = 0; i < series.size(); i++) {
-                    if (leftOut != null && leftOut.get(i)) {
-                        continue;
-                    }
-                    SeriesView view = series.get(i);
-                    int size = labels.size(view.labels()) + (start == null ? SCALAR_FIELD_SIZE
-                            : ProtoWriter.lengthDelimitedFieldSize(Metric.COUNTER_FIELD_NUMBER,
-                                    ProtoWriter.DOUBLE_FIELD_BYTES + start.of(view.startMillis()).length));
-                    metricSizes[i] = size;
-                    familySize += ProtoWriter.lengthDelimitedFieldSize(FAMILY_METRIC, size);
-                }
-                if (familySize > Integer.MAX_VALUE) {
-                    throw new IOException("family " + family.name() + " exceeds the 2 GiB protobuf message limit");
-                }
-                stream.reserve(WireFormat.MAX_VARINT_BYTES);
-                stream.varint(familySize);
-                writeHeader(stream, name, help, type, headerSize);
-                int valueField = switch (family.type()) {
-                    case COUNTER -> Metric.COUNTER_FIELD_NUMBER;
-                    case GAUGE -> Metric.GAUGE_FIELD_NUMBER;
-                    default -> Metric.UNTYPED_FIELD_NUMBER;
-                };
-                // pass 2: the metrics
-                for (int i = 0; i < series.size(); i++) {
-                    if (leftOut != null && leftOut.get(i)) {
-                        continue;
-                    }
-                    ScalarView cell = (ScalarView) series.get(i);
-                    int size = metricSizes[i];
-                    stream.reserve(1 + 5 + size);
-                    stream.tag(FAMILY_METRIC, LENGTH_DELIMITED).varint(size);
-                    labels.write(stream, cell.labels());
-                    byte[] startField = start == null ? StartField.NONE : start.of(cell.startMillis());
-                    stream.tag(valueField, LENGTH_DELIMITED).varint(ProtoWriter.DOUBLE_FIELD_BYTES + startField.length)
-                            .doubleField(SCALAR_VALUE, cell.value()).bytes(startField, 0, startField.length);
+                ScalarView cell = (ScalarView) series.get(i);
+                long startMillis = startField == 0 ? SeriesView.NO_START : cell.startMillis();
+                int startSize = startField == 0 ? 0 : StartField.size(startField, startMillis);
+                int valueSize = ProtoWriter.DOUBLE_FIELD_BYTES + startSize;
+                int size = labels.size(cell.labels()) + valueFieldSize(startSize);
+                wire.reserve(ProtoWriter.MAX_TAG_BYTES + WireFormat.MAX_VARINT_BYTES + size);
+                wire.tag(FAMILY_METRIC, LENGTH_DELIMITED).varint(size);
+                labels.write(wire, cell.labels());
+                wire.tag(valueField, LENGTH_DELIMITED).varint(valueSize).doubleField(SCALAR_VALUE, cell.value());
+                if (startSize > 0) {
+                    StartField.write(wire, startField, startMillis);
                 }
             }
         }
-        stream.flush();
-        return leftOutReport;
     }
+
+    /** A slice as rendered: the family's size when the slice starts a family, then the encoded bytes. */
+    private static final class ProtobufSlice {
+        // about what a text slice starts with: protobuf is no larger than text
+        private static final int INITIAL_CAPACITY = 256 * 1024;
+        final ProtoWriter wire = new ProtoWriter(INITIAL_CAPACITY);
+        /** the varint written ahead of the bytes, or -1 for none */
+        long sizePrefix = -1;
+        private final byte[] prefix = new byte[WireFormat.MAX_VARINT_BYTES];
+
+        void writeTo(OutputStream out) throws IOException {
+            if (sizePrefix >= 0) {
+                out.write(prefix, 0, WireFormat.writeVarint(prefix, 0, sizePrefix));
+            }
+            out.write(wire.buffer(), 0, wire.size());
+        }
+    }
+
+    private static final SliceBuffers<ProtobufSlice> SLICE_BUFFERS = new SliceBuffers<>() {
+        @Override
+        public ProtobufSlice create() {
+            return new ProtobufSlice();
+        }
+
+        @Override
+        public void clear(ProtobufSlice buffer) {
+            buffer.wire.reset();
+            buffer.sizePrefix = -1;
+        }
+
+        @Override
+        public void writeTo(ProtobufSlice buffer, OutputStream out) throws IOException {
+            buffer.writeTo(out);
+        }
+    };
 
     private static void writeHeader(ProtoWriter wire, byte[] name, byte[] help, int type, int headerSize) throws IOException {
         wire.reserve(headerSize);
@@ -190,76 +292,74 @@ public final class ProtobufRenderer {
     }
 
     private static void writeHistogramMetric(ProtoWriter wire, LabelEncoder labels, ClassicHistogramView cell,
-                                             StartField start) throws IOException {
+                                             int startField) throws IOException {
         HistogramValues h = cell.read();
         int metric = beginMetric(wire, labels, cell.labels());
         int histogram = wire.beginLengthDelimited(Metric.HISTOGRAM_FIELD_NUMBER);
         writeClassicFields(wire, h.count(), isIntegral(h.count()), h.sum(), h.bounds(), h.cumulative());
-        writeHistogramStart(wire, start, cell);
+        writeHistogramStart(wire, startField, cell);
         wire.endLengthDelimited(histogram);
         wire.endLengthDelimited(metric);
     }
 
     private static void writeNativeHistogramMetric(ProtoWriter wire, LabelEncoder labels, NativeHistogramEncoder encoder,
-                                                   NativeHistogramView cell, StartField start) throws IOException {
+                                                   NativeHistogramView cell, int startField) throws IOException {
         int metric = beginMetric(wire, labels, cell.labels());
         int histogram = wire.beginLengthDelimited(Metric.HISTOGRAM_FIELD_NUMBER);
         encoder.encode(wire, cell.read());
-        writeHistogramStart(wire, start, cell);
+        writeHistogramStart(wire, startField, cell);
         wire.endLengthDelimited(histogram);
         wire.endLengthDelimited(metric);
     }
 
-    /** {@code created_timestamp} (15) after the fields up to 14, as protobuf-java orders them. */
-    private static void writeHistogramStart(ProtoWriter wire, StartField start, SeriesView cell) throws IOException {
-        if (start != null) {
-            byte[] field = start.of(cell.startMillis());
-            wire.reserve(field.length);
-            wire.bytes(field, 0, field.length);
+    /** {@code created_timestamp} (15) after the fields up to 14, as protobuf-java orders them; none for field 0. */
+    private static void writeHistogramStart(ProtoWriter wire, int startField, SeriesView cell) throws IOException {
+        if (startField != 0) {
+            long startMillis = cell.startMillis();
+            int size = StartField.size(startField, startMillis);
+            if (size > 0) {
+                wire.reserve(size);
+                StartField.write(wire, startField, startMillis);
+            }
         }
     }
 
     /**
      * A {@code created_timestamp} field (a {@code google.protobuf.Timestamp}) as protobuf-java writes it,
-     * zero fields left out; nothing for {@link SeriesView#NO_START}. It keeps the last start's encoding:
-     * the series of one push share their start.
+     * zero fields left out; nothing for {@link SeriesView#NO_START}. Written in place: a million series
+     * have as many starts as pushes, not one.
      */
     private static final class StartField {
-        private static final byte[] NONE = new byte[0];
-        private final int fieldNumber;
-        private long millis = SeriesView.NO_START;
-        private byte[] encoded = NONE;
-
-        StartField(int fieldNumber) {
-            this.fieldNumber = fieldNumber;
+        private StartField() {
         }
 
-        byte[] of(long startMillis) {
-            if (startMillis == millis) {
-                return encoded;
-            }
-            millis = startMillis;
-            if (startMillis == SeriesView.NO_START) {
-                encoded = NONE;
-                return encoded;
-            }
+        /** Bytes of the field for a start, 0 for {@link SeriesView#NO_START}. */
+        static int size(int fieldNumber, long startMillis) {
+            return startMillis == SeriesView.NO_START ? 0 : ProtoWriter.lengthDelimitedFieldSize(fieldNumber, contentSize(startMillis));
+        }
+
+        private static int contentSize(long startMillis) {
             long seconds = Math.floorDiv(startMillis, 1000);
-            int nanos = (int) Math.floorMod(startMillis, 1000) * 1_000_000;
-            int size = (seconds != 0 ? ProtoWriter.tagSize(TIMESTAMP_SECONDS) + WireFormat.varintSize(seconds) : 0)
+            int nanos = nanos(startMillis);
+            return (seconds != 0 ? ProtoWriter.tagSize(TIMESTAMP_SECONDS) + WireFormat.varintSize(seconds) : 0)
                     + (nanos != 0 ? ProtoWriter.tagSize(TIMESTAMP_NANOS) + WireFormat.varintSize(nanos) : 0);
-            byte[] out = new byte[ProtoWriter.lengthDelimitedFieldSize(fieldNumber, size)];
-            int pos = WireFormat.writeVarint(out, 0, WireFormat.tag(fieldNumber, LENGTH_DELIMITED));
-            pos = WireFormat.writeVarint(out, pos, size);
+        }
+
+        private static int nanos(long startMillis) {
+            return (int) Math.floorMod(startMillis, 1000) * 1_000_000;
+        }
+
+        /** Writes the field of a start other than {@link SeriesView#NO_START}; the caller has reserved {@link #size}. */
+        static void write(ProtoWriter wire, int fieldNumber, long startMillis) {
+            long seconds = Math.floorDiv(startMillis, 1000);
+            int nanos = nanos(startMillis);
+            wire.tag(fieldNumber, LENGTH_DELIMITED).varint(contentSize(startMillis));
             if (seconds != 0) {
-                pos = WireFormat.writeVarint(out, pos, WireFormat.tag(TIMESTAMP_SECONDS, WireFormat.VARINT));
-                pos = WireFormat.writeVarint(out, pos, seconds);
+                wire.varintField(TIMESTAMP_SECONDS, seconds);
             }
             if (nanos != 0) {
-                pos = WireFormat.writeVarint(out, pos, WireFormat.tag(TIMESTAMP_NANOS, WireFormat.VARINT));
-                WireFormat.writeVarint(out, pos, nanos);
+                wire.varintField(TIMESTAMP_NANOS, nanos);
             }
-            encoded = out;
-            return encoded;
         }
     }
 
@@ -329,17 +429,30 @@ public final class ProtobufRenderer {
      * every series. Label names outside the legacy set are escaped when a scheme is set.
      */
     private static final class LabelEncoder implements Labels.RawLabelVisitor {
-        private final EscapedLabelNames escapedNames = new EscapedLabelNames();
-        private NameEscaping escaping;
+        /** encodings at most this long have every label's fields under 128 bytes: one-byte lengths */
+        private static final int SHORT_ENCODING = 125;
+        private final EscapedLabelNames escapedNames;
+        private final NameEscaping escaping;
         private ProtoWriter target;
         private int size;
 
-        /** The scheme for the next family's label names, or {@code null} to write them as they are. */
-        void escaping(NameEscaping escaping) {
+        /** @param escaping how label names outside the legacy set are escaped, {@code null}: as they are */
+        LabelEncoder(NameEscaping escaping) {
             this.escaping = escaping;
+            this.escapedNames = escaping == null ? null : new EscapedLabelNames();
         }
 
+        /**
+         * The encoded size of the labels. Unescaped, it is known from the size of {@link Labels}' own
+         * encoding, which spells lengths as protobuf does: a {@code LabelPair} field adds a tag and a
+         * length to the pair, and the pair a tag to each of name and value, one byte each while every
+         * length is under 128 bytes. Only longer label sets are read label by label.
+         */
         int size(Labels labels) {
+            int encoded = labels.encodedSize();
+            if (escaping == null && encoded <= SHORT_ENCODING) {
+                return encoded + 4 * labels.size();
+            }
             target = null;
             size = 0;
             labels.forEachRaw(this);

@@ -138,8 +138,7 @@ public record ScrapeFormat(ExpositionFormat format, String version, NameEscaping
         return switch (format) {
             case TEXT -> TEXT_RENDERER.render(families, out, workers, escaping);
             case OPENMETRICS -> OpenMetricsRenderer.WITH_CREATED.render(families, out, workers, escaping);
-            // one thread: a family's size prefix needs all its series first
-            case PROTOBUF -> ProtobufRenderer.WITH_CREATED.render(families, out, escaping);
+            case PROTOBUF -> ProtobufRenderer.WITH_CREATED.render(families, out, workers, escaping);
         };
     }
 }

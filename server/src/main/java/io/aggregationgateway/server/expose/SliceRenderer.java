@@ -2,8 +2,8 @@ package io.aggregationgateway.server.expose;
 
 import java.io.IOException;
 
-/** Renders one slice of a scrape into a sink; called from several threads at once, one slice each. */
+/** Renders one slice of a scrape into a buffer; called from several threads at once, one slice each. */
 @FunctionalInterface
-interface SliceRenderer {
-    void render(FamilySlice slice, ByteSink sink) throws IOException;
+interface SliceRenderer<B> {
+    void render(FamilySlice slice, B buffer) throws IOException;
 }

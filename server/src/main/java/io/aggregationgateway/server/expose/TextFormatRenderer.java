@@ -43,7 +43,7 @@ public final class TextFormatRenderer {
     public List<String> render(List<FamilyView> families, OutputStream out, RenderWorkers workers, NameEscaping escaping)
             throws IOException {
         List<String> leftOut = new ArrayList<>();
-        workers.writer().write(FamilySlice.split(families, escaping, leftOut),
+        workers.writer().write(FamilySlice.split(families, escaping, leftOut), SliceBuffers.TEXT,
                 (slice, sink) -> renderSlice(slice, sink, escaping), out);
         out.flush();
         return leftOut;

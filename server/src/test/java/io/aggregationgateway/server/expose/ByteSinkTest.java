@@ -29,6 +29,24 @@ class ByteSinkTest {
         }
     }
 
+    /** One sink keeps the spellings of recent times: many times that share its slots, each again and again. */
+    @Test
+    void epochSecondsFromOneSinkStayExactWhileItKeepsSpellings() throws IOException {
+        Random random = new Random(23);
+        long[] times = new long[2_000];
+        for (int i = 0; i < times.length; i++) {
+            times[i] = i < 10 ? i * 7 - 30 : 1_764_000_000_000L + random.nextInt(100_000_000);
+        }
+        ByteSink sink = new ByteSink();
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 50_000; i++) {
+            long millis = times[i % 3 == 0 ? random.nextInt(times.length) : random.nextInt(300)];
+            sink.epochSeconds(millis).put(' ');
+            expected.append(TextFormatting.epochSeconds(millis)).append(' ');
+        }
+        assertEquals(expected.toString(), written(sink));
+    }
+
     @Test
     void labelNamesAreCopiedQuotedOrEscaped() throws IOException {
         Labels labels = Labels.of("a:b", "1", "http.method", "GET", "job", "j", "q\"x", "2");

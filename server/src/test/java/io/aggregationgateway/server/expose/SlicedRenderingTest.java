@@ -105,6 +105,63 @@ class SlicedRenderingTest {
         }
     }
 
+    /**
+     * Protobuf sizes each family's slices before it renders them: label sets short and long (one-
+     * and two-byte lengths), UTF-8 label names escaped or not, left-out series, starts, histograms.
+     * Whatever the helpers do, the bytes are those protobuf-java writes for the messages they hold.
+     */
+    @Test
+    void helpersChangeNothingInProtobufAndTheSizesAreProtobufJavas() throws Exception {
+        Aggregator aggregator = store();
+        List<Series> utf8 = new ArrayList<>();
+        List<Series> longLabels = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            utf8.add(new ScalarSample(Labels.of("http.method", "m" + i), i));
+            // the escaped twin of series 7: left out with escaped names
+            longLabels.add(new ScalarSample(Labels.of("i", String.format("%05d", i), "long", "x".repeat(i % 300)), i * 0.25));
+        }
+        utf8.add(new ScalarSample(Labels.of("http_method", "m7"), 7));
+        aggregator.push(new Push(Labels.EMPTY, List.of(new MetricFamily("my.requests_total", MetricType.COUNTER, "", utf8),
+                new MetricFamily("long_total", MetricType.COUNTER, "long labels", longLabels))));
+        for (NameEscaping escaping : NameEscaping.values()) {
+            ByteArrayOutputStream alone = new ByteArrayOutputStream();
+            List<String> leftOut = ProtobufRenderer.WITH_CREATED.render(aggregator.families(), alone, RenderWorkers.NONE, escaping);
+            assertEquals(escaping == NameEscaping.UNDERSCORES ? 1 : 0, leftOut.size(), escaping + ": " + leftOut);
+            for (int run = 0; run < 3; run++) {
+                ByteArrayOutputStream helped = new ByteArrayOutputStream();
+                assertEquals(leftOut, ProtobufRenderer.WITH_CREATED.render(aggregator.families(), helped, WORKERS, escaping));
+                assertArrayEquals(alone.toByteArray(), helped.toByteArray(), escaping.toString());
+            }
+            java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(alone.toByteArray());
+            ByteArrayOutputStream again = new ByteArrayOutputStream();
+            int metrics = 0;
+            io.aggregationgateway.proto.metrics.MetricFamily family;
+            while ((family = io.aggregationgateway.proto.metrics.MetricFamily.parseDelimitedFrom(in)) != null) {
+                family.writeDelimitedTo(again);
+                metrics += family.getMetricCount();
+            }
+            assertArrayEquals(again.toByteArray(), alone.toByteArray(), escaping.toString());
+            int stored = aggregator.families().stream().mapToInt(f -> f.series().size()).sum();
+            assertEquals(stored - leftOut.size(), metrics, escaping.toString());
+        }
+    }
+
+    /** Each family's size is its own: a view listed twice is written twice, each with its size. */
+    @Test
+    void protobufSizesEachListedFamilyOnItsOwn() throws Exception {
+        List<io.aggregationgateway.server.model.FamilyView> families = store().families();
+        ByteArrayOutputStream once = new ByteArrayOutputStream();
+        ProtobufRenderer.WITH_CREATED.render(families, once, WORKERS, NameEscaping.ALLOW_UTF8);
+        List<io.aggregationgateway.server.model.FamilyView> twice = new ArrayList<>(families);
+        twice.addAll(families);
+        ByteArrayOutputStream helped = new ByteArrayOutputStream();
+        ProtobufRenderer.WITH_CREATED.render(twice, helped, WORKERS, NameEscaping.ALLOW_UTF8);
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        once.writeTo(expected);
+        once.writeTo(expected);
+        assertArrayEquals(expected.toByteArray(), helped.toByteArray());
+    }
+
     @Test
     void everySeriesOnceInOrderWithOneHeaderPerFamily() throws Exception {
         String text = new String(render(store(), WORKERS), StandardCharsets.UTF_8);
