@@ -137,7 +137,8 @@ public final class Gateway implements AutoCloseable {
         RenderWorkers renderWorkers = RenderWorkers.start(renderHelpers(Runtime.getRuntime().availableProcessors()));
 
         PushService pushService = new PushService(aggregator, metrics, config.maxGrpcMessageBytes());
-        GrpcServices grpcServices = new GrpcServices(pushService, security.grpcInterceptor());
+        RefusedPushRecorder refusedPushes = new RefusedPushRecorder(metrics);
+        GrpcServices grpcServices = new GrpcServices(pushService, security.grpcInterceptor(refusedPushes));
         Http2Config http2 = Http2Config.create();
         GrpcConfig grpc = GrpcConfig.builder().maxReadBufferSize(grpcReadBufferCap(config.maxGrpcMessageBytes())).build();
         ConnectionSettings connections = new ConnectionSettings(DescriptorBudget.connectionCap(config.maxConnections()),
@@ -175,8 +176,9 @@ public final class Gateway implements AutoCloseable {
                 .addConnectionSelector(ConnectionFrontDoor.create(Http2Connections.create(http2, grpc, pushService),
                         connections, watchdog))
                 .routing(routing -> {
-                    security.register(routing);
+                    // first: its CORS filter must run before the guard, so that the guard's refusals carry the headers
                     Routes.register(routing, aggregator, metrics, http, renderWorkers);
+                    security.register(routing, refusedPushes);
                     StatusRoutes.register(routing, status);
                 })
                 .addRouting(grpcServices.routing())

@@ -3,7 +3,11 @@ package io.aggregationgateway.server.http;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
 import io.helidon.http.Status;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
@@ -21,11 +25,20 @@ import java.util.Optional;
  * credentials allowed, also with cookies or HTTP authentication, which needs the origin itself named
  * in the answer rather than {@code *}. Every answer of a push route varies by {@code Origin}, so that
  * caches keep them apart.
+ *
+ * <p>The headers go on every answer of a push route, whoever gives it: as a filter that runs before
+ * the security guard, so that a page can read the {@code 401} or {@code 429} the guard answers (and
+ * its {@code Retry-After}) as it reads a refusal of the push itself.
  */
 final class CorsPolicy {
     static final String ALLOWED_METHODS = "POST, PUT";
-    static final String ALLOWED_HEADERS = "Content-Type, Content-Encoding";
+    /** Authorization for a page that sends basic authentication itself, which needs no credentialed request. */
+    static final String ALLOWED_HEADERS = "Content-Type, Content-Encoding, Authorization";
+    /** Answer headers a page may read besides the safelisted ones: when to try again, how to authenticate. */
+    static final String EXPOSED_HEADERS = "Retry-After, WWW-Authenticate";
     static final String MAX_AGE_SECONDS = "600";
+
+    private static final String METRICS = "/metrics";
 
     private final List<String> origins;
     private final boolean allowCredentials;
@@ -47,11 +60,24 @@ final class CorsPolicy {
         return origin.filter(origins::contains);
     }
 
+    /** Before every route: on a push, {@link #addHeaders}; then whatever comes next answers. */
+    void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        Method method = req.prologue().method();
+        if (method == Method.POST || method == Method.PUT) {
+            String path = req.path().absolute().path();
+            if (path.equals(METRICS) || path.startsWith(METRICS + "/")) {
+                addHeaders(req, res);
+            }
+        }
+        chain.proceed();
+    }
+
     /** On a push: the headers that let an allowed origin read the answer, and {@code Vary: Origin} always. */
     void addHeaders(ServerRequest req, ServerResponse res) {
         res.header(HeaderNames.VARY, "Origin");
         allowedOrigin(req).ifPresent(origin -> {
             res.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            res.header(HeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSED_HEADERS);
             if (allowCredentials) {
                 res.header(HeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
             }

@@ -18,7 +18,10 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** {@code POST|PUT /metrics/} and {@code /metrics/job/<job>{/<label>/<value>}}: decode, then hand to the engine. */
+/**
+ * {@code POST|PUT /metrics/} and {@code /metrics/job/<job>{/<label>/<value>}}: decode, then hand to
+ * the engine. The CORS headers are already on the answer ({@link CorsPolicy#filter}).
+ */
 final class PushHandler implements Handler {
     private final Aggregator aggregator;
     private final GatewayMetrics metrics;
@@ -36,7 +39,6 @@ final class PushHandler implements Handler {
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) throws IOException {
-        cors.addHeaders(req, res);
         String format = PushFormat.TEXT.label();
         long bodyBytes = 0;
         try {

@@ -32,9 +32,14 @@ public final class Routes {
     private Routes() {
     }
 
+    /**
+     * Registers the routes, and first a filter that puts the CORS headers on every answer of a push
+     * route: register these before any filter that may answer a push itself (the security guard).
+     */
     public static void register(HttpRouting.Builder routing, Aggregator aggregator, GatewayMetrics metrics,
                                 HttpSettings settings, RenderWorkers renderWorkers) {
         CorsPolicy cors = new CorsPolicy(settings.corsOrigins(), settings.corsAllowCredentials());
+        routing.addFilter(cors::filter);
         PushHandler push = new PushHandler(aggregator, metrics, cors, settings.maxBodyBytes());
         Supplier<List<FamilyView>> scraped = settings.selfMetrics()
                 ? () -> metrics.withOwnMetrics(aggregator.families())

@@ -28,5 +28,11 @@ public enum RejectionReason {
     /** Accepting the push would exceed a configured limit on the store. */
     LIMIT_EXCEEDED,
     /** A browser pushed from an origin the gateway does not allow. */
-    ORIGIN_NOT_ALLOWED
+    ORIGIN_NOT_ALLOWED,
+    /** With users configured, a push without credentials, or with wrong ones. */
+    UNAUTHENTICATED,
+    /** A push by a user who does not have the push role. */
+    FORBIDDEN,
+    /** A push over its client's rate limit ({@code --push-rate-limit}). */
+    RATE_LIMITED
 }

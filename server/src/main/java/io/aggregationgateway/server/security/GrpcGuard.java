@@ -10,6 +10,7 @@ import io.helidon.webserver.grpc.GrpcConnectionContext;
 import io.helidon.webserver.grpc.ServerContextKeys;
 
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,9 +31,11 @@ final class GrpcGuard implements ServerInterceptor {
     private static final Metadata.Key<String> WWW_AUTHENTICATE = Metadata.Key.of("www-authenticate", Metadata.ASCII_STRING_MARSHALLER);
 
     private final Security security;
+    private final RefusedPushes refused;
 
-    GrpcGuard(Security security) {
+    GrpcGuard(Security security, RefusedPushes refused) {
         this.security = security;
+        this.refused = refused;
     }
 
     static Role roleOf(String serviceName) {
@@ -45,35 +48,39 @@ final class GrpcGuard implements ServerInterceptor {
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         Role role = roleOf(call.getMethodDescriptor().getServiceName());
+        SocketAddress peer = peer();
         Verdict verdict = security.active().authorizer().check(role, headers.get(AUTHORIZATION));
         switch (verdict) {
             case Verdict.Allowed allowed -> {
             }
-            case Verdict.Unauthenticated refused -> {
+            case Verdict.Unauthenticated unauthenticated -> {
                 Metadata trailers = new Metadata();
                 trailers.put(WWW_AUTHENTICATE, HttpGuard.REALM);
-                return refuse(call, Status.UNAUTHENTICATED.withDescription(refused.why()), trailers);
+                report(call, peer, role, RefusedPushes.Why.UNAUTHENTICATED, unauthenticated.why());
+                return refuse(call, Status.UNAUTHENTICATED.withDescription(unauthenticated.why()), trailers);
             }
-            case Verdict.Forbidden refused -> {
-                return refuse(call, Status.PERMISSION_DENIED.withDescription(refused.why()), new Metadata());
+            case Verdict.Forbidden forbidden -> {
+                report(call, peer, role, RefusedPushes.Why.FORBIDDEN, forbidden.why());
+                return refuse(call, Status.PERMISSION_DENIED.withDescription(forbidden.why()), new Metadata());
             }
-            case Verdict.Throttled refused -> throw new IllegalStateException("not a verdict of the authorizer");
+            case Verdict.Throttled throttled -> throw new IllegalStateException("not a verdict of the authorizer");
         }
         ServerCall.Listener<Q> listener = next.startCall(call, headers);
         if (role != Role.PUSH || !security.limitsPushes()) {
             return listener;
         }
-        String client = client(headers);
+        String client = client(peer, headers);
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
-            private boolean refused;
+            private boolean throttledOnce;
 
             @Override
             public void onMessage(Q message) {
-                if (refused) {
+                if (throttledOnce) {
                     return;
                 }
                 if (security.throttle(client) instanceof Verdict.Throttled throttled) {
-                    refused = true;
+                    throttledOnce = true;
+                    report(call, peer, role, RefusedPushes.Why.RATE_LIMITED, throttled.why());
                     call.close(Status.RESOURCE_EXHAUSTED.withDescription(throttled.why()), new Metadata());
                     return;
                 }
@@ -82,16 +89,15 @@ final class GrpcGuard implements ServerInterceptor {
 
             @Override
             public void onHalfClose() {
-                if (!refused) {
+                if (!throttledOnce) {
                     super.onHalfClose();
                 }
             }
         };
     }
 
-    private String client(Metadata headers) {
-        GrpcConnectionContext connection = ServerContextKeys.CONNECTION_CONTEXT.get();
-        if (connection == null || !(connection.remotePeer().address() instanceof InetSocketAddress peer)) {
+    private String client(SocketAddress peerAddress, Metadata headers) {
+        if (!(peerAddress instanceof InetSocketAddress peer)) {
             return "unknown";
         }
         Iterable<String> forwarded = security.readsForwardedFor() ? headers.getAll(X_FORWARDED_FOR) : null;
@@ -100,6 +106,19 @@ final class GrpcGuard implements ServerInterceptor {
             forwarded.forEach(hops::add);
         }
         return security.client(peer.getAddress(), hops);
+    }
+
+    /** Reports a refused call of the push service; the health and read services push nothing. */
+    private void report(ServerCall<?, ?> call, SocketAddress peer, Role role, RefusedPushes.Why why, String message) {
+        if (role == Role.PUSH) {
+            refused.refused(new RefusedPushes.Refusal(peer, call.getMethodDescriptor().getFullMethodName(), true, null, why, message));
+        }
+    }
+
+    /** The caller's address, from the connection Helidon puts in the context where the call starts. */
+    private static SocketAddress peer() {
+        GrpcConnectionContext connection = ServerContextKeys.CONNECTION_CONTEXT.get();
+        return connection == null ? null : connection.remotePeer().address();
     }
 
     private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status, Metadata trailers) {

@@ -30,9 +30,11 @@ final class HttpGuard implements Filter {
     static final String REALM = "Basic realm=\"aggregation-gateway\", charset=\"UTF-8\"";
 
     private final Security security;
+    private final RefusedPushes refused;
 
-    HttpGuard(Security security) {
+    HttpGuard(Security security, RefusedPushes refused) {
         this.security = security;
+        this.refused = refused;
     }
 
     /** The role a request needs: {@code null} for the health checks and CORS preflights, open to all. */
@@ -67,14 +69,14 @@ final class HttpGuard implements Filter {
         }
         switch (verdict) {
             case Verdict.Allowed allowed -> chain.proceed();
-            case Verdict.Unauthenticated refused -> {
+            case Verdict.Unauthenticated unauthenticated -> {
                 res.header(HeaderNames.WWW_AUTHENTICATE, REALM);
-                refuse(req, res, Status.UNAUTHORIZED_401, refused.why());
+                refuse(req, res, role, Status.UNAUTHORIZED_401, RefusedPushes.Why.UNAUTHENTICATED, unauthenticated.why());
             }
-            case Verdict.Forbidden refused -> refuse(req, res, Status.FORBIDDEN_403, refused.why());
-            case Verdict.Throttled refused -> {
-                res.header(HeaderNames.RETRY_AFTER, String.valueOf(refused.retryAfterSeconds()));
-                refuse(req, res, Status.TOO_MANY_REQUESTS_429, refused.why());
+            case Verdict.Forbidden forbidden -> refuse(req, res, role, Status.FORBIDDEN_403, RefusedPushes.Why.FORBIDDEN, forbidden.why());
+            case Verdict.Throttled throttled -> {
+                res.header(HeaderNames.RETRY_AFTER, String.valueOf(throttled.retryAfterSeconds()));
+                refuse(req, res, role, Status.TOO_MANY_REQUESTS_429, RefusedPushes.Why.RATE_LIMITED, throttled.why());
             }
         }
     }
@@ -94,9 +96,18 @@ final class HttpGuard implements Filter {
                 .send(e.getMessage() + "\n");
     }
 
-    private static void refuse(RoutingRequest req, RoutingResponse res, Status status, String why) {
-        LOG.fine(() -> "refused " + req.prologue().method().text() + " " + req.path().absolute().path() + " from "
-                + req.remotePeer().address() + " (" + status.code() + "): " + why);
+    /**
+     * Answers the refusal, and reports it when it refuses a push. The log line is FINE, not INFO as
+     * for refusals of what a push carries: a flood held back by the rate limit must not become a
+     * flood of log lines. The counters and the status page show these refusals.
+     */
+    private void refuse(RoutingRequest req, RoutingResponse res, Role role, Status status, RefusedPushes.Why reason, String why) {
+        String route = req.prologue().method().text() + " " + req.path().absolute().path();
+        LOG.fine(() -> "refused " + route + " from " + req.remotePeer().address() + " (" + status.code() + "): " + why);
+        if (role == Role.PUSH) {
+            refused.refused(new RefusedPushes.Refusal(req.remotePeer().address(), route, false,
+                    req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null), reason, why));
+        }
         res.status(status)
                 .header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
                 .send(why + "\n");

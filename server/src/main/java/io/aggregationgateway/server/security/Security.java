@@ -32,7 +32,8 @@ import java.util.logging.Logger;
  * cannot be used is logged and the one in force stays.
  *
  * <p>Wire it in with {@link #configure(WebServerConfig.Builder)} (TLS on the listener),
- * {@link #register(HttpRouting.Builder)} (before every HTTP route) and {@link #grpcInterceptor()}.
+ * {@link #register(HttpRouting.Builder, RefusedPushes)} (before every HTTP route) and
+ * {@link #grpcInterceptor(RefusedPushes)}.
  */
 public final class Security implements AutoCloseable {
     /** How often the web config file and the files it names are looked at for changes. */
@@ -141,14 +142,14 @@ public final class Security implements AutoCloseable {
      * Puts the guard before every HTTP route, and words the errors Helidon raises while routing
      * (no such route, a method a route does not take) as every refusal of the gateway is worded.
      */
-    public void register(HttpRouting.Builder routing) {
-        routing.addFilter(new HttpGuard(this))
+    public void register(HttpRouting.Builder routing, RefusedPushes refused) {
+        routing.addFilter(new HttpGuard(this, refused))
                 .error(HttpException.class, HttpGuard::routingError);
     }
 
     /** The guard of the gRPC services: register it with {@code GrpcRouting.builder().intercept(...)}. */
-    public ServerInterceptor grpcInterceptor() {
-        return new GrpcGuard(this);
+    public ServerInterceptor grpcInterceptor(RefusedPushes refused) {
+        return new GrpcGuard(this, refused);
     }
 
     /** Whether the listener serves TLS. */

@@ -18,6 +18,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,22 +37,33 @@ final class BalancedReplicas implements AutoCloseable {
     private static final Pattern HTTP_LISTEN = Pattern.compile("(?m)^(\\s*)listen 8080;$");
     private static final Pattern GRPC_LISTEN = Pattern.compile("(?m)^(\\s*)listen 8081 http2;$");
 
+    /** The running replicas, by index; {@link #restart} puts a new process in its predecessor's place. */
     final List<GatewayProcess> replicas;
     final RealNginx nginx;
+    private final Path workDir;
+    private final IntFunction<String[]> flagsOfReplica;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private int restarts;
 
-    private BalancedReplicas(List<GatewayProcess> replicas, RealNginx nginx) {
+    private BalancedReplicas(List<GatewayProcess> replicas, RealNginx nginx, Path workDir, IntFunction<String[]> flagsOfReplica) {
         this.replicas = replicas;
         this.nginx = nginx;
+        this.workDir = workDir;
+        this.flagsOfReplica = flagsOfReplica;
     }
 
     /** Starts {@code count} replicas with {@code gatewayFlags}, side by side, then nginx in front of them. */
     static BalancedReplicas start(Path workDir, int count, String... gatewayFlags) throws Exception {
+        return start(workDir, count, replica -> gatewayFlags);
+    }
+
+    /** Like {@link #start(Path, int, String...)}, with flags of their own for each replica (by index: 0, 1, ...). */
+    static BalancedReplicas start(Path workDir, int count, IntFunction<String[]> flagsOfReplica) throws Exception {
         Files.createDirectories(workDir);
         List<GatewayProcess> replicas = new ArrayList<>();
         try {
             for (int i = 0; i < count; i++) {
-                replicas.add(GatewayProcess.launch(workDir.resolve("replica-" + i + ".log"), gatewayFlags));
+                replicas.add(GatewayProcess.launch(workDir.resolve("replica-" + i + ".log"), flagsOfReplica.apply(i)));
             }
             for (GatewayProcess replica : replicas) {
                 replica.awaitListening();
@@ -59,7 +71,7 @@ final class BalancedReplicas implements AutoCloseable {
             // only now: nginx takes a replica that refuses connections out of rotation for 10 s
             List<String> addresses = replicas.stream().map(GatewayProcess::address).toList();
             RealNginx nginx = startNginx(workDir.resolve("nginx"), addresses, UnaryOperator.identity());
-            return new BalancedReplicas(replicas, nginx);
+            return new BalancedReplicas(replicas, nginx, workDir, flagsOfReplica);
         } catch (Throwable e) {
             Closer.closeAll(replicas.toArray(AutoCloseable[]::new));
             throw e;
@@ -101,6 +113,25 @@ final class BalancedReplicas implements AutoCloseable {
             throw new IllegalStateException("aggregation-gateway.conf has more than one line matching " + line);
         }
         return replaced;
+    }
+
+    /**
+     * Starts replica {@code index} again, after it stopped, with its flags on its old port, so that
+     * nginx's {@code replicas.conf} names it as before; returns the new process once it listens.
+     */
+    GatewayProcess restart(int index) throws IOException, InterruptedException {
+        GatewayProcess old = replicas.get(index);
+        if (old.isAlive()) {
+            throw new IllegalStateException("replica " + index + " is still running");
+        }
+        List<String> flags = new ArrayList<>(List.of(flagsOfReplica.apply(index)));
+        flags.addAll(List.of("--port", Integer.toString(old.port())));
+        // a log of its own: the old one already says "listening on"
+        GatewayProcess started = GatewayProcess.launch(workDir.resolve("replica-" + index + "-restart-" + (++restarts) + ".log"),
+                flags.toArray(String[]::new));
+        replicas.set(index, started);
+        started.awaitListening();
+        return started;
     }
 
     int httpPort() {

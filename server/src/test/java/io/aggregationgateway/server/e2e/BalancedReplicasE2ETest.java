@@ -1,7 +1,10 @@
 package io.aggregationgateway.server.e2e;
 
 import io.aggregationgateway.proto.metrics.MetricFamily;
+import io.aggregationgateway.server.aggregate.SeriesImage;
 import io.aggregationgateway.server.expose.ProtobufRenderer;
+import io.aggregationgateway.server.persist.Snapshot;
+import io.aggregationgateway.server.persist.SnapshotFile;
 import io.aggregationgateway.server.support.GatewayProcess;
 import io.aggregationgateway.server.support.RepositoryFiles;
 import io.aggregationgateway.server.support.RunningGateway;
@@ -40,6 +43,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -61,12 +65,19 @@ import static org.junit.jupiter.api.Assertions.fail;
  * sources named by {@code instance}, the source label of every gateway here and the label the nginx
  * configuration hashes on.
  *
- * <p>The methods run in order because the last one kills a replica.
+ * <p>Every replica runs with {@code --persistence-file} (a snapshot every second). The last
+ * methods take replicas away under load: a SIGKILL loses that replica's share while it is down and,
+ * once it restarts on its file and port, exactly what it answered after its last snapshot; its
+ * cumulative sources, pushing again, lose nothing. A SIGTERM loses nothing at all.
+ *
+ * <p>The methods run in order because the last ones stop replicas.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BalancedReplicasE2ETest {
     /** The flags of every gateway here, the replicas and the single one alike. */
     private static final String[] GATEWAY_FLAGS = {"--source-label", "instance"};
+    /** Each replica also keeps its share in a snapshot file of its own, written every second. */
+    private static final String PERSISTENCE_INTERVAL = "1s";
     /** Long-lived senders pushing running totals. */
     private static final int SOURCES = 3;
     private static final int ROUNDS = 3;
@@ -89,7 +100,11 @@ class BalancedReplicasE2ETest {
 
     @BeforeAll
     static void startReplicasBalancerAndPrometheus() throws Exception {
-        balanced = BalancedReplicas.start(workDir.resolve("replicas"), REPLICAS, GATEWAY_FLAGS);
+        balanced = BalancedReplicas.start(workDir.resolve("replicas"), REPLICAS, replica -> {
+            List<String> flags = new ArrayList<>(List.of(GATEWAY_FLAGS));
+            flags.addAll(List.of("--persistence-file", snapshotFile(replica).toString(), "--persistence-interval", PERSISTENCE_INTERVAL));
+            return flags.toArray(String[]::new);
+        });
         single = new RunningGateway(GATEWAY_FLAGS);
         List<Path> rules = List.of(RULES, EXAMPLE_RULES);
         replicasPrometheus = RealPrometheus.start(Files.createDirectories(workDir.resolve("prometheus-replicas")),
@@ -372,41 +387,61 @@ class BalancedReplicasE2ETest {
 
     // ---- losing a replica ----------------------------------------------------------------------
 
-    /** One push of the load test: when it started, how it ended, which replica answered. */
-    private record Outcome(long startedNanos, int status, String replica) {
+    /**
+     * One push of a load test: when it started and was answered (the wall clock, as snapshot times
+     * are), how it ended, and the replicas nginx handed it to ({@code X-Gateway-Replica}).
+     */
+    private record Outcome(long startedNanos, long startedMillis, long answeredMillis, int status, String upstreams) {
+        /** The replica that answered: the last one nginx tried. */
+        String replica() {
+            return upstreams.substring(upstreams.lastIndexOf(' ') + 1);
+        }
+
+        boolean answeredBy(GatewayProcess replica) {
+            return status == 200 && replica().equals(replica.address());
+        }
+
+        /** Whether the push may have reached {@code replica}: nginx handed it over, possibly before trying the next one. */
+        boolean reached(GatewayProcess replica) {
+            return Arrays.asList(upstreams.split(", ")).contains(replica.address());
+        }
     }
 
-    @Test
-    @Order(7)
-    void killingAReplicaUnderLoadLosesOnlyItsShare() throws Exception {
-        GatewayProcess victim = balanced.replicas.get(1);
+    /** Something the test does while the load runs, given the pushes so far. */
+    private interface DuringLoad {
+        void run(List<Outcome> outcomes, long deadline) throws Exception;
+    }
+
+    /**
+     * Two senders push {@code family} (a counter, 1 per push) round robin through the balancer, at
+     * most {@code pushesPerSender} pushes each and 45 s, while {@code duringLoad} runs; returns every
+     * push's outcome.
+     */
+    private static List<Outcome> underLoad(String family, int pushesPerSender, DuringLoad duringLoad) throws Exception {
         List<Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean stop = new AtomicBoolean();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
         ExecutorService pushers = Executors.newFixedThreadPool(2);
         List<Future<?>> running = new ArrayList<>();
         for (int thread = 0; thread < 2; thread++) {
             running.add(pushers.submit(() -> {
-                for (int i = 0; i < 1_000 && !stop.get() && System.nanoTime() < deadline; i++) {
+                for (int i = 0; i < pushesPerSender && !stop.get() && System.nanoTime() < deadline; i++) {
                     long started = System.nanoTime();
+                    long startedMillis = System.currentTimeMillis();
                     try {
                         HttpResponse<String> response = balanced.send(HttpRequest.newBuilder(balanced.uri("/metrics/job/load"))
-                                .POST(HttpRequest.BodyPublishers.ofString("# TYPE load_pushes_total counter\nload_pushes_total 1\n")));
-                        outcomes.add(new Outcome(started, response.statusCode(), BalancedReplicas.answeringReplica(response)));
+                                .POST(HttpRequest.BodyPublishers.ofString("# TYPE " + family + " counter\n" + family + " 1\n")));
+                        outcomes.add(new Outcome(started, startedMillis, System.currentTimeMillis(), response.statusCode(),
+                                response.headers().firstValue("X-Gateway-Replica").orElse("")));
                     } catch (IOException e) {
-                        outcomes.add(new Outcome(started, -1, e.toString()));
+                        outcomes.add(new Outcome(started, startedMillis, System.currentTimeMillis(), -1, e.toString()));
                     }
                 }
                 return null;
             }));
         }
-        long killed;
         try {
-            awaitCount(outcomes, o -> true, 60, deadline);
-            victim.kill();
-            // pushes nginx had handed to the victim when it died may fail; every push from here on must not
-            killed = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
-            awaitCount(outcomes, o -> o.startedNanos() > killed, 60, deadline);
+            duringLoad.run(outcomes, deadline);
         } finally {
             stop.set(true);
             for (Future<?> pusher : running) {
@@ -414,6 +449,56 @@ class BalancedReplicasE2ETest {
             }
             pushers.shutdown();
         }
+        synchronized (outcomes) {
+            return List.copyOf(outcomes);
+        }
+    }
+
+    /** The replica test 7 kills, restarted by test 8, and what test 7 saw. */
+    private static final int VICTIM = 1;
+    private static List<Outcome> killLoad = List.of();
+    /** Cumulative sources (grouping path to the replica nginx hashes it to) and the last running total each had answered. */
+    private static final Map<String, String> replicaOfSource = new TreeMap<>();
+    private static final Map<String, Long> lastTotal = new TreeMap<>();
+    /** A source path nginx hashes to the victim, pushed only to see whether nginx routes to it again. */
+    private static String probeOfVictim;
+
+    @Test
+    @Order(7)
+    void killingAReplicaUnderLoadLosesOnlyItsShare() throws Exception {
+        GatewayProcess victim = balanced.replicas.get(VICTIM);
+        findCumulativeSources(victim);
+        AtomicBoolean stopTotals = new AtomicBoolean();
+        AtomicLong rounds = new AtomicLong();
+        ExecutorService totalsSender = Executors.newSingleThreadExecutor();
+        long[] killedAt = new long[1];
+        List<Outcome> outcomes = underLoad("load_pushes_total", 1_000, (sofar, deadline) -> {
+            // a source pushing its running totals alongside, until just before the kill
+            Future<?> totals = totalsSender.submit(() -> {
+                for (long round = 2; round < 500 && !stopTotals.get() && System.nanoTime() < deadline; round++) {
+                    for (String path : replicaOfSource.keySet()) {
+                        pushTotal(path, round * 10);
+                    }
+                    rounds.incrementAndGet();
+                }
+                return null;
+            });
+            awaitCount(sofar, o -> true, 60, deadline);
+            // the victim has written a snapshot holding part of this load (a snapshot every second)
+            long someLoad = System.currentTimeMillis();
+            awaitSnapshotAfter(victim, someLoad, deadline);
+            awaitCount(sofar, o -> o.startedMillis() > someLoad, 40, deadline);
+            stopTotals.set(true);
+            totals.get(30, TimeUnit.SECONDS);
+            totalsSender.shutdown();
+            assertTrue(rounds.get() > 0, "the sources pushed under load");
+            victim.kill();
+            // pushes nginx had handed to the victim when it died may fail; every push from here on must not
+            killedAt[0] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+            awaitCount(sofar, o -> o.startedNanos() > killedAt[0], 60, deadline);
+        });
+        killLoad = outcomes;
+        long killed = killedAt[0];
 
         List<Outcome> afterKill = outcomes.stream().filter(o -> o.startedNanos() > killed).toList();
         List<Outcome> failedAfterKill = afterKill.stream().filter(o -> o.status() != 200 || o.replica().equals(victim.address())).toList();
@@ -441,6 +526,180 @@ class BalancedReplicasE2ETest {
         assertFalse(victim.isAlive());
     }
 
+    /**
+     * After the SIGKILL of test 7, the victim starts again on its snapshot file and port. It comes
+     * back with exactly what its last snapshot held: of its delta pushes it lost only those it
+     * answered after that snapshot was taken (at most the one-second interval), and its cumulative
+     * sources, pushing their running totals again, make the sum exact: nothing lost at all.
+     */
+    @Test
+    @Order(8)
+    void aKilledReplicaRestartedOnItsSnapshotLosesOnlyWhatCameAfterItAndCumulativeSourcesNothing() throws Exception {
+        GatewayProcess victim = balanced.replicas.get(VICTIM);
+        assertFalse(victim.isAlive(), "test 7 killed it");
+        assertFalse(killLoad.isEmpty(), "test 7 ran");
+        Snapshot snapshot = new SnapshotFile(snapshotFile(VICTIM)).read().orElseThrow();
+        long takenAt = snapshot.takenAt().toEpochMilli();
+        double inSnapshot = scalarSum(snapshot, "load_pushes_total");
+        double totalsInSnapshot = scalarSum(snapshot, "totals_total");
+
+        // every push the victim answered before the snapshot was taken is in it; none started after it
+        long answeredBefore = killLoad.stream().filter(o -> o.answeredBy(victim) && o.answeredMillis() < takenAt).count();
+        long startedBefore = killLoad.stream().filter(o -> o.reached(victim) && o.startedMillis() <= takenAt).count();
+        long answeredByVictim = killLoad.stream().filter(o -> o.answeredBy(victim)).count();
+        assertTrue(answeredBefore <= inSnapshot && inSnapshot <= startedBefore,
+                () -> "the snapshot taken at " + takenAt + " holds " + inSnapshot + " pushes; answered before it "
+                        + answeredBefore + ", started before it " + startedBefore);
+        assertTrue(inSnapshot > 0, "the snapshot holds part of the load");
+
+        GatewayProcess restarted = balanced.restart(VICTIM);
+        assertTrue(restarted.log().contains("loaded snapshot " + snapshotFile(VICTIM).toAbsolutePath()), restarted.logTail());
+        TextScrape restoredScrape = balanced.scrape(restarted);
+        assertEquals(List.of(inSnapshot), values(restoredScrape, "load_pushes_total", Map.of()),
+                "the restarted replica serves its last snapshot; it lost " + (answeredByVictim - inSnapshot)
+                        + " of the " + answeredByVictim + " pushes it answered, all after the snapshot");
+        assertEquals(List.of(totalsInSnapshot), values(restoredScrape, "totals_total", Map.of()), "the sources' sums as of the snapshot");
+
+        // the sum over replicas: the survivors' shares and the victim's snapshot
+        double survivorsShare = killLoad.stream().filter(o -> o.status() == 200 && !o.replica().equals(victim.address())).count();
+        double expected = survivorsShare + inSnapshot;
+        awaitSeries(replicasPrometheus, "sum without (instance, pod) (load_pushes_total)",
+                result -> List.copyOf(result.values()).equals(List.of(expected)), "the survivors' pushes and the victim's snapshot");
+        awaitSeries(replicasPrometheus, "aggregation_gateway:replicas:count",
+                result -> List.copyOf(result.values()).equals(List.of((double) REPLICAS)), REPLICAS + " replicas again");
+
+        // nginx took the victim out of rotation for fail_timeout (10 s) when it died: until it is back,
+        // a source of the victim would reach another replica, which would count its running total anew
+        awaitRoutedTo(restarted, probeOfVictim);
+        Map<String, Long> newTotals = new TreeMap<>();
+        lastTotal.forEach((path, total) -> newTotals.put(path, total + 1_000));
+        newTotals.forEach(BalancedReplicasE2ETest::pushTotal);
+        for (GatewayProcess replica : balanced.replicas) {
+            double held = replicaOfSource.entrySet().stream().filter(e -> e.getValue().equals(replica.address()))
+                    .mapToDouble(e -> newTotals.get(e.getKey())).sum();
+            assertEquals(held == 0 ? List.of() : List.of(held), values(balanced.scrape(replica), "totals_total", Map.of()),
+                    replica.address() + " holds its sources' running totals, the restarted one too");
+        }
+        double everyTotal = newTotals.values().stream().mapToDouble(Long::doubleValue).sum();
+        awaitSeries(replicasPrometheus, "sum without (instance, pod) (totals_total)",
+                result -> List.copyOf(result.values()).equals(List.of(everyTotal)), "the sources' running totals, exactly: " + newTotals);
+    }
+
+    /**
+     * SIGTERM under load, as Kubernetes stops a pod: the replica answers what it took, writes its
+     * last snapshot and exits 0; restarted on it, it has every push it answered, and the sum over
+     * replicas is every answered push, none lost.
+     */
+    @Test
+    @Order(9)
+    void aReplicaStoppedWithSigtermUnderLoadComesBackWithEveryPushItAnswered() throws Exception {
+        int index = (VICTIM + 1) % REPLICAS;
+        GatewayProcess stopped = balanced.replicas.get(index);
+        int[] exitCode = new int[1];
+        // a stop under load takes seconds (the drain, the last snapshot): enough pushes to outlast it
+        List<Outcome> outcomes = underLoad("drain_pushes_total", 10_000, (sofar, deadline) -> {
+            awaitCount(sofar, o -> o.answeredBy(stopped), 30, deadline);
+            exitCode[0] = stopped.terminate();
+            long stoppedAt = System.nanoTime();
+            awaitCount(sofar, o -> o.startedNanos() > stoppedAt, 30, deadline);
+        });
+        assertEquals(0, exitCode[0], stopped.logTail());
+        assertTrue(stopped.log().contains("last snapshot written to"), stopped.logTail());
+        long answeredByIt = outcomes.stream().filter(o -> o.answeredBy(stopped)).count();
+        long failed = outcomes.stream().filter(o -> o.status() != 200).count();
+        assertTrue(failed <= 2, () -> failed + " pushes failed\n" + balanced.nginx.logTail());
+
+        GatewayProcess restarted = balanced.restart(index);
+        List<Double> restored = values(balanced.scrape(restarted), "drain_pushes_total", Map.of());
+        assertEquals(1, restored.size(), restored::toString);
+        double held = restored.getFirst();
+        // a push in flight when the stop began may have been applied with its answer lost on the way:
+        // held, though not answered 200 by this replica (seen once in a few runs)
+        List<Outcome> handedOverNotAnswered = outcomes.stream().filter(o -> o.reached(stopped) && !o.answeredBy(stopped)).toList();
+        assertTrue(answeredByIt <= held && held <= answeredByIt + handedOverNotAnswered.size(),
+                () -> "a stop loses nothing it answered: answered " + answeredByIt + ", held after the restart " + held
+                        + "; handed to it but not answered by it: " + handedOverNotAnswered);
+        double everyAnswered = outcomes.stream().filter(o -> o.status() == 200).count();
+        double expected = everyAnswered + held - answeredByIt;
+        awaitSeries(replicasPrometheus, "sum without (instance, pod) (drain_pushes_total)",
+                result -> List.copyOf(result.values()).equals(List.of(expected)), "every answered push");
+    }
+
+    /**
+     * Cumulative sources for tests 7 and 8: paths {@code /metrics/job/totals/instance/tN}, found by
+     * their first push (a running total of 10), until at least two reach the victim and two others;
+     * and a probe path that reaches the victim.
+     */
+    private static void findCumulativeSources(GatewayProcess victim) throws Exception {
+        for (int n = 0; n < 60 && (onVictim(victim) < 2 || replicaOfSource.size() - onVictim(victim) < 2); n++) {
+            String path = "/metrics/job/totals/instance/t" + n;
+            replicaOfSource.put(path, BalancedReplicas.answeringReplica(balanced.pushText("PUT", path, totalsBody(10))));
+            lastTotal.put(path, 10L);
+        }
+        assertTrue(onVictim(victim) >= 2, () -> "no two sources of 60 hash to the victim: " + replicaOfSource);
+        for (int n = 0; n < 60 && probeOfVictim == null; n++) {
+            String path = "/metrics/job/probe/instance/p" + n;
+            if (BalancedReplicas.answeringReplica(balanced.pushText("PUT", path, "# TYPE probe_total counter\nprobe_total 1\n"))
+                    .equals(victim.address())) {
+                probeOfVictim = path;
+            }
+        }
+        assertTrue(probeOfVictim != null, "no probe path of 60 hashes to the victim");
+    }
+
+    private static long onVictim(GatewayProcess victim) {
+        return replicaOfSource.values().stream().filter(victim.address()::equals).count();
+    }
+
+    private static String totalsBody(long total) {
+        return "# TYPE totals_total counter\ntotals_total " + total + "\n";
+    }
+
+    /** A source's running total: it must reach the source's replica, else the sum would count it anew. */
+    private static void pushTotal(String path, long total) {
+        try {
+            String replica = BalancedReplicas.answeringReplica(balanced.pushText("PUT", path, totalsBody(total)));
+            assertEquals(replicaOfSource.get(path), replica, path + " stays on its replica");
+            lastTotal.put(path, total);
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(path, e);
+        }
+    }
+
+    /** Pushes the probe until nginx hands it to {@code replica} (bounded: 30 s). */
+    private static void awaitRoutedTo(GatewayProcess replica, String probePath) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!BalancedReplicas.answeringReplica(balanced.pushText("PUT", probePath, "# TYPE probe_total counter\nprobe_total 1\n"))
+                .equals(replica.address())) {
+            if (System.nanoTime() > deadline) {
+                fail("nginx did not route to " + replica.address() + " again within 30 s\n" + balanced.nginx.logTail());
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** Waits until {@code replica} has written a snapshot taken after {@code millis} (wall clock). */
+    private static void awaitSnapshotAfter(GatewayProcess replica, long millis, long deadline) throws Exception {
+        while (System.nanoTime() < deadline) {
+            List<Double> taken = values(balanced.scrape(replica), "aggregation_gateway_snapshot_last_success_timestamp_seconds", Map.of());
+            if (!taken.isEmpty() && taken.getFirst() * 1000 > millis) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        fail(replica.address() + " wrote no snapshot in time\n" + replica.logTail());
+    }
+
+    private static Path snapshotFile(int replica) {
+        return workDir.resolve("replicas").resolve("replica-" + replica + ".state");
+    }
+
+    /** The sum of a counter family's series in a snapshot; 0 when the snapshot does not have it. */
+    private static double scalarSum(Snapshot snapshot, String family) {
+        return snapshot.store().families().stream().filter(f -> f.name().equals(family))
+                .flatMap(f -> f.series().stream()).mapToDouble(s -> ((SeriesImage.Scalar) s).value()).sum();
+    }
+
     private static void awaitCount(List<Outcome> outcomes, Predicate<Outcome> which, int count, long deadline) throws InterruptedException {
         while (System.nanoTime() < deadline) {
             synchronized (outcomes) {
@@ -450,7 +709,12 @@ class BalancedReplicasE2ETest {
             }
             Thread.sleep(20);
         }
-        fail("fewer than " + count + " pushes in time: " + outcomes.size() + " in all");
+        Map<String, Long> byReplica;
+        synchronized (outcomes) {
+            byReplica = outcomes.stream().collect(Collectors.groupingBy(o -> o.status() + " " + o.upstreams(), TreeMap::new, Collectors.counting()));
+        }
+        fail("fewer than " + count + " pushes in time: " + outcomes.size() + " in all, by status and replica " + byReplica
+                + "\n" + balanced.nginx.logTail());
     }
 
     // ---- helpers -------------------------------------------------------------------------------
