@@ -6,4 +6,7 @@ cd "$(dirname "$0")"
 . scripts/find-jdk.sh
 find_jdk
 ./mvnw -q -B -pl server -am -DskipTests package  # the server and what it needs, not client-java or bench
-exec "$JAVA_HOME/bin/java" -jar server/target/aggregation-gateway.jar "$@"
+. scripts/gateway-java-options.sh
+# the class-data archive the build made next to the jar: startup in about a third of the time
+# shellcheck disable=SC2046 # one flag or none, a path without spaces under server/target
+exec "$JAVA_HOME/bin/java" $(gateway_java_options server/target/aggregation-gateway.jar) -jar server/target/aggregation-gateway.jar "$@"

@@ -57,7 +57,7 @@ public final class Main {
         System.exit(gateway.stop() ? 0 : 1);
     }
 
-    private static void configureLogging(Level level) {
+    static void configureLogging(Level level) {
         LogConfig.configureRuntime();
         Logger root = Logger.getLogger("");
         root.setLevel(level);

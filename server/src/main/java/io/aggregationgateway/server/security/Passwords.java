@@ -33,11 +33,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * (as in exporter-toolkit), so guessing passwords occupies at most one core while remembered
  * users go on at full speed; one that waited its turn looks at the remembered password again, so
  * a client's first requests on several connections at once pay for one verification, not one each.
+ *
+ * <p>Without users nothing of this is set up (no key, no decoy, not even the bcrypt library's
+ * classes): most gateways have no users, and it cost a tenth of their startup.
  */
 final class Passwords {
-    private static final BCrypt.Verifyer BCRYPT = BCrypt.verifyer(BCrypt.Version.VERSION_2Y,
-            LongPasswordStrategies.truncate(BCrypt.Version.VERSION_2Y)); // as htpasswd: bytes past 72 do not count
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Holds what bcrypt needs, so that a gateway without users never loads it. */
+    private static final class Bcrypt {
+        static final BCrypt.Verifyer VERIFYER = BCrypt.verifyer(BCrypt.Version.VERSION_2Y,
+                LongPasswordStrategies.truncate(BCrypt.Version.VERSION_2Y)); // as htpasswd: bytes past 72 do not count
+        static final SecureRandom RANDOM = new SecureRandom();
+    }
 
     private final Map<String, byte[]> hashes;
     private final byte[] decoy;
@@ -63,18 +69,24 @@ final class Passwords {
             cost = Math.max(cost, parse(hash).cost);
         }
         this.hashes = Map.copyOf(byUser);
-        this.digestKey = digestKey;
-        this.keyedMac = keyedMac(digestKey);
         this.bcryptTurn = bcryptTurn;
         this.verifications = verifications;
-        if (previous != null && previous.decoyCost == cost) {
+        this.decoyCost = cost;
+        if (hashes.isEmpty()) {
+            this.digestKey = digestKey; // null until a version of the file has users
+            this.keyedMac = null;
+            this.decoy = null;
+            return;
+        }
+        this.digestKey = digestKey == null ? newDigestKey() : digestKey;
+        this.keyedMac = keyedMac(this.digestKey);
+        if (previous != null && previous.decoy != null && previous.decoyCost == cost) {
             this.decoy = previous.decoy;
         } else {
             byte[] password = new byte[16];
-            RANDOM.nextBytes(password);
+            Bcrypt.RANDOM.nextBytes(password);
             this.decoy = BCrypt.with(BCrypt.Version.VERSION_2Y).hash(cost, password);
         }
-        this.decoyCost = cost;
         if (previous != null) {
             previous.remembered.forEach((user, entry) -> {
                 if (entry.hash().equals(users.get(user))) {
@@ -86,9 +98,13 @@ final class Passwords {
 
     /** @param users user name → bcrypt hash, each checked with {@link #problemWithHash} */
     static Passwords of(Map<String, String> users) {
+        return new Passwords(users, null, new ReentrantLock(), new AtomicLong(), null);
+    }
+
+    private static byte[] newDigestKey() {
         byte[] key = new byte[32];
-        RANDOM.nextBytes(key);
-        return new Passwords(users, key, new ReentrantLock(), new AtomicLong(), null);
+        Bcrypt.RANDOM.nextBytes(key);
+        return key;
     }
 
     /** For a re-read file: the same digest key and bcrypt turn, remembering the users whose hash stayed. */
@@ -119,6 +135,9 @@ final class Passwords {
 
     /** Whether {@code password} is that of {@code user}. */
     boolean matches(String user, byte[] password) {
+        if (hashes.isEmpty()) {
+            return false; // no user to match, and none to tell apart by timing
+        }
         byte[] hash = hashes.get(user);
         byte[] digest = digest(user, password);
         Remembered known = hash == null ? null : remembered.get(user);
@@ -135,7 +154,7 @@ final class Passwords {
                 return true;
             }
             verifications.incrementAndGet();
-            verified = BCRYPT.verify(password, hash == null ? decoy : hash).verified && hash != null;
+            verified = Bcrypt.VERIFYER.verify(password, hash == null ? decoy : hash).verified && hash != null;
             if (verified) {
                 remembered.put(user, new Remembered(new String(hash, StandardCharsets.US_ASCII), digest));
             }

@@ -74,6 +74,24 @@ class PasswordsTest {
     }
 
     @Test
+    void aFileWithoutUsersMatchesNobodyAndAReadWithUsersLaterWorksAsAtStart() {
+        Passwords none = Passwords.of(Map.of());
+        assertFalse(none.matches("alice", bytes("wonderland")));
+        assertEquals(0, none.verifications(), "nothing to verify against: no bcrypt run");
+
+        Passwords later = none.reloaded(Map.of("alice", alice));
+        assertTrue(later.matches("alice", bytes("wonderland")));
+        assertTrue(later.matches("alice", bytes("wonderland")));
+        assertEquals(1, later.verifications(), "the second request found the password remembered");
+        assertFalse(later.matches("carol", bytes("wonderland")), "an unknown user, against the decoy");
+        assertEquals(10, later.decoyCost());
+
+        Passwords emptyAgain = later.reloaded(Map.of());
+        assertFalse(emptyAgain.matches("alice", bytes("wonderland")), "a removed user is gone at once");
+        assertTrue(emptyAgain.reloaded(Map.of("alice", alice)).matches("alice", bytes("wonderland")));
+    }
+
+    @Test
     void unknownUsersPayForAHashOfTheHighestCost() throws Exception {
         String cost12 = "$2y$12$" + alice.substring(7); // same salt and digest, higher cost: only its cost matters here
         assertEquals(10, Passwords.of(Map.of("alice", alice)).decoyCost());

@@ -71,7 +71,11 @@ class QuietSslSocketTest {
                     assertSame(session, quiet.getSession(), "one wrapper per JDK session");
                     assertEquals(jdk.getSession().getCipherSuite(), session.getCipherSuite());
                     if (clientName == null) {
-                        assertThrows(SSLPeerUnverifiedException.class, session::getPeerCertificates);
+                        SSLPeerUnverifiedException none = assertThrows(SSLPeerUnverifiedException.class,
+                                session::getPeerCertificates);
+                        assertEquals("peer not authenticated", none.getMessage());
+                        assertEquals(0, none.getStackTrace().length,
+                                "asked on every request: thrown without the cost of a stack trace");
                         assertThrows(SSLPeerUnverifiedException.class, session::getPeerPrincipal);
                     } else {
                         assertEquals(TestCertificates.fingerprint(certificates.certificate("client")),
