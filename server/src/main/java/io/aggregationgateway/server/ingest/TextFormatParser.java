@@ -7,6 +7,9 @@ import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
 import io.aggregationgateway.server.model.TextFormatting;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -132,6 +135,11 @@ public final class TextFormatParser {
         /** what a sample's quoted name is called in messages: a constant, since it is passed for every such sample */
         private static final String METRIC_NAME_AFTER_BRACE = "metric name after '{'";
         private static final byte[] NO_ROOM = new byte[0];
+        /** the body read as little-endian longs: byte i of the body is the i-th lowest byte of a long */
+        private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+        private static final long ONES = 0x0101010101010101L;
+        private static final long HIGH_BITS = 0x8080808080808080L;
+        private static final long NEWLINES = ONES * '\n';
 
         private final byte[] body;
         private final int bodyStart;
@@ -177,10 +185,7 @@ public final class TextFormatParser {
             boolean eofSeen = false;
             while (pos < bodyEnd) {
                 line++;
-                int newline = pos;
-                while (newline < bodyEnd && body[newline] != '\n') {
-                    newline++;
-                }
+                int newline = newlineFrom(pos);
                 int end = newline;
                 if (end > pos && body[end - 1] == '\r') {
                     end--;
@@ -197,6 +202,26 @@ public final class TextFormatParser {
                 throw error("missing # EOF at end of body");
             }
             return families.result();
+        }
+
+        /**
+         * The position of the first '\n' from {@code pos} on, or the body's end. Eight bytes at a
+         * time: this pass touches every byte of the body before the line is parsed.
+         */
+        private int newlineFrom(int pos) {
+            int i = pos;
+            for (; i + Long.BYTES <= bodyEnd; i += Long.BYTES) {
+                long x = (long) LONGS.get(body, i) ^ NEWLINES;
+                // the lowest byte of x that is zero, which is where '\n' was, gets its top bit set
+                long zeroBytes = (x - ONES) & ~x & HIGH_BITS;
+                if (zeroBytes != 0) {
+                    return i + (Long.numberOfTrailingZeros(zeroBytes) >>> 3);
+                }
+            }
+            while (i < bodyEnd && body[i] != '\n') {
+                i++;
+            }
+            return i;
         }
 
         /** Returns true when the line is OpenMetrics's {@code # EOF}. */
