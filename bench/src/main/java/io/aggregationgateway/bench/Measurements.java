@@ -21,6 +21,7 @@ import java.util.OptionalDouble;
  * memory  &lt;series&gt;   &lt;heap|rss&gt; &lt;bytes&gt;
  * sourcememory &lt;(series, source) states&gt; heap &lt;bytes&gt;
  * defaultmemory &lt;empty|empty-gc|filled|scraped|settled|gc&gt; &lt;heap|rss&gt; &lt;bytes&gt;
+ * load    &lt;series&gt;   &lt;server&gt; &lt;seconds&gt; &lt;server CPU seconds&gt;
  * </pre>
  * A server is {@code gateway} or {@code pushgateway}; formats are {@code text}, {@code protobuf}, {@code grpc}.
  * The sources runs name their push runs {@code delta#<round>} and {@code sources#<round>}.
@@ -35,6 +36,10 @@ final class Measurements {
                   long bodyBytes) {
     }
 
+    /** The scrape run's fill: {@code series} new series in pushes of 10,000, one after another. */
+    record Load(long series, String server, double seconds, double cpuSeconds) {
+    }
+
     /** One JMH score: {@code benchmark} is the method name, {@code param} the workload or series count. */
     record JmhScore(String benchmark, String param, double score, double error, String unit) {
     }
@@ -46,6 +51,7 @@ final class Measurements {
     // the default-flags run (a million series): "<phase>/<heap|rss>" -> bytes
     final Map<String, Long> defaultMemory = new HashMap<>();
     final List<JmhScore> jmh = new ArrayList<>();
+    final List<Load> loads = new ArrayList<>();
 
     static Measurements read(Path results, Path jmhCsv) throws IOException {
         Measurements m = new Measurements();
@@ -60,6 +66,8 @@ final class Measurements {
                 case "memory" -> m.memory.put(f[1] + "/" + f[2], Long.parseLong(f[3]));
                 case "sourcememory" -> m.sourceMemory.put(Long.parseLong(f[1]), Long.parseLong(f[3]));
                 case "defaultmemory" -> m.defaultMemory.put(f[1] + "/" + f[2], Long.parseLong(f[3]));
+                case "load" -> m.loads.add(new Load(Long.parseLong(f[1]), f[2], Double.parseDouble(f[3]),
+                        Double.parseDouble(f[4])));
                 default -> { } // blank or comment lines
             }
         }

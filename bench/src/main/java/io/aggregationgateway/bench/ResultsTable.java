@@ -43,6 +43,7 @@ public final class ResultsTable {
         out.append("| workload | format | conns | gateway | samples/s | CPU µs/push: server / load gen. | pushgateway | CPU µs/push | ratio | target | result |\n");
         out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
         pushRows();
+        loadRows();
         scrapeRows();
         memoryRows();
         defaultMemoryRows();
@@ -104,6 +105,16 @@ public final class ResultsTable {
         OptionalDouble text = m.push(workload, "text", conns, "gateway");
         return text.isEmpty() ? Target.NONE
                 : Target.atLeast(text.getAsDouble(), "≥ text (" + perSecond(text.getAsDouble()) + ")");
+    }
+
+    private void loadRows() {
+        for (Measurements.Load load : m.loads) {
+            Target target = load.series() == MILLION ? Target.atMost(1.0, "≤ 1.0 s") : Target.NONE;
+            row("load " + seriesCount(load.series()) + " series", "protobuf, pushes of 10k", "1",
+                    String.format(Locale.ROOT, "%.2f s", load.seconds()),
+                    "", String.format(Locale.ROOT, "server CPU %.2f s", load.cpuSeconds()), "–", "", "–",
+                    target.text(), target.verdict(load.seconds(), true));
+        }
     }
 
     private void scrapeRows() {

@@ -7,6 +7,9 @@ import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
 import io.aggregationgateway.server.model.TextFormatting;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -129,6 +132,14 @@ public final class TextFormatParser {
         private static final byte[][] KEYWORDS = {KEYWORD_HELP, KEYWORD_TYPE, KEYWORD_UNIT, KEYWORD_EOF};
         /** Longest excerpt of the input decoded for a message, in bytes: more than a quote shows. */
         private static final int MAX_EXCERPT_BYTES = TextFormatting.MAX_QUOTED_CHARS * 4;
+        /** what a sample's quoted name is called in messages: a constant, since it is passed for every such sample */
+        private static final String METRIC_NAME_AFTER_BRACE = "metric name after '{'";
+        private static final byte[] NO_ROOM = new byte[0];
+        /** the body read as little-endian longs: byte i of the body is the i-th lowest byte of a long */
+        private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+        private static final long ONES = 0x0101010101010101L;
+        private static final long HIGH_BITS = 0x8080808080808080L;
+        private static final long NEWLINES = ONES * '\n';
 
         private final byte[] body;
         private final int bodyStart;
@@ -174,10 +185,7 @@ public final class TextFormatParser {
             boolean eofSeen = false;
             while (pos < bodyEnd) {
                 line++;
-                int newline = pos;
-                while (newline < bodyEnd && body[newline] != '\n') {
-                    newline++;
-                }
+                int newline = newlineFrom(pos);
                 int end = newline;
                 if (end > pos && body[end - 1] == '\r') {
                     end--;
@@ -194,6 +202,26 @@ public final class TextFormatParser {
                 throw error("missing # EOF at end of body");
             }
             return families.result();
+        }
+
+        /**
+         * The position of the first '\n' from {@code pos} on, or the body's end. Eight bytes at a
+         * time: this pass touches every byte of the body before the line is parsed.
+         */
+        private int newlineFrom(int pos) {
+            int i = pos;
+            for (; i + Long.BYTES <= bodyEnd; i += Long.BYTES) {
+                long x = (long) LONGS.get(body, i) ^ NEWLINES;
+                // the lowest byte of x that is zero, which is where '\n' was, gets its top bit set
+                long zeroBytes = (x - ONES) & ~x & HIGH_BITS;
+                if (zeroBytes != 0) {
+                    return i + (Long.numberOfTrailingZeros(zeroBytes) >>> 3);
+                }
+            }
+            while (i < bodyEnd && body[i] != '\n') {
+                i++;
+            }
+            return i;
         }
 
         /** Returns true when the line is OpenMetrics's {@code # EOF}. */
@@ -237,7 +265,7 @@ public final class TextFormatParser {
             }
             String after = "after # " + new String(keyword, StandardCharsets.US_ASCII);
             if (body[pos] == '"') {
-                pos = parseQuotedMetricName(pos, end, after);
+                pos = parseQuotedMetricName(pos, end, "metric name " + after);
             } else {
                 if (!is(body[pos], METRIC_NAME_START)) {
                     throw error("expected metric name " + after + ", found " + describeAt(pos, end));
@@ -344,7 +372,7 @@ public final class TextFormatParser {
                 if (quote == end || body[quote] != '"') {
                     throw error("expected metric name or '#', found '{' without a quoted metric name after it");
                 }
-                pos = skipBlanks(parseQuotedMetricName(quote, end, "after '{'"), end);
+                pos = skipBlanks(parseQuotedMetricName(quote, end, METRIC_NAME_AFTER_BRACE), end);
                 role = families.startSample(nameBuf, nameStart, nameEnd, line);
                 if (pos < end && body[pos] == ',') {
                     pos = parseLabels(pos + 1, end, true);
@@ -452,14 +480,13 @@ public final class TextFormatParser {
                     }
                     labelEnd = pos;
                 }
-                String labelName = excerpt(labelBuf, labelStart, labelEnd);
                 pos = skipBlanks(pos, end);
                 if (pos == end || body[pos] != '=') {
-                    throw error("expected '=' after label name " + labelName + ", found " + describeAt(pos, end));
+                    throw error("expected '=' after label name " + excerpt(labelBuf, labelStart, labelEnd) + ", found " + describeAt(pos, end));
                 }
                 pos = skipBlanks(pos + 1, end);
                 if (pos == end || body[pos] != '"') {
-                    throw error("expected '\"' to open the value of label " + labelName + ", found " + describeAt(pos, end));
+                    throw error("expected '\"' to open the value of label " + excerpt(labelBuf, labelStart, labelEnd) + ", found " + describeAt(pos, end));
                 }
                 pos++;
                 int valueStart = pos;
@@ -481,12 +508,12 @@ public final class TextFormatParser {
                     pos++;
                 }
                 if (pos >= end) {
-                    throw error("expected '\"' to close the value of label " + labelName + ", found end of line");
+                    throw error("expected '\"' to close the value of label " + excerpt(labelBuf, labelStart, labelEnd) + ", found end of line");
                 }
                 int valueEnd = pos;
                 pos++;
                 if (nonAscii && !Utf8Validator.isValid(body, valueStart, valueEnd)) {
-                    throw error("invalid UTF-8 in the value of label " + labelName);
+                    throw error("invalid UTF-8 in the value of label " + excerpt(labelBuf, labelStart, labelEnd));
                 }
                 // the value as it is in the body, or unescaped in scratch
                 byte[] valueBuf = body;
@@ -494,7 +521,10 @@ public final class TextFormatParser {
                 int valueLength = valueEnd - valueStart;
                 if (escaped) {
                     scratch = ensure(scratch, valueEnd - valueStart);
-                    valueLength = unescape(valueStart, valueEnd, scratch, "the value of label " + labelName);
+                    valueLength = unescape(valueStart, valueEnd, scratch);
+                    if (valueLength < 0) {
+                        throw invalidEscape(~valueLength, valueEnd, "the value of label " + excerpt(labelBuf, labelStart, labelEnd));
+                    }
                     valueBuf = scratch;
                     valueOffset = 0;
                 }
@@ -509,7 +539,7 @@ public final class TextFormatParser {
                 if (pos < end && body[pos] == '}') {
                     return pos + 1;
                 }
-                throw error("expected ',' or '}' after the value of label " + labelName + ", found " + describeAt(pos, end));
+                throw error("expected ',' or '}' after the value of label " + excerpt(labelBuf, labelStart, labelEnd) + ", found " + describeAt(pos, end));
             }
         }
 
@@ -545,9 +575,10 @@ public final class TextFormatParser {
 
         /**
          * Unescapes body[from, to), a quoted string's content, into {@code out} (room for {@code to - from}
-         * bytes) and returns the length. {@code what} names the string in messages.
+         * bytes) and returns the length, or {@code ~i} for an invalid escape sequence whose backslash is
+         * just before body[i]: the caller words the message, so that no message is built for valid input.
          */
-        private int unescape(int from, int to, byte[] out, String what) throws PushRejectedException {
+        private int unescape(int from, int to, byte[] out) {
             int n = 0;
             for (int i = from; i < to; i++) {
                 byte c = body[i];
@@ -560,11 +591,18 @@ public final class TextFormatParser {
                     case '\\' -> out[n++] = '\\';
                     case '"' -> out[n++] = '"';
                     case 'n' -> out[n++] = '\n';
-                    default -> throw error("invalid escape sequence " + escapeSequence(i, to)
-                            + " in " + what + ", expected \\\\, \\\" or \\n");
+                    default -> {
+                        return ~i;
+                    }
                 }
             }
             return n;
+        }
+
+        /** The error for an invalid escape sequence whose backslash is just before body[afterBackslash], in {@code what}. */
+        private PushRejectedException invalidEscape(int afterBackslash, int to, String what) {
+            return error("invalid escape sequence " + escapeSequence(afterBackslash, to)
+                    + " in " + what + ", expected \\\\, \\\" or \\n");
         }
 
         /** A quoted name's content: buf[from, to), and the position after its closing quote. */
@@ -604,7 +642,10 @@ public final class TextFormatParser {
                 return new QuotedName(body, from, i, i + 1);
             }
             byte[] out = room.length >= i - from ? room : new byte[i - from];
-            int length = unescape(from, i, out, "the quoted " + what + " " + excerpt(pos, i + 1));
+            int length = unescape(from, i, out);
+            if (length < 0) {
+                throw invalidEscape(~length, i, "the quoted " + what + " " + excerpt(pos, i + 1));
+            }
             return new QuotedName(out, 0, length, i + 1);
         }
 
@@ -613,8 +654,8 @@ public final class TextFormatParser {
          * returns the position after it. A name with escapes gets an array of its own: the families keep
          * the last name's bytes to compare the next one with.
          */
-        private int parseQuotedMetricName(int pos, int end, String where) throws PushRejectedException {
-            QuotedName quoted = parseQuoted(pos, end, "metric name " + where, new byte[0]);
+        private int parseQuotedMetricName(int pos, int end, String what) throws PushRejectedException {
+            QuotedName quoted = parseQuoted(pos, end, what, NO_ROOM);
             nameBuf = quoted.buf;
             nameStart = quoted.from;
             nameEnd = quoted.to;

@@ -398,9 +398,13 @@ public final class Labels implements Comparable<Labels> {
     public static final class Builder {
         /** Up to this many labels, insertion sort beats merging. */
         private static final int INSERTION_SORT_MAX = 16;
+        /**
+         * The labels added, each already encoded as {@link Labels} holds it: when they come sorted
+         * and none is empty, as senders mostly write them, the encoding is this array's start.
+         */
         private byte[] scratch = new byte[256];
         private int used;
-        // per label: name offset, name length, value offset, value length in scratch
+        // per label: where its encoding starts in scratch, its name length, its value length, where it ends
         private int[] ranges = new int[32];
         private int count;
         private int[] order = new int[8];
@@ -419,19 +423,20 @@ public final class Labels implements Comparable<Labels> {
 
         public Builder addRaw(byte[] nameBuf, int nameOffset, int nameLength,
                               byte[] valueBuf, int valueOffset, int valueLength) {
-            ensureScratch(nameLength + valueLength);
+            ensureScratch(varintSize(nameLength) + nameLength + varintSize(valueLength) + valueLength);
             if (count * 4 + 4 > ranges.length) {
                 ranges = Arrays.copyOf(ranges, ranges.length * 2);
             }
             int base = count * 4;
             ranges[base] = used;
             ranges[base + 1] = nameLength;
-            System.arraycopy(nameBuf, nameOffset, scratch, used, nameLength);
-            used += nameLength;
-            ranges[base + 2] = used;
-            ranges[base + 3] = valueLength;
-            System.arraycopy(valueBuf, valueOffset, scratch, used, valueLength);
-            used += valueLength;
+            ranges[base + 2] = valueLength;
+            int pos = writeVarint(scratch, used, nameLength);
+            System.arraycopy(nameBuf, nameOffset, scratch, pos, nameLength);
+            pos = writeVarint(scratch, pos + nameLength, valueLength);
+            System.arraycopy(valueBuf, valueOffset, scratch, pos, valueLength);
+            used = pos + valueLength;
+            ranges[base + 3] = used;
             count++;
             return this;
         }
@@ -443,7 +448,7 @@ public final class Labels implements Comparable<Labels> {
 
         /** The name of the {@code i}-th label added. */
         public String name(int i) {
-            return new String(scratch, ranges[i * 4], ranges[i * 4 + 1], StandardCharsets.UTF_8);
+            return new String(scratch, nameOffset(i), ranges[i * 4 + 1], StandardCharsets.UTF_8);
         }
 
         /** Forgets everything added. */
@@ -469,28 +474,31 @@ public final class Labels implements Comparable<Labels> {
                 }
                 int length = 0;
                 int kept = 0;
+                boolean asAdded = true;
                 for (int k = 0; k < count; k++) {
                     int i = order[k];
-                    int nameLength = ranges[i * 4 + 1];
-                    int valueLength = ranges[i * 4 + 3];
-                    if (valueLength > 0) {
-                        length += varintSize(nameLength) + nameLength + varintSize(valueLength) + valueLength;
+                    asAdded &= i == k;
+                    if (ranges[i * 4 + 2] > 0) {
+                        length += ranges[i * 4 + 3] - ranges[i * 4];
                         kept++;
                     }
                 }
                 if (kept == 0) {
                     return EMPTY;
                 }
+                if (asAdded && kept == count) {
+                    return new Labels(Arrays.copyOf(scratch, used), kept);
+                }
                 byte[] data = new byte[length];
                 int pos = 0;
                 for (int k = 0; k < count; k++) {
                     int i = order[k];
-                    int valueLength = ranges[i * 4 + 3];
-                    if (valueLength == 0) {
-                        continue;
+                    if (ranges[i * 4 + 2] > 0) {
+                        int start = ranges[i * 4];
+                        int entryLength = ranges[i * 4 + 3] - start;
+                        System.arraycopy(scratch, start, data, pos, entryLength);
+                        pos += entryLength;
                     }
-                    pos = writeRange(data, pos, ranges[i * 4], ranges[i * 4 + 1]);
-                    pos = writeRange(data, pos, ranges[i * 4 + 2], valueLength);
                 }
                 return new Labels(data, kept);
             } finally {
@@ -580,13 +588,12 @@ public final class Labels implements Comparable<Labels> {
         }
 
         private int compareNames(int x, int y) {
-            return Labels.compareNames(scratch, ranges[x * 4], ranges[x * 4 + 1], scratch, ranges[y * 4], ranges[y * 4 + 1]);
+            return Labels.compareNames(scratch, nameOffset(x), ranges[x * 4 + 1], scratch, nameOffset(y), ranges[y * 4 + 1]);
         }
 
-        private int writeRange(byte[] data, int pos, int offset, int length) {
-            pos = writeVarint(data, pos, length);
-            System.arraycopy(scratch, offset, data, pos, length);
-            return pos + length;
+        /** Where the name of the {@code i}-th label added starts in scratch: after its length. */
+        private int nameOffset(int i) {
+            return ranges[i * 4] + varintSize(ranges[i * 4 + 1]);
         }
 
         private void ensureScratch(int extra) {

@@ -442,6 +442,36 @@ class TextFormatParserTest {
         assertTrue(e.getMessage().length() < 250, e.getMessage());
     }
 
+    /**
+     * Line breaks are found eight bytes at a time: lines of every length from 0 to 24 bytes, with
+     * '\n' or "\r\n", put the break at every place of an eight-byte word and in the body's last
+     * bytes; each sample is read whole, and an error counts the lines right.
+     */
+    @Test
+    void lineBreaksAreFoundWhereverTheyFall() throws PushRejectedException {
+        for (String lineBreak : List.of("\n", "\r\n")) {
+            for (int skew = 0; skew < 8; skew++) {
+                StringBuilder text = new StringBuilder("#".repeat(skew)).append(lineBreak);
+                StringBuilder expected = new StringBuilder("m untyped \"\"\n");
+                int lines = 1;
+                for (int length = 0; length <= 24; length++) {
+                    String value = "v".repeat(length);
+                    text.append("m{a=\"").append(value).append("\"} ").append(length).append(lineBreak);
+                    text.append(" ".repeat(length)).append(lineBreak); // a line of blanks only
+                    expected.append(length == 0 ? "  {} 0.0\n" : "  {a=\"" + value + "\"} " + length + ".0\n");
+                    lines += 2;
+                }
+                String body = text.toString();
+                assertEquals(expected.toString(), ModelText.render(parse(PROMETHEUS_TEXT_0_0_4, body)), body);
+                // the last line without a break, ending at the body's end
+                assertEquals(1, parse(PROMETHEUS_TEXT_0_0_4, body + "n 1").size() - 1);
+                PushRejectedException e = assertThrows(PushRejectedException.class,
+                        () -> parse(PROMETHEUS_TEXT_0_0_4, body + "bad{"));
+                assertEquals("line " + (lines + 1) + ": expected label name or '}', found end of line", e.getMessage());
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------- label limit
 
     private static String labelsText(int n, String value) {

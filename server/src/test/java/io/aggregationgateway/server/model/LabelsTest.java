@@ -192,6 +192,33 @@ class LabelsTest {
         }
     }
 
+    /**
+     * Labels added in order are their encoding as added; out of order or with empty values they are
+     * copied entry by entry: either way one builder, reused, builds the same bytes, hash and order,
+     * also with lengths of two-byte varints.
+     */
+    @Test
+    void labelsAddedInOrderOrNotBuildTheSameEncoding() {
+        String longName = "n".repeat(130);
+        String longValue = "v".repeat(300);
+        Labels.Builder builder = new Labels.Builder();
+        Labels sorted = builder.add("a", "1").add(longName, longValue).add("z", "ü").build();
+        List<Labels> others = List.of(
+                builder.add("z", "ü").add(longName, longValue).add("a", "1").build(),
+                builder.add("a", "1").add("b", "").add(longName, longValue).add("z", "ü").build(),
+                builder.add("", "").add("a", "1").add(longName, longValue).add("z", "ü").build(),
+                builder.add(longName, longValue).add("a", "1").add("z", "ü").add("m", "").build());
+        for (Labels other : others) {
+            assertEquals(sorted, other);
+            assertEquals(sorted.hashCode(), other.hashCode());
+            assertEquals(sorted.encodedSize(), other.encodedSize());
+            assertEquals(sorted.encodedSize(), sorted.sharedPrefix(other));
+            assertEquals(3, other.size());
+        }
+        assertEquals("{a=\"1\"}", builder.add("a", "1").build().toString(), "nothing left of earlier builds");
+        assertEquals(Labels.EMPTY, builder.add("a", "").add("b", "").build());
+    }
+
     /** 100,000 labels in reverse order: quadratic sorting took minutes for this. */
     @Test
     void builderSortsAHundredThousandLabels() {
