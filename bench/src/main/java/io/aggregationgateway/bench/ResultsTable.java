@@ -14,7 +14,7 @@ import java.util.OptionalDouble;
  * <p>Usage: {@code ResultsTable <results.tsv> <jmh.csv|-> <seconds per push run>}
  */
 public final class ResultsTable {
-    private static final String[] WORKLOADS = {"small", "1k", "hist"};
+    private static final String[] WORKLOADS = {"small", "1k", "hist", "native"};
     /** {@code text-tls-auth}: text pushes over TLS with basic auth, to a gateway with a web config file. */
     private static final String TLS_AUTH = "text-tls-auth";
     private static final String[] FORMATS = {"text", "protobuf", "grpc", TLS_AUTH};

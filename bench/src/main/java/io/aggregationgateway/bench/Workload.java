@@ -8,6 +8,10 @@ import io.aggregationgateway.proto.metrics.Metric;
 import io.aggregationgateway.proto.metrics.MetricFamily;
 import io.aggregationgateway.proto.metrics.MetricType;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -69,6 +73,37 @@ public enum Workload {
             }
             return families;
         }
+    },
+    /**
+     * 20 native histogram series with classic buckets alongside, as client_java 1.x pushes them
+     * ({@link ClientJavaHistograms}): about 200 native buckets per series in some 30 spans, plus
+     * 12 classic buckets. There is no text form: text carries no native buckets.
+     */
+    NATIVE("native") {
+        @Override
+        public List<MetricFamily> families() {
+            List<MetricFamily> families = new ArrayList<>();
+            try (InputStream in = new ByteArrayInputStream(protobufBody())) {
+                MetricFamily family;
+                while ((family = MetricFamily.parseDelimitedFrom(in)) != null) {
+                    families.add(family);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // client_java's bytes, read from memory
+            }
+            return families;
+        }
+
+        /** client_java's own bytes, as its {@code PushGateway} sends them. */
+        @Override
+        public byte[] protobufBody() {
+            return ClientJavaHistograms.protobufBody();
+        }
+
+        @Override
+        public boolean hasText() {
+            return false;
+        }
     };
 
     /** The finite bounds of {@link #HIST}'s buckets: the client libraries' default buckets. */
@@ -82,7 +117,7 @@ public enum Workload {
         this.id = id;
     }
 
-    /** The name bench/run and the results table use: {@code small}, {@code 1k}, {@code hist}. */
+    /** The name bench/run and the results table use: {@code small}, {@code 1k}, {@code hist}, {@code native}. */
     public String id() {
         return id;
     }
@@ -90,9 +125,20 @@ public enum Workload {
     /** The families of one push. */
     public abstract List<MetricFamily> families();
 
+    /** One push as a protobuf-delimited body. */
+    public byte[] protobufBody() {
+        return BodyEncoding.protobufDelimited(families());
+    }
+
+    /** Whether the workload has a text form (native histograms have none). */
+    public boolean hasText() {
+        return true;
+    }
+
     /**
      * Samples per push as the text format counts them: one per counter, and per histogram one per
-     * bucket ({@code +Inf} included) plus {@code _sum} and {@code _count}.
+     * bucket ({@code +Inf} included) plus {@code _sum} and {@code _count}; a native histogram's
+     * buckets are counted the same way, one per populated bucket (zero bucket included).
      */
     public int samplesPerPush() {
         int samples = 0;
@@ -100,6 +146,11 @@ public enum Workload {
             for (Metric metric : family.getMetricList()) {
                 if (metric.hasHistogram()) {
                     var h = metric.getHistogram();
+                    samples += nativeBuckets(h);
+                    if (h.getBucketCount() == 0) {
+                        samples += 2;
+                        continue;
+                    }
                     boolean explicitInf = Double.isInfinite(h.getBucket(h.getBucketCount() - 1).getUpperBound());
                     samples += h.getBucketCount() + (explicitInf ? 0 : 1) + 2;
                 } else {
@@ -110,13 +161,31 @@ public enum Workload {
         return samples;
     }
 
+    /** The populated native buckets of {@code h}: non-zero counts (deltas add up to them) and the zero bucket. */
+    private static int nativeBuckets(Histogram h) {
+        int populated = h.getZeroCount() > 0 || h.getZeroCountFloat() > 0 ? 1 : 0;
+        for (List<Long> deltas : List.of(h.getPositiveDeltaList(), h.getNegativeDeltaList())) {
+            long count = 0;
+            for (long delta : deltas) {
+                count += delta;
+                populated += count != 0 ? 1 : 0;
+            }
+        }
+        for (List<Double> counts : List.of(h.getPositiveCountList(), h.getNegativeCountList())) {
+            for (double count : counts) {
+                populated += count != 0 ? 1 : 0;
+            }
+        }
+        return populated;
+    }
+
     public static Workload byId(String id) {
         for (Workload w : values()) {
             if (w.id.equals(id.toLowerCase(Locale.ROOT))) {
                 return w;
             }
         }
-        throw new IllegalArgumentException("unknown workload " + id + " (small, 1k, hist)");
+        throw new IllegalArgumentException("unknown workload " + id + " (small, 1k, hist, native)");
     }
 
     static MetricFamily counterFamily(String name, List<Metric> metrics) {

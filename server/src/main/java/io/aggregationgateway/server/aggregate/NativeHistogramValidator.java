@@ -7,8 +7,6 @@ import io.aggregationgateway.server.model.NativeHistogram;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
 
-import java.util.Arrays;
-
 import static io.aggregationgateway.server.aggregate.PushValidator.reject;
 
 /**
@@ -47,9 +45,9 @@ final class NativeHistogramValidator {
         if (!Double.isFinite(h.sum())) {
             throw invalid(family, h, "sum " + h.sum() + " cannot be added up");
         }
-        checkBuckets(family, h, "positive", h.positive());
-        checkBuckets(family, h, "negative", h.negative());
-        double inBuckets = h.zeroCount() + h.positive().total() + h.negative().total();
+        // one pass over each side checks it and sums it up
+        double inBuckets = h.zeroCount() + checkBuckets(family, h, "positive", h.positive())
+                + checkBuckets(family, h, "negative", h.negative());
         // float counts may carry rounding from the client's own additions
         double slack = h.floatCounts() ? inBuckets * 1e-12 : 0;
         if (h.count() < inBuckets - slack) {
@@ -61,19 +59,17 @@ final class NativeHistogramValidator {
                         h.count(), h.sum()));
         // Buckets wholly inside the zero bucket hold observations it already covers: Prometheus
         // folds such buckets into the zero count whenever it widens a zero bucket, so do it now.
-        NativeBuckets positive = withoutEmpty(h.positive());
-        NativeBuckets negative = withoutEmpty(h.negative());
-        int foldPositive = insideZeroBucket(positive, h.schema(), h.zeroThreshold());
-        int foldNegative = insideZeroBucket(negative, h.schema(), h.zeroThreshold());
+        int foldPositive = insideZeroBucket(h.positive(), h.schema(), h.zeroThreshold());
+        int foldNegative = insideZeroBucket(h.negative(), h.schema(), h.zeroThreshold());
         double zeroCount = h.zeroCount();
         for (int i = 0; i < foldPositive; i++) {
-            zeroCount += positive.counts()[i];
+            zeroCount += h.positive().counts()[i];
         }
         for (int i = 0; i < foldNegative; i++) {
-            zeroCount += negative.counts()[i];
+            zeroCount += h.negative().counts()[i];
         }
-        NativeBuckets keptPositive = dropFirst(positive, foldPositive);
-        NativeBuckets keptNegative = dropFirst(negative, foldNegative);
+        NativeBuckets keptPositive = populatedFrom(h.positive(), foldPositive);
+        NativeBuckets keptNegative = populatedFrom(h.negative(), foldNegative);
         return new NativeHistogram(h.labels(), h.schema(), h.zeroThreshold(), zeroCount, h.count(), h.sum(),
                 keptPositive, keptNegative, h.floatCounts(), classic);
     }
@@ -85,10 +81,12 @@ final class NativeHistogramValidator {
         }
     }
 
-    private static void checkBuckets(MetricFamily family, NativeHistogram h, String side, NativeBuckets buckets)
+    /** Checks one side's indices and counts; returns the sum of its counts. */
+    private static double checkBuckets(MetricFamily family, NativeHistogram h, String side, NativeBuckets buckets)
             throws PushRejectedException {
         int[] indices = buckets.indices();
         double[] counts = buckets.counts();
+        double total = 0;
         for (int i = 0; i < indices.length; i++) {
             if (Math.abs(indices[i]) > MAX_ABS_INDEX) {
                 throw invalid(family, h, side + " bucket index " + indices[i] + " is out of range (at most "
@@ -102,29 +100,15 @@ final class NativeHistogramValidator {
                 throw invalid(family, h, side + " bucket " + indices[i] + " has count " + counts[i]
                         + " (must be finite and not negative)");
             }
+            total += counts[i];
         }
+        return total;
     }
 
-    private static NativeBuckets withoutEmpty(NativeBuckets buckets) {
-        int n = 0;
-        for (double count : buckets.counts()) {
-            n += count != 0 ? 1 : 0;
-        }
-        if (n == buckets.size()) {
-            return buckets;
-        }
-        int[] indices = new int[n];
-        double[] counts = new double[n];
-        for (int i = 0, j = 0; i < buckets.size(); i++) {
-            if (buckets.counts()[i] != 0) {
-                indices[j] = buckets.indices()[i];
-                counts[j++] = buckets.counts()[i];
-            }
-        }
-        return new NativeBuckets(indices, counts);
-    }
-
-    /** How many of the first buckets lie wholly inside the zero bucket. */
+    /**
+     * How many of the first buckets lie wholly inside the zero bucket, empty ones included (their
+     * upper bounds ascend with their indices, so the first populated one outside ends the run).
+     */
     private static int insideZeroBucket(NativeBuckets buckets, int schema, double zeroThreshold) {
         int n = 0;
         while (n < buckets.size() && ExponentialBuckets.upperBound(buckets.indices()[n], schema) <= zeroThreshold) {
@@ -133,9 +117,25 @@ final class NativeHistogramValidator {
         return n;
     }
 
-    private static NativeBuckets dropFirst(NativeBuckets buckets, int n) {
-        return n == 0 ? buckets : new NativeBuckets(Arrays.copyOfRange(buckets.indices(), n, buckets.size()),
-                Arrays.copyOfRange(buckets.counts(), n, buckets.size()));
+    /** The populated buckets from the {@code first}th on, in one copy (none when that is all of them). */
+    private static NativeBuckets populatedFrom(NativeBuckets buckets, int first) {
+        double[] counts = buckets.counts();
+        int n = 0;
+        for (int i = first; i < counts.length; i++) {
+            n += counts[i] != 0 ? 1 : 0;
+        }
+        if (first == 0 && n == counts.length) {
+            return buckets;
+        }
+        int[] keptIndices = new int[n];
+        double[] keptCounts = new double[n];
+        for (int i = first, j = 0; i < counts.length; i++) {
+            if (counts[i] != 0) {
+                keptIndices[j] = buckets.indices()[i];
+                keptCounts[j++] = counts[i];
+            }
+        }
+        return new NativeBuckets(keptIndices, keptCounts);
     }
 
     private static PushRejectedException invalid(MetricFamily family, NativeHistogram h, String what) {

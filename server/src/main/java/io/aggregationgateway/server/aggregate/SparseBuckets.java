@@ -33,7 +33,12 @@ final class SparseBuckets {
         return new NativeBuckets(Arrays.copyOf(indices, n), Arrays.copyOf(counts, n));
     }
 
-    /** Both sides' buckets added index by index (a bucket missing on one side counts 0); empty buckets left out. */
+    /**
+     * Both sides' buckets added index by index (a bucket missing on one side counts 0); empty buckets
+     * left out. When the result has exactly {@code a}'s buckets (the usual merge: a push brings
+     * buckets the series already holds) it shares {@code a}'s index array, which is never modified,
+     * so a merge then allocates only the counts.
+     */
     static NativeBuckets add(NativeBuckets a, NativeBuckets b) {
         if (b.isEmpty()) {
             return a;
@@ -41,30 +46,64 @@ final class SparseBuckets {
         if (a.isEmpty()) {
             return b;
         }
-        int[] indices = new int[a.size() + b.size()];
-        double[] counts = new double[indices.length];
-        int i = 0;
-        int j = 0;
+        int[] ai = a.indices();
+        double[] ac = a.counts();
+        int[] bi = b.indices();
+        double[] bc = b.counts();
+        // first pass: the result's size, and whether its indices are a's
+        int size = 0;
+        boolean sameIndices = true;
+        for (int i = 0, j = 0; i < ai.length || j < bi.length; size++) {
+            if (j == bi.length || (i < ai.length && ai[i] < bi[j])) {
+                if (ac[i++] == 0) {
+                    size--; // not in a stored value, whose buckets are all populated
+                    sameIndices = false;
+                }
+            } else if (i == ai.length || bi[j] < ai[i]) {
+                if (bc[j++] == 0) {
+                    size--; // an empty bucket only b lists: left out
+                } else {
+                    sameIndices = false;
+                }
+            } else if (ac[i++] + bc[j++] == 0) {
+                size--;
+                sameIndices = false;
+            }
+        }
+        if (sameIndices && size == ai.length) {
+            double[] counts = ac.clone();
+            for (int i = 0, j = 0; j < bi.length; j++) {
+                while (i < ai.length && ai[i] < bi[j]) {
+                    i++;
+                }
+                if (i < ai.length && ai[i] == bi[j]) {
+                    counts[i] += bc[j]; // b's other buckets are empty
+                }
+            }
+            return new NativeBuckets(ai, counts);
+        }
+        int[] indices = new int[size];
+        double[] counts = new double[size];
         int n = 0;
-        while (i < a.size() || j < b.size()) {
+        for (int i = 0, j = 0; i < ai.length || j < bi.length; ) {
             int index;
             double count;
-            if (j == b.size() || (i < a.size() && a.indices()[i] < b.indices()[j])) {
-                index = a.indices()[i];
-                count = a.counts()[i++];
-            } else if (i == a.size() || b.indices()[j] < a.indices()[i]) {
-                index = b.indices()[j];
-                count = b.counts()[j++];
+            if (j == bi.length || (i < ai.length && ai[i] < bi[j])) {
+                index = ai[i];
+                count = ac[i++];
+            } else if (i == ai.length || bi[j] < ai[i]) {
+                index = bi[j];
+                count = bc[j++];
             } else {
-                index = a.indices()[i];
-                count = a.counts()[i++] + b.counts()[j++];
+                index = ai[i];
+                count = ac[i++] + bc[j++];
             }
             if (count != 0) {
                 indices[n] = index;
                 counts[n++] = count;
             }
         }
-        return new NativeBuckets(Arrays.copyOf(indices, n), Arrays.copyOf(counts, n));
+        return new NativeBuckets(indices, counts);
     }
 
     /** The buckets whose lower bound is at least {@code threshold}: what remains outside a zero bucket that wide. */

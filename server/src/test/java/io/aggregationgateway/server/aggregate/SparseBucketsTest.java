@@ -1,0 +1,107 @@
+package io.aggregationgateway.server.aggregate;
+
+import io.aggregationgateway.server.model.NativeBuckets;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.Arrays;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+/** {@link SparseBuckets#add}: named cases, then random sides against a map-based sum. */
+class SparseBucketsTest {
+
+    static Stream<Arguments> additions() {
+        return Stream.of(
+                arguments("the pushed buckets are a subset of the stored ones",
+                        buckets(new int[] {1, 2, 5}, 1, 2, 3), buckets(new int[] {2, 5}, 10, 20),
+                        buckets(new int[] {1, 2, 5}, 1, 12, 23)),
+                arguments("the pushed side's empty buckets, inside and beyond the stored range",
+                        buckets(new int[] {1, 2}, 1, 2), buckets(new int[] {0, 2, 3, 9}, 0, 5, 0, 0),
+                        buckets(new int[] {1, 2}, 1, 7)),
+                arguments("new buckets before, between and after",
+                        buckets(new int[] {2, 4}, 1, 1), buckets(new int[] {-1, 3, 7}, 2, 3, 4),
+                        buckets(new int[] {-1, 2, 3, 4, 7}, 2, 1, 3, 1, 4)),
+                arguments("an empty bucket only the pushed side lists, next to a new one",
+                        buckets(new int[] {2}, 1), buckets(new int[] {1, 3}, 0, 4),
+                        buckets(new int[] {2, 3}, 1, 4)),
+                arguments("counts that cancel out leave their bucket out",
+                        buckets(new int[] {1, 2}, 1.5, 2), buckets(new int[] {1}, -1.5),
+                        buckets(new int[] {2}, 2)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("additions")
+    void adds(String description, NativeBuckets a, NativeBuckets b, NativeBuckets expected) {
+        int[] aIndices = a.indices().clone();
+        double[] aCounts = a.counts().clone();
+        NativeBuckets sum = SparseBuckets.add(a, b);
+        assertArrayEquals(expected.indices(), sum.indices(), description);
+        assertArrayEquals(expected.counts(), sum.counts(), description);
+        assertArrayEquals(aIndices, a.indices(), "inputs are never modified");
+        assertArrayEquals(aCounts, a.counts(), "inputs are never modified");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("additions")
+    void sharesTheStoredIndicesExactlyWhenTheyAreTheResult(String description, NativeBuckets a, NativeBuckets b,
+                                                          NativeBuckets expected) {
+        NativeBuckets sum = SparseBuckets.add(a, b);
+        assertNotSame(a.counts(), sum.counts());
+        if (Arrays.equals(a.indices(), expected.indices())) {
+            assertSame(a.indices(), sum.indices(), description);
+        } else {
+            assertNotSame(a.indices(), sum.indices(), description);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void randomSidesAddUpAsAMapWould() {
+        Random random = new Random(20);
+        for (int iteration = 0; iteration < 2_000; iteration++) {
+            TreeMap<Integer, Double> a = randomSide(random, false);
+            // an empty side is returned as it is: the other is a normalised value, without empty buckets
+            TreeMap<Integer, Double> b = randomSide(random, !a.isEmpty());
+            TreeMap<Integer, Double> expected = new TreeMap<>(a);
+            b.forEach((index, count) -> expected.merge(index, count, Double::sum));
+            expected.values().removeIf(count -> count == 0);
+            NativeBuckets sum = SparseBuckets.add(of(a), of(b));
+            assertEquals(expected, asMap(sum), "a=" + a + " b=" + b);
+        }
+    }
+
+    /** A stored side holds only populated buckets; a pushed one may list empty ones. */
+    private static TreeMap<Integer, Double> randomSide(Random random, boolean withEmpty) {
+        TreeMap<Integer, Double> side = new TreeMap<>();
+        int size = random.nextInt(8);
+        for (int i = 0; i < size; i++) {
+            side.put(random.nextInt(12) - 3, withEmpty && random.nextInt(3) == 0 ? 0.0 : 1 + random.nextInt(5));
+        }
+        return side;
+    }
+
+    private static NativeBuckets of(TreeMap<Integer, Double> side) {
+        return new NativeBuckets(side.keySet().stream().mapToInt(Integer::intValue).toArray(),
+                side.values().stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    private static TreeMap<Integer, Double> asMap(NativeBuckets buckets) {
+        TreeMap<Integer, Double> map = new TreeMap<>();
+        for (int i = 0; i < buckets.size(); i++) {
+            map.put(buckets.indices()[i], buckets.counts()[i]);
+        }
+        return map;
+    }
+
+    private static NativeBuckets buckets(int[] indices, double... counts) {
+        return new NativeBuckets(indices, counts);
+    }
+}
