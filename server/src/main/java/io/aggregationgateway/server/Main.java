@@ -28,11 +28,12 @@ public final class Main {
         try {
             config = ConfigLoader.load(args, System.getenv());
             configureLogging(config.logLevel());
-            List<String> footprint = HeapFootprint.apply();
+            gateway = Gateway.start(config);
+            // after the snapshot's load: a heap kept small would be shrunk and regrown while it fills
+            List<String> footprint = HeapFootprint.start();
             if (!footprint.isEmpty()) {
                 Logger.getLogger(Main.class.getName()).fine(() -> "heap kept near the live data: " + String.join(", ", footprint));
             }
-            gateway = Gateway.start(config);
         } catch (ConfigException e) {
             System.err.println("aggregation-gateway: " + e.getMessage() + " (see --help)");
             System.exit(2);
