@@ -19,7 +19,7 @@ import static io.aggregationgateway.server.protowire.WireFormat.writeVarint;
  *
  * <p>Not final for one reason: a stored series <em>is</em> its label set (the store's cells extend
  * this class, sharing the pushed set's encoding), so that a series does not pay for a label object
- * of its own besides its cell (24 bytes of a series' 160). Every method is final: a subclass adds
+ * of its own besides its cell (24 bytes a series). Every method is final: a subclass adds
  * state, never changes what a label set is, equals or how it orders. Two label sets are equal when
  * their labels are, whatever their classes.
  */
