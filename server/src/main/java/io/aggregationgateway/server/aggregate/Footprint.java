@@ -17,16 +17,16 @@ import io.aggregationgateway.server.model.SummarySample;
  * so what a series adds to the budget is exactly what its removal gives back.
  *
  * <p>Measured against the live heap after a full GC, for a store of a million counter series with
- * 5 labels of about 60 bytes (bench/run's fill): the estimate is 160 B/series, the heap 159-161 B/series
+ * 5 labels of about 60 bytes (bench/run's fill): the estimate is 144 B/series, the heap 145 B/series
  * (docs/memory.md).
  */
 final class Footprint {
     /**
-     * A series besides its labels and value: its share of the family's {@link SeriesTable} (a 4-byte
-     * slot, the table between three eighths and three quarters full: 8 at half), its slot in the
-     * cached sort order (4) and the {@link Labels} object (24).
+     * A series besides its label bytes and its cell: its share of the family's {@link SeriesTable} (a
+     * 4-byte slot, the table between three eighths and three quarters full: 8 at half) and its slot
+     * in the cached sort order (4). The cell is the series' {@link Labels} object (see {@link SeriesCell}).
      */
-    static final long SERIES_ENTRY = 8 + 4 + 24;
+    static final long SERIES_ENTRY = 8 + 4;
     /**
      * A family besides its name and help: the stored family, its map, its node in the store's map,
      * its cached sort order, and the entries of its exposed names in the store's name index.
@@ -85,24 +85,25 @@ final class Footprint {
         };
     }
 
-    /** A {@link ScalarCell}: header, labels, last push, start, value. */
-    static final long SCALAR_CELL = 40;
+    /** A {@link ScalarCell}: header, the label set's encoding reference, count and hash, last push, start, value. */
+    static final long SCALAR_CELL = 48;
 
     /**
-     * A {@link GaugeCell} without its sources: header, labels, last push, mode, the delta pushes' part,
-     * three array references, counts and the published value. What each source adds to it (12 to 20
-     * bytes) belongs to that source's state, which {@code --max-source-series} bounds instead.
+     * A {@link GaugeCell} without its sources: header, label set, last push, start, mode, the delta
+     * pushes' part, three array references, counts and the published value (104 bytes in a class
+     * histogram on JDK 25). What each source adds to it (12 to 20 bytes) belongs to that source's
+     * state, which {@code --max-source-series} bounds instead.
      */
-    static final long GAUGE_CELL = 88;
+    static final long GAUGE_CELL = 104;
 
     /** A {@link HistogramCell} with {@code buckets} bounds: the cell and its two arrays. */
     static long classicCell(int buckets) {
-        return 56 + 2 * array(8L * buckets);
+        return 64 + 2 * array(8L * buckets);
     }
 
     /** A {@link NativeHistogramCell} holding {@code h}: the cell, the histogram, its buckets and classic part. */
     static long nativeCell(NativeHistogram h) {
-        long bytes = 40 + 72 + buckets(h.positive()) + buckets(h.negative());
+        long bytes = 48 + 72 + buckets(h.positive()) + buckets(h.negative());
         ClassicHistogram classic = h.classic();
         if (classic != null) {
             // the record, its two arrays, and the boxed count and sum

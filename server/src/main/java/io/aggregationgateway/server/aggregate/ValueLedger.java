@@ -18,7 +18,8 @@ final class ValueLedger {
     static final Object CREATED = new Object();
 
     private final Set<StoredFamily> touched = ConcurrentHashMap.newKeySet();
-    private final ConcurrentHashMap<SeriesCell, Object> before = new ConcurrentHashMap<>();
+    // by the cell itself: cells equal by their labels, and two families may hold series of equal labels
+    private final ConcurrentHashMap<CellKey, Object> before = new ConcurrentHashMap<>();
     // Pushes of the new epoch wait for the opening: see PushEpochs.
     private volatile boolean opened;
     private volatile boolean open = true;
@@ -49,14 +50,14 @@ final class ValueLedger {
     /** Before a push changes {@code cell}: notes its value unless an earlier push did. */
     void beforeChange(SeriesCell cell) {
         if (open) {
-            before.computeIfAbsent(cell, SeriesCell::capture);
+            before.computeIfAbsent(new CellKey(cell), key -> key.cell().capture());
         }
     }
 
     /** Before a push publishes the new {@code cell}. */
     void beforeCreate(SeriesCell cell) {
         if (open) {
-            before.put(cell, CREATED);
+            before.put(new CellKey(cell), CREATED);
         }
     }
 
@@ -70,11 +71,24 @@ final class ValueLedger {
      * else the view's value (as {@link SeriesCell#capture()} gives it) or {@link #CREATED}.
      */
     Object noted(SeriesCell cell) {
-        return before.get(cell);
+        return before.get(new CellKey(cell));
     }
 
     /** The copy is done: later pushes need not note anything. */
     void close() {
         open = false;
+    }
+
+    /** A cell as a key by its identity; hashed by its labels, which it already holds the hash of. */
+    private record CellKey(SeriesCell cell) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof CellKey other && other.cell == cell;
+        }
+
+        @Override
+        public int hashCode() {
+            return cell.hashCode();
+        }
     }
 }

@@ -16,8 +16,14 @@ import static io.aggregationgateway.server.protowire.WireFormat.writeVarint;
  *
  * <p>Held as one byte array so that a million stored series cost little memory: per label
  * {@code varint(nameLength) name varint(valueLength) value}, UTF-8. The hash is computed once.
+ *
+ * <p>Not final for one reason: a stored series <em>is</em> its label set (the store's cells extend
+ * this class, sharing the pushed set's encoding), so that a series does not pay for a label object
+ * of its own besides its cell (24 bytes a series). Every method is final: a subclass adds
+ * state, never changes what a label set is, equals or how it orders. Two label sets are equal when
+ * their labels are, whatever their classes.
  */
-public final class Labels implements Comparable<Labels> {
+public class Labels implements Comparable<Labels> {
     public static final Labels EMPTY = new Labels(new byte[0], 0);
     /** How much of a label set {@link #toString()} shows before it counts the rest. */
     static final int MAX_SHOWN_CHARS = 200;
@@ -32,6 +38,13 @@ public final class Labels implements Comparable<Labels> {
         this.hash = Arrays.hashCode(data);
     }
 
+    /** The same label set as {@code labels}, sharing its encoding: for a subclass that is a label set with more. */
+    protected Labels(Labels labels) {
+        this.data = labels.data;
+        this.size = labels.size;
+        this.hash = labels.hash;
+    }
+
     /** Labels from alternating names and values: {@code of("job", "a", "instance", "b")}. */
     public static Labels of(String... namesAndValues) {
         if (namesAndValues.length % 2 != 0) {
@@ -44,27 +57,27 @@ public final class Labels implements Comparable<Labels> {
         return builder.build();
     }
 
-    public int size() {
+    public final int size() {
         return size;
     }
 
-    public boolean isEmpty() {
+    public final boolean isEmpty() {
         return size == 0;
     }
 
     /** Bytes of the encoding: about the label text's length (names and values, without quotes or escapes). */
-    public int encodedSize() {
+    public final int encodedSize() {
         return data.length;
     }
 
     /** How many bytes at the start of this set's encoding {@code other}'s shares: what a snapshot writes once for both. */
-    public int sharedPrefix(Labels other) {
+    public final int sharedPrefix(Labels other) {
         int mismatch = Arrays.mismatch(data, other.data);
         return mismatch < 0 ? data.length : mismatch;
     }
 
     /** Writes the encoding from byte {@code from} on (room reserved by the caller): the rest after a {@link #sharedPrefix}. */
-    public void writeEncoding(int from, ProtoWriter out) {
+    public final void writeEncoding(int from, ProtoWriter out) {
         out.bytes(data, from, data.length - from);
     }
 
@@ -122,7 +135,7 @@ public final class Labels implements Comparable<Labels> {
     }
 
     /** The value of label {@code name}, or {@code null}. */
-    public String get(String name) {
+    public final String get(String name) {
         String[] found = new String[1];
         forEach((n, v) -> {
             if (n.equals(name)) {
@@ -133,14 +146,14 @@ public final class Labels implements Comparable<Labels> {
     }
 
     /** Calls {@code action} with each name and value, in name order. */
-    public void forEach(BiConsumer<String, String> action) {
+    public final void forEach(BiConsumer<String, String> action) {
         forEachRaw((buf, nameOffset, nameLength, valueOffset, valueLength) -> action.accept(
                 new String(buf, nameOffset, nameLength, StandardCharsets.UTF_8),
                 new String(buf, valueOffset, valueLength, StandardCharsets.UTF_8)));
     }
 
     /** Visits each label as UTF-8 byte ranges of a shared buffer, which must not be modified. */
-    public void forEachRaw(RawLabelVisitor visitor) {
+    public final void forEachRaw(RawLabelVisitor visitor) {
         int pos = 0;
         while (pos < data.length) {
             int nameLength = readVarint(data, pos);
@@ -159,7 +172,7 @@ public final class Labels implements Comparable<Labels> {
      * wins. A linear merge of the two sorted encodings: this runs for every pushed series that
      * has grouping labels, so it must not sort or decode.
      */
-    public Labels withOverrides(Labels overrides) {
+    public final Labels withOverrides(Labels overrides) {
         if (overrides.isEmpty()) {
             return this;
         }
@@ -214,7 +227,7 @@ public final class Labels implements Comparable<Labels> {
     }
 
     /** The name of the first label {@code test} accepts, or {@code null}; reads bytes, creates no Strings until a match. */
-    public String findName(RawNameTest test) {
+    public final String findName(RawNameTest test) {
         int pos = 0;
         while (pos < data.length) {
             int nameLength = readVarint(data, pos);
@@ -231,7 +244,7 @@ public final class Labels implements Comparable<Labels> {
      * Whether a label is named {@code name} (its UTF-8 bytes). The names are sorted, so this stops
      * at the first name past it; no lambda, since it runs for every series of a push from a source.
      */
-    public boolean hasName(byte[] name) {
+    public final boolean hasName(byte[] name) {
         int pos = 0;
         while (pos < data.length) {
             int nameLength = readVarint(data, pos);
@@ -250,7 +263,7 @@ public final class Labels implements Comparable<Labels> {
     }
 
     /** The length in bytes of the longest label value. */
-    public int longestValueBytes() {
+    public final int longestValueBytes() {
         int longest = 0;
         int pos = 0;
         while (pos < data.length) {
@@ -275,7 +288,7 @@ public final class Labels implements Comparable<Labels> {
      * encodings once and compares bytes: a DELETE runs this for every stored series under the
      * store's write lock.
      */
-    public boolean containsAll(Labels subset) {
+    public final boolean containsAll(Labels subset) {
         byte[] s = subset.data;
         int a = 0;
         int b = 0;
@@ -308,7 +321,7 @@ public final class Labels implements Comparable<Labels> {
 
     /** Orders label sets label by label: name first, then value, byte-wise. */
     @Override
-    public int compareTo(Labels other) {
+    public final int compareTo(Labels other) {
         int a = 0;
         int b = 0;
         while (a < data.length && b < other.data.length) {
@@ -329,12 +342,12 @@ public final class Labels implements Comparable<Labels> {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public final boolean equals(Object o) {
         return o instanceof Labels other && other.hash == hash && Arrays.equals(other.data, data);
     }
 
     @Override
-    public int hashCode() {
+    public final int hashCode() {
         return hash;
     }
 
@@ -345,7 +358,7 @@ public final class Labels implements Comparable<Labels> {
      * can hold many labels of many kilobytes; no reply or log line should carry it whole.
      */
     @Override
-    public String toString() {
+    public final String toString() {
         StringBuilder out = new StringBuilder("{");
         int shown = 0;
         int pos = 0;
