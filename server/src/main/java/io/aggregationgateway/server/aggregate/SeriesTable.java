@@ -73,6 +73,28 @@ final class SeriesTable {
         return null;
     }
 
+    /**
+     * Adds cells whose labels are all different from each other and from every cell held, without
+     * looking any of them up: a restore's, in strictly ascending order. Each then costs a free slot
+     * found in the slot array alone, where {@link #putIfAbsent} compares it with every cell its probe
+     * passes (a cache miss each: a million restored series spent a third of their restore there).
+     */
+    synchronized void addDistinct(SeriesCell[] cells) {
+        if ((size + removedSlots + (long) cells.length) * 4L > slots.length * 3L) {
+            rebuild(size + cells.length);
+        }
+        SeriesCell[] table = slots;
+        int mask = table.length - 1;
+        for (SeriesCell cell : cells) {
+            int i = home(cell.labels().hashCode(), mask);
+            while (table[i] != null) {
+                i = (i + 1) & mask;
+            }
+            SLOT.setRelease(table, i, cell);
+        }
+        size += cells.length;
+    }
+
     /** Removes {@code cell} if it is held; whether it was. */
     synchronized boolean remove(SeriesCell cell) {
         SeriesCell[] table = slots;

@@ -190,16 +190,23 @@ final class StoredFamily {
         int largest = 0;
         for (int i = 0; i < cells.size(); i++) {
             SeriesCell cell = cells.get(i);
-            if (series.putIfAbsent(cell) != null) {
-                throw new IllegalArgumentException("family " + name + " holds series " + cell.labels() + " twice");
-            }
             nearOverflow |= cell.magnitude() > Overflow.NEAR;
             ascending &= i == 0 || cells.get(i - 1).labels().compareTo(cell.labels()) < 0;
             largest = Math.max(largest, cell.labels().encodedSize());
         }
+        SeriesCell[] ordered = cells.toArray(new SeriesCell[0]);
+        if (ascending && series.size() == 0) {
+            series.addDistinct(ordered); // strictly ascending: no two are equal
+        } else {
+            for (SeriesCell cell : ordered) {
+                if (series.putIfAbsent(cell) != null) {
+                    throw new IllegalArgumentException("family " + name + " holds series " + cell.labels() + " twice");
+                }
+            }
+        }
         int version = shapeVersion.incrementAndGet();
         if (ascending) {
-            sorted = new SortedSeries(version, cells.toArray(new SeriesCell[0]), largest);
+            sorted = new SortedSeries(version, ordered, largest);
         }
     }
 
