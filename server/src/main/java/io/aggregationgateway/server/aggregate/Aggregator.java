@@ -106,6 +106,19 @@ public final class Aggregator {
     }
 
     /**
+     * The grouping labels that every series of a push to the group {@code grouping} carries once
+     * merged, which a decoder may add while it builds each series' labels (so that they are built
+     * once): the grouping labels, but for a group that names a source, without the source labels,
+     * which come off its series.
+     */
+    public Labels seriesGrouping(Labels grouping) {
+        if (sources.enabled() && sources.namesSource(grouping)) {
+            return sources.stripped(grouping);
+        }
+        return grouping;
+    }
+
+    /**
      * Validates and applies one push. A delta push adds up, replacing or not; a cumulative push
      * updates its source's states of the series it carries, and when it replaces
      * ({@link Push#replace()}) forgets the source's states of series it lacks.
@@ -256,7 +269,7 @@ public final class Aggregator {
      */
     private void createMissingFamilies(ValidatedPush valid, StoredFamily[] targets, PushTally tally, long[] inFamilies)
             throws PushRejectedException {
-        if (Arrays.stream(targets).allMatch(t -> t != null)) {
+        if (allFound(targets)) {
             return;
         }
         List<MetricFamily> toApply = valid.toApply();
@@ -290,6 +303,16 @@ public final class Aggregator {
         } finally {
             familyCreation.unlock();
         }
+    }
+
+    /** A loop, not a stream: this runs for every push, and every family is found in the steady state. */
+    private static boolean allFound(StoredFamily[] targets) {
+        for (StoredFamily target : targets) {
+            if (target == null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void checkTypes(List<MetricFamily> pushed) throws PushRejectedException {

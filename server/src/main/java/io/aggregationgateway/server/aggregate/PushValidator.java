@@ -15,14 +15,13 @@ import io.aggregationgateway.server.model.Series;
 import io.aggregationgateway.server.model.SummarySample;
 import io.aggregationgateway.server.model.TextFormatting;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Checks a whole push against the rules that need no store: names, values, histogram shape,
@@ -49,23 +48,35 @@ final class PushValidator {
         List<MetricFamily> toApply = new ArrayList<>(byName.size());
         List<MetricFamily> discarded = new ArrayList<>();
         int seriesCount = 0;
+        LabelScan scan = new LabelScan();
         for (MetricFamily family : byName.values()) {
             checkFamilyName(family.name());
-            List<Series> normalised = new ArrayList<>(family.series().size());
-            Set<Labels> seen = new HashSet<>(family.series().size() * 2);
-            for (Series series : family.series()) {
+            List<Series> pushed = family.series();
+            // the family's own list while every series stays as it came (labels and values final already)
+            List<Series> normalised = null;
+            LabelsSeen seen = new LabelsSeen(pushed.size());
+            for (int i = 0; i < pushed.size(); i++) {
+                Series series = pushed.get(i);
                 Labels labels = series.labels().withOverrides(push.groupingLabels());
-                checkLabels(family, labels);
+                checkLabels(family, labels, scan);
                 if (!seen.add(labels)) {
                     throw reject(RejectionReason.DUPLICATE_SERIES, family, labels, "the same series appears twice in one push");
                 }
-                normalised.add(normalise(family, series.withLabels(labels)));
+                Series result = normalise(family, labels == series.labels() ? series : series.withLabels(labels));
+                if (normalised == null && result != series) {
+                    normalised = new ArrayList<>(pushed.size());
+                    normalised.addAll(pushed.subList(0, i));
+                }
+                if (normalised != null) {
+                    normalised.add(result);
+                }
             }
             if (family.type() == MetricType.SUMMARY) {
                 discarded.add(family); // summaries cannot be added up: checked for type, then dropped
-            } else if (!normalised.isEmpty()) {
-                toApply.add(new MetricFamily(family.name(), family.type(), family.help(), normalised));
-                seriesCount += normalised.size();
+            } else if (!pushed.isEmpty()) {
+                toApply.add(normalised == null ? family
+                        : new MetricFamily(family.name(), family.type(), family.help(), normalised));
+                seriesCount += pushed.size();
             }
         }
         return ValidatedPush.of(toApply, discarded, seriesCount, gaugeCells);
@@ -126,30 +137,24 @@ final class PushValidator {
         }
     }
 
-    private void checkLabels(MetricFamily family, Labels labels) throws PushRejectedException {
+    private void checkLabels(MetricFamily family, Labels labels, LabelScan scan) throws PushRejectedException {
         if (labels.size() > maxLabelsPerSeries) {
             throw reject(RejectionReason.LABEL_LIMIT_EXCEEDED, family, labels, labels.size()
                     + " labels, more than the limit of " + maxLabelsPerSeries + " (--max-labels-per-series)");
         }
-        int longest = labels.longestValueBytes();
+        scan.start(family.type().isHistogram());
+        labels.forEachRaw(scan);
+        int longest = scan.longestValue;
         if (longest > maxLabelValueBytes) {
             throw reject(RejectionReason.LABEL_LIMIT_EXCEEDED, family, labels, "a label value of " + longest
                     + " bytes, longer than the limit of " + maxLabelValueBytes + " bytes (--max-label-value-bytes)");
         }
-        boolean histogram = family.type().isHistogram();
-        boolean[] utf8 = new boolean[1];
-        String bad = labels.findName((buf, offset, length) -> {
-            if (!MetricNames.isLegacyLabelName(buf, offset, length)) {
-                utf8[0] = true;
-            }
-            return !MetricNames.isValidLabelName(buf, offset, length)
-                    || (histogram && length == 2 && buf[offset] == 'l' && buf[offset + 1] == 'e');
-        });
+        String bad = scan.refusedName();
         if (bad != null) {
             throw reject(RejectionReason.INVALID_NAME, family, labels, "label name " + TextFormatting.quote(bad) + " is "
                     + (bad.equals("le") ? "reserved for histogram buckets" : "not a valid label name"));
         }
-        if (utf8[0]) {
+        if (scan.utf8) {
             String problem = escapedLabelNameProblem(labels);
             if (problem != null) {
                 throw reject(RejectionReason.INVALID_NAME, family, labels, problem);
@@ -263,6 +268,46 @@ final class PushValidator {
         double[] countsWithInf = Arrays.copyOf(counts, counts.length + 1);
         countsWithInf[counts.length] = count;
         return new ClassicHistogram(h.labels(), withInf, countsWithInf, count, sum);
+    }
+
+    /**
+     * One pass over a series' labels for {@link #checkLabels}: the longest value, the first name
+     * refused (reserved or empty, or {@code le} in a histogram), whether a name is outside the
+     * legacy set. One per push, reused series after series: this runs for every pushed series.
+     */
+    private static final class LabelScan implements Labels.RawLabelVisitor {
+        private boolean histogram;
+        int longestValue;
+        boolean utf8;
+        private byte[] refusedBuf;
+        private int refusedOffset;
+        private int refusedLength;
+
+        void start(boolean histogram) {
+            this.histogram = histogram;
+            longestValue = 0;
+            utf8 = false;
+            refusedBuf = null;
+        }
+
+        @Override
+        public void visit(byte[] buf, int nameOffset, int nameLength, int valueOffset, int valueLength) {
+            longestValue = Math.max(longestValue, valueLength);
+            if (refusedBuf == null && (!MetricNames.isValidLabelName(buf, nameOffset, nameLength)
+                    || (histogram && nameLength == 2 && buf[nameOffset] == 'l' && buf[nameOffset + 1] == 'e'))) {
+                refusedBuf = buf;
+                refusedOffset = nameOffset;
+                refusedLength = nameLength;
+            }
+            if (!utf8 && !MetricNames.isLegacyLabelName(buf, nameOffset, nameLength)) {
+                utf8 = true;
+            }
+        }
+
+        /** The first name refused, or null. */
+        String refusedName() {
+            return refusedBuf == null ? null : new String(refusedBuf, refusedOffset, refusedLength, StandardCharsets.UTF_8);
+        }
     }
 
     static PushRejectedException reject(RejectionReason reason, MetricFamily family, Labels series, String what) {

@@ -74,6 +74,11 @@ final class Sources {
         return labels.allIn(grouping);
     }
 
+    /** Labels without the source labels. */
+    Labels stripped(Labels grouping) {
+        return labels.strip(grouping);
+    }
+
     /** The push with the source labels taken off its grouping labels and its series. */
     Push stripped(Push push) {
         List<MetricFamily> families = new ArrayList<>(push.families().size());

@@ -71,6 +71,7 @@ final class MetricFamilyWireReader {
     private final ProtoReader in = new ProtoReader();
     private final Labels.Builder labels = new Labels.Builder();
     private final Labels.Builder groupingLabels = new Labels.Builder();
+    private final Labels grouping;
     /** Start and end of each {@code metric} field of the family being read. */
     private int[] metricRanges = new int[64];
 
@@ -83,7 +84,16 @@ final class MetricFamilyWireReader {
 
     /** @param maxLabelsPerSeries most labels with a value one metric may carry (grouping labels not counted) */
     MetricFamilyWireReader(int maxLabelsPerSeries) {
+        this(maxLabelsPerSeries, Labels.EMPTY);
+    }
+
+    /**
+     * @param grouping added to each metric's labels as they are built, unless the metric has a label
+     *                 of a grouping label's name (see {@link ProtobufDecoder#decodeDelimited(byte[], int, int, Labels)})
+     */
+    MetricFamilyWireReader(int maxLabelsPerSeries, Labels grouping) {
         this.maxLabelsPerSeries = maxLabelsPerSeries;
+        this.grouping = grouping;
     }
 
     /**
@@ -266,7 +276,10 @@ final class MetricFamilyWireReader {
         }
         Labels built;
         try {
-            built = labels.build();
+            built = labels.buildWith(grouping);
+            if (built == null) {
+                built = labels.build(); // the engine lets the grouping label win
+            }
         } catch (IllegalArgumentException e) { // a label name twice
             throw GIVE_UP;
         }

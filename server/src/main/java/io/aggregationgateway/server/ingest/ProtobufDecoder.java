@@ -84,10 +84,21 @@ public final class ProtobufDecoder {
      *                               for native histograms whose spans do not fit their buckets
      */
     public List<MetricFamily> decodeDelimited(byte[] body, int offset, int length) throws PushRejectedException {
+        return decodeDelimited(body, offset, length, Labels.EMPTY);
+    }
+
+    /**
+     * Decodes a body pushed to the group {@code grouping}: as {@link #decodeDelimited(byte[], int, int)},
+     * but each metric's labels are built with the grouping labels added, which saves the engine a
+     * second copy of every label set; a metric that has a label of a grouping label's name keeps its
+     * labels as pushed, for the engine to let the grouping label win. Messages name series as pushed.
+     */
+    public List<MetricFamily> decodeDelimited(byte[] body, int offset, int length, Labels grouping)
+            throws PushRejectedException {
         Objects.checkFromIndexSize(offset, length, body.length);
         List<MetricFamily> families = new ArrayList<>();
-        Converter converter = new Converter(maxLabelsPerSeries);
-        MetricFamilyWireReader fastPath = new MetricFamilyWireReader(maxLabelsPerSeries);
+        Converter converter = new Converter(maxLabelsPerSeries, grouping);
+        MetricFamilyWireReader fastPath = new MetricFamilyWireReader(maxLabelsPerSeries, grouping);
         ProtoReader prefixes = new ProtoReader();
         prefixes.start(body, offset);
         int end = offset + length;
@@ -170,7 +181,7 @@ public final class ProtobufDecoder {
     public List<MetricFamily> convert(List<io.aggregationgateway.proto.metrics.MetricFamily> families)
             throws PushRejectedException {
         List<MetricFamily> result = new ArrayList<>(families.size());
-        Converter converter = new Converter(maxLabelsPerSeries);
+        Converter converter = new Converter(maxLabelsPerSeries, Labels.EMPTY);
         for (int i = 0; i < families.size(); i++) {
             result.add(converter.family(families.get(i), i + 1, -1));
         }
@@ -180,12 +191,14 @@ public final class ProtobufDecoder {
     /** Per-call state: one reusable label builder, a byte buffer to hand it label bytes, histogram fields. */
     private static final class Converter {
         private final int maxLabelsPerSeries;
+        private final Labels grouping;
         private final Labels.Builder labels = new Labels.Builder();
         private HistogramFields histogramFields; // made for the first histogram
         private byte[] scratch = new byte[128];
 
-        Converter(int maxLabelsPerSeries) {
+        Converter(int maxLabelsPerSeries, Labels grouping) {
             this.maxLabelsPerSeries = maxLabelsPerSeries;
+            this.grouping = grouping;
         }
 
         MetricFamily family(io.aggregationgateway.proto.metrics.MetricFamily proto, int index, int byteOffset)
@@ -306,7 +319,7 @@ public final class ProtobufDecoder {
         private Labels labels(Metric metric, String family, int index, int byteOffset) throws PushRejectedException {
             int n = metric.getLabelCount();
             if (n == 0) {
-                return Labels.EMPTY;
+                return grouping;
             }
             int withValue = 0;
             for (int i = 0; i < n; i++) {
@@ -344,8 +357,9 @@ public final class ProtobufDecoder {
                 labels.addRaw(scratch, 0, nameLength, nameLength, valueLength);
             }
             try {
-                return labels.build();
-            } catch (IllegalArgumentException e) { // a label name twice; build() has cleared the builder
+                Labels built = labels.buildWith(grouping);
+                return built != null ? built : labels.build(); // the engine lets the grouping label win
+            } catch (IllegalArgumentException e) { // a label name twice; the builder was cleared
                 throw malformed(index, byteOffset, "family " + family + ", series " + describeLabels(metric)
                         + ": duplicate label: " + e.getMessage());
             }

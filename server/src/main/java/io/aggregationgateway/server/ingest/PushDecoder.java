@@ -1,5 +1,6 @@
 package io.aggregationgateway.server.ingest;
 
+import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.PushRejectedException;
 
@@ -23,10 +24,19 @@ public final class PushDecoder {
     }
 
     public List<MetricFamily> decode(PushFormat format, byte[] body) throws PushRejectedException {
+        return decode(format, body, Labels.EMPTY);
+    }
+
+    /**
+     * Decodes a body pushed to the group {@code grouping}. The series' labels may carry the grouping
+     * labels already, added while they were built; the engine adds them where
+     * they do not, so the push means the same either way, and rejections read as without them.
+     */
+    public List<MetricFamily> decode(PushFormat format, byte[] body, Labels grouping) throws PushRejectedException {
         return switch (format) {
-            case TEXT -> text.parse(body, 0, body.length);
-            case OPENMETRICS -> openMetrics.parse(body, 0, body.length);
-            case PROTOBUF -> protobuf.decodeDelimited(body, 0, body.length);
+            case TEXT -> text.parse(body, 0, body.length, grouping);
+            case OPENMETRICS -> openMetrics.parse(body, 0, body.length, grouping);
+            case PROTOBUF -> protobuf.decodeDelimited(body, 0, body.length, grouping);
         };
     }
 }

@@ -79,7 +79,32 @@ public final class TextFormatParser {
      */
     public List<MetricFamily> parse(byte[] body, int offset, int length) throws PushRejectedException {
         Objects.checkFromIndexSize(offset, length, body.length);
-        return new Run(body, offset, offset + length, openMetrics, maxLabelsPerSeries).parse();
+        return new Run(body, offset, offset + length, openMetrics, maxLabelsPerSeries, Labels.EMPTY).parse();
+    }
+
+    /**
+     * Parses a whole push body to the group {@code grouping}: as {@link #parse(byte[], int, int)},
+     * but each series' labels are built with the grouping labels added ({@link Labels.Builder#buildWith}),
+     * which saves the engine a second copy of every label set. Where a sample carries a grouping
+     * label's name itself, the body is read again without them, so that the engine applies its rule
+     * (the grouping label wins) to series as pushed. A rejected body is read again without them too:
+     * messages name series by the labels they were pushed with.
+     *
+     * @throws PushRejectedException as {@link #parse(byte[], int, int)} does, with the same message
+     */
+    public List<MetricFamily> parse(byte[] body, int offset, int length, Labels grouping) throws PushRejectedException {
+        Objects.checkFromIndexSize(offset, length, body.length);
+        if (grouping.isEmpty()) {
+            return parse(body, offset, length);
+        }
+        List<MetricFamily> families;
+        try {
+            families = new Run(body, offset, offset + length, openMetrics, maxLabelsPerSeries, grouping).parse();
+        } catch (PushRejectedException withGrouping) {
+            parse(body, offset, length); // throws the same rejection, worded without the grouping labels
+            throw withGrouping;
+        }
+        return families != null ? families : parse(body, offset, length);
     }
 
     /** A syntax error at a line. */
@@ -148,6 +173,10 @@ public final class TextFormatParser {
         private final int maxLabels;
         private final TextFamilies families;
         private final Labels.Builder labels = new Labels.Builder();
+        /** added to every series' labels as they are built; see {@link TextFormatParser#parse(byte[], int, int, Labels)} */
+        private final Labels grouping;
+        /** set when a sample carries a grouping label's name: the run stops, and the body is read again without them */
+        private boolean groupingClash;
         /** room for an unescaped label value or HELP text */
         private byte[] scratch = new byte[128];
         /** room for an unescaped quoted label name */
@@ -167,7 +196,8 @@ public final class TextFormatParser {
         private double specialLabelValue;
         private boolean specialLabelSeen;
 
-        Run(byte[] body, int bodyStart, int bodyEnd, boolean openMetrics, int maxLabels) {
+        Run(byte[] body, int bodyStart, int bodyEnd, boolean openMetrics, int maxLabels, Labels grouping) {
+            this.grouping = grouping;
             this.body = body;
             this.bodyStart = bodyStart;
             this.bodyEnd = bodyEnd;
@@ -180,6 +210,7 @@ public final class TextFormatParser {
             return s.getBytes(StandardCharsets.US_ASCII);
         }
 
+        /** The families, or null when a sample carries a grouping label's name (see {@link #groupingClash}). */
         List<MetricFamily> parse() throws PushRejectedException {
             int pos = bodyStart;
             boolean eofSeen = false;
@@ -195,6 +226,9 @@ public final class TextFormatParser {
                             + (pos == end ? "an empty line" : excerpt(pos, end)));
                 }
                 eofSeen = parseLine(pos, end);
+                if (groupingClash) {
+                    return null;
+                }
                 pos = newline + 1;
             }
             if (openMetrics && !eofSeen) {
@@ -437,9 +471,14 @@ public final class TextFormatParser {
             }
             Labels built;
             try {
-                built = labels.build();
+                built = labels.buildWith(grouping);
             } catch (IllegalArgumentException duplicate) {
                 throw error(duplicate.getMessage() + " in sample " + sampleName());
+            }
+            if (built == null) {
+                labels.clear();
+                groupingClash = true;
+                return;
             }
             if (role.specialLabel != null && !specialLabelSeen) {
                 throw error("expected label \"" + role.specialLabel + "\" on " + role.specialSampleKind

@@ -179,6 +179,9 @@ public class Labels implements Comparable<Labels> {
         if (isEmpty()) {
             return overrides;
         }
+        if (containsAll(overrides)) {
+            return this; // a decoder added them already (Builder#buildWith): nothing to copy
+        }
         byte[] o = overrides.data;
         byte[] out = new byte[data.length + o.length];
         int a = 0;
@@ -517,6 +520,80 @@ public class Labels implements Comparable<Labels> {
             } finally {
                 clear();
             }
+        }
+
+        /**
+         * Builds the sorted label set with {@code grouping} added, as {@link #withOverrides} would
+         * add it to {@link #build()}'s result, in one copy, and clears this builder. When an added
+         * label with a value has a name {@code grouping} has too, it returns {@code null} and keeps
+         * what was added (for {@link #build()}): which value wins is then the caller's rule to apply.
+         *
+         * @throws IllegalArgumentException naming the label when a name was added twice
+         */
+        public Labels buildWith(Labels grouping) {
+            if (grouping.isEmpty()) {
+                return build();
+            }
+            if (count == 0) {
+                return grouping;
+            }
+            int duplicate = sortByName();
+            if (duplicate >= 0) {
+                String name = name(duplicate);
+                clear();
+                throw new IllegalArgumentException("label name " + name + " appears twice");
+            }
+            byte[] g = grouping.data;
+            byte[] out = new byte[used + g.length];
+            int pos = 0;
+            int b = 0;
+            int kept = 0;
+            // added labels are copied in runs: as senders write them, in order, one run before and one after the grouping labels
+            int runStart = 0;
+            int runEnd = 0;
+            for (int k = 0; k < count; k++) {
+                int i = order[k];
+                if (ranges[i * 4 + 2] == 0) {
+                    continue; // an empty value is no label
+                }
+                int nameOffset = nameOffset(i);
+                int nameLength = ranges[i * 4 + 1];
+                while (b < g.length) {
+                    int groupingNameLength = readVarint(g, b);
+                    int cmp = Labels.compareNames(g, b + varintSize(groupingNameLength), groupingNameLength,
+                            scratch, nameOffset, nameLength);
+                    if (cmp > 0) {
+                        break;
+                    }
+                    if (cmp == 0) {
+                        return null; // kept for build()
+                    }
+                    System.arraycopy(scratch, runStart, out, pos, runEnd - runStart);
+                    pos += runEnd - runStart;
+                    runStart = runEnd;
+                    int end = entryEnd(g, b);
+                    System.arraycopy(g, b, out, pos, end - b);
+                    pos += end - b;
+                    b = end;
+                }
+                int start = ranges[i * 4];
+                if (start != runEnd) {
+                    System.arraycopy(scratch, runStart, out, pos, runEnd - runStart);
+                    pos += runEnd - runStart;
+                    runStart = start;
+                }
+                runEnd = ranges[i * 4 + 3];
+                kept++;
+            }
+            System.arraycopy(scratch, runStart, out, pos, runEnd - runStart);
+            pos += runEnd - runStart;
+            System.arraycopy(g, b, out, pos, g.length - b);
+            pos += g.length - b;
+            clear();
+            if (kept == 0) {
+                return grouping;
+            }
+            return new Labels(pos == out.length ? out : Arrays.copyOf(out, pos), kept + grouping.size);
         }
 
         /**

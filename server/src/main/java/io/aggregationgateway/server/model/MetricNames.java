@@ -57,17 +57,31 @@ public final class MetricNames {
         return true;
     }
 
-    /** {@link #isLegacyLabelName(String)} on UTF-8 bytes, without making a String. */
+    /**
+     * {@link #isLegacyLabelName(String)} on UTF-8 bytes, without making a String: one table lookup a
+     * byte, since the engine checks every label name of every pushed series.
+     */
     public static boolean isLegacyLabelName(byte[] buf, int offset, int length) {
-        if (length == 0) {
+        if (length == 0 || !LEGACY_LABEL_START[buf[offset] & 0xff]) {
             return false;
         }
-        for (int i = 0; i < length; i++) {
-            if (!isLegacyChar((char) (buf[offset + i] & 0xff), i == 0, true)) {
+        for (int i = offset + 1, end = offset + length; i < end; i++) {
+            if (!LEGACY_LABEL_CHAR[buf[i] & 0xff]) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** {@link #isLegacyChar} for label names, by byte: first characters, then the others. */
+    private static final boolean[] LEGACY_LABEL_START = new boolean[256];
+    private static final boolean[] LEGACY_LABEL_CHAR = new boolean[256];
+
+    static {
+        for (int c = 0; c < 128; c++) {
+            LEGACY_LABEL_START[c] = isLegacyChar(c, true, true);
+            LEGACY_LABEL_CHAR[c] = isLegacyChar(c, false, true);
+        }
     }
 
     /**

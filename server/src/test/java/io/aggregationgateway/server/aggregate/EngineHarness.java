@@ -4,6 +4,7 @@ import io.aggregationgateway.server.expose.RenderWorkers;
 import io.aggregationgateway.server.expose.TextFormatRenderer;
 import io.aggregationgateway.server.ingest.GroupingPath;
 import io.aggregationgateway.server.ingest.TextFormatParser;
+import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.NameEscaping;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
@@ -20,7 +21,9 @@ final class EngineHarness {
 
     PushResult push(String groupingPath, String body) throws PushRejectedException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        return aggregator.push(new Push(GroupingPath.parse(groupingPath, false), parser.parse(bytes, 0, bytes.length)));
+        Labels grouping = GroupingPath.parse(groupingPath, false);
+        // as PushHandler: the parser adds the grouping labels the engine would add
+        return aggregator.push(new Push(grouping, parser.parse(bytes, 0, bytes.length, aggregator.seriesGrouping(grouping))));
     }
 
     PushResult push(String body) throws PushRejectedException {

@@ -4,6 +4,7 @@ import io.aggregationgateway.server.expose.TextFormatRenderer;
 import io.aggregationgateway.server.ingest.GroupingPath;
 import io.aggregationgateway.server.ingest.TextFormatParser;
 import io.aggregationgateway.server.model.GaugeModes;
+import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
@@ -84,7 +85,9 @@ final class SourceHarness {
 
     private Push push(String path, String body) throws PushRejectedException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        return new Push(GroupingPath.parse(path, false), parser.parse(bytes, 0, bytes.length));
+        Labels grouping = GroupingPath.parse(path, false);
+        // as PushHandler: the parser adds the grouping labels the engine would add (not a source's)
+        return new Push(grouping, parser.parse(bytes, 0, bytes.length, aggregator.seriesGrouping(grouping)));
     }
 
     String exposition() {

@@ -21,6 +21,7 @@ import io.aggregationgateway.server.model.NativeHistogram;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
+import io.aggregationgateway.server.model.Series;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -344,6 +345,60 @@ class MetricFamilyWireReaderTest {
         // and the reader is still good for the next message
         byte[] ok = family(MetricType.GAUGE, Metric.newBuilder().setGauge(Gauge.newBuilder().setValue(1))).toByteArray();
         assertEquals(thorough(ok), describe(reader.read(ok, 0, ok.length)));
+    }
+
+    /**
+     * Both paths, given grouping labels, read what the engine makes of a message read without them:
+     * each series with the grouping labels added, theirs winning (a metric that has a label of a
+     * grouping label's name keeps its labels as pushed). The fast path reads the random families; the
+     * thorough one reads a message with a group, which only it reads.
+     */
+    @Test
+    void withGroupingLabelsBothPathsReadWhatTheEngineMakesOfTheMessage() throws PushRejectedException {
+        long base = Long.getLong("wirereader.seed", new Random().nextLong());
+        Labels grouping = Labels.of("job", "j", "instance", "i");
+        MetricFamilyWireReader grouped = new MetricFamilyWireReader(Integer.MAX_VALUE, grouping);
+        int added = 0;
+        for (int i = 0; i < ITERATIONS; i++) {
+            long seed = base + i * SEED_STEP;
+            List<io.aggregationgateway.proto.metrics.MetricFamily> protos = new ArrayList<>();
+            ProtobufDecoderPropertyTest.randomFamily(new Random(seed), protos, new ArrayList<>());
+            byte[] bytes = protos.getFirst().toByteArray();
+            MetricFamily plain = reader.read(bytes, 0, bytes.length);
+            MetricFamily fast = grouped.read(bytes, 0, bytes.length);
+            assertEquals(describe(withOverrides(plain, grouping)), describe(withOverrides(fast, grouping)),
+                    "seed " + seed + " (-Dwirereader.seed=" + seed + ")");
+            for (Series s : fast.series()) {
+                added += s.labels().containsAll(grouping) ? 1 : 0;
+            }
+        }
+        assertTrue(added > ITERATIONS / 2, "grouping labels added while reading to " + added + " series");
+        Metric metric = Metric.newBuilder().addLabel(LabelPair.newBuilder().setName("a").setValue("1"))
+                .setCounter(Counter.newBuilder().setValue(2)).build();
+        byte[] group = concat(field(1, ByteString.copyFromUtf8("x")), field(4, metric.toByteString()),
+                ByteString.copyFrom(new byte[]{(9 << 3) | 3, 0x08, 0x01, (9 << 3) | 4})).toByteArray();
+        assertNull(grouped.read(group, 0, group.length));
+        byte[] delimited = delimited(group);
+        assertEquals("family x COUNTER help=\n  scalar {a=\"1\",instance=\"i\",job=\"j\"} 2.0\n",
+                ProtobufDecoderTest.describe(decoder.decodeDelimited(delimited, 0, delimited.length, grouping)));
+    }
+
+    private static MetricFamily withOverrides(MetricFamily family, Labels grouping) {
+        return new MetricFamily(family.name(), family.type(), family.help(),
+                family.series().stream().map(s -> s.withLabels(s.labels().withOverrides(grouping))).toList());
+    }
+
+    private static byte[] delimited(byte[] message) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            CodedOutputStream coded = CodedOutputStream.newInstance(out);
+            coded.writeUInt32NoTag(message.length);
+            coded.writeRawBytes(message);
+            coded.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     @Test

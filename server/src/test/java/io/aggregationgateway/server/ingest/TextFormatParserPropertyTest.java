@@ -24,6 +24,7 @@ import java.util.Random;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -68,6 +69,51 @@ class TextFormatParserPropertyTest {
             assertEquals(ModelText.render(generated.expected), ModelText.render(parsed),
                     () -> "seed " + seed + " (" + dialect + ")\n--- body ---\n" + generated.text);
         }
+    }
+
+    /**
+     * Parsing with grouping labels gives what the engine would make of the parse without them: each
+     * series' labels with the grouping labels added, theirs winning. The grouping labels' names are
+     * sometimes among the generated ones (the body is then read as pushed), mostly not (they are
+     * added while each label set is built).
+     */
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void groupingLabelsMeanWhatTheEngineMakesOfThem(Dialect dialect) throws PushRejectedException {
+        TextFormatParser parser = new TextFormatParser(dialect);
+        String[] names = {"a", "b", "job", "instance", "Z", "zz"};
+        int added = 0;
+        for (int i = 0; i < ITERATIONS; i++) {
+            long seed = BASE_SEED + i;
+            Random rnd = new Random(seed);
+            Generated generated = new Generator(rnd, dialect == Dialect.OPENMETRICS_1_0_0).generate();
+            Labels.Builder builder = new Labels.Builder();
+            for (int n = 1 + rnd.nextInt(2); n > 0; n--) {
+                builder.add(names[rnd.nextInt(names.length)] + (n == 2 ? "2" : ""), "g" + rnd.nextInt(3));
+            }
+            Labels grouping = builder.build();
+            byte[] body = generated.text.getBytes(StandardCharsets.UTF_8);
+            List<MetricFamily> plain = parser.parse(body, 0, body.length);
+            List<MetricFamily> grouped = parser.parse(body, 0, body.length, grouping);
+            assertEquals(ModelText.render(withOverrides(plain, grouping)), ModelText.render(withOverrides(grouped, grouping)),
+                    () -> "seed " + seed + " (" + dialect + "), grouping " + grouping + "\n--- body ---\n" + generated.text);
+            if (!ModelText.render(plain).equals(ModelText.render(grouped))) {
+                added++;
+            }
+        }
+        assertTrue(added > ITERATIONS / 2, "grouping labels added while parsing in " + added + " of " + ITERATIONS);
+    }
+
+    private static List<MetricFamily> withOverrides(List<MetricFamily> families, Labels grouping) {
+        List<MetricFamily> out = new ArrayList<>();
+        for (MetricFamily f : families) {
+            List<Series> series = new ArrayList<>();
+            for (Series s : f.series()) {
+                series.add(s.withLabels(s.labels().withOverrides(grouping)));
+            }
+            out.add(new MetricFamily(f.name(), f.type(), f.help(), series));
+        }
+        return out;
     }
 
     /** The fast decimal path must give exactly what Double.parseDouble gives. */

@@ -656,6 +656,58 @@ class TextFormatParserTest {
         }
     }
 
+    /** A body pushed to a group is refused with the very message it gets without one: series are named as pushed. */
+    @ParameterizedTest(name = "{0} line {2}: {3}")
+    @MethodSource("malformed")
+    void rejectsMalformedInputAlikeWithGroupingLabels(Dialect dialect, String input, int line, String phrase) {
+        byte[] bytes = input.indexOf('\u00ff') >= 0
+                ? input.getBytes(StandardCharsets.ISO_8859_1)
+                : input.getBytes(StandardCharsets.UTF_8);
+        TextFormatParser parser = dialect == PROMETHEUS_TEXT_0_0_4 ? PROMETHEUS : OPENMETRICS;
+        PushRejectedException without = assertThrows(PushRejectedException.class, () -> parser.parse(bytes, 0, bytes.length));
+        PushRejectedException with = assertThrows(PushRejectedException.class,
+                () -> parser.parse(bytes, 0, bytes.length, Labels.of("job", "j", "a", "g")));
+        assertEquals(without.reason(), with.reason());
+        assertEquals(without.getMessage(), with.getMessage());
+    }
+
+    /** A duplicate sample's message names its series as pushed, not with the grouping labels. */
+    @Test
+    void aDuplicateSampleIsNamedAsPushed() {
+        byte[] body = bytes("# TYPE h histogram\nh_count{a=\"1\"} 1\nh_count{a=\"1\"} 2\n");
+        PushRejectedException e = assertThrows(PushRejectedException.class,
+                () -> PROMETHEUS.parse(body, 0, body.length, Labels.of("job", "j")));
+        assertEquals("line 3: duplicate sample \"h_count\" for histogram \"h\" series {a=\"1\"}", e.getMessage());
+    }
+
+    @Test
+    void groupingLabelsAreAddedToEachSeriesAsItIsBuilt() throws PushRejectedException {
+        byte[] body = bytes("# TYPE h histogram\nh_bucket{a=\"1\",le=\"+Inf\"} 2\nh_count{a=\"1\"} 2\nh_sum{a=\"1\"} 3\n"
+                + "m{z=\"9\",a=\"\"} 1\nm 2\n");
+        List<MetricFamily> parsed = PROMETHEUS.parse(body, 0, body.length, Labels.of("job", "j", "instance", "i"));
+        assertEquals("""
+                h histogram ""
+                  {a="1",instance="i",job="j"} histogram [+Inf:2.0] count=2.0 sum=3.0
+                m untyped ""
+                  {instance="i",job="j",z="9"} 1.0
+                  {instance="i",job="j"} 2.0
+                """, ModelText.render(parsed));
+    }
+
+    /**
+     * A sample that carries a grouping label's name is left for the engine, which lets the grouping
+     * label win: the body is read as pushed. Here the two histogram series become one only then, which
+     * the engine refuses as a duplicate series, not the parser as a duplicate bucket.
+     */
+    @Test
+    void aSampleWithAGroupingLabelsNameIsReadAsPushed() throws PushRejectedException {
+        byte[] body = bytes("# TYPE h histogram\nh_bucket{le=\"+Inf\"} 2\nh_count 2\n"
+                + "h_bucket{job=\"j\",le=\"+Inf\"} 1\nh_count{job=\"j\"} 1\n");
+        List<MetricFamily> parsed = PROMETHEUS.parse(body, 0, body.length, Labels.of("job", "j"));
+        assertEquals(ModelText.render(PROMETHEUS.parse(body, 0, body.length)), ModelText.render(parsed));
+        assertEquals(2, parsed.getFirst().series().size());
+    }
+
     /**
      * Renders parsed families as a canonical, readable text so that tests can compare whole
      * results (records holding {@code double[]} do not compare by content) and show a useful diff.

@@ -193,6 +193,73 @@ class LabelsTest {
     }
 
     /**
+     * A builder given the grouping labels builds what {@code build().withOverrides(grouping)} would,
+     * for labels added in any order and with empty values; where an added label with a value has a
+     * grouping label's name it builds nothing and keeps the labels for {@code build()}.
+     */
+    @Test
+    void buildWithGroupingMatchesBuildThenWithOverrides() {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        String[] names = {"a", "b", "code", "instance", "j", "job", "jobs", "le_x", "pa", "path", "zone"};
+        Labels.Builder builder = new Labels.Builder();
+        int clashes = 0;
+        for (int i = 0; i < 5_000; i++) {
+            List<String> pushedNames = new ArrayList<>(List.of(names));
+            Collections.shuffle(pushedNames, random);
+            List<String[]> pushed = new ArrayList<>();
+            for (String name : pushedNames.subList(0, random.nextInt(6))) {
+                pushed.add(new String[] {name, random.nextInt(4) == 0 ? "" : "v" + random.nextInt(9) + "x".repeat(random.nextInt(3) * 70)});
+            }
+            if (random.nextBoolean()) {
+                pushed.sort((x, y) -> x[0].compareTo(y[0])); // as senders mostly write them
+            }
+            Labels grouping = build(randomLabels(random, names));
+            Labels.Builder reference = new Labels.Builder();
+            boolean clash = false;
+            for (String[] pair : pushed) {
+                reference.add(pair[0], pair[1]);
+                builder.add(pair[0], pair[1]);
+                clash |= !pair[1].isEmpty() && grouping.get(pair[0]) != null;
+            }
+            Labels asPushed = reference.build();
+            Labels built = builder.buildWith(grouping);
+            String what = "seed " + seed + ": " + asPushed + " + " + grouping;
+            if (clash) {
+                clashes++;
+                assertEquals(null, built, what);
+                assertEquals(asPushed, builder.build(), what + ": the labels are kept for build()");
+                continue;
+            }
+            Labels expected = asPushed.withOverrides(grouping);
+            assertEquals(expected, built, what);
+            assertEquals(expected.hashCode(), built.hashCode(), what);
+            assertEquals(expected.size(), built.size(), what);
+            assertEquals(expected.encodedSize(), built.encodedSize(), what);
+            assertEquals(0, builder.count(), what + ": cleared");
+        }
+        assertTrue(clashes > 100 && clashes < 4_000, "both branches taken: " + clashes + " clashes");
+    }
+
+    @Test
+    void buildWithGroupingRefusesARepeatedNameAndClears() {
+        Labels.Builder builder = new Labels.Builder().add("a", "1").add("a", "2");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> builder.buildWith(Labels.of("job", "j")));
+        assertEquals("label name a appears twice", e.getMessage());
+        assertEquals(0, builder.count());
+        assertEquals(Labels.of("job", "j"), builder.buildWith(Labels.of("job", "j")), "nothing added: the grouping labels");
+    }
+
+    /** A decoder that added the grouping labels already leaves the engine nothing to copy. */
+    @Test
+    void overridesAlreadyThereGiveTheSameInstance() {
+        Labels labels = Labels.of("a", "1", "job", "j", "z", "2");
+        assertTrue(labels == labels.withOverrides(Labels.of("job", "j")));
+        assertTrue(labels == labels.withOverrides(Labels.of("a", "1", "z", "2")));
+        assertEquals(Labels.of("a", "1", "job", "k", "z", "2"), labels.withOverrides(Labels.of("job", "k")));
+    }
+
+    /**
      * Labels added in order are their encoding as added; out of order or with empty values they are
      * copied entry by entry: either way one builder, reused, builds the same bytes, hash and order,
      * also with lengths of two-byte varints.
