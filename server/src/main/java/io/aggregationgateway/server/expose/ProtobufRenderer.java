@@ -91,15 +91,24 @@ public final class ProtobufRenderer {
      * Renders with names written as {@code escaping} says; slices of the families are sized, then
      * rendered, on {@code workers} and this thread at once, and written in order.
      *
-     * <p>A family's size goes ahead of it, so the series of counter, gauge and untyped families are
-     * first sized slice by slice (their size depends on labels and start only: a value is always 8
-     * bytes), then rendered slice by slice, the first slice of each family writing the family's size
-     * and header. A histogram family is rendered whole in one slice, its size known once it is encoded.
-     *
      * @return what {@link ScrapeFormat#render} returns
      */
     public List<String> render(List<FamilyView> families, OutputStream out, RenderWorkers workers, NameEscaping escaping)
             throws IOException {
+        return prepare(families, workers, escaping).writeTo(out);
+    }
+
+    /**
+     * Sizes the scrape: renders nothing yet, but knows the body's length when every family is of
+     * counters, gauges or untyped series (see {@link PreparedScrape#length()}).
+     *
+     * <p>A family's size goes ahead of it, so the series of counter, gauge and untyped families are
+     * first sized slice by slice on {@code workers} and this thread (their size depends on labels and
+     * start only: a value is always 8 bytes); writing then renders them slice by slice, the first
+     * slice of each family writing the family's size and header. A histogram family is rendered whole
+     * in one slice, its size known once it is encoded, so a scrape with one has no length ahead.
+     */
+    PreparedScrape prepare(List<FamilyView> families, RenderWorkers workers, NameEscaping escaping) throws IOException {
         List<String> leftOutReport = new ArrayList<>();
         List<FamilySlice> slices = FamilySlice.split(families, escaping, leftOutReport, true);
         // by slice: a family's slices follow one another, the first starting at 0
@@ -124,14 +133,19 @@ public final class ProtobufRenderer {
         for (int i = 0; i < slices.size(); i++) {
             plans.get(slices.get(i)).familySize += sliceSizes[i];
         }
+        long length = 0;
         for (FamilyPlan plan : familyPlans) {
             if (plan.familySize > Integer.MAX_VALUE) {
                 throw new IOException("family " + plan.family.name() + " exceeds the 2 GiB protobuf message limit");
             }
+            length = plan.histogram || length == PreparedScrape.UNKNOWN_LENGTH ? PreparedScrape.UNKNOWN_LENGTH
+                    : length + WireFormat.varintSize(plan.familySize) + plan.familySize;
         }
-        writer.write(slices, SLICE_BUFFERS, (slice, buffer) -> plans.get(slice).render(slice, buffer), out);
-        out.flush();
-        return leftOutReport;
+        return new PreparedScrape(length, out -> {
+            writer.write(slices, SLICE_BUFFERS, (slice, buffer) -> plans.get(slice).render(slice, buffer), out);
+            out.flush();
+            return leftOutReport;
+        });
     }
 
     /**

@@ -135,10 +135,21 @@ public record ScrapeFormat(ExpositionFormat format, String version, NameEscaping
      *         escaped, are those of a series written before it (see {@link EscapedSeries}); empty when none
      */
     public List<String> render(List<FamilyView> families, OutputStream out, RenderWorkers workers) throws IOException {
+        return prepare(families, workers).writeTo(out);
+    }
+
+    /**
+     * The scrape {@link #render} writes, with its length when known before writing: protobuf of
+     * counter, gauge and untyped families sizes every series first (on {@code workers}), which is what
+     * {@link PreparedScrape#length()} then gives; the rest is rendered when written.
+     */
+    public PreparedScrape prepare(List<FamilyView> families, RenderWorkers workers) throws IOException {
         return switch (format) {
-            case TEXT -> TEXT_RENDERER.render(families, out, workers, escaping);
-            case OPENMETRICS -> OpenMetricsRenderer.WITH_CREATED.render(families, out, workers, escaping);
-            case PROTOBUF -> ProtobufRenderer.WITH_CREATED.render(families, out, workers, escaping);
+            case TEXT -> new PreparedScrape(PreparedScrape.UNKNOWN_LENGTH,
+                    out -> TEXT_RENDERER.render(families, out, workers, escaping));
+            case OPENMETRICS -> new PreparedScrape(PreparedScrape.UNKNOWN_LENGTH,
+                    out -> OpenMetricsRenderer.WITH_CREATED.render(families, out, workers, escaping));
+            case PROTOBUF -> ProtobufRenderer.WITH_CREATED.prepare(families, workers, escaping);
         };
     }
 }

@@ -1,5 +1,6 @@
 package io.aggregationgateway.server.http;
 
+import io.aggregationgateway.server.expose.PreparedScrape;
 import io.aggregationgateway.server.expose.RenderWorkers;
 import io.aggregationgateway.server.expose.ScrapeFormat;
 import io.aggregationgateway.server.headers.ContentCoding;
@@ -51,10 +52,16 @@ final class ScrapeHandler implements Handler {
         if (gzip) {
             res.header(HeaderNames.CONTENT_ENCODING, "gzip");
         }
+        PreparedScrape scrape = format.prepare(families.get(), renderWorkers);
+        if (!gzip && scrape.length() != PreparedScrape.UNKNOWN_LENGTH) {
+            // Helidon 4.4.0 copies every write of a chunked answer into a new buffer, twice (JFR: 200 MB
+            // allocated for a 100 MB scrape); an answer of known length goes out from the render buffers
+            res.headers().contentLength(scrape.length());
+        }
         List<String> leftOut;
         try (OutputStream raw = res.outputStream();
              OutputStream out = gzip ? new GZIPOutputStream(raw, 64 * 1024) : raw) {
-            leftOut = format.render(families.get(), out, renderWorkers);
+            leftOut = scrape.writeTo(out);
         }
         if (!leftOut.isEmpty()) {
             LOG.warning("a scrape (" + format.contentType() + ") left out " + leftOut.size() + " series whose labels,"

@@ -146,6 +146,39 @@ class SlicedRenderingTest {
         }
     }
 
+    /**
+     * A protobuf scrape of counters, gauges and untyped series knows its length before it writes:
+     * exactly the bytes written, with names escaped or not, series left out, long label sets; a
+     * scrape holding a histogram does not know it.
+     */
+    @Test
+    void protobufKnowsItsLengthAheadUnlessItHoldsAHistogram() throws Exception {
+        Aggregator aggregator = new Aggregator();
+        List<Series> utf8 = new ArrayList<>();
+        List<Series> plain = new ArrayList<>();
+        for (int i = 0; i < 3 * FamilySlice.SCALAR_SERIES_PER_SLICE + 11; i++) {
+            utf8.add(new ScalarSample(Labels.of("http.method", "m" + i), i));
+            plain.add(new ScalarSample(Labels.of("i", String.format("%05d", i), "long", "x".repeat(i % 300)), i * 0.5));
+        }
+        utf8.add(new ScalarSample(Labels.of("http_method", "m7"), 7)); // left out with escaped names
+        aggregator.push(new Push(Labels.of("job", "len"), List.of(new MetricFamily("my.requests_total", MetricType.COUNTER, "", utf8),
+                new MetricFamily("g", MetricType.GAUGE, "help", plain), new MetricFamily("u", MetricType.UNTYPED, "", plain))));
+        for (ScrapeFormat format : List.of(ScrapeFormat.of(ExpositionFormat.PROTOBUF),
+                new ScrapeFormat(ExpositionFormat.PROTOBUF, null, NameEscaping.ALLOW_UTF8))) {
+            for (RenderWorkers workers : List.of(RenderWorkers.NONE, WORKERS)) {
+                PreparedScrape scrape = format.prepare(aggregator.families(), workers);
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                scrape.writeTo(out);
+                assertEquals(out.size(), scrape.length(), format.toString());
+            }
+        }
+        Aggregator withHistograms = store();
+        assertEquals(PreparedScrape.UNKNOWN_LENGTH,
+                ScrapeFormat.of(ExpositionFormat.PROTOBUF).prepare(withHistograms.families(), WORKERS).length());
+        assertEquals(PreparedScrape.UNKNOWN_LENGTH,
+                ScrapeFormat.of(ExpositionFormat.TEXT).prepare(aggregator.families(), WORKERS).length());
+    }
+
     /** Each family's size is its own: a view listed twice is written twice, each with its size. */
     @Test
     void protobufSizesEachListedFamilyOnItsOwn() throws Exception {

@@ -1,6 +1,7 @@
 package io.aggregationgateway.server.http;
 
 import io.aggregationgateway.server.expose.ExpositionFormat;
+import io.aggregationgateway.server.model.ClassicHistogram;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
@@ -20,7 +21,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,11 +45,46 @@ class LargeScrapeTest {
             ByteArrayOutputStream expected = new ByteArrayOutputStream();
             ExpositionFormat.TEXT.render(gateway.aggregator.families(), expected);
 
-            byte[] body = slowScrape(gateway.port());
+            byte[] body = slowScrape(gateway.port(), "text/plain;version=0.0.4").body();
 
             assertTrue(expected.size() > 5_000_000, "the scrape should be far larger than a socket buffer");
             assertEquals(expected.size(), body.length);
             assertArrayEquals(expected.toByteArray(), body);
+        }
+    }
+
+    /** Protobuf sizes its families before writing: a scrape of counters goes out with its length, not chunked. */
+    @Test
+    void aProtobufScrapeOfCountersCarriesItsLengthAndReachesASlowReaderWhole() throws Exception {
+        try (RunningGateway gateway = new RunningGateway("--self-metrics", "false")) {
+            gateway.aggregator.push(new Push(Labels.of("job", "large"), List.of(family())));
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            ExpositionFormat.PROTOBUF.render(gateway.aggregator.families(), expected);
+
+            Response response = slowScrape(gateway.port(), PROTOBUF_ACCEPT);
+
+            assertTrue(expected.size() > 5_000_000, "the scrape should be far larger than a socket buffer");
+            assertEquals(String.valueOf(expected.size()), response.header("content-length"));
+            assertEquals(null, response.header("transfer-encoding"));
+            assertArrayEquals(expected.toByteArray(), response.body());
+        }
+    }
+
+    /** A histogram's size is known only once encoded: a protobuf scrape holding one streams chunked, as text does. */
+    @Test
+    void aProtobufScrapeWithAHistogramIsChunked() throws Exception {
+        try (RunningGateway gateway = new RunningGateway("--self-metrics", "false")) {
+            gateway.aggregator.push(new Push(Labels.of("job", "large"), List.of(family(), new MetricFamily("latency_seconds",
+                    MetricType.HISTOGRAM, "", List.of(new ClassicHistogram(Labels.of("path", "/"),
+                    new double[]{0.1, Double.POSITIVE_INFINITY}, new double[]{1, 2}, 2.0, 0.3))))));
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            ExpositionFormat.PROTOBUF.render(gateway.aggregator.families(), expected);
+
+            Response response = slowScrape(gateway.port(), PROTOBUF_ACCEPT);
+
+            assertEquals(null, response.header("content-length"));
+            assertEquals("chunked", response.header("transfer-encoding"));
+            assertArrayEquals(expected.toByteArray(), response.body());
         }
     }
 
@@ -57,16 +96,27 @@ class LargeScrapeTest {
         return new MetricFamily("slow_reader_requests_total", MetricType.COUNTER, "", series);
     }
 
-    /** {@code GET /metrics} over a small receive buffer, read in small pieces with pauses; the chunked body decoded. */
-    private static byte[] slowScrape(int port) throws IOException {
+    private static final String PROTOBUF_ACCEPT =
+            "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited";
+
+    /** {@code GET /metrics} over a small receive buffer, read in small pieces with pauses; the body as framed, decoded. */
+    private static Response slowScrape(int port, String accept) throws IOException {
         try (Socket socket = new Socket()) {
             socket.setReceiveBufferSize(8 * 1024);
             socket.connect(new InetSocketAddress("127.0.0.1", port));
             socket.setSoTimeout(30_000);
             OutputStream request = socket.getOutputStream();
-            request.write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            request.write(("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: " + accept + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             request.flush();
-            return new ChunkedResponse(new SlowInputStream(socket.getInputStream())).body();
+            return new ChunkedResponse(new SlowInputStream(socket.getInputStream())).read();
+        }
+    }
+
+    /** A response's headers (names in lower case) and its body. */
+    private record Response(Map<String, String> headers, byte[] body) {
+        String header(String name) {
+            return headers.get(name);
         }
     }
 
@@ -92,16 +142,30 @@ class LargeScrapeTest {
         }
     }
 
-    /** A raw HTTP/1.1 response with {@code Transfer-Encoding: chunked}, its framing checked chunk by chunk. */
+    /**
+     * A raw HTTP/1.1 response: with {@code Content-Length}, exactly that many bytes; else with
+     * {@code Transfer-Encoding: chunked}, its framing checked chunk by chunk.
+     */
     private record ChunkedResponse(InputStream in) {
-        byte[] body() throws IOException {
+        Response read() throws IOException {
             String status = line();
             assertTrue(status.startsWith("HTTP/1.1 200"), status);
-            boolean chunked = false;
+            Map<String, String> headers = new HashMap<>();
             for (String header = line(); !header.isEmpty(); header = line()) {
-                chunked |= header.equalsIgnoreCase("transfer-encoding: chunked");
+                int colon = header.indexOf(':');
+                headers.put(header.substring(0, colon).strip().toLowerCase(Locale.ROOT), header.substring(colon + 1).strip());
             }
-            assertTrue(chunked, "a scrape of megabytes streams chunked");
+            String length = headers.get("content-length");
+            if (length != null) {
+                byte[] body = in.readNBytes(Integer.parseInt(length));
+                assertEquals(Integer.parseInt(length), body.length, "the body ended before its Content-Length");
+                return new Response(headers, body);
+            }
+            assertEquals("chunked", headers.get("transfer-encoding"), "a scrape of megabytes streams chunked");
+            return new Response(headers, body());
+        }
+
+        private byte[] body() throws IOException {
             ByteArrayOutputStream body = new ByteArrayOutputStream();
             while (true) {
                 String sizeLine = line();
