@@ -24,6 +24,8 @@ import io.helidon.webserver.http2.spi.Http2SubProtocolSelector;
 import io.helidon.webserver.http2.spi.Http2SubProtocolSelector.SubProtocolHandler;
 import io.helidon.webserver.http2.spi.SubProtocolResult;
 
+import java.util.function.Consumer;
+
 /**
  * Every gRPC call on the gateway's port: Helidon's gRPC handler, with uncompressed replies, request
  * messages checked and gzip ones decompressed ({@link RequestMessages}), and status messages encoded
@@ -75,11 +77,12 @@ final class GrpcCalls implements Http2SubProtocolSelector {
         RequestMessages.Refusals refusals = prologue.uriPath().path().startsWith(PUSH_METHODS)
                 ? service::refuse
                 : (reason, message, bytes) -> PushService.status(reason, message);
+        Consumer<Runnable> answer = ctx instanceof ConnectionScope connection ? connection::corked : Runnable::run;
         SubProtocolHandler call = switch (encoding) {
             case "identity" -> new RequestMessages(result.subProtocol(), writer, streamId, false,
-                    service.maxMessageBytes(), refusals);
+                    service.maxMessageBytes(), refusals, answer);
             case "gzip" -> new RequestMessages(result.subProtocol(), writer, streamId, true,
-                    service.maxMessageBytes(), refusals);
+                    service.maxMessageBytes(), refusals, answer);
             default -> new UnsupportedEncoding(writer, encoding);
         };
         if (ctx instanceof ConnectionScope connection) {

@@ -66,7 +66,7 @@ public final class Http2Connections implements ServerConnectionSelector {
         HpackRewriter rewriter = new HpackRewriter(Http2Setting.HEADER_TABLE_SIZE.defaultValue());
         DataReader rewritten = DataReader.create(new RewritingFrameReader(ctx.dataReader(), rewriter,
                 http2.maxFrameSize(), http2.maxHeaderListSize()));
-        ConnectionScope scope = new ConnectionScope(ctx, rewritten);
+        ConnectionScope scope = new ConnectionScope(ctx, rewritten, new CorkingDataWriter(ctx.dataWriter()));
         return new EndingConnection(helidon.connection(scope), scope);
     }
 

@@ -16,6 +16,7 @@ import io.helidon.webserver.http2.spi.Http2SubProtocolSelector.SubProtocolHandle
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -53,6 +54,8 @@ final class RequestMessages implements SubProtocolHandler {
     private final boolean gzip;
     private final int maxMessageBytes;
     private final Refusals refusals;
+    /** Runs the delegate's handling of the last frame, whose answer it writes, with that answer's frames sent at once. */
+    private final Consumer<Runnable> answer;
 
     private final byte[] header = new byte[HEADER];
     private int headerFill;
@@ -65,7 +68,8 @@ final class RequestMessages implements SubProtocolHandler {
 
     /** @param gzip whether the call declared {@code grpc-encoding: gzip} (else identity) */
     RequestMessages(SubProtocolHandler delegate, CallWriter writer, int streamId, boolean gzip, int maxMessageBytes,
-                    Refusals refusals) {
+                    Refusals refusals, Consumer<Runnable> answer) {
+        this.answer = answer;
         this.delegate = delegate;
         this.writer = writer;
         this.streamId = streamId;
@@ -145,7 +149,16 @@ final class RequestMessages implements SubProtocolHandler {
             end(prefix(data, messageStart), truncated());
             return;
         }
-        delegate.data(frameHeader, data);
+        handOn(frameHeader, data, endOfStream);
+    }
+
+    /** The frame to the delegate; the last one (a unary call answers to it) with the answer's frames held back. */
+    private void handOn(Http2FrameHeader frameHeader, BufferData data, boolean endOfStream) {
+        if (endOfStream) {
+            answer.accept(() -> delegate.data(frameHeader, data));
+        } else {
+            delegate.data(frameHeader, data);
+        }
     }
 
     /** A gzip call's frame: its complete messages, decompressed, go on in one frame. */
@@ -194,7 +207,7 @@ final class RequestMessages implements SubProtocolHandler {
             return;
         }
         // the frame header carries END_STREAM, which half-closes the call in the delegate
-        delegate.data(frameHeader, plain);
+        handOn(frameHeader, plain, endOfStream);
     }
 
     /** Checks the message header just read; null if the message may follow, else the status to end the call with. */
