@@ -16,7 +16,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Only the frames of the thread that corked are held. Any other thread's write first sends what
  * is held, then its own, so the bytes go out in the order Helidon wrote them (which HPACK's dynamic
  * table needs) and no other stream waits for a corked one. A corked thread that blocks on flow
- * control holds only its own frames back, which the client's window updates do not depend on.
+ * control holds its own frames back meanwhile: if those included DATA, the client could not send
+ * the window update for it, so cork only answers with one small DATA frame (a push's; see
+ * {@link GrpcCalls}), whose held frames before it are HEADERS, which take no window.
  * Helidon calls this writer with its frame lock held, and this writer never calls Helidon, so the
  * two locks are always taken in the same order.
  */

@@ -74,10 +74,13 @@ final class GrpcCalls implements Http2SubProtocolSelector {
         }
         Headers httpHeaders = headers.httpHeaders();
         String encoding = httpHeaders.contains(GRPC_ENCODING) ? httpHeaders.get(GRPC_ENCODING).get() : "identity";
-        RequestMessages.Refusals refusals = prologue.uriPath().path().startsWith(PUSH_METHODS)
+        boolean push = prologue.uriPath().path().startsWith(PUSH_METHODS);
+        RequestMessages.Refusals refusals = push
                 ? service::refuse
                 : (reason, message, bytes) -> PushService.status(reason, message);
-        Consumer<Runnable> answer = ctx instanceof ConnectionScope connection ? connection::corked : Runnable::run;
+        // only push answers are corked: a status and a PushResponse of a few bytes, so the one DATA
+        // frame held never waits for flow-control window that the held frames themselves would free
+        Consumer<Runnable> answer = push && ctx instanceof ConnectionScope connection ? connection::corked : Runnable::run;
         SubProtocolHandler call = switch (encoding) {
             case "identity" -> new RequestMessages(result.subProtocol(), writer, streamId, false,
                     service.maxMessageBytes(), refusals, answer);
