@@ -30,9 +30,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Every gRPC call on the gateway's port: Helidon's gRPC handler, with uncompressed replies, request
- * messages checked and gzip ones decompressed ({@link RequestMessages}), and status messages encoded
- * and bounded ({@link CallWriter}).
+ * Every gRPC call on the gateway's port: the push service's calls as {@link DirectCall}s, the others
+ * (health, reflection) in Helidon's gRPC handler; all with uncompressed replies, request messages
+ * checked and gzip ones decompressed ({@link RequestMessages}), and status messages encoded and
+ * bounded ({@link CallWriter}); a push's answer goes out in one socket write ({@link CorkingDataWriter}).
  *
  * <p>Helidon 4.4's gRPC handler compresses every reply with the first encoding the client lists in
  * {@code grpc-accept-encoding}, and grpc-java lists {@code gzip} by default: each call then sets
