@@ -176,7 +176,7 @@ public final class Gateway implements AutoCloseable {
                 // With TLS the front door takes every connection too, before its handshake, which it
                 // runs under the header-read deadline, and then goes by ALPN (h2, http/1.1): one path
                 // for plain and TLS connections, with the same checks, timeouts, cap and fixes.
-                .addConnectionSelector(ConnectionFrontDoor.create(Http2Connections.create(http2, grpc, pushService),
+                .addConnectionSelector(ConnectionFrontDoor.create(Http2Connections.create(http2, grpc, pushService, grpcServices),
                         connections, watchdog))
                 .routing(routing -> {
                     // first: its CORS filter must run before the guard, so that the guard's refusals carry the headers

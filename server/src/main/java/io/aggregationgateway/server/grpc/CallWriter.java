@@ -1,6 +1,7 @@
 package io.aggregationgateway.server.grpc;
 
 import io.grpc.Status;
+import io.helidon.common.buffers.BufferData;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -8,6 +9,8 @@ import io.helidon.http.WritableHeaders;
 import io.helidon.http.http2.FlowControl;
 import io.helidon.http.http2.Http2Flag;
 import io.helidon.http.http2.Http2FrameData;
+import io.helidon.http.http2.Http2FrameHeader;
+import io.helidon.http.http2.Http2FrameTypes;
 import io.helidon.http.http2.Http2Headers;
 import io.helidon.http.http2.Http2StreamWriter;
 
@@ -18,7 +21,8 @@ import io.helidon.http.http2.Http2StreamWriter;
  * trailers-only or after the headers the handler sent.
  */
 final class CallWriter implements Http2StreamWriter {
-    private static final Header GRPC_CONTENT_TYPE = HeaderValues.createCached(HeaderNames.CONTENT_TYPE, "application/grpc");
+    static final Header GRPC_CONTENT_TYPE = HeaderValues.createCached(HeaderNames.CONTENT_TYPE, "application/grpc");
+    static final Header GRPC_ENCODING_IDENTITY = HeaderValues.createCached("grpc-encoding", "identity");
 
     private final Http2StreamWriter stream;
     private final int streamId;
@@ -53,6 +57,18 @@ final class CallWriter implements Http2StreamWriter {
                             FlowControl.Outbound flowControl) {
         headersSent = true;
         return stream.writeHeaders(withEncodedMessage(headers), streamId, flags, dataFrame, flowControl);
+    }
+
+    /**
+     * Writes a header block encoded beforehand, in one HEADERS frame. It must leave the HPACK dynamic
+     * table as it is (indexed static entries, literals without indexing): Helidon's encoder does not
+     * see it.
+     */
+    void writeEncoded(byte[] block, int streamId, boolean endOfStream) {
+        headersSent = true;
+        int flags = Http2Flag.END_OF_HEADERS | (endOfStream ? Http2Flag.END_OF_STREAM : 0);
+        stream.write(new Http2FrameData(Http2FrameHeader.create(block.length, Http2FrameTypes.HEADERS,
+                Http2Flag.HeaderFlags.create(flags), streamId), BufferData.create(block)));
     }
 
     /**

@@ -22,7 +22,8 @@ import java.util.logging.Logger;
 
 /**
  * One prior-knowledge HTTP/2 connection as Helidon's HTTP/2 code sees it: Helidon's own context,
- * except that its bytes come through a {@link RewritingFrameReader}, and that it keeps the gRPC
+ * except that its bytes come through a {@link RewritingFrameReader} and go out through a
+ * {@link CorkingDataWriter} (a call's answer in one write), and that it keeps the gRPC
  * calls open on it, to cancel them when the connection ends. Helidon 4.4.0 does not tell a call
  * that its connection is gone unless the client reset the stream first, so a health {@code Watch}
  * whose client vanished would stay registered for ever.
@@ -32,11 +33,18 @@ final class ConnectionScope implements ConnectionContext {
 
     private final ConnectionContext helidon;
     private final DataReader reader;
+    private final CorkingDataWriter writer;
     private final Set<SubProtocolHandler> openCalls = ConcurrentHashMap.newKeySet();
 
-    ConnectionScope(ConnectionContext helidon, DataReader reader) {
+    ConnectionScope(ConnectionContext helidon, DataReader reader, CorkingDataWriter writer) {
         this.helidon = helidon;
         this.reader = reader;
+        this.writer = writer;
+    }
+
+    /** Runs {@code writes} with the frames this thread writes meanwhile sent in one socket write. */
+    void corked(Runnable writes) {
+        writer.corked(writes);
     }
 
     /** Registers a call; forgets calls that have ended since the last one (streams call this on their own threads). */
@@ -81,7 +89,7 @@ final class ConnectionScope implements ConnectionContext {
 
     @Override
     public DataWriter dataWriter() {
-        return helidon.dataWriter();
+        return writer;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.aggregationgateway.server.grpc;
 
 import io.aggregationgateway.proto.v1.AggregationGatewayGrpc;
+import io.grpc.ServerMethodDefinition;
 import io.grpc.Status;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.http.HeaderName;
@@ -8,6 +9,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
+import io.helidon.http.Method;
 import io.helidon.http.http2.Http2FrameHeader;
 import io.helidon.http.http2.Http2Headers;
 import io.helidon.http.http2.Http2RstStream;
@@ -24,10 +26,14 @@ import io.helidon.webserver.http2.spi.Http2SubProtocolSelector;
 import io.helidon.webserver.http2.spi.Http2SubProtocolSelector.SubProtocolHandler;
 import io.helidon.webserver.http2.spi.SubProtocolResult;
 
+import java.util.Map;
+import java.util.function.Consumer;
+
 /**
- * Every gRPC call on the gateway's port: Helidon's gRPC handler, with uncompressed replies, request
- * messages checked and gzip ones decompressed ({@link RequestMessages}), and status messages encoded
- * and bounded ({@link CallWriter}).
+ * Every gRPC call on the gateway's port: the push service's calls as {@link DirectCall}s, the others
+ * (health, reflection) in Helidon's gRPC handler; all with uncompressed replies, request messages
+ * checked and gzip ones decompressed ({@link RequestMessages}), and status messages encoded and
+ * bounded ({@link CallWriter}); a push's answer goes out in one socket write ({@link CorkingDataWriter}).
  *
  * <p>Helidon 4.4's gRPC handler compresses every reply with the first encoding the client lists in
  * {@code grpc-accept-encoding}, and grpc-java lists {@code gzip} by default: each call then sets
@@ -49,14 +55,17 @@ final class GrpcCalls implements Http2SubProtocolSelector {
 
     private final Http2SubProtocolSelector helidon;
     private final PushService service;
+    /** The methods run as {@link DirectCall}s, by path ({@code /service/method}). */
+    private final Map<String, ServerMethodDefinition<?, ?>> direct;
 
     /**
      * @param service the gateway's push service, which counts and words refusals of push messages
      *                that are malformed, cannot be decompressed or are too large
      */
-    GrpcCalls(GrpcConfig config, PushService service) {
+    GrpcCalls(GrpcConfig config, PushService service, Map<String, ServerMethodDefinition<?, ?>> direct) {
         this.helidon = GrpcProtocolSelector.create(GrpcConfig.builder().from(config).enableCompression(false).build());
         this.service = service;
+        this.direct = Map.copyOf(direct);
     }
 
     @Override
@@ -65,27 +74,47 @@ final class GrpcCalls implements Http2SubProtocolSelector {
                                          Http2Settings clientSettings, StreamFlowControl flowControl,
                                          Http2StreamState currentStreamState, Router router) {
         CallWriter writer = new CallWriter(streamWriter, streamId, flowControl.outbound());
-        SubProtocolResult result = helidon.subProtocol(ctx, prologue, headers, writer, streamId, serverSettings,
-                clientSettings, flowControl, currentStreamState, router);
-        if (!result.supported()) {
-            return result; // not gRPC: routed as HTTP
-        }
         Headers httpHeaders = headers.httpHeaders();
+        ServerMethodDefinition<?, ?> own = prologue.method() == Method.POST && httpHeaders.contains(HeaderNames.CONTENT_TYPE)
+                && httpHeaders.get(HeaderNames.CONTENT_TYPE).get().startsWith("application/grpc") // as Helidon's selector
+                ? direct.get(prologue.uriPath().path()) : null;
+        SubProtocolHandler handler;
+        if (own != null) {
+            handler = directCall(own, headers, ctx, writer, streamId, flowControl);
+        } else {
+            SubProtocolResult result = helidon.subProtocol(ctx, prologue, headers, writer, streamId, serverSettings,
+                    clientSettings, flowControl, currentStreamState, router);
+            if (!result.supported()) {
+                return result; // not gRPC: routed as HTTP
+            }
+            handler = result.subProtocol();
+        }
         String encoding = httpHeaders.contains(GRPC_ENCODING) ? httpHeaders.get(GRPC_ENCODING).get() : "identity";
-        RequestMessages.Refusals refusals = prologue.uriPath().path().startsWith(PUSH_METHODS)
+        boolean push = prologue.uriPath().path().startsWith(PUSH_METHODS);
+        RequestMessages.Refusals refusals = push
                 ? service::refuse
                 : (reason, message, bytes) -> PushService.status(reason, message);
+        // only push answers are corked: a status and a PushResponse of a few bytes, so the one DATA
+        // frame held never waits for flow-control window that the held frames themselves would free
+        Consumer<Runnable> answer = push && ctx instanceof ConnectionScope connection ? connection::corked : Runnable::run;
         SubProtocolHandler call = switch (encoding) {
-            case "identity" -> new RequestMessages(result.subProtocol(), writer, streamId, false,
-                    service.maxMessageBytes(), refusals);
-            case "gzip" -> new RequestMessages(result.subProtocol(), writer, streamId, true,
-                    service.maxMessageBytes(), refusals);
+            case "identity" -> new RequestMessages(handler, writer, streamId, false,
+                    service.maxMessageBytes(), refusals, answer);
+            case "gzip" -> new RequestMessages(handler, writer, streamId, true,
+                    service.maxMessageBytes(), refusals, answer);
             default -> new UnsupportedEncoding(writer, encoding);
         };
         if (ctx instanceof ConnectionScope connection) {
             connection.opened(call);
         }
         return new SubProtocolResult(true, call);
+    }
+
+    private static <Q, R> DirectCall<Q, R> directCall(ServerMethodDefinition<Q, R> method, Http2Headers headers,
+                                                      ConnectionContext ctx, CallWriter writer, int streamId,
+                                                      StreamFlowControl flowControl) {
+        return new DirectCall<>(method.getMethodDescriptor(), method.getServerCallHandler(), headers, ctx, writer, streamId,
+                flowControl);
     }
 
     /** Refuses a call whose messages are in an encoding the gateway cannot decode. */

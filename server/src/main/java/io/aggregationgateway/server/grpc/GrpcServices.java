@@ -10,6 +10,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -19,7 +20,9 @@ import io.helidon.webserver.grpc.GrpcRouting;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
@@ -43,15 +46,17 @@ public final class GrpcServices {
     private final List<ServerServiceDefinition> services = new ArrayList<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final ServerInterceptor guard;
+    private final ServerServiceDefinition push;
 
     /**
      * @param guard runs first in every call of every service: who may call what, and how often
      *              (the gateway's security); it decides by the service's name which calls stay open
      */
-    public GrpcServices(PushService push, ServerInterceptor guard) {
+    public GrpcServices(PushService pushService, ServerInterceptor guard) {
         this.guard = guard;
         health.setStatus(AggregationGatewayGrpc.SERVICE_NAME, ServingStatus.SERVING);
-        services.add(push.bindService());
+        this.push = pushService.bindService();
+        services.add(this.push);
         services.add(health.getHealthService().bindService());
         // the view lists every service, reflection too, as grpc-java's own servers do
         ServerInterceptor describedServices = new ServicesView(Collections.unmodifiableList(services)).interceptor();
@@ -68,6 +73,18 @@ public final class GrpcServices {
         GrpcRouting.Builder routing = GrpcRouting.builder().intercept(guard).intercept(new CallOrigin());
         services.forEach(routing::service);
         return routing;
+    }
+
+    /**
+     * The push service's methods by path ({@code /aggregationgateway.v1.AggregationGateway/Push}), behind
+     * the same interceptors as in {@link #routing()}, the guard first: the calls {@link DirectCall} runs.
+     */
+    Map<String, ServerMethodDefinition<?, ?>> directMethods() {
+        Map<String, ServerMethodDefinition<?, ?>> methods = new HashMap<>();
+        for (ServerMethodDefinition<?, ?> method : ServerInterceptors.interceptForward(push, guard, new CallOrigin()).getMethods()) {
+            methods.put("/" + method.getMethodDescriptor().getFullMethodName(), method);
+        }
+        return methods;
     }
 
     /** Health answers NOT_SERVING from now on (watchers are told at once), and stays so; once is enough. */

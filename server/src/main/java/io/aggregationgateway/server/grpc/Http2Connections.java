@@ -29,10 +29,10 @@ public final class Http2Connections implements ServerConnectionSelector {
     private final ServerConnectionSelector helidon;
     private final Http2Config http2;
 
-    private Http2Connections(Http2Config http2, GrpcConfig grpc, PushService service) {
+    private Http2Connections(Http2Config http2, GrpcConfig grpc, PushService service, GrpcServices services) {
         this.helidon = Http2ConnectionSelector.builder()
                 .http2Config(http2)
-                .addSubProtocolSelector(new GrpcCalls(grpc, service))
+                .addSubProtocolSelector(new GrpcCalls(grpc, service, services.directMethods()))
                 .build();
         this.http2 = http2;
     }
@@ -40,9 +40,11 @@ public final class Http2Connections implements ServerConnectionSelector {
     /**
      * @param service the gateway's push service, which counts and words refusals of push messages
      *                that are malformed, cannot be decompressed or are too large
+     * @param services the gateway's gRPC services, whose push methods the gateway runs itself ({@link DirectCall})
      */
-    public static ServerConnectionSelector create(Http2Config http2, GrpcConfig grpc, PushService service) {
-        return new Http2Connections(http2, grpc, service);
+    public static ServerConnectionSelector create(Http2Config http2, GrpcConfig grpc, PushService service,
+                                                  GrpcServices services) {
+        return new Http2Connections(http2, grpc, service, services);
     }
 
     @Override
@@ -66,7 +68,7 @@ public final class Http2Connections implements ServerConnectionSelector {
         HpackRewriter rewriter = new HpackRewriter(Http2Setting.HEADER_TABLE_SIZE.defaultValue());
         DataReader rewritten = DataReader.create(new RewritingFrameReader(ctx.dataReader(), rewriter,
                 http2.maxFrameSize(), http2.maxHeaderListSize()));
-        ConnectionScope scope = new ConnectionScope(ctx, rewritten);
+        ConnectionScope scope = new ConnectionScope(ctx, rewritten, new CorkingDataWriter(ctx.dataWriter()));
         return new EndingConnection(helidon.connection(scope), scope);
     }
 

@@ -16,6 +16,8 @@ import io.helidon.webserver.http2.spi.Http2SubProtocolSelector.SubProtocolHandle
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -36,7 +38,8 @@ import java.util.zip.GZIPInputStream;
  * call was then cancelled without a status and the client waited for its deadline. Decompressing
  * here also bounds what a small compressed message may expand to.
  *
- * <p>Runs on the stream's thread, like the handler it wraps: no locking.
+ * <p>Runs on the stream's thread, like the handler it wraps: no locking; only a client's reset
+ * comes from the connection's thread (see {@link #init}).
  */
 final class RequestMessages implements SubProtocolHandler {
     /** Words and counts a refused message; {@link PushService#refuse} for pushes. */
@@ -53,6 +56,8 @@ final class RequestMessages implements SubProtocolHandler {
     private final boolean gzip;
     private final int maxMessageBytes;
     private final Refusals refusals;
+    /** Runs the delegate's handling of the last frame, whose answer it writes, with that answer's frames sent at once. */
+    private final Consumer<Runnable> answer;
 
     private final byte[] header = new byte[HEADER];
     private int headerFill;
@@ -61,11 +66,18 @@ final class RequestMessages implements SubProtocolHandler {
     /** gzip calls only: the compressed message being collected. */
     private byte[] message;
     /** Set once this wrapper has ended the call itself; frames after that are dropped. */
-    private Http2StreamState ended;
+    private volatile Http2StreamState ended;
+    /** Until {@link #init} has run: a client's reset then waits in {@link #resetDuringInit}. */
+    private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.STARTING);
+    private volatile Http2RstStream resetDuringInit;
+    private volatile boolean reset;
+
+    private enum Phase { STARTING, RESET_WHILE_STARTING, STARTED }
 
     /** @param gzip whether the call declared {@code grpc-encoding: gzip} (else identity) */
     RequestMessages(SubProtocolHandler delegate, CallWriter writer, int streamId, boolean gzip, int maxMessageBytes,
-                    Refusals refusals) {
+                    Refusals refusals, Consumer<Runnable> answer) {
+        this.answer = answer;
         this.delegate = delegate;
         this.writer = writer;
         this.streamId = streamId;
@@ -74,21 +86,46 @@ final class RequestMessages implements SubProtocolHandler {
         this.refusals = refusals;
     }
 
+    /**
+     * Starts the delegate's call, then passes on a reset that came meanwhile. Helidon 4.4.0 resets a
+     * call from the connection's thread while the stream's thread may still be starting it, and
+     * its handler, whose listener is not set yet, then fails with a NullPointerException there,
+     * which ends the whole connection with GOAWAY(INTERNAL_ERROR): every other call on it failed
+     * with INTERNAL because one client cancelled a call that was slow to start.
+     */
     @Override
     public void init() {
         delegate.init();
+        if (phase.getAndSet(Phase.STARTED) == Phase.RESET_WHILE_STARTING) {
+            reset(resetDuringInit);
+        }
     }
 
     @Override
     public Http2StreamState streamState() {
-        return ended != null ? ended : delegate.streamState();
+        if (ended != null) {
+            return ended;
+        }
+        // the client reset the stream: nothing more comes or goes (a call reset while it started
+        // would otherwise wait for frames for good)
+        return reset ? Http2StreamState.CLOSED : delegate.streamState();
     }
 
+    /** Called on the connection's thread; passed on at once once the call has started, else after {@link #init}. */
     @Override
     public void rstStream(Http2RstStream rstStream) {
-        if (ended == null) {
-            delegate.rstStream(rstStream);
+        if (ended != null) {
+            return;
         }
+        resetDuringInit = rstStream;
+        if (phase.getAndUpdate(p -> p == Phase.STARTED ? p : Phase.RESET_WHILE_STARTING) == Phase.STARTED) {
+            reset(rstStream);
+        }
+    }
+
+    private void reset(Http2RstStream rstStream) {
+        delegate.rstStream(rstStream);
+        reset = true;
     }
 
     @Override
@@ -145,7 +182,16 @@ final class RequestMessages implements SubProtocolHandler {
             end(prefix(data, messageStart), truncated());
             return;
         }
-        delegate.data(frameHeader, data);
+        handOn(frameHeader, data, endOfStream);
+    }
+
+    /** The frame to the delegate; the last one (a unary call answers to it) with the answer's frames held back. */
+    private void handOn(Http2FrameHeader frameHeader, BufferData data, boolean endOfStream) {
+        if (endOfStream) {
+            answer.accept(() -> delegate.data(frameHeader, data));
+        } else {
+            delegate.data(frameHeader, data);
+        }
     }
 
     /** A gzip call's frame: its complete messages, decompressed, go on in one frame. */
@@ -194,7 +240,7 @@ final class RequestMessages implements SubProtocolHandler {
             return;
         }
         // the frame header carries END_STREAM, which half-closes the call in the delegate
-        delegate.data(frameHeader, plain);
+        handOn(frameHeader, plain, endOfStream);
     }
 
     /** Checks the message header just read; null if the message may follow, else the status to end the call with. */

@@ -50,7 +50,7 @@ class ConnectionScopeTest {
 
     @Test
     void callsStillOpenAreCancelledOnceAndEndedOnesAreLeftAlone() {
-        ConnectionScope scope = new ConnectionScope(null, null);
+        ConnectionScope scope = new ConnectionScope(null, null, null);
         Call watching = new Call(Http2StreamState.HALF_CLOSED_REMOTE); // a health Watch: the server never ends it
         Call streaming = new Call(Http2StreamState.OPEN);
         Call answered = new Call(Http2StreamState.HALF_CLOSED_LOCAL);

@@ -50,6 +50,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What Helidon 4.4.0's own HTTP/2 connection and gRPC handler get wrong, each the reason for a part
@@ -66,6 +67,8 @@ class HelidonGrpcFaultsTest {
 
     private static final MethodDescriptor<byte[], byte[]> ECHO = unary("Echo");
     private static final MethodDescriptor<byte[], byte[]> FAIL = unary("Fail");
+    /** Starts slowly: its interceptor waits for {@link #slowRelease}, as a call whose guard checks a password waits for bcrypt. */
+    private static final MethodDescriptor<byte[], byte[]> SLOW = unary("Slow");
     private static final MethodDescriptor<byte[], byte[]> WATCH = MethodDescriptor.<byte[], byte[]>newBuilder()
             .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
             .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Watch"))
@@ -84,6 +87,8 @@ class HelidonGrpcFaultsTest {
     private static final AtomicReference<Boolean> CONNECTION_IN_METHOD = new AtomicReference<>();
     private static final AtomicReference<Object> REMOTE_ADDRESS_ATTRIBUTE = new AtomicReference<>();
     private static volatile CountDownLatch watchCancelled = new CountDownLatch(1);
+    private static volatile CountDownLatch slowStarting = new CountDownLatch(1);
+    private static volatile CountDownLatch slowRelease = new CountDownLatch(1);
 
     /** Helidon's defaults, compression on. */
     private static WebServer helidon;
@@ -126,7 +131,7 @@ class HelidonGrpcFaultsTest {
 
     private static ServerServiceDefinition probe() {
         ServiceDescriptor descriptor = ServiceDescriptor.newBuilder(SERVICE)
-                .addMethod(ECHO).addMethod(FAIL).addMethod(WATCH).addMethod(PARSED).build();
+                .addMethod(ECHO).addMethod(FAIL).addMethod(WATCH).addMethod(PARSED).addMethod(SLOW).build();
         ServerServiceDefinition service = ServerServiceDefinition.builder(descriptor)
                 .addMethod(ECHO, ServerCalls.asyncUnaryCall((request, responses) -> {
                     CONNECTION_IN_METHOD.set(ServerContextKeys.CONNECTION_CONTEXT.get() != null);
@@ -144,12 +149,24 @@ class HelidonGrpcFaultsTest {
                     responses.onNext(PushResponse.getDefaultInstance());
                     responses.onCompleted();
                 }))
+                .addMethod(SLOW, ServerCalls.asyncUnaryCall((request, responses) -> {
+                    responses.onNext(request);
+                    responses.onCompleted();
+                }))
                 .build();
         return ServerInterceptors.intercept(service, new ServerInterceptor() {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
                 CONNECTION_AT_START.set(ServerContextKeys.CONNECTION_CONTEXT.get() != null);
                 REMOTE_ADDRESS_ATTRIBUTE.set(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+                if (call.getMethodDescriptor().getFullMethodName().equals(SLOW.getFullMethodName())) {
+                    slowStarting.countDown();
+                    try {
+                        slowRelease.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 return next.startCall(call, headers);
             }
         });
@@ -222,9 +239,7 @@ class HelidonGrpcFaultsTest {
 
     private static RawHttp2Client.Response rawCall(WebServer server, Duration readTimeout, String method, byte[] body,
                                                    String... extra) throws IOException {
-        HpackBlock block = new HpackBlock().indexed(3).indexed(6) // :method POST, :scheme http
-                .withIndexing(4, "/" + SERVICE + "/" + method).withIndexing(1, "127.0.0.1")
-                .withIndexing(31, "application/grpc").withoutIndexing("te", "trailers");
+        HpackBlock block = callHeaders(method);
         for (int i = 0; i < extra.length; i += 2) {
             block.withoutIndexing(extra[i], extra[i + 1]);
         }
@@ -232,6 +247,13 @@ class HelidonGrpcFaultsTest {
             client.call(1, block.bytes(), body);
             return client.response(1);
         }
+    }
+
+    /** The request headers of a call of the probe's {@code method}. */
+    private static HpackBlock callHeaders(String method) {
+        return new HpackBlock().indexed(3).indexed(6) // :method POST, :scheme http
+                .withIndexing(4, "/" + SERVICE + "/" + method).withIndexing(1, "127.0.0.1")
+                .withIndexing(31, "application/grpc").withoutIndexing("te", "trailers");
     }
 
     private static byte[] message(int flag, String text) {
@@ -294,6 +316,28 @@ class HelidonGrpcFaultsTest {
     void withCompressionOffAGzipCallIsNeverAnswered() {
         assertEquals(Status.Code.DEADLINE_EXCEEDED, unansweredCall(uncompressed, ECHO, CallOptions.DEFAULT.withCompression("gzip")),
                 "Helidon now reads grpc-encoding with compression off");
+    }
+
+    /**
+     * {@link RequestMessages#init}: a client that resets a call while the call is still starting (its
+     * interceptors running) makes Helidon's handler fail on the connection's thread, which ends the
+     * connection with GOAWAY(INTERNAL_ERROR), and with it every other call on it.
+     */
+    @Test
+    void aResetWhileACallStartsEndsTheWholeConnection() throws Exception {
+        slowStarting = new CountDownLatch(1);
+        slowRelease = new CountDownLatch(1);
+        try (RawHttp2Client client = new RawHttp2Client(helidon.port(), ANSWER)) {
+            client.frame(RawHttp2Client.HEADERS, RawHttp2Client.END_HEADERS, 1, callHeaders("Slow").bytes());
+            assertTrue(slowStarting.await(30, TimeUnit.SECONDS), "the slow call started");
+            client.frame(RawHttp2Client.RST_STREAM, 0, 1, new byte[]{0, 0, 0, 0x8}); // CANCEL
+            client.call(3, callHeaders("Echo").bytes(), message(0, "hello"));
+            AssertionError goAway = assertThrows(AssertionError.class, () -> client.response(3),
+                    "Helidon now keeps the connection when a call is reset while it starts");
+            assertTrue(goAway.getMessage().startsWith("GOAWAY, error code 2:"), goAway.getMessage()); // INTERNAL_ERROR
+        } finally {
+            slowRelease.countDown();
+        }
     }
 
     /** {@link GrpcCalls} turns compression off: Helidon gzips every reply to a client that accepts gzip. */

@@ -19,6 +19,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -127,6 +128,50 @@ class RawHttp2Test {
             }
             assertTrue(gateway.scrape().contains("raw_total{job=\"raw\"} 4\n"), gateway.scrape());
         });
+    }
+
+    /**
+     * {@link DirectCall}'s reply header blocks, encoded once, between replies that Helidon's encoder
+     * writes with its dynamic table (health checks): every block on the connection decodes as sent.
+     */
+    @Test
+    void pushRepliesEncodedOnceAndHelidonsRepliesShareAConnection() {
+        assertTimeoutPreemptively(LIMIT, () -> {
+            try (RawHttp2Client client = new RawHttp2Client(gateway.port())) {
+                for (int stream = 1; stream <= 13; stream += 4) {
+                    client.call(stream, staticNames(PUSH).bytes(), push(1));
+                    RawHttp2Client.Response pushed = client.response(stream);
+                    assertPushed(pushed);
+                    assertEquals("[:status=200, content-type=application/grpc, grpc-encoding=identity]",
+                            headerList(pushed.headers()));
+                    assertEquals("[grpc-status=0]", headerList(pushed.trailers()));
+
+                    client.call(stream + 2, staticNames("/grpc.health.v1.Health/Check").bytes(),
+                            RawHttp2Client.grpcMessage(0, new byte[0]));
+                    RawHttp2Client.Response health = client.response(stream + 2);
+                    assertEquals("0", health.grpcStatus());
+                    assertEquals(List.of(0, 0, 0, 0, 2, 8, 1), dataBytes(health), "SERVING"); // grpc.health.v1: status 1
+                }
+            }
+            assertTrue(gateway.scrape().contains("raw_total{job=\"raw\"} 4\n"), gateway.scrape());
+        });
+    }
+
+    private static String headerList(io.helidon.http.http2.Http2Headers headers) {
+        List<String> list = new java.util.ArrayList<>();
+        if (headers.status() != null) {
+            list.add(":status=" + headers.status().code());
+        }
+        headers.httpHeaders().forEach(header -> list.add(header.headerName().lowerCase() + "=" + header.get()));
+        return list.toString();
+    }
+
+    private static List<Integer> dataBytes(RawHttp2Client.Response response) {
+        List<Integer> bytes = new java.util.ArrayList<>();
+        for (byte b : response.data()) {
+            bytes.add(b & 0xFF);
+        }
+        return bytes;
     }
 
     private static RawHttp2Client.Response callWith(byte[] body, boolean endStream) throws Exception {

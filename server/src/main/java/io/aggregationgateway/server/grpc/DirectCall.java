@@ -1,0 +1,338 @@
+package io.aggregationgateway.server.grpc;
+
+import io.grpc.Context;
+import io.grpc.KnownLength;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.Status;
+import io.helidon.common.buffers.BufferData;
+import io.helidon.common.socket.PeerInfo;
+import io.helidon.grpc.core.GrpcHeadersUtil;
+import io.helidon.http.Header;
+import io.helidon.http.WritableHeaders;
+import io.helidon.http.http2.Http2Flag;
+import io.helidon.http.http2.Http2FrameData;
+import io.helidon.http.http2.Http2FrameHeader;
+import io.helidon.http.http2.Http2FrameTypes;
+import io.helidon.http.http2.Http2Headers;
+import io.helidon.http.http2.Http2RstStream;
+import io.helidon.http.http2.Http2StreamState;
+import io.helidon.http.http2.Http2WindowUpdate;
+import io.helidon.http.http2.StreamFlowControl;
+import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.ProxyProtocolData;
+import io.helidon.webserver.grpc.GrpcConnectionContext;
+import io.helidon.webserver.grpc.ServerContextKeys;
+import io.helidon.webserver.http2.spi.Http2SubProtocolSelector.SubProtocolHandler;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One call of the gateway's push service, run by the gateway instead of Helidon's gRPC handler: the
+ * same grpc-java call handler (the service's methods behind the same interceptors, the guard first),
+ * with the call's headers as {@link Metadata} and its connection in the gRPC context, as Helidon
+ * gives them; messages come checked and decompressed from {@link RequestMessages}, which wraps it.
+ *
+ * <p>What it leaves out is what a push paid for and never used: Helidon 4.4.0's handler allocates
+ * two 16 KiB buffers per call, creates a Helidon context per interceptor and one more for its own
+ * interceptor, and builds and HPACK-encodes the same reply headers each time. Here a reply without
+ * metadata goes out as header blocks encoded once ({@code :status 200}, {@code content-type},
+ * {@code grpc-encoding identity}; {@code grpc-status 0}), as literals that do not touch the HPACK
+ * dynamic table, so they fit whatever state the connection's table is in. Any other status ends the
+ * call through {@link CallWriter#endWith}, as before.
+ *
+ * <p>Runs on the stream's thread, except {@link #rstStream}, which {@link RequestMessages} passes on
+ * only once {@link #init} has run.
+ */
+final class DirectCall<Q, R> implements SubProtocolHandler {
+    private static final Logger LOGGER = Logger.getLogger(DirectCall.class.getName());
+    private static final int HEADER = 5;
+    /** {@code :status 200}, {@code content-type: application/grpc}, {@code grpc-encoding: identity}. */
+    static final byte[] REPLY_HEADERS = block(new byte[]{(byte) 0x88, 0x0F, 0x10}, "application/grpc",
+            new byte[]{0x00}, "grpc-encoding", "identity");
+    /** {@code grpc-status: 0}. */
+    static final byte[] OK_TRAILERS = block(new byte[]{0x00}, "grpc-status", "0");
+
+    private final MethodDescriptor<Q, R> method;
+    private final ServerCallHandler<Q, R> handler;
+    private final Http2Headers headers;
+    private final ConnectionContext connection;
+    private final CallWriter writer;
+    private final int streamId;
+    private final StreamFlowControl flowControl;
+
+    private volatile Http2StreamState state = Http2StreamState.OPEN;
+    private volatile boolean cancelled;
+    private ServerCall.Listener<Q> listener;
+    private boolean closed;
+    private boolean headersSent;
+    private int requested;
+    private boolean delivering;
+    private boolean halfClosed;
+    private boolean halfCloseDelivered;
+    private final ArrayDeque<Q> pending = new ArrayDeque<>(1);
+
+    // the message being read
+    private final byte[] prefix = new byte[HEADER];
+    private int prefixFill;
+    private byte[] message;
+    private int messageFill;
+
+    DirectCall(MethodDescriptor<Q, R> method, ServerCallHandler<Q, R> handler, Http2Headers headers,
+               ConnectionContext connection, CallWriter writer, int streamId, StreamFlowControl flowControl) {
+        this.method = method;
+        this.handler = handler;
+        this.headers = headers;
+        this.connection = connection;
+        this.writer = writer;
+        this.streamId = streamId;
+        this.flowControl = flowControl;
+    }
+
+    @Override
+    public void init() {
+        Metadata metadata = GrpcHeadersUtil.toMetadata(headers);
+        Context.ROOT.withValue(ServerContextKeys.CONNECTION_CONTEXT, new Connection(connection)).run(() -> {
+            listener = handler.startCall(new Call(), metadata);
+            if (!closed) {
+                listener.onReady();
+            } else if (!cancelled) {
+                listener.onComplete(); // the guard refused the call while it started
+            }
+        });
+    }
+
+    @Override
+    public Http2StreamState streamState() {
+        return state;
+    }
+
+    @Override
+    public void rstStream(Http2RstStream rstStream) {
+        cancelled = true;
+        state = Http2StreamState.CLOSED;
+        listener.onCancel();
+    }
+
+    @Override
+    public void windowUpdate(Http2WindowUpdate update) {
+    }
+
+    @Override
+    public void data(Http2FrameHeader frameHeader, BufferData data) {
+        if (closed || cancelled) {
+            return;
+        }
+        while (data.available() > 0) {
+            if (prefixFill < HEADER) {
+                prefixFill += data.read(prefix, prefixFill, HEADER - prefixFill);
+                if (prefixFill < HEADER) {
+                    break;
+                }
+                // RequestMessages checked the flag (0: it decompresses gzip calls) and the length
+                message = new byte[(prefix[1] & 0xFF) << 24 | (prefix[2] & 0xFF) << 16 | (prefix[3] & 0xFF) << 8
+                        | (prefix[4] & 0xFF)];
+                messageFill = 0;
+            }
+            messageFill += data.read(message, messageFill, Math.min(data.available(), message.length - messageFill));
+            if (messageFill == message.length) {
+                byte[] complete = message;
+                message = null;
+                prefixFill = 0;
+                pending.add(method.parseRequest(new MessageStream(complete)));
+            }
+        }
+        if (frameHeader.flags(Http2FrameTypes.DATA).endOfStream()) {
+            halfClosed = true;
+            state = state == Http2StreamState.HALF_CLOSED_LOCAL ? Http2StreamState.CLOSED : Http2StreamState.HALF_CLOSED_REMOTE;
+        }
+        deliver();
+    }
+
+    /** Hands the listener the messages it asked for, then the half-close once they are all out. */
+    private void deliver() {
+        if (delivering) {
+            return; // a listener asking for more from inside onMessage: this loop goes on
+        }
+        delivering = true;
+        try {
+            while (!closed && !cancelled) {
+                if (requested > 0 && !pending.isEmpty()) {
+                    requested--;
+                    listener.onMessage(pending.poll());
+                } else if (halfClosed && pending.isEmpty() && !halfCloseDelivered) {
+                    halfCloseDelivered = true;
+                    listener.onHalfClose();
+                } else {
+                    break;
+                }
+            }
+        } catch (RuntimeException e) {
+            LOGGER.log(Level.WARNING, "gRPC call " + method.getFullMethodName() + " failed", e);
+            if (!closed) {
+                close(Status.UNKNOWN.withDescription("the call failed on the server"), new Metadata());
+            }
+        } finally {
+            delivering = false;
+        }
+    }
+
+    private void close(Status status, Metadata trailers) {
+        closed = true;
+        if (!cancelled) {
+            if (status.isOk() && trailers.keys().isEmpty() && headersSent) {
+                writer.writeEncoded(OK_TRAILERS, streamId, true);
+            } else {
+                WritableHeaders<?> extra = WritableHeaders.create();
+                GrpcHeadersUtil.updateHeaders(extra, trailers);
+                Header[] headers = new Header[extra.size()];
+                int i = 0;
+                for (Header header : extra) {
+                    headers[i++] = header;
+                }
+                writer.endWith(status, headers);
+            }
+        }
+        state = state == Http2StreamState.HALF_CLOSED_REMOTE || state == Http2StreamState.CLOSED
+                ? Http2StreamState.CLOSED : Http2StreamState.HALF_CLOSED_LOCAL;
+        if (!cancelled && listener != null) { // null: closed while starting; init tells the listener
+            listener.onComplete();
+        }
+    }
+
+    /** The call as the service's handler and interceptors see it. */
+    private final class Call extends ServerCall<Q, R> {
+        @Override
+        public void request(int numMessages) {
+            requested = (int) Math.min(Integer.MAX_VALUE, (long) requested + numMessages);
+            if (listener != null) {
+                deliver();
+            }
+        }
+
+        @Override
+        public void sendHeaders(Metadata replyHeaders) {
+            if (cancelled || closed) {
+                return;
+            }
+            if (replyHeaders.keys().isEmpty()) {
+                writer.writeEncoded(REPLY_HEADERS, streamId, false);
+            } else {
+                WritableHeaders<?> writable = WritableHeaders.create();
+                GrpcHeadersUtil.updateHeaders(writable, replyHeaders);
+                writable.set(CallWriter.GRPC_CONTENT_TYPE);
+                writable.set(CallWriter.GRPC_ENCODING_IDENTITY);
+                Http2Headers http2 = Http2Headers.create(writable);
+                http2.status(io.helidon.http.Status.OK_200);
+                writer.writeHeaders(http2, streamId, Http2Flag.HeaderFlags.create(Http2Flag.END_OF_HEADERS),
+                        flowControl.outbound());
+            }
+            headersSent = true;
+        }
+
+        @Override
+        public void sendMessage(R reply) {
+            if (cancelled || closed) {
+                return;
+            }
+            if (!headersSent) {
+                sendHeaders(new Metadata());
+            }
+            byte[] bytes;
+            try (InputStream in = method.streamResponse(reply)) {
+                bytes = in.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            BufferData framed = BufferData.create(HEADER + bytes.length);
+            framed.write(0);
+            framed.writeUnsignedInt32(bytes.length);
+            framed.write(bytes);
+            Http2FrameHeader header = Http2FrameHeader.create(framed.available(), Http2FrameTypes.DATA,
+                    Http2Flag.DataFlags.create(0), streamId);
+            writer.writeData(new Http2FrameData(header, framed), flowControl.outbound());
+        }
+
+        @Override
+        public void close(Status status, Metadata trailers) {
+            if (!closed) {
+                DirectCall.this.close(status, trailers);
+            }
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return cancelled;
+        }
+
+        @Override
+        public MethodDescriptor<Q, R> getMethodDescriptor() {
+            return method;
+        }
+    }
+
+    /** A message's bytes, with their length known, as Helidon hands messages to the marshaller. */
+    private static final class MessageStream extends ByteArrayInputStream implements KnownLength {
+        MessageStream(byte[] bytes) {
+            super(bytes);
+        }
+    }
+
+    /** The call's connection, as Helidon puts it in the gRPC context ({@code ServerContextKeys.CONNECTION_CONTEXT}). */
+    private record Connection(ConnectionContext connection) implements GrpcConnectionContext {
+        @Override
+        public String serverSocketId() {
+            return connection.socketId();
+        }
+
+        @Override
+        public String connectionSocketId() {
+            return connection.childSocketId();
+        }
+
+        @Override
+        public PeerInfo remotePeer() {
+            return connection.remotePeer();
+        }
+
+        @Override
+        public PeerInfo localPeer() {
+            return connection.localPeer();
+        }
+
+        @Override
+        public boolean isSecure() {
+            return connection.isSecure();
+        }
+
+        @Override
+        public Optional<ProxyProtocolData> proxyProtocolData() {
+            return connection.proxyProtocolData();
+        }
+    }
+
+    /** An HPACK block of the given prefix bytes and strings (each a length octet, no Huffman, then its bytes). */
+    private static byte[] block(Object... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (Object part : parts) {
+            if (part instanceof byte[] bytes) {
+                out.writeBytes(bytes);
+            } else {
+                byte[] text = ((String) part).getBytes(StandardCharsets.US_ASCII);
+                out.write(text.length); // all below 127: one octet, Huffman bit clear
+                out.writeBytes(text);
+            }
+        }
+        return out.toByteArray();
+    }
+}
