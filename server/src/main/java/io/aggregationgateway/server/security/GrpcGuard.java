@@ -134,7 +134,7 @@ final class GrpcGuard implements ServerInterceptor {
      * {@code ServerCall.close} ends by telling the call's listener ({@code onComplete}), and the
      * listener is only known once {@code startCall} has returned, so a call closed inside it threw
      * a {@code NullPointerException} that Helidon logged as SEVERE with its stack trace: one per
-     * refused call, a log flood for any anonymous client. The client got the same status as now.
+     * refused call, a log flood for any anonymous client. The client got its status either way.
      */
     private static final class Refusal<Q, R> extends ServerCall.Listener<Q> {
         private final ServerCall<Q, R> call;
