@@ -122,8 +122,57 @@ final class GrpcGuard implements ServerInterceptor {
     }
 
     private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status, Metadata trailers) {
-        call.close(status, trailers);
-        return new ServerCall.Listener<>() {
-        };
+        return new Refusal<>(call, status, trailers);
+    }
+
+    /**
+     * A call refused before it started: closed with its status at the first thing that happens to
+     * it, which on Helidon is {@code onReady} right after {@code startCall} returned; nothing of it
+     * reaches the service.
+     *
+     * <p>Why not close it in {@code interceptCall}, as grpc-java allows: Helidon 4.4.0's
+     * {@code ServerCall.close} ends by telling the call's listener ({@code onComplete}), and the
+     * listener is only known once {@code startCall} has returned, so a call closed inside it threw
+     * a {@code NullPointerException} that Helidon logged as SEVERE with its stack trace: one per
+     * refused call, a log flood for any anonymous client. The client got its status either way.
+     */
+    private static final class Refusal<Q, R> extends ServerCall.Listener<Q> {
+        private final ServerCall<Q, R> call;
+        private final Status status;
+        private final Metadata trailers;
+        private boolean ended;
+
+        Refusal(ServerCall<Q, R> call, Status status, Metadata trailers) {
+            this.call = call;
+            this.status = status;
+            this.trailers = trailers;
+        }
+
+        private void end() {
+            if (!ended) {
+                ended = true;
+                call.close(status, trailers);
+            }
+        }
+
+        @Override
+        public void onReady() {
+            end();
+        }
+
+        @Override
+        public void onMessage(Q message) {
+            end(); // never passed on
+        }
+
+        @Override
+        public void onHalfClose() {
+            end();
+        }
+
+        @Override
+        public void onCancel() {
+            ended = true; // the client went away: nobody to tell
+        }
     }
 }

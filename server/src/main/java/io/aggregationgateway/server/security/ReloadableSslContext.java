@@ -107,12 +107,18 @@ final class ReloadableSslContext extends SSLContext {
             return socket;
         }
 
-        /** What Helidon layers over each accepted connection. */
+        /**
+         * What Helidon layers over each accepted connection. The JDK's socket reads the connection
+         * through a {@link ReadAhead} (given as the bytes "consumed" before the handshake, which the
+         * JDK reads first, until their end, which is the connection's), so that one read brings a
+         * whole small record instead of one for its header and one for its body.
+         */
         @Override
         public Socket createSocket(Socket socket, InputStream consumed, boolean autoClose) throws IOException {
             ServerTls tls = current.get();
+            InputStream records = consumed != null ? consumed : new ReadAhead(socket.getInputStream());
             return new QuietSslSocket((SSLSocket) configured(tls.context().getSocketFactory()
-                    .createSocket(socket, consumed, autoClose), tls), socket);
+                    .createSocket(socket, records, autoClose), tls), socket);
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.aggregationgateway.server.grpc;
 import io.aggregationgateway.proto.v1.PushRequest;
 import io.aggregationgateway.proto.v1.PushResponse;
 import io.aggregationgateway.server.connection.ConnectionFrontDoor;
+import io.aggregationgateway.server.support.LogRecords;
 import io.grpc.CallOptions;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
@@ -69,6 +70,8 @@ class HelidonGrpcFaultsTest {
     private static final MethodDescriptor<byte[], byte[]> FAIL = unary("Fail");
     /** Starts slowly: its interceptor waits for {@link #slowRelease}, as a call whose guard checks a password waits for bcrypt. */
     private static final MethodDescriptor<byte[], byte[]> SLOW = unary("Slow");
+    /** Refused by the probe's interceptor, which closes the call inside {@code interceptCall}. */
+    private static final MethodDescriptor<byte[], byte[]> CLOSED_AT_START = unary("ClosedAtStart");
     private static final MethodDescriptor<byte[], byte[]> WATCH = MethodDescriptor.<byte[], byte[]>newBuilder()
             .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
             .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Watch"))
@@ -131,7 +134,8 @@ class HelidonGrpcFaultsTest {
 
     private static ServerServiceDefinition probe() {
         ServiceDescriptor descriptor = ServiceDescriptor.newBuilder(SERVICE)
-                .addMethod(ECHO).addMethod(FAIL).addMethod(WATCH).addMethod(PARSED).addMethod(SLOW).build();
+                .addMethod(ECHO).addMethod(FAIL).addMethod(WATCH).addMethod(PARSED).addMethod(SLOW)
+                .addMethod(CLOSED_AT_START).build();
         ServerServiceDefinition service = ServerServiceDefinition.builder(descriptor)
                 .addMethod(ECHO, ServerCalls.asyncUnaryCall((request, responses) -> {
                     CONNECTION_IN_METHOD.set(ServerContextKeys.CONNECTION_CONTEXT.get() != null);
@@ -153,6 +157,9 @@ class HelidonGrpcFaultsTest {
                     responses.onNext(request);
                     responses.onCompleted();
                 }))
+                .addMethod(CLOSED_AT_START, ServerCalls.asyncUnaryCall((request, responses) -> {
+                    throw new AssertionError("refused by the interceptor, never called");
+                }))
                 .build();
         return ServerInterceptors.intercept(service, new ServerInterceptor() {
             @Override
@@ -166,6 +173,12 @@ class HelidonGrpcFaultsTest {
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
+                }
+                if (call.getMethodDescriptor().equals(CLOSED_AT_START)) {
+                    // as an authentication interceptor refuses a call, grpc-java's way
+                    call.close(Status.UNAUTHENTICATED.withDescription("no credentials"), new Metadata());
+                    return new ServerCall.Listener<>() {
+                    };
                 }
                 return next.startCall(call, headers);
             }
@@ -391,6 +404,27 @@ class HelidonGrpcFaultsTest {
         } // the connection closes without RST_STREAM, as when a client vanishes
         assertFalse(cancelled.await(NO_ANSWER.toMillis(), TimeUnit.MILLISECONDS),
                 "Helidon now cancels the calls of a connection that ended");
+    }
+
+    /**
+     * {@code security.GrpcGuard} closes a refused call only once Helidon calls its listener: a call
+     * closed inside {@code interceptCall} is answered, but Helidon's {@code close} then tells a
+     * listener it does not have yet, and logs the {@code NullPointerException} as SEVERE with its
+     * stack trace, once per call.
+     */
+    @Test
+    void aCallClosedInsideInterceptCallIsAnsweredAndLoggedAsASevereNullPointerException() throws Exception {
+        try (LogRecords logged = LogRecords.capture("io.helidon")) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                    () -> call(helidon, CLOSED_AT_START, new byte[]{1}, CallOptions.DEFAULT));
+            assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode(), e::toString);
+            assertEquals("no credentials", e.getStatus().getDescription());
+            java.util.logging.LogRecord severe = logged.awaitFirst(record -> record.getLevel() == java.util.logging.Level.SEVERE,
+                    NO_ANSWER);
+            assertNotNull(severe, "Helidon no longer logs a call closed inside interceptCall: " + logged.all());
+            assertEquals(NullPointerException.class, severe.getThrown() == null ? null : severe.getThrown().getClass(),
+                    () -> severe.getMessage() + ": " + severe.getThrown());
+        }
     }
 
     /**

@@ -3,6 +3,9 @@ package io.aggregationgateway.server.security;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aggregationgateway.proto.v1.AggregationGatewayGrpc;
+import io.aggregationgateway.proto.v1.PushRequest;
+import io.aggregationgateway.proto.v1.PushResponse;
+import io.aggregationgateway.server.support.LogRecords;
 import io.aggregationgateway.server.support.RunningGateway;
 import io.aggregationgateway.testsupport.RequiredExecutable;
 import io.grpc.ManagedChannel;
@@ -10,7 +13,11 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +32,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -191,6 +199,131 @@ class RefusalsByTheGuardTest {
             }
             assertFalse(scrape.contains("app_grpc_total"), "no refused push changed anything");
         }
+    }
+
+    // ---- refused gRPC calls and the log -------------------------------------------------------
+
+    @Test
+    void refusedGrpcCallsAreAnsweredAndCountedWithoutASevereLineOrAStackTraceInTheLog() throws Exception {
+        // two tokens and no refill within the test
+        try (SecureGateway gateway = SecureGateway.start(dir, null, "--push-rate-limit", "0.001", "--push-rate-burst", "2");
+             LogRecords logged = LogRecords.capture("")) {
+            String pusher = SecureGateway.basic(SecureGateway.PUSHER, SecureGateway.PUSHER_PASSWORD);
+            String reader = SecureGateway.basic(SecureGateway.READER, SecureGateway.READER_PASSWORD);
+            String wrong = SecureGateway.basic(SecureGateway.PUSHER, "guess");
+            ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", gateway.gateway.port()).usePlaintext().build();
+            List<String> answers = new ArrayList<>();
+            List<String> expected = new ArrayList<>();
+            try {
+                for (int round = 0; round < 3; round++) { // an anonymous client that keeps trying
+                    answers.add(unary(channel, null));
+                    expected.add("UNAUTHENTICATED this gateway needs a user name and password (HTTP basic authentication)");
+                    answers.add(unary(channel, wrong));
+                    expected.add("UNAUTHENTICATED wrong user name or password");
+                    answers.add(unary(channel, reader));
+                    expected.add("PERMISSION_DENIED user reader does not have the push role");
+                    answers.add(stream(channel, null, 2));
+                    expected.add("UNAUTHENTICATED this gateway needs a user name and password (HTTP basic authentication)");
+                }
+                answers.add(unary(channel, pusher));
+                expected.add("OK");
+                // the stream's first message takes the last token, its second finds none
+                String throttled = stream(channel, pusher, 2);
+                answers.add(throttled.replaceAll(": at most .*", ""));
+                expected.add("RESOURCE_EXHAUSTED push rate limit exceeded for client 127.0.0.1");
+                answers.add(unary(channel, pusher).replaceAll(": at most .*", ""));
+                expected.add("RESOURCE_EXHAUSTED push rate limit exceeded for client 127.0.0.1");
+                answers.add(reflection(channel));
+                expected.add("UNAUTHENTICATED this gateway needs a user name and password (HTTP basic authentication)");
+            } finally {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+            assertEquals(expected, answers);
+
+            String scrape = gateway.scrape();
+            for (String counted : List.of("aggregation_gateway_rejections_total{reason=\"unauthenticated\"} 9",
+                    "aggregation_gateway_rejections_total{reason=\"forbidden\"} 3",
+                    "aggregation_gateway_rejections_total{reason=\"rate_limited\"} 2",
+                    "aggregation_gateway_pushes_total{format=\"grpc\",result=\"rejected\"} 14",
+                    "aggregation_gateway_pushes_total{format=\"grpc\",result=\"accepted\"} 2",
+                    "app_grpc_total{job=\"grpc\"} 2")) {
+                assertTrue(scrape.contains(counted + "\n"), () -> counted + " in\n" + scrape);
+            }
+            assertEquals(List.of(), logged.severeOrWithStackTrace(), "refused calls are not the log's business");
+        }
+    }
+
+    /** A unary push: {@code OK} or the status code and description it ended with. */
+    private static String unary(ManagedChannel channel, String authorization) {
+        try {
+            stub(channel, authorization).push(SecureGatewayTest.grpcPush("app_grpc_total", 1));
+            return "OK";
+        } catch (StatusRuntimeException e) {
+            return e.getStatus().getCode() + " " + e.getStatus().getDescription();
+        }
+    }
+
+    /** A {@code PushStream} of {@code messages} pushes: {@code OK} or the status it ended with. */
+    private static String stream(ManagedChannel channel, String authorization, int messages) throws Exception {
+        CompletableFuture<String> outcome = new CompletableFuture<>();
+        StreamObserver<PushRequest> stream = async(channel, authorization).pushStream(new StreamObserver<>() {
+            @Override
+            public void onNext(PushResponse response) {
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                Status status = Status.fromThrowable(t);
+                outcome.complete(status.getCode() + " " + status.getDescription());
+            }
+
+            @Override
+            public void onCompleted() {
+                outcome.complete("OK");
+            }
+        });
+        for (int i = 0; i < messages; i++) {
+            stream.onNext(SecureGatewayTest.grpcPush("app_grpc_total", 1));
+        }
+        stream.onCompleted();
+        return outcome.get(20, TimeUnit.SECONDS);
+    }
+
+    /** Asks the reflection service (read role) for the services: {@code OK} or the status it ended with. */
+    private static String reflection(ManagedChannel channel) throws Exception {
+        CompletableFuture<String> outcome = new CompletableFuture<>();
+        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
+                .withDeadlineAfter(20, TimeUnit.SECONDS).serverReflectionInfo(new StreamObserver<>() {
+                    @Override
+                    public void onNext(ServerReflectionResponse response) {
+                        outcome.complete("OK");
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        Status status = Status.fromThrowable(t);
+                        outcome.complete(status.getCode() + " " + status.getDescription());
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        outcome.complete("completed without an answer");
+                    }
+                });
+        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+        requests.onCompleted();
+        return outcome.get(20, TimeUnit.SECONDS);
+    }
+
+    private static AggregationGatewayGrpc.AggregationGatewayStub async(ManagedChannel channel, String authorization) {
+        AggregationGatewayGrpc.AggregationGatewayStub stub = AggregationGatewayGrpc.newStub(channel)
+                .withDeadlineAfter(20, TimeUnit.SECONDS);
+        if (authorization == null) {
+            return stub;
+        }
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), authorization);
+        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
     private static AggregationGatewayGrpc.AggregationGatewayBlockingStub stub(ManagedChannel channel, String authorization) {
