@@ -70,8 +70,13 @@ class HelidonWebServerFaultsTest {
                 .build()
                 .start();
         try {
-            byte[] received = slowGet(helidon.port(), body.length);
-            assertFalse(Arrays.equals(body, received), "Helidon's NIO socket now writes a slowly read response whole");
+            // a race with the send buffer: on a busy or a quiet machine one slow read may happen to
+            // get everything, so the fault counts as there when any of a few reads loses bytes
+            boolean lost = false;
+            for (int attempt = 0; attempt < 5 && !lost; attempt++) {
+                lost = !Arrays.equals(body, slowGet(helidon.port(), body.length));
+            }
+            assertTrue(lost, "Helidon's NIO socket now writes a slowly read response whole (5 slow reads)");
         } finally {
             helidon.stop();
         }
