@@ -265,54 +265,53 @@ class RefusalsByTheGuardTest {
 
     /** A {@code PushStream} of {@code messages} pushes: {@code OK} or the status it ended with. */
     private static String stream(ManagedChannel channel, String authorization, int messages) throws Exception {
-        CompletableFuture<String> outcome = new CompletableFuture<>();
-        StreamObserver<PushRequest> stream = async(channel, authorization).pushStream(new StreamObserver<>() {
-            @Override
-            public void onNext(PushResponse response) {
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                Status status = Status.fromThrowable(t);
-                outcome.complete(status.getCode() + " " + status.getDescription());
-            }
-
-            @Override
-            public void onCompleted() {
-                outcome.complete("OK");
-            }
-        });
+        Outcome<PushResponse> outcome = new Outcome<>(null, "OK");
+        StreamObserver<PushRequest> stream = async(channel, authorization).pushStream(outcome);
         for (int i = 0; i < messages; i++) {
             stream.onNext(SecureGatewayTest.grpcPush("app_grpc_total", 1));
         }
         stream.onCompleted();
-        return outcome.get(20, TimeUnit.SECONDS);
+        return outcome.result.get(20, TimeUnit.SECONDS);
     }
 
     /** Asks the reflection service (read role) for the services: {@code OK} or the status it ended with. */
     private static String reflection(ManagedChannel channel) throws Exception {
-        CompletableFuture<String> outcome = new CompletableFuture<>();
+        Outcome<ServerReflectionResponse> outcome = new Outcome<>("OK", "completed without an answer");
         StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
-                .withDeadlineAfter(20, TimeUnit.SECONDS).serverReflectionInfo(new StreamObserver<>() {
-                    @Override
-                    public void onNext(ServerReflectionResponse response) {
-                        outcome.complete("OK");
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        Status status = Status.fromThrowable(t);
-                        outcome.complete(status.getCode() + " " + status.getDescription());
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        outcome.complete("completed without an answer");
-                    }
-                });
+                .withDeadlineAfter(20, TimeUnit.SECONDS).serverReflectionInfo(outcome);
         requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
         requests.onCompleted();
-        return outcome.get(20, TimeUnit.SECONDS);
+        return outcome.result.get(20, TimeUnit.SECONDS);
+    }
+
+    /** How a streaming call ended, as a line: the status it failed with, or what an answer or its end means. */
+    private static final class Outcome<T> implements StreamObserver<T> {
+        final CompletableFuture<String> result = new CompletableFuture<>();
+        private final String answered; // null: answers do not decide the outcome
+        private final String completed;
+
+        Outcome(String answered, String completed) {
+            this.answered = answered;
+            this.completed = completed;
+        }
+
+        @Override
+        public void onNext(T answer) {
+            if (answered != null) {
+                result.complete(answered);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            Status status = Status.fromThrowable(t);
+            result.complete(status.getCode() + " " + status.getDescription());
+        }
+
+        @Override
+        public void onCompleted() {
+            result.complete(completed);
+        }
     }
 
     private static AggregationGatewayGrpc.AggregationGatewayStub async(ManagedChannel channel, String authorization) {
