@@ -426,6 +426,13 @@ public class Labels implements Comparable<Labels> {
         private int[] order = new int[8];
         /** room for merging in {@link #mergeSort}, allocated when a label set first needs it */
         private int[] merged = new int[0];
+        /**
+         * Whether every label so far came with a value and after a smaller name: then the labels
+         * need no sort and no duplicate check, and the encoding is {@link #scratch}'s start. Checked
+         * as each label is added (one comparison with the one before, mostly settled by the first
+         * byte), since senders mostly write labels that way.
+         */
+        private boolean ascending = true;
 
         public Builder add(String name, String value) {
             byte[] n = name.getBytes(StandardCharsets.UTF_8);
@@ -453,6 +460,9 @@ public class Labels implements Comparable<Labels> {
             System.arraycopy(valueBuf, valueOffset, scratch, pos, valueLength);
             used = pos + valueLength;
             ranges[base + 3] = used;
+            if (ascending && (valueLength == 0 || (count > 0 && compareNames(count - 1, count) >= 0))) {
+                ascending = false;
+            }
             count++;
             return this;
         }
@@ -471,6 +481,7 @@ public class Labels implements Comparable<Labels> {
         public Builder clear() {
             used = 0;
             count = 0;
+            ascending = true;
             return this;
         }
 
@@ -483,6 +494,9 @@ public class Labels implements Comparable<Labels> {
             try {
                 if (count == 0) {
                     return EMPTY;
+                }
+                if (ascending) {
+                    return new Labels(Arrays.copyOf(scratch, used), count);
                 }
                 int duplicate = sortByName();
                 if (duplicate >= 0) {
@@ -537,7 +551,7 @@ public class Labels implements Comparable<Labels> {
             if (count == 0) {
                 return grouping;
             }
-            int duplicate = sortByName();
+            int duplicate = ascending ? inOrderAsAdded() : sortByName();
             if (duplicate >= 0) {
                 String name = name(duplicate);
                 clear();
@@ -594,6 +608,17 @@ public class Labels implements Comparable<Labels> {
                 return grouping;
             }
             return new Labels(pos == out.length ? out : Arrays.copyOf(out, pos), kept + grouping.size);
+        }
+
+        /** The order of labels added {@link #ascending}: as added, without a repeated name (returns -1). */
+        private int inOrderAsAdded() {
+            if (order.length < count) {
+                order = new int[Math.max(count, order.length * 2)];
+            }
+            for (int i = 0; i < count; i++) {
+                order[i] = i;
+            }
+            return -1;
         }
 
         /**
