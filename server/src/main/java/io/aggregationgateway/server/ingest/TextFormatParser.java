@@ -165,6 +165,8 @@ public final class TextFormatParser {
         private static final long ONES = 0x0101010101010101L;
         private static final long HIGH_BITS = 0x8080808080808080L;
         private static final long NEWLINES = ONES * '\n';
+        private static final long QUOTES = ONES * '"';
+        private static final long BACKSLASHES = ONES * '\\';
 
         private final byte[] body;
         private final int bodyStart;
@@ -253,6 +255,33 @@ public final class TextFormatParser {
                 }
             }
             while (i < bodyEnd && body[i] != '\n') {
+                i++;
+            }
+            return i;
+        }
+
+        /**
+         * The position of the first quote, backslash or non-ASCII byte from {@code pos} on, or
+         * {@code end} (or {@code pos} when past it). Eight bytes at a time: label values are most
+         * of a sample line's bytes.
+         */
+        private int plainRunEnd(int pos, int end) {
+            int i = pos;
+            for (; i + Long.BYTES <= end; i += Long.BYTES) {
+                long x = (long) LONGS.get(body, i);
+                long quotes = x ^ QUOTES;
+                long backslashes = x ^ BACKSLASHES;
+                // the lowest flagged byte is the first hit: a zero byte's flag is exact below the first zero
+                long hits = (((quotes - ONES) & ~quotes) | ((backslashes - ONES) & ~backslashes) | x) & HIGH_BITS;
+                if (hits != 0) {
+                    return i + (Long.numberOfTrailingZeros(hits) >>> 3);
+                }
+            }
+            while (i < end) {
+                byte c = body[i];
+                if (c == '"' || c == '\\' || c < 0) {
+                    break;
+                }
                 i++;
             }
             return i;
@@ -531,20 +560,18 @@ public final class TextFormatParser {
                 int valueStart = pos;
                 boolean escaped = false;
                 boolean nonAscii = false;
-                while (pos < end) {
-                    byte c = body[pos];
-                    if (c == '"') {
+                while (true) {
+                    pos = plainRunEnd(pos, end);
+                    if (pos >= end || body[pos] == '"') {
                         break;
                     }
-                    if (c == '\\') {
+                    if (body[pos] == '\\') {
                         escaped = true;
                         pos += 2;
-                        continue;
-                    }
-                    if (c < 0) {
+                    } else {
                         nonAscii = true;
+                        pos++;
                     }
-                    pos++;
                 }
                 if (pos >= end) {
                     throw error("expected '\"' to close the value of label " + excerpt(labelBuf, labelStart, labelEnd) + ", found end of line");
