@@ -199,6 +199,26 @@ final class TextFamilies {
      * @param bound the bucket's {@code le}, for a {@link Role#BUCKET}
      * @throws PushRejectedException on a second {@code _count} or {@code _sum} for one series
      */
+    /**
+     * The length of the last sample's name when buf[pos, end) starts with it and that name still
+     * resolves as it did (no family or TYPE came since), else -1: then a sample with that name has
+     * the last one's role, and its name need not be scanned or looked up. Whether the name ends
+     * there is the caller's to check.
+     */
+    int lastNameAt(byte[] buf, int pos, int end) {
+        int length = sampleLength;
+        if (family == null || end - pos < length
+                || !Arrays.equals(buf, pos, pos + length, sampleBuf, sampleStart, sampleStart + length)) {
+            return -1;
+        }
+        return length;
+    }
+
+    /** The role of a sample whose name {@link #lastNameAt} found. */
+    Role lastRole() {
+        return role;
+    }
+
     void add(Labels labels, double value, double bound, int line) throws PushRejectedException {
         Family f = family;
         switch (role) {

@@ -183,6 +183,8 @@ public final class TextFormatParser {
         private byte[] scratch = new byte[128];
         /** room for an unescaped quoted label name */
         private byte[] labelNameScratch = new byte[64];
+        /** whether the last sample's name was written unquoted: only then may the next one be matched against it unscanned */
+        private boolean lastNamePlain;
         /** the number of the line being read, from 1 */
         private int line;
 
@@ -437,6 +439,7 @@ public final class TextFormatParser {
                 }
                 pos = skipBlanks(parseQuotedMetricName(quote, end, METRIC_NAME_AFTER_BRACE), end);
                 role = families.startSample(nameBuf, nameStart, nameEnd, line);
+                lastNamePlain = false;
                 if (pos < end && body[pos] == ',') {
                     pos = parseLabels(pos + 1, end, true);
                 } else if (pos < end && body[pos] == '}') {
@@ -450,9 +453,18 @@ public final class TextFormatParser {
             } else {
                 nameBuf = body;
                 nameStart = pos;
-                pos = scanMetricName(pos, end);
-                nameEnd = pos;
-                role = families.startSample(nameBuf, nameStart, nameEnd, line);
+                int known = lastNamePlain ? families.lastNameAt(body, pos, end) : -1;
+                if (known > 0 && (pos + known == end || !is(body[pos + known], METRIC_NAME))) {
+                    // the last sample's name again, as samples of a family come: neither scanned nor looked up
+                    pos += known;
+                    nameEnd = pos;
+                    role = families.lastRole();
+                } else {
+                    pos = scanMetricName(pos, end);
+                    nameEnd = pos;
+                    role = families.startSample(nameBuf, nameStart, nameEnd, line);
+                    lastNamePlain = true;
+                }
                 pos = afterNameOfSample(pos, end);
             }
             parseValueAndRest(pos, end);
