@@ -116,6 +116,37 @@ class TextFormatParserPropertyTest {
         return out;
     }
 
+    /**
+     * A sample named as the one before it is neither scanned nor looked up; with every sample's name
+     * quoted inside the braces ({@code {"name",...}}, which is the same name) each one is. Both
+     * bodies must parse to the same model.
+     */
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void samplesNamedInsideTheBracesParseAsNamedBeforeThem(Dialect dialect) throws PushRejectedException {
+        TextFormatParser parser = new TextFormatParser(dialect);
+        int rewritten = 0;
+        for (int i = 0; i < ITERATIONS; i++) {
+            long seed = BASE_SEED + i;
+            Generated generated = new Generator(new Random(seed), dialect == Dialect.OPENMETRICS_1_0_0).generate();
+            String quoted = SAMPLE_NAMED_BEFORE_BRACES.matcher(generated.text).replaceAll(m ->
+                    java.util.regex.Matcher.quoteReplacement("{\"" + m.group(1) + "\"" + (m.group(2) != null ? "," : "} ")));
+            byte[] plainBody = generated.text.getBytes(StandardCharsets.UTF_8);
+            byte[] quotedBody = quoted.getBytes(StandardCharsets.UTF_8);
+            if (!quoted.equals(generated.text)) {
+                rewritten++;
+            }
+            assertEquals(ModelText.render(parser.parse(plainBody, 0, plainBody.length)),
+                    ModelText.render(parser.parse(quotedBody, 0, quotedBody.length)),
+                    () -> "seed " + seed + " (" + dialect + ")\n--- body ---\n" + generated.text + "\n--- quoted ---\n" + quoted);
+        }
+        assertTrue(rewritten > ITERATIONS / 2, "names quoted in " + rewritten + " of " + ITERATIONS + " bodies");
+    }
+
+    /** A sample line's metric name written before its braces or value, and what follows it; lines end at \n only (values may hold \r). */
+    private static final java.util.regex.Pattern SAMPLE_NAMED_BEFORE_BRACES =
+            java.util.regex.Pattern.compile("(?md)^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:[ \t]*(\\{)|[ \t])");
+
     /** The fast decimal path must give exactly what Double.parseDouble gives. */
     @Test
     void numbersAgreeWithDoubleParseDouble() throws PushRejectedException {

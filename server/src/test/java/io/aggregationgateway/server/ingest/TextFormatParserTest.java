@@ -50,6 +50,22 @@ class TextFormatParserTest {
                           {code="200",method="get"} 1027.0
                           {code="400",method="post"} 3.0
                         """),
+                Arguments.of("a sample named as the start of the name before, or the name before as its start",
+                        "foo 1\nfoo_bar 2\nfoo 3\nfo 4\nfoo_bar{a=\"1\"} 5\n", """
+                        foo untyped ""
+                          {} 1.0
+                          {} 3.0
+                        foo_bar untyped ""
+                          {} 2.0
+                          {a="1"} 5.0
+                        fo untyped ""
+                          {} 4.0
+                        """),
+                Arguments.of("quotes, backslashes and UTF-8 at the start, middle and end of label values longer than eight bytes",
+                        "m{a=\"\\\"bcdefghijklmnop\",b=\"abcdefgh\\\\ijklmnop\",c=\"abcdefghijklmno\\n\",d=\"abcdefghé\",e=\"abcdefgh\"} 1\n", """
+                        m untyped ""
+                          {a="\\"bcdefghijklmnop",b="abcdefgh\\\\ijklmnop",c="abcdefghijklmno\\n",d="abcdefghé",e="abcdefgh"} 1.0
+                        """),
                 Arguments.of("escapes in label values", "m{a=\"x\\\\y\\\"z\\nw\",b=\"\\\\n\"} 1\n", """
                         m untyped ""
                           {a="x\\\\y\\"z\\nw",b="\\\\n"} 1.0
@@ -577,6 +593,11 @@ class TextFormatParserTest {
                 bad(PROMETHEUS_TEXT_0_0_4, "# HELP m a \\\"b\\\"\n", 1, "invalid escape sequence '\\\"' in HELP text"),
                 bad(PROMETHEUS_TEXT_0_0_4, "# HELP m trailing \\\n", 1, "found end of line"),
                 bad(PROMETHEUS_TEXT_0_0_4, "m{a=\"\u00ff\"} 1\n", 1, "invalid UTF-8 in the value of label \"a\""),
+                bad(PROMETHEUS_TEXT_0_0_4, "{\"a.b\"} 1\na.b 2\n", 2, "expected '{' or a space after metric name \"a\", found '.'"),
+                bad(PROMETHEUS_TEXT_0_0_4, "a 1\na.b 2\n", 2, "expected '{' or a space after metric name \"a\", found '.'"),
+                bad(PROMETHEUS_TEXT_0_0_4, "m 1\nm{a=\"abcdefgh\u00ffijklmnop\"} 1\n", 2, "invalid UTF-8 in the value of label \"a\""),
+                bad(PROMETHEUS_TEXT_0_0_4, "m{a=\"abcdefghijklmnop\\q\"} 1\n", 1, "invalid escape sequence '\\q' in the value of label \"a\""),
+                bad(PROMETHEUS_TEXT_0_0_4, "m{a=\"abcdefghijklmnopqrstuvw} 1\n", 1, "expected '\"' to close the value of label \"a\", found end of line"),
                 bad(PROMETHEUS_TEXT_0_0_4, "m 1.0d\n", 1, "expected a number as sample value, found \"1.0d\""),
                 bad(PROMETHEUS_TEXT_0_0_4, "m 0x1p3\n", 1, "expected a number as sample value, found \"0x1p3\""),
                 bad(PROMETHEUS_TEXT_0_0_4, "m 1_000\n", 1, "expected a number as sample value, found \"1_000\""),

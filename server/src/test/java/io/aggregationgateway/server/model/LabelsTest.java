@@ -286,6 +286,26 @@ class LabelsTest {
         assertEquals(Labels.EMPTY, builder.add("a", "").add("b", "").build());
     }
 
+    /**
+     * Labels added in ascending order skip the sort; one out of order, with an empty value or
+     * repeated right after itself does not, and a builder reused after any of them starts afresh,
+     * also after {@code buildWith} kept its labels for {@code build()}.
+     */
+    @Test
+    void labelsAddedAscendingOrNotAreCheckedAlikeOnAReusedBuilder() {
+        Labels.Builder builder = new Labels.Builder();
+        assertEquals("{a=\"1\",b=\"2\"}", builder.add("b", "2").add("a", "1").build().toString());
+        assertEquals("{a=\"1\",b=\"2\"}", builder.add("a", "1").add("b", "2").build().toString());
+        assertEquals("{a=\"1\",c=\"3\"}", builder.add("a", "1").add("b", "").add("c", "3").build().toString());
+        IllegalArgumentException repeated = assertThrows(IllegalArgumentException.class,
+                () -> builder.add("a", "1").add("b", "2").add("b", "3").build());
+        assertEquals("label name b appears twice", repeated.getMessage());
+        assertEquals(null, builder.add("a", "1").add("job", "x").buildWith(Labels.of("job", "j")));
+        assertEquals(Labels.of("a", "1", "job", "x"), builder.build(), "kept for build()");
+        assertEquals(Labels.of("a", "1", "job", "j", "z", "2"), builder.add("a", "1").add("z", "2").buildWith(Labels.of("job", "j")));
+        assertEquals(Labels.of("a", "1", "job", "j", "z", "2"), builder.add("z", "2").add("a", "1").buildWith(Labels.of("job", "j")));
+    }
+
     /** 100,000 labels in reverse order: quadratic sorting took minutes for this. */
     @Test
     void builderSortsAHundredThousandLabels() {
