@@ -194,12 +194,6 @@ final class TextFamilies {
     }
 
     /**
-     * Files the sample {@link #startSample} started.
-     *
-     * @param bound the bucket's {@code le}, for a {@link Role#BUCKET}
-     * @throws PushRejectedException on a second {@code _count} or {@code _sum} for one series
-     */
-    /**
      * The length of the last sample's name when buf[pos, end) starts with it and that name still
      * resolves as it did (no family or TYPE came since), else -1: then a sample with that name has
      * the last one's role, and its name need not be scanned or looked up. Whether the name ends
@@ -219,6 +213,12 @@ final class TextFamilies {
         return role;
     }
 
+    /**
+     * Files the sample {@link #startSample} started.
+     *
+     * @param bound the bucket's {@code le}, for a {@link Role#BUCKET}
+     * @throws PushRejectedException on a second {@code _count} or {@code _sum} for one series
+     */
     void add(Labels labels, double value, double bound, int line) throws PushRejectedException {
         Family f = family;
         switch (role) {
