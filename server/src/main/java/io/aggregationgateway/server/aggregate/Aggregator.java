@@ -210,7 +210,8 @@ public final class Aggregator {
             long now = clockMillis.getAsLong();
             for (int i = 0; i < targets.length; i++) {
                 MetricFamily family = toApply.get(i);
-                targets[i].add(family.series(), family.help(), now, commit.source(), phase.ledger(), tally);
+                targets[i].add(family.series(), family.help(), now, commit.source(), phase.ledger(), tally,
+                        valid.utf8LabelNames());
             }
             // Reserved as if every series were new and every histogram grew by its whole push: give back the rest.
             budget.adjust(tally.newSeries - reserved.series(), tally.bytes - reserved.bytes());

@@ -48,6 +48,9 @@ final class PushValidator {
         List<MetricFamily> toApply = new ArrayList<>(byName.size());
         List<MetricFamily> discarded = new ArrayList<>();
         int seriesCount = 0;
+        boolean utf8LabelNames = false;
+        long bytesIfNew = 0;
+        double magnitude = 0;
         LabelScan scan = new LabelScan();
         for (MetricFamily family : byName.values()) {
             checkFamilyName(family.name());
@@ -55,10 +58,14 @@ final class PushValidator {
             // the family's own list while every series stays as it came (labels and values final already)
             List<Series> normalised = null;
             LabelsSeen seen = new LabelsSeen(pushed.size());
+            boolean summaries = family.type() == MetricType.SUMMARY;
+            boolean gaugeCell = gaugeCells.mayHold(family.type());
+            long seriesBytes = 0;
             for (int i = 0; i < pushed.size(); i++) {
                 Series series = pushed.get(i);
                 Labels labels = series.labels().withOverrides(push.groupingLabels());
                 checkLabels(family, labels, scan);
+                utf8LabelNames |= scan.utf8;
                 if (!seen.add(labels)) {
                     throw reject(RejectionReason.DUPLICATE_SERIES, family, labels, "the same series appears twice in one push");
                 }
@@ -70,16 +77,21 @@ final class PushValidator {
                 if (normalised != null) {
                     normalised.add(result);
                 }
+                if (!summaries) { // what ValidatedPush.of would work out in a second walk over every series
+                    seriesBytes += Footprint.ofNewSeries(result, gaugeCell && result instanceof ScalarSample);
+                    magnitude = Math.max(magnitude, Overflow.magnitude(result));
+                }
             }
-            if (family.type() == MetricType.SUMMARY) {
+            if (summaries) {
                 discarded.add(family); // summaries cannot be added up: checked for type, then dropped
             } else if (!pushed.isEmpty()) {
                 toApply.add(normalised == null ? family
                         : new MetricFamily(family.name(), family.type(), family.help(), normalised));
                 seriesCount += pushed.size();
+                bytesIfNew += Footprint.ofFamily(family.name(), family.help()) + seriesBytes;
             }
         }
-        return ValidatedPush.of(toApply, discarded, seriesCount, gaugeCells);
+        return new ValidatedPush(toApply, discarded, seriesCount, bytesIfNew, magnitude, utf8LabelNames);
     }
 
     private Map<String, MetricFamily> mergeSameNamedFamilies(List<MetricFamily> families) throws PushRejectedException {

@@ -109,8 +109,11 @@ final class StoredFamily {
      * Counts new series and the bytes they and grown histograms take into {@code tally}.
      *
      * @param source the source of a cumulative push (its gauges set that source's value), or {@link #NO_SOURCE}
+     * @param utf8LabelNames whether a pushed series may have a label name outside the legacy set (validation
+     *                       looked at every name already): when not, new series are not looked at again
      */
-    void add(List<Series> pushed, String pushedHelp, long nowMillis, int source, ValueLedger ledger, PushTally tally) {
+    void add(List<Series> pushed, String pushedHelp, long nowMillis, int source, ValueLedger ledger, PushTally tally,
+             boolean utf8LabelNames) {
         if (ledger != null) {
             ledger.beforeTouching(this);
         }
@@ -126,8 +129,8 @@ final class StoredFamily {
                 if (ledger != null) {
                     ledger.beforeCreate(fresh);
                 }
-                if (!utf8LabelNames && Labels.hasUtf8Name(s.labels())) {
-                    utf8LabelNames = true; // before the series is there for a scrape to see
+                if (utf8LabelNames && !this.utf8LabelNames && Labels.hasUtf8Name(s.labels())) {
+                    this.utf8LabelNames = true; // before the series is there for a scrape to see
                 }
                 cell = series.putIfAbsent(fresh);
                 if (cell == null) {

@@ -1,5 +1,6 @@
 package io.aggregationgateway.server.aggregate;
 
+import io.aggregationgateway.server.model.FamilyView;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
 import org.junit.jupiter.api.Test;
@@ -7,6 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,6 +51,39 @@ class Utf8NamesEngineTest {
                 # TYPE "my.requests_total" untyped
                 {"my.requests_total","http.method"="GET",job="j","zone.name"="eu"} 7
                 """, engine.utf8Exposition());
+    }
+
+    /**
+     * A family first pushed with legacy label names learns that a later series has a UTF-8 one,
+     * whether the name came in the body or as a grouping label: validation saw it, and the merge
+     * marks the family so that scrapes escape it.
+     */
+    @Test
+    void aLaterSeriesWithAUtf8LabelNameMarksItsFamilyForEscaping() throws Exception {
+        EngineHarness engine = new EngineHarness();
+        engine.push("/job/j", "# TYPE c counter\nc{a=\"1\"} 1\n");
+        assertEquals(List.of(false), utf8LabelNames(engine));
+        engine.push("/job/j", "# TYPE c counter\nc{a=\"1\"} 1\nc{\"b.c\"=\"2\"} 1\n");
+        assertEquals(List.of(true), utf8LabelNames(engine));
+        assertEquals("""
+                # TYPE c counter
+                c{a="1",job="j"} 2
+                c{b_c="2",job="j"} 1
+                """, engine.exposition());
+
+        EngineHarness grouped = new EngineHarness();
+        grouped.push("/job/j", "# TYPE c counter\nc{a=\"1\"} 1\n");
+        grouped.push("/job/j/U__zone_2e_name/eu", "# TYPE c counter\nc{a=\"1\"} 1\n");
+        assertEquals(List.of(true), utf8LabelNames(grouped));
+        assertEquals("""
+                # TYPE c counter
+                c{a="1",job="j"} 1
+                c{a="1",job="j",zone_name="eu"} 1
+                """, grouped.exposition());
+    }
+
+    private static List<Boolean> utf8LabelNames(EngineHarness engine) {
+        return engine.aggregator.families().stream().map(FamilyView::utf8LabelNames).toList();
     }
 
     @Test
