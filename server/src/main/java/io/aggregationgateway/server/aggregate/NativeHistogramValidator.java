@@ -45,9 +45,10 @@ final class NativeHistogramValidator {
         if (!Double.isFinite(h.sum())) {
             throw invalid(family, h, "sum " + h.sum() + " cannot be added up");
         }
-        // one pass over each side checks it and sums it up
-        double inBuckets = h.zeroCount() + checkBuckets(family, h, "positive", h.positive())
-                + checkBuckets(family, h, "negative", h.negative());
+        // one pass over each side checks it, sums it up and counts its populated buckets
+        int[] populated = new int[2];
+        double inBuckets = h.zeroCount() + checkBuckets(family, h, "positive", h.positive(), populated, 0)
+                + checkBuckets(family, h, "negative", h.negative(), populated, 1);
         // float counts may carry rounding from the client's own additions
         double slack = h.floatCounts() ? inBuckets * 1e-12 : 0;
         if (h.count() < inBuckets - slack) {
@@ -68,8 +69,8 @@ final class NativeHistogramValidator {
         for (int i = 0; i < foldNegative; i++) {
             zeroCount += h.negative().counts()[i];
         }
-        NativeBuckets keptPositive = populatedFrom(h.positive(), foldPositive);
-        NativeBuckets keptNegative = populatedFrom(h.negative(), foldNegative);
+        NativeBuckets keptPositive = populatedFrom(h.positive(), foldPositive, populated[0]);
+        NativeBuckets keptNegative = populatedFrom(h.negative(), foldNegative, populated[1]);
         return new NativeHistogram(h.labels(), h.schema(), h.zeroThreshold(), zeroCount, h.count(), h.sum(),
                 keptPositive, keptNegative, h.floatCounts(), classic);
     }
@@ -81,12 +82,16 @@ final class NativeHistogramValidator {
         }
     }
 
-    /** Checks one side's indices and counts; returns the sum of its counts. */
-    private static double checkBuckets(MetricFamily family, NativeHistogram h, String side, NativeBuckets buckets)
-            throws PushRejectedException {
+    /**
+     * Checks one side's indices and counts; returns the sum of its counts, and puts the number of
+     * its populated buckets in {@code populated[slot]}.
+     */
+    private static double checkBuckets(MetricFamily family, NativeHistogram h, String side, NativeBuckets buckets,
+                                       int[] populated, int slot) throws PushRejectedException {
         int[] indices = buckets.indices();
         double[] counts = buckets.counts();
         double total = 0;
+        int nonZero = 0;
         for (int i = 0; i < indices.length; i++) {
             if (Math.abs(indices[i]) > MAX_ABS_INDEX) {
                 throw invalid(family, h, side + " bucket index " + indices[i] + " is out of range (at most "
@@ -101,7 +106,9 @@ final class NativeHistogramValidator {
                         + " (must be finite and not negative)");
             }
             total += counts[i];
+            nonZero += counts[i] != 0 ? 1 : 0;
         }
+        populated[slot] = nonZero;
         return total;
     }
 
@@ -117,12 +124,15 @@ final class NativeHistogramValidator {
         return n;
     }
 
-    /** The populated buckets from the {@code first}th on, in one copy (none when that is all of them). */
-    private static NativeBuckets populatedFrom(NativeBuckets buckets, int first) {
+    /**
+     * The populated buckets from the {@code first}th on, in one copy (none when that is all of them),
+     * given how many of all are populated.
+     */
+    private static NativeBuckets populatedFrom(NativeBuckets buckets, int first, int populated) {
         double[] counts = buckets.counts();
-        int n = 0;
-        for (int i = first; i < counts.length; i++) {
-            n += counts[i] != 0 ? 1 : 0;
+        int n = populated;
+        for (int i = 0; i < first; i++) {
+            n -= counts[i] != 0 ? 1 : 0;
         }
         if (first == 0 && n == counts.length) {
             return buckets;

@@ -37,7 +37,7 @@ final class SparseBuckets {
      * Both sides' buckets added index by index (a bucket missing on one side counts 0); empty buckets
      * left out. When the result has exactly {@code a}'s buckets (the usual merge: a push brings
      * buckets the series already holds) it shares {@code a}'s index array, which is never modified,
-     * so a merge then allocates only the counts.
+     * so a merge then allocates only the counts, in one pass over both sides.
      */
     static NativeBuckets add(NativeBuckets a, NativeBuckets b) {
         if (b.isEmpty()) {
@@ -46,41 +46,62 @@ final class SparseBuckets {
         if (a.isEmpty()) {
             return b;
         }
+        double[] intoA = addIntoIndicesOf(a, b);
+        return intoA != null ? new NativeBuckets(a.indices(), intoA) : addAnyIndices(a, b);
+    }
+
+    /**
+     * The sums at {@code a}'s indices when those are exactly the result's: every bucket of {@code b}
+     * that {@code a} lacks is empty and no sum is 0. Otherwise {@code null}, found in the same pass.
+     */
+    private static double[] addIntoIndicesOf(NativeBuckets a, NativeBuckets b) {
         int[] ai = a.indices();
         double[] ac = a.counts();
         int[] bi = b.indices();
         double[] bc = b.counts();
-        // first pass: the result's size, and whether its indices are a's
-        int size = 0;
-        boolean sameIndices = true;
-        for (int i = 0, j = 0; i < ai.length || j < bi.length; size++) {
-            if (j == bi.length || (i < ai.length && ai[i] < bi[j])) {
-                if (ac[i++] == 0) {
-                    size--; // not in a stored value, whose buckets are all populated
-                    sameIndices = false;
+        double[] counts = new double[ai.length];
+        int j = 0;
+        for (int i = 0; i < ai.length; i++) {
+            int index = ai[i];
+            double count = ac[i];
+            while (j < bi.length && bi[j] < index) {
+                if (bc[j++] != 0) {
+                    return null;
                 }
-            } else if (i == ai.length || bi[j] < ai[i]) {
-                if (bc[j++] == 0) {
-                    size--; // an empty bucket only b lists: left out
-                } else {
-                    sameIndices = false;
-                }
-            } else if (ac[i++] + bc[j++] == 0) {
-                size--;
-                sameIndices = false;
+            }
+            if (j < bi.length && bi[j] == index) {
+                count += bc[j++];
+            }
+            if (count == 0) {
+                return null;
+            }
+            counts[i] = count;
+        }
+        for (; j < bi.length; j++) {
+            if (bc[j] != 0) {
+                return null;
             }
         }
-        if (sameIndices && size == ai.length) {
-            double[] counts = ac.clone();
-            for (int i = 0, j = 0; j < bi.length; j++) {
-                while (i < ai.length && ai[i] < bi[j]) {
-                    i++;
-                }
-                if (i < ai.length && ai[i] == bi[j]) {
-                    counts[i] += bc[j]; // b's other buckets are empty
-                }
+        return counts;
+    }
+
+    /** {@link #add} in general: a merge walk that sizes the result first. */
+    static NativeBuckets addAnyIndices(NativeBuckets a, NativeBuckets b) {
+        int[] ai = a.indices();
+        double[] ac = a.counts();
+        int[] bi = b.indices();
+        double[] bc = b.counts();
+        int size = 0;
+        for (int i = 0, j = 0; i < ai.length || j < bi.length; ) {
+            double count;
+            if (j == bi.length || (i < ai.length && ai[i] < bi[j])) {
+                count = ac[i++];
+            } else if (i == ai.length || bi[j] < ai[i]) {
+                count = bc[j++];
+            } else {
+                count = ac[i++] + bc[j++];
             }
-            return new NativeBuckets(ai, counts);
+            size += count != 0 ? 1 : 0;
         }
         int[] indices = new int[size];
         double[] counts = new double[size];

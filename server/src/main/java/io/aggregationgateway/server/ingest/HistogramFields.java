@@ -97,9 +97,15 @@ final class HistogramFields {
             spans++;
         }
 
+        /** Doubles the deltas' array (the first {@link #deltas} kept) and returns it. */
+        long[] growDeltas() {
+            deltaValues = Arrays.copyOf(deltaValues, deltaValues.length * 2);
+            return deltaValues;
+        }
+
         void addDelta(long delta) {
             if (deltas == deltaValues.length) {
-                deltaValues = Arrays.copyOf(deltaValues, deltas * 2);
+                growDeltas();
             }
             deltaValues[deltas++] = delta;
         }

@@ -391,11 +391,9 @@ final class MetricFamilyWireReader {
                 case Histogram.NEGATIVE_SPAN_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> span(in.readLengthDelimited(to), into.negative);
                 case Histogram.POSITIVE_SPAN_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> span(in.readLengthDelimited(to), into.positive);
                 // repeated numbers come one per field, or packed into one length-delimited field
-                case Histogram.NEGATIVE_DELTA_FIELD_NUMBER << 3 | VARINT ->
-                        into.negative.addDelta(WireFormat.decodeZigZag(in.readVarint64(to)));
+                case Histogram.NEGATIVE_DELTA_FIELD_NUMBER << 3 | VARINT -> deltaRun(to, into.negative, tag);
                 case Histogram.NEGATIVE_DELTA_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> packedDeltas(in.readLengthDelimited(to), into.negative);
-                case Histogram.POSITIVE_DELTA_FIELD_NUMBER << 3 | VARINT ->
-                        into.positive.addDelta(WireFormat.decodeZigZag(in.readVarint64(to)));
+                case Histogram.POSITIVE_DELTA_FIELD_NUMBER << 3 | VARINT -> deltaRun(to, into.positive, tag);
                 case Histogram.POSITIVE_DELTA_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> packedDeltas(in.readLengthDelimited(to), into.positive);
                 case Histogram.NEGATIVE_COUNT_FIELD_NUMBER << 3 | FIXED64 -> into.negative.addCount(in.readDouble(to));
                 case Histogram.NEGATIVE_COUNT_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> packedCounts(in.readLengthDelimited(to), into.negative);
@@ -426,6 +424,15 @@ final class MetricFamilyWireReader {
     }
 
     private void span(int to, HistogramFields.Side into) throws WireFormatException {
+        byte[] buf = in.buffer();
+        int p = in.position();
+        // the usual span: both fields, in order, one byte each (an offset within ±63, a length under 128)
+        if (to - p == 4 && buf[p] == (BucketSpan.OFFSET_FIELD_NUMBER << 3 | VARINT) && buf[p + 1] >= 0
+                && buf[p + 2] == (BucketSpan.LENGTH_FIELD_NUMBER << 3 | VARINT) && buf[p + 3] >= 0) {
+            into.addSpan(WireFormat.decodeZigZag32(buf[p + 1]), buf[p + 3]);
+            in.seek(to);
+            return;
+        }
         int offset = 0;
         int length = 0;
         while (in.position() < to) {
@@ -439,10 +446,50 @@ final class MetricFamilyWireReader {
         into.addSpan(offset, length);
     }
 
+    /**
+     * A delta sent as a field of its own (its tag, one byte, already read), and the deltas of the
+     * same side that follow it the same way: client_java sends them so, hundreds in a row.
+     */
+    private void deltaRun(int to, HistogramFields.Side into, int tag) throws WireFormatException {
+        deltas(to, into, tag);
+    }
+
     private void packedDeltas(int to, HistogramFields.Side into) throws WireFormatException {
-        while (in.position() < to) {
-            into.addDelta(WireFormat.decodeZigZag(in.readVarint64(to)));
+        if (in.position() < to) {
+            deltas(to, into, -1);
         }
+    }
+
+    /**
+     * Deltas up to {@code to} ({@code repeatTag} -1: a packed field's contents, at least one), or
+     * one delta and every next one as long as the next field is {@code repeatTag} again. Deltas
+     * between neighbouring buckets mostly take one byte.
+     */
+    private void deltas(int to, HistogramFields.Side into, int repeatTag) throws WireFormatException {
+        byte[] buf = in.buffer();
+        int p = in.position();
+        long[] deltas = into.deltaValues;
+        int n = into.deltas;
+        do {
+            if (n == deltas.length) {
+                deltas = into.growDeltas();
+            }
+            if (p < to && buf[p] >= 0) {
+                deltas[n++] = WireFormat.decodeZigZag(buf[p++]);
+            } else {
+                in.seek(p);
+                deltas[n++] = WireFormat.decodeZigZag(in.readVarint64(to));
+                p = in.position();
+            }
+            if (repeatTag >= 0) {
+                if (p >= to || buf[p] != repeatTag) {
+                    break;
+                }
+                p++; // the next delta's tag: its value must follow
+            }
+        } while (repeatTag >= 0 || p < to);
+        into.deltas = n;
+        in.seek(p);
     }
 
     private void packedCounts(int to, HistogramFields.Side into) throws WireFormatException {

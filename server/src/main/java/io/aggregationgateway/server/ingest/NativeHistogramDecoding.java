@@ -67,22 +67,38 @@ final class NativeHistogramDecoding {
         for (int s = 0; s < side.spans; s++) {
             // the first offset is the first bucket's index, the others the gap after the previous span
             index += side.spanOffsets[s];
-            for (long j = 0; j < Integer.toUnsignedLong(side.spanLengths[s]); j++) {
-                if (index < Integer.MIN_VALUE || index > Integer.MAX_VALUE) {
-                    throw new InvalidNativeHistogram(sideName + " bucket index " + index + " is out of range");
+            long length = Integer.toUnsignedLong(side.spanLengths[s]);
+            if (length == 0) {
+                continue;
+            }
+            if (index < Integer.MIN_VALUE || index > Integer.MAX_VALUE) {
+                throw new InvalidNativeHistogram(sideName + " bucket index " + index + " is out of range");
+            }
+            // the span's buckets up to the largest int index; one beyond it is refused once those are read
+            int inRange = (int) Math.min(length, (long) Integer.MAX_VALUE - index + 1);
+            int at = (int) index;
+            int end = n + inRange;
+            if (floatCounts) {
+                System.arraycopy(side.countValues, n, absolute, n, inRange);
+                for (; n < end; n++) {
+                    indices[n] = at++;
                 }
-                indices[n] = (int) index++;
-                if (floatCounts) {
-                    absolute[n] = side.countValues[n];
-                } else {
-                    try {
-                        running = Math.addExact(running, side.deltaValues[n]);
-                    } catch (ArithmeticException e) {
+            } else {
+                long[] deltas = side.deltaValues;
+                for (; n < end; n++) {
+                    indices[n] = at++;
+                    long delta = deltas[n];
+                    long sum = running + delta;
+                    if (((running ^ sum) & (delta ^ sum)) < 0) { // Math.addExact's test
                         throw new InvalidNativeHistogram(sideName + " bucket " + indices[n] + ": the deltas overflow 64 bits");
                     }
-                    absolute[n] = running;
+                    running = sum;
+                    absolute[n] = sum;
                 }
-                n++;
+            }
+            index += length;
+            if (inRange < length) {
+                throw new InvalidNativeHistogram(sideName + " bucket index " + ((long) Integer.MAX_VALUE + 1) + " is out of range");
             }
         }
         return new NativeBuckets(indices, absolute);

@@ -14,9 +14,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
-/** {@link SparseBuckets#add}: named cases, then random sides against a map-based sum. */
+/**
+ * {@link SparseBuckets#add}: named cases, then random sides against a map-based sum, and its one-pass
+ * merge against the general one.
+ */
 class SparseBucketsTest {
 
     static Stream<Arguments> additions() {
@@ -76,6 +80,57 @@ class SparseBucketsTest {
             NativeBuckets sum = SparseBuckets.add(of(a), of(b));
             assertEquals(expected, asMap(sum), "a=" + a + " b=" + b);
         }
+    }
+
+    /**
+     * The one-pass merge into the stored side's indices is the general merge walk wherever it
+     * applies: the same buckets and bit for bit the same counts, on any input (cancelling, negative
+     * and empty counts on either side included), and it applies to most pushes that bring buckets
+     * the stored side holds.
+     */
+    @org.junit.jupiter.api.Test
+    void theOnePassMergeIntoTheStoredIndicesGivesWhatTheGeneralMergeGives() {
+        Random random = new Random(21);
+        int intoStoredIndices = 0;
+        for (int iteration = 0; iteration < 5_000; iteration++) {
+            NativeBuckets a = of(anySide(random, new TreeMap<>()));
+            TreeMap<Integer, Double> pushed = new TreeMap<>();
+            if (random.nextBoolean()) { // mostly buckets the stored side holds, as repeated pushes bring
+                for (int i = 0; i < a.size(); i++) {
+                    if (random.nextInt(4) != 0) {
+                        pushed.put(a.indices()[i], anyCount(random));
+                    }
+                }
+            }
+            NativeBuckets b = of(anySide(random, pushed));
+            if (a.isEmpty() || b.isEmpty()) {
+                continue; // returned as they are, before either merge
+            }
+            NativeBuckets general = SparseBuckets.addAnyIndices(a, b);
+            NativeBuckets sum = SparseBuckets.add(a, b);
+            String inputs = "a=" + asMap(a) + " b=" + asMap(b);
+            assertArrayEquals(general.indices(), sum.indices(), inputs);
+            assertArrayEquals(general.counts(), sum.counts(), inputs);
+            intoStoredIndices += sum.indices() == a.indices() ? 1 : 0;
+        }
+        assertTrue(intoStoredIndices > 300, intoStoredIndices + " merges took the one-pass path");
+    }
+
+    /** {@code side} plus a few random buckets, any count: positive, empty, negative, cancelling. */
+    private static TreeMap<Integer, Double> anySide(Random random, TreeMap<Integer, Double> side) {
+        for (int i = random.nextInt(random.nextInt(3) == 0 ? 2 : 10); i > 0; i--) {
+            side.put(random.nextInt(16) - 4, anyCount(random));
+        }
+        return side;
+    }
+
+    private static double anyCount(Random random) {
+        return switch (random.nextInt(10)) {
+            case 0 -> 0.0;
+            case 1 -> -(1 + random.nextInt(3));
+            case 2 -> 0.1 * random.nextInt(5);
+            default -> 1 + random.nextInt(3);
+        };
     }
 
     /** A stored side holds only populated buckets; a pushed one may list empty ones. */

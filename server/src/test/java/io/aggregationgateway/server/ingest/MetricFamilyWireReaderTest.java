@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -262,6 +263,18 @@ class MetricFamilyWireReaderTest {
                                 .addNegativeSpan(BucketSpan.newBuilder().setOffset(2).setLength(1)).addNegativeDelta(2)
                                 .addExemplars(Exemplar.newBuilder().setValue(-3))
                                 .setCreatedTimestamp(com.google.protobuf.Timestamp.newBuilder().setSeconds(5)))).toByteArray()),
+                Arguments.of("deltas one field each, of one and more bytes, runs broken by other fields",
+                        header(MetricType.HISTOGRAM).concat(field(4, field(Metric.HISTOGRAM_FIELD_NUMBER, Histogram.newBuilder()
+                                .setSampleCount(5_000).setSchema(2)
+                                .addPositiveSpan(BucketSpan.newBuilder().setOffset(-100).setLength(200))
+                                .addPositiveSpan(BucketSpan.newBuilder().setOffset(70).setLength(3))
+                                .addAllPositiveDelta(IntStream.range(0, 203).mapToObj(i -> (long) (i % 7 == 0 ? 64 : i % 7 == 1 ? -63 : 0)).toList())
+                                .addNegativeSpan(BucketSpan.newBuilder().setOffset(0).setLength(2))
+                                .addNegativeDelta(1).addNegativeDelta(1L << 40).build().toByteString()
+                                .concat(ByteString.copyFrom(new byte[]{0x68, 0x02})) // one more positive delta, 1
+                                .concat(field(Histogram.POSITIVE_SPAN_FIELD_NUMBER,
+                                        BucketSpan.newBuilder().setOffset(1).setLength(1).build().toByteString())))))
+                                .toByteArray()),
                 Arguments.of("packed deltas", header(MetricType.HISTOGRAM).concat(field(4, field(Metric.HISTOGRAM_FIELD_NUMBER, packedNative))).toByteArray()),
                 Arguments.of("packed counts", header(MetricType.HISTOGRAM).concat(field(4, field(Metric.HISTOGRAM_FIELD_NUMBER, packedCounts))).toByteArray()),
                 Arguments.of("unknown family field 9", concat(
@@ -333,6 +346,14 @@ class MetricFamilyWireReaderTest {
                 Arguments.of("an exemplar whose label is no message", header(MetricType.COUNTER).concat(field(4, field(Metric.COUNTER_FIELD_NUMBER, concat(doubleField(1, 1),
                                 field(Counter.EXEMPLAR_FIELD_NUMBER, field(Exemplar.LABEL_FIELD_NUMBER,
                                         ByteString.copyFrom(new byte[]{0x0a, 0x05, 'a'}))))))).toByteArray()),
+                Arguments.of("a delta's tag, then nothing", header(MetricType.HISTOGRAM).concat(field(4, field(Metric.HISTOGRAM_FIELD_NUMBER, concat(
+                                field(Histogram.POSITIVE_SPAN_FIELD_NUMBER, BucketSpan.newBuilder().setLength(2).build().toByteString()),
+                                ByteString.copyFrom(new byte[]{0x68, 0x02, 0x68})))))
+                        .toByteArray()),
+                Arguments.of("a delta cut inside its varint", header(MetricType.HISTOGRAM).concat(field(4, field(Metric.HISTOGRAM_FIELD_NUMBER, concat(
+                                field(Histogram.POSITIVE_SPAN_FIELD_NUMBER, BucketSpan.newBuilder().setLength(2).build().toByteString()),
+                                ByteString.copyFrom(new byte[]{0x68, 0x02, 0x68, (byte) 0x80})))))
+                        .toByteArray()),
                 Arguments.of("truncated", Arrays.copyOf(family(MetricType.GAUGE, Metric.newBuilder()
                         .setGauge(Gauge.newBuilder().setValue(1))).toByteArray(), 9)));
     }

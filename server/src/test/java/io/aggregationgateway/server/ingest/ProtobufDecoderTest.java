@@ -546,6 +546,12 @@ class ProtobufDecoderTest {
                 arguments((UnaryOperator<Histogram.Builder>) h -> h.addPositiveSpan(span(Integer.MAX_VALUE, 1))
                                 .addPositiveSpan(span(1, 1)).addPositiveDelta(1).addPositiveDelta(0),
                         "positive bucket index 2147483649 is out of range"),
+                arguments((UnaryOperator<Histogram.Builder>) h -> h.addPositiveSpan(span(Integer.MAX_VALUE - 1, 3))
+                                .addPositiveDelta(1).addPositiveDelta(0).addPositiveDelta(0),
+                        "positive bucket index 2147483648 is out of range"),
+                arguments((UnaryOperator<Histogram.Builder>) h -> h.addPositiveSpan(span(Integer.MAX_VALUE - 1, 3))
+                                .addPositiveDelta(Long.MAX_VALUE).addPositiveDelta(1).addPositiveDelta(0),
+                        "positive bucket 2147483647: the deltas overflow 64 bits"),
                 arguments((UnaryOperator<Histogram.Builder>) h -> h.addPositiveSpan(span(0, 2))
                                 .addPositiveDelta(Long.MAX_VALUE).addPositiveDelta(1),
                         "positive bucket 1: the deltas overflow 64 bits"));
