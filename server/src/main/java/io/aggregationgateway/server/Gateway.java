@@ -36,7 +36,6 @@ import io.aggregationgateway.server.status.SourcesSection;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.grpc.GrpcConfig;
-import io.helidon.webserver.http2.Http2Config;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -86,18 +85,24 @@ public final class Gateway implements AutoCloseable {
      * @throws PortUnavailableException when the port cannot be opened; nothing is left running
      */
     public static Gateway start(GatewayConfig config) throws ConfigException, SnapshotLoadException {
+        return start(config, ParallelHelidonSetup.begin());
+    }
+
+    /** As {@link #start(GatewayConfig)}, with Helidon's setup begun earlier (by {@link Main}, before logging). */
+    static Gateway start(GatewayConfig config, ParallelHelidonSetup helidon) throws ConfigException, SnapshotLoadException {
+        helidon.awaitRegistry(); // before any Helidon component asks for its registry
         checkPortFree(config.host(), config.port());
         Security security = Security.start(config.security());
         try {
-            return start(config, security);
+            return start(config, security, helidon);
         } catch (RuntimeException | SnapshotLoadException e) {
             security.close();
             throw e;
         }
     }
 
-    private static Gateway start(GatewayConfig config, Security security) throws SnapshotLoadException {
-        HelidonRegistry.install(); // before any Helidon component asks for its registry
+    private static Gateway start(GatewayConfig config, Security security, ParallelHelidonSetup helidon)
+            throws SnapshotLoadException {
         Clock clock = Clock.systemUTC();
         Instant startedAt = clock.instant();
         SourceSettings sources = new SourceSettings(config.sourceLabels(), config.sourceTtl(), config.maxSourceSeries());
@@ -136,7 +141,6 @@ public final class Gateway implements AutoCloseable {
         PushService pushService = new PushService(aggregator, metrics, config.maxGrpcMessageBytes());
         RefusedPushRecorder refusedPushes = new RefusedPushRecorder(metrics);
         GrpcServices grpcServices = new GrpcServices(pushService, security.grpcInterceptor(refusedPushes));
-        Http2Config http2 = Http2Config.create();
         GrpcConfig grpc = GrpcConfig.builder().maxReadBufferSize(grpcReadBufferCap(config.maxGrpcMessageBytes())).build();
         ConnectionSettings connections = new ConnectionSettings(DescriptorBudget.connectionCap(config.maxConnections()),
                 config.idleTimeout(), config.headerReadTimeout());
@@ -170,7 +174,7 @@ public final class Gateway implements AutoCloseable {
                 // With TLS the front door takes every connection too, before its handshake, which it
                 // runs under the header-read deadline, and then goes by ALPN (h2, http/1.1): one path
                 // for plain and TLS connections, with the same checks, timeouts, cap and fixes.
-                .addConnectionSelector(ConnectionFrontDoor.create(Http2Connections.create(http2, grpc, pushService, grpcServices),
+                .addConnectionSelector(ConnectionFrontDoor.create(Http2Connections.create(helidon.http2Config(), grpc, pushService, grpcServices),
                         connections, watchdog))
                 .routing(routing -> {
                     // first: its CORS filter must run before the guard, so that the guard's refusals carry the headers

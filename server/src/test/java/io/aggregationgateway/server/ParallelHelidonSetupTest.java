@@ -1,0 +1,33 @@
+package io.aggregationgateway.server;
+
+import io.helidon.service.registry.GlobalServiceRegistry;
+import io.helidon.webserver.http2.Http2Config;
+import org.junit.jupiter.api.Test;
+
+import java.io.ObjectInputFilter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ParallelHelidonSetupTest {
+    @Test
+    void itsHttp2SettingsAreHelidonsDefaults() {
+        Http2Config made = ParallelHelidonSetup.begin().http2Config();
+        Http2Config defaults = Http2Config.create();
+        assertEquals(defaults.maxFrameSize(), made.maxFrameSize());
+        assertEquals(defaults.maxHeaderListSize(), made.maxHeaderListSize());
+        assertEquals(defaults.initialWindowSize(), made.initialWindowSize());
+        assertEquals(defaults.maxConcurrentStreams(), made.maxConcurrentStreams());
+    }
+
+    @Test
+    void onceItsResultIsThereTheRegistryAndTheDeserializationFilterAreSet() {
+        ParallelHelidonSetup setup = ParallelHelidonSetup.begin();
+        setup.awaitRegistry();
+        assertTrue(GlobalServiceRegistry.configured());
+        setup.http2Config();
+        // what Helidon's web server would set when it starts: the gateway deserializes nothing
+        assertNotNull(ObjectInputFilter.Config.getSerialFilter());
+    }
+}
