@@ -85,24 +85,19 @@ public final class Gateway implements AutoCloseable {
      * @throws PortUnavailableException when the port cannot be opened; nothing is left running
      */
     public static Gateway start(GatewayConfig config) throws ConfigException, SnapshotLoadException {
-        return start(config, ParallelHelidonSetup.begin());
-    }
-
-    /** As {@link #start(GatewayConfig)}, with Helidon's setup begun earlier (by {@link Main}, before logging). */
-    static Gateway start(GatewayConfig config, ParallelHelidonSetup helidon) throws ConfigException, SnapshotLoadException {
-        helidon.awaitRegistry(); // before any Helidon component asks for its registry
         checkPortFree(config.host(), config.port());
         Security security = Security.start(config.security());
         try {
-            return start(config, security, helidon);
+            return start(config, security);
         } catch (RuntimeException | SnapshotLoadException e) {
             security.close();
             throw e;
         }
     }
 
-    private static Gateway start(GatewayConfig config, Security security, ParallelHelidonSetup helidon)
-            throws SnapshotLoadException {
+    private static Gateway start(GatewayConfig config, Security security) throws SnapshotLoadException {
+        HelidonRegistry.install(); // before any Helidon component asks for its registry
+        ParallelHelidonSetup helidon = ParallelHelidonSetup.begin();
         Clock clock = Clock.systemUTC();
         Instant startedAt = clock.instant();
         SourceSettings sources = new SourceSettings(config.sourceLabels(), config.sourceTtl(), config.maxSourceSeries());

@@ -25,12 +25,10 @@ public final class Main {
         }
         GatewayConfig config;
         Gateway gateway;
-        // on a second thread while this one reads the settings and sets up logging
-        ParallelHelidonSetup helidon = ParallelHelidonSetup.begin();
         try {
             config = ConfigLoader.load(args, System.getenv());
             configureLogging(config.logLevel());
-            gateway = Gateway.start(config, helidon);
+            gateway = Gateway.start(config);
             // after the snapshot's load: a heap kept small would be shrunk and regrown while it fills
             List<String> footprint = HeapFootprint.start();
             if (!footprint.isEmpty()) {

@@ -8,12 +8,9 @@ import java.util.concurrent.FutureTask;
 
 /**
  * Helidon's setup that needs none of the gateway's settings, made on a second thread while the
- * main thread reads the settings, sets up logging and builds the engine, the gRPC services and the
- * server's routes. On a fresh JVM each part costs class initialisation and classpath scans
+ * main thread builds the engine, the gRPC services and the server's routes. On a fresh JVM each part costs class initialisation and classpath scans
  * (Helidon 4.4.0, JDK 25, JFR of a start with the AOT cache, share of the main thread's samples):
  * <ul>
- *   <li>{@link HelidonRegistry#install()}, the small service registry: 14 %, mostly the class
- *       initialisation of Helidon's empty config;</li>
  *   <li>{@link SerializationConfig#configureRuntime()}: the JVM-wide deserialization filter, which
  *       Helidon's web server sets up when it starts, once per JVM; reading every jar's Helidon
  *       manifest for it was 10 %. Done here first, the server's own call finds it done;</li>
@@ -24,31 +21,20 @@ import java.util.concurrent.FutureTask;
  * On two cores the second thread runs beside the main one instead of before it.
  */
 final class ParallelHelidonSetup {
-    private final FutureTask<Void> registry;
     private final FutureTask<Http2Config> http2;
 
-    private ParallelHelidonSetup(FutureTask<Void> registry, FutureTask<Http2Config> http2) {
-        this.registry = registry;
+    private ParallelHelidonSetup(FutureTask<Http2Config> http2) {
         this.http2 = http2;
     }
 
-    /** Starts the work on its own thread, the registry first. */
+    /** Starts the work on its own thread; call after {@link HelidonRegistry#install()}. */
     static ParallelHelidonSetup begin() {
-        FutureTask<Void> registry = new FutureTask<>(HelidonRegistry::install, null);
         FutureTask<Http2Config> http2 = new FutureTask<>(() -> {
             SerializationConfig.configureRuntime();
             return Http2Config.create();
         });
-        Thread.ofPlatform().name("startup-helidon-setup").daemon().start(() -> {
-            registry.run();
-            http2.run();
-        });
-        return new ParallelHelidonSetup(registry, http2);
-    }
-
-    /** Waits for the registry: call before anything else of Helidon's but logging. */
-    void awaitRegistry() {
-        result(registry);
+        Thread.ofPlatform().name("startup-helidon-setup").daemon().start(http2);
+        return new ParallelHelidonSetup(http2);
     }
 
     /**
