@@ -8,8 +8,9 @@ import java.util.concurrent.FutureTask;
 
 /**
  * Helidon's setup that needs none of the gateway's settings, made on a second thread while the
- * main thread builds the engine, the gRPC services and the server's routes. On a fresh JVM each part costs class initialisation and classpath scans
- * (Helidon 4.4.0, JDK 25, JFR of a start with the AOT cache, share of the main thread's samples):
+ * main thread builds the engine, the gRPC services and the server's routes. On a fresh JVM each
+ * part costs class initialisation and class-path scans (Helidon 4.4.0, JDK 25, JFR of a start with
+ * the AOT cache, share of the main thread's samples):
  * <ul>
  *   <li>{@link SerializationConfig#configureRuntime()}: the JVM-wide deserialization filter, which
  *       Helidon's web server sets up when it starts, once per JVM; reading every jar's Helidon
