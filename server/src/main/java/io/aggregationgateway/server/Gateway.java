@@ -33,11 +33,9 @@ import io.aggregationgateway.server.status.Section;
 import io.aggregationgateway.server.status.StatusReporter;
 import io.aggregationgateway.server.status.StatusRoutes;
 import io.aggregationgateway.server.status.SourcesSection;
-import io.helidon.common.mapper.MapperManager;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.grpc.GrpcConfig;
-import io.helidon.webserver.http2.Http2Config;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -98,12 +96,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     private static Gateway start(GatewayConfig config, Security security) throws SnapshotLoadException {
-        // Helidon 4.4.0 otherwise asks its service registry for the mapper manager on every header
-        // read, which rebuilds it each time: measured at 45 % of the CPU of small pushes. Built
-        // without discovery: the same mappers (Helidon's built-in ones and its String to Integer and
-        // Long provider, which the builder adds itself), but MapperManager.create() looks them up in
-        // the service registry, and building that registry was the largest part of startup.
-        MapperManager.global(MapperManager.builder().discoverServices(false).build());
+        HelidonRegistry.install(); // before any Helidon component asks for its registry
+        ParallelHelidonSetup helidon = ParallelHelidonSetup.begin();
         Clock clock = Clock.systemUTC();
         Instant startedAt = clock.instant();
         SourceSettings sources = new SourceSettings(config.sourceLabels(), config.sourceTtl(), config.maxSourceSeries());
@@ -142,7 +136,6 @@ public final class Gateway implements AutoCloseable {
         PushService pushService = new PushService(aggregator, metrics, config.maxGrpcMessageBytes());
         RefusedPushRecorder refusedPushes = new RefusedPushRecorder(metrics);
         GrpcServices grpcServices = new GrpcServices(pushService, security.grpcInterceptor(refusedPushes));
-        Http2Config http2 = Http2Config.create();
         GrpcConfig grpc = GrpcConfig.builder().maxReadBufferSize(grpcReadBufferCap(config.maxGrpcMessageBytes())).build();
         ConnectionSettings connections = new ConnectionSettings(DescriptorBudget.connectionCap(config.maxConnections()),
                 config.idleTimeout(), config.headerReadTimeout());
@@ -176,7 +169,7 @@ public final class Gateway implements AutoCloseable {
                 // With TLS the front door takes every connection too, before its handshake, which it
                 // runs under the header-read deadline, and then goes by ALPN (h2, http/1.1): one path
                 // for plain and TLS connections, with the same checks, timeouts, cap and fixes.
-                .addConnectionSelector(ConnectionFrontDoor.create(Http2Connections.create(http2, grpc, pushService, grpcServices),
+                .addConnectionSelector(ConnectionFrontDoor.create(Http2Connections.create(helidon.http2Config(), grpc, pushService, grpcServices),
                         connections, watchdog))
                 .routing(routing -> {
                     // first: its CORS filter must run before the guard, so that the guard's refusals carry the headers
