@@ -36,6 +36,7 @@ import io.aggregationgateway.server.status.SourcesSection;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.grpc.GrpcConfig;
+import io.helidon.webserver.http2.Http2Config;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -97,7 +98,6 @@ public final class Gateway implements AutoCloseable {
 
     private static Gateway start(GatewayConfig config, Security security) throws SnapshotLoadException {
         HelidonRegistry.install(); // before any Helidon component asks for its registry
-        ParallelHelidonSetup helidon = ParallelHelidonSetup.begin();
         Clock clock = Clock.systemUTC();
         Instant startedAt = clock.instant();
         SourceSettings sources = new SourceSettings(config.sourceLabels(), config.sourceTtl(), config.maxSourceSeries());
@@ -136,6 +136,7 @@ public final class Gateway implements AutoCloseable {
         PushService pushService = new PushService(aggregator, metrics, config.maxGrpcMessageBytes());
         RefusedPushRecorder refusedPushes = new RefusedPushRecorder(metrics);
         GrpcServices grpcServices = new GrpcServices(pushService, security.grpcInterceptor(refusedPushes));
+        Http2Config http2 = Http2Config.create();
         GrpcConfig grpc = GrpcConfig.builder().maxReadBufferSize(grpcReadBufferCap(config.maxGrpcMessageBytes())).build();
         ConnectionSettings connections = new ConnectionSettings(DescriptorBudget.connectionCap(config.maxConnections()),
                 config.idleTimeout(), config.headerReadTimeout());
@@ -169,7 +170,7 @@ public final class Gateway implements AutoCloseable {
                 // With TLS the front door takes every connection too, before its handshake, which it
                 // runs under the header-read deadline, and then goes by ALPN (h2, http/1.1): one path
                 // for plain and TLS connections, with the same checks, timeouts, cap and fixes.
-                .addConnectionSelector(ConnectionFrontDoor.create(Http2Connections.create(helidon.http2Config(), grpc, pushService, grpcServices),
+                .addConnectionSelector(ConnectionFrontDoor.create(Http2Connections.create(http2, grpc, pushService, grpcServices),
                         connections, watchdog))
                 .routing(routing -> {
                     // first: its CORS filter must run before the guard, so that the guard's refusals carry the headers
