@@ -34,8 +34,9 @@ final class ChunkedBody extends FilterOutputStream {
     }
 
     /**
-     * The response's body stream, chunked by the gateway where it can: an HTTP/1.1 request (HTTP/2
-     * frames bodies itself, HTTP/1.0 knows no chunks: both get {@code res.outputStream()} as it is).
+     * The response's body stream, chunked by the gateway for an HTTP/1.1 request (an HTTP/1.0 one
+     * reaches Helidon as HTTP/1.1, and {@code Http10ResponseConverter} removes the chunks as it
+     * removes Helidon's); HTTP/2 frames bodies itself and gets {@code res.outputStream()} as it is.
      * Call instead of {@code res.outputStream()}, with every header but the body's length set.
      */
     static OutputStream open(ServerRequest req, ServerResponse res) {

@@ -116,7 +116,7 @@ class LargeScrapeTest {
         }
     }
 
-    /** HTTP/1.0 has no chunks: a scrape asked for that way is left to Helidon, and ends with the connection. */
+    /** HTTP/1.0 has no chunks: a scrape asked for that way comes unframed, and ends with the connection. */
     @Test
     void anHttp10ScrapeIsNotChunked() throws Exception {
         try (RunningGateway gateway = new RunningGateway("--self-metrics", "false")) {
