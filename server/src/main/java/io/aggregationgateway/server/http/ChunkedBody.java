@@ -26,7 +26,7 @@ final class ChunkedBody extends FilterOutputStream {
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-    private final byte[] sizeLine = new byte[18]; // up to 16 hex digits, CR LF
+    private final byte[] sizeLine = new byte[10]; // up to 8 hex digits (an int), CR LF
     private boolean ended;
 
     private ChunkedBody(OutputStream out) {
