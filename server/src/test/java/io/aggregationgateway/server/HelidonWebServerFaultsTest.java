@@ -7,8 +7,15 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -77,6 +84,54 @@ class HelidonWebServerFaultsTest {
                 lost = !Arrays.equals(body, slowGet(helidon.port(), body.length));
             }
             assertTrue(lost, "Helidon's NIO socket now writes a slowly read response whole (5 slow reads)");
+        } finally {
+            helidon.stop();
+        }
+    }
+
+    /**
+     * {@code ChunkedBody} in the scrape handler: a chunked answer (no {@code Content-Length}) costs
+     * Helidon two new arrays of every write's size ({@code BlockingOutputStream.writeChunked} and
+     * {@code FixedBufferData.write}), where an answer of known length writes the caller's arrays.
+     * Counted as what the handler's thread allocates while it writes 8 MB in 64 KiB pieces.
+     */
+    @Test
+    void aChunkedAnswerCopiesEveryWriteTwice() throws Exception {
+        byte[] piece = new byte[64 * 1024];
+        int pieces = 128;
+        long[] allocated = {-1};
+        WebServer helidon = WebServer.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .useNio(false) // the NIO socket loses bytes: see above
+                .routing(routing -> routing.get("/large", (req, res) -> {
+                    // written from a platform thread: a virtual thread's allocation is not counted
+                    Thread writer = Thread.ofPlatform().start(() -> {
+                        com.sun.management.ThreadMXBean threads =
+                                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+                        try (OutputStream out = res.outputStream()) {
+                            out.write(piece); // the first write is held back whole; the count starts after it
+                            long before = threads.getCurrentThreadAllocatedBytes();
+                            for (int i = 1; i < pieces; i++) {
+                                out.write(piece);
+                            }
+                            allocated[0] = threads.getCurrentThreadAllocatedBytes() - before;
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+                    writer.join();
+                }))
+                .build()
+                .start();
+        try {
+            HttpResponse<byte[]> answer = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + helidon.port() + "/large")).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals("chunked", answer.headers().firstValue("transfer-encoding").orElse(null));
+            assertEquals(pieces * piece.length, answer.body().length);
+            long written = (long) (pieces - 1) * piece.length;
+            assertTrue(allocated[0] >= 2 * written, "Helidon now writes a chunked answer with less than two copies of"
+                    + " each write: " + allocated[0] + " bytes allocated for " + written + " written");
         } finally {
             helidon.stop();
         }

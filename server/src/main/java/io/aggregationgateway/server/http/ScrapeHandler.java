@@ -53,15 +53,23 @@ final class ScrapeHandler implements Handler {
             res.header(HeaderNames.CONTENT_ENCODING, "gzip");
         }
         PreparedScrape scrape = format.prepare(families.get(), renderWorkers);
-        if (!gzip && scrape.length() != PreparedScrape.UNKNOWN_LENGTH) {
-            // Helidon 4.4.0 copies every write of a chunked answer into a new buffer, twice (JFR: 200 MB
-            // allocated for a 100 MB scrape); an answer of known length goes out from the render buffers
+        boolean knownLength = !gzip && scrape.length() != PreparedScrape.UNKNOWN_LENGTH;
+        if (knownLength) {
             res.headers().contentLength(scrape.length());
         }
+        // Helidon 4.4.0 copies every write of a chunked answer into a new buffer, twice (JFR: 200 MB
+        // allocated for a 100 MB scrape); one of known length, or chunked by ChunkedBody, goes out
+        // from the render buffers
         List<String> leftOut;
-        try (OutputStream raw = res.outputStream();
+        try (OutputStream raw = knownLength ? res.outputStream() : ChunkedBody.open(req, res);
              OutputStream out = gzip ? new GZIPOutputStream(raw, 64 * 1024) : raw) {
             leftOut = scrape.writeTo(out);
+            if (out instanceof GZIPOutputStream zipped) {
+                zipped.finish();
+            }
+            if (raw instanceof ChunkedBody chunked) {
+                chunked.end();
+            }
         }
         if (!leftOut.isEmpty()) {
             LOG.warning("a scrape (" + format.contentType() + ") left out " + leftOut.size() + " series whose labels,"

@@ -161,7 +161,15 @@ public final class TextFormatting {
      * have room for {@code 2 * length} bytes. OpenMetrics escapes HELP text this way too.
      */
     public static int escapeLabelValue(byte[] src, int from, int length, byte[] dst, int pos) {
-        for (int i = from, end = from + length; i < end; i++) {
+        // most values need no escape: find the first byte that does, copy what comes before it at once
+        int end = from + length;
+        int plain = from;
+        while (plain < end && !needsLabelValueEscape(src[plain])) {
+            plain++;
+        }
+        System.arraycopy(src, from, dst, pos, plain - from);
+        pos += plain - from;
+        for (int i = plain; i < end; i++) {
             byte b = src[i];
             switch (b) {
                 case '\\', '"' -> {
@@ -176,6 +184,10 @@ public final class TextFormatting {
             }
         }
         return pos;
+    }
+
+    private static boolean needsLabelValueEscape(byte b) {
+        return b == '\\' || b == '"' || b == '\n';
     }
 
     /**

@@ -88,6 +88,78 @@ class LargeScrapeTest {
         }
     }
 
+    /**
+     * The gateway frames text scrapes' chunks itself (Helidon 4.4.0 copies each chunk twice): two
+     * scrapes in a row on one kept-alive connection both end exactly where their last chunk says,
+     * with no length announced.
+     */
+    @Test
+    void textScrapesOnOneConnectionAreChunkedWhole() throws Exception {
+        try (RunningGateway gateway = new RunningGateway("--self-metrics", "false")) {
+            gateway.aggregator.push(new Push(Labels.of("job", "large"), List.of(family())));
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            ExpositionFormat.TEXT.render(gateway.aggregator.families(), expected);
+
+            try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+                socket.setSoTimeout(30_000);
+                InputStream in = new BufferedInputStream(socket.getInputStream());
+                for (int scrape = 0; scrape < 2; scrape++) {
+                    socket.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    Response response = new ChunkedResponse(in).read();
+
+                    assertEquals("chunked", response.header("transfer-encoding"));
+                    assertEquals(null, response.header("content-length"));
+                    assertArrayEquals(expected.toByteArray(), response.body(), "scrape " + scrape);
+                }
+            }
+        }
+    }
+
+    /** HTTP/1.0 has no chunks: a scrape asked for that way comes unframed, and ends with the connection. */
+    @Test
+    void anHttp10ScrapeIsNotChunked() throws Exception {
+        try (RunningGateway gateway = new RunningGateway("--self-metrics", "false")) {
+            gateway.aggregator.push(new Push(Labels.of("job", "large"), List.of(family())));
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            ExpositionFormat.TEXT.render(gateway.aggregator.families(), expected);
+
+            try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+                socket.setSoTimeout(30_000);
+                socket.getOutputStream().write("GET /metrics HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                byte[] all = socket.getInputStream().readAllBytes();
+                String raw = new String(all, StandardCharsets.ISO_8859_1);
+                int bodyStart = raw.indexOf("\r\n\r\n") + 4;
+                String head = raw.substring(0, bodyStart).toLowerCase(Locale.ROOT);
+
+                assertTrue(head.startsWith("http/1.1 200"), head);
+                assertTrue(!head.contains("transfer-encoding"), head);
+                assertArrayEquals(expected.toByteArray(), java.util.Arrays.copyOfRange(all, bodyStart, all.length));
+            }
+        }
+    }
+
+    /** A gzipped scrape goes out in the gateway's chunks too, and unzips to the text. */
+    @Test
+    void aGzippedTextScrapeIsChunkedWhole() throws Exception {
+        try (RunningGateway gateway = new RunningGateway("--self-metrics", "false")) {
+            gateway.aggregator.push(new Push(Labels.of("job", "large"), List.of(family())));
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            ExpositionFormat.TEXT.render(gateway.aggregator.families(), expected);
+
+            try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+                socket.setSoTimeout(30_000);
+                socket.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                Response response = new ChunkedResponse(new BufferedInputStream(socket.getInputStream())).read();
+
+                assertEquals("gzip", response.header("content-encoding"));
+                assertArrayEquals(expected.toByteArray(),
+                        new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(response.body())).readAllBytes());
+            }
+        }
+    }
+
     private static MetricFamily family() {
         List<Series> series = new ArrayList<>(SERIES);
         for (int i = 0; i < SERIES; i++) {

@@ -13,6 +13,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LabelsTest {
+    /** What scrapes size their buffers by: the encoding's size, or one more (its last byte read too). */
+    @Test
+    void encodedSizeReadingTheEndIsTheSizeOrOneMore() {
+        assertEquals(0, Labels.EMPTY.encodedSizeReadingTheEnd());
+        for (Labels labels : List.of(Labels.of("a", "b"), Labels.of("a", "c"), Labels.of("job", "x", "path", "/é"))) {
+            int size = labels.encodedSize();
+            int read = labels.encodedSizeReadingTheEnd();
+            assertTrue(read == size || read == size + 1, labels + ": " + read + " for " + size);
+        }
+        assertEquals(Labels.of("a", "b").encodedSize(), Labels.of("a", "b").encodedSizeReadingTheEnd()); // 'b' is even
+        assertEquals(Labels.of("a", "c").encodedSize() + 1, Labels.of("a", "c").encodedSizeReadingTheEnd()); // 'c' is odd
+    }
+
     @Test
     void orderOfAddingDoesNotMatter() {
         assertEquals(Labels.of("a", "1", "b", "2"), Labels.of("b", "2", "a", "1"));

@@ -98,6 +98,19 @@ class TextFormattingTest {
         assertEquals("x\\\\y\"z\\nw\t\u00fc", escape(false, "x\\y\"z\nw\t\u00fc"));
     }
 
+    /** Values copied whole up to their first escape: none, at the start, at the end, and a range inside a buffer. */
+    @Test
+    void labelValuesAreEscapedWhereverTheirFirstEscapeFalls() {
+        assertEquals("", escape(true, ""));
+        assertEquals("/api/v1/items/417", escape(true, "/api/v1/items/417"));
+        assertEquals("\\\\\\\"ab", escape(true, "\\\"ab"));
+        assertEquals("ab\\\\n\\n", escape(true, "ab\\n\n"));
+        byte[] src = "xx\"q\"y|rest".getBytes(StandardCharsets.UTF_8);
+        byte[] dst = new byte[16];
+        int end = TextFormatting.escapeLabelValue(src, 2, 4, dst, 3);
+        assertEquals("\\\"q\\\"y", new String(dst, 3, end - 3, StandardCharsets.UTF_8));
+    }
+
     private static String escape(boolean labelValue, String s) {
         byte[] src = s.getBytes(StandardCharsets.UTF_8);
         byte[] dst = new byte[1 + 2 * src.length]; // written from position 1: the returned end is a position
