@@ -8,7 +8,6 @@ import io.helidon.common.buffers.DataReader;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Arrays;
 import java.util.zip.ZipException;
 
 /**
@@ -16,13 +15,6 @@ import java.util.zip.ZipException;
  * bomb is refused like a large body.
  */
 final class BodyReader {
-    /**
-     * The largest announced body read into an array of its length before it arrives: a larger
-     * {@code Content-Length} is read in chunks, so that a header alone cannot make the gateway
-     * allocate up to the body limit per connection.
-     */
-    static final int EXACT_READ_MAX_BYTES = 4 * 1024 * 1024;
-
     private BodyReader() {
     }
 
@@ -44,15 +36,8 @@ final class BodyReader {
 
     private static byte[] readAll(InputStream in, String encoding, int limit, long contentLength)
             throws IOException, PushRejectedException {
-        if (encoding == null && contentLength >= 0 && contentLength <= Math.min(limit, EXACT_READ_MAX_BYTES)) {
-            // the usual push: one exact array; readNBytes(int) would read a body over 16 KiB into
-            // chunks and copy them into the array it returns, more garbage than the body itself
-            byte[] body = new byte[(int) contentLength];
-            int read = in.readNBytes(body, 0, body.length);
-            return read == body.length ? body : Arrays.copyOf(body, read);
-        }
         if (encoding == null && contentLength >= 0 && contentLength <= limit) {
-            return in.readNBytes((int) contentLength); // grows with what arrives, not with what the header promises
+            return in.readNBytes((int) contentLength); // the usual push: one exact array, no growing and copying
         }
         byte[] body;
         try {
