@@ -391,9 +391,9 @@ final class MetricFamilyWireReader {
                 case Histogram.NEGATIVE_SPAN_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> span(in.readLengthDelimited(to), into.negative);
                 case Histogram.POSITIVE_SPAN_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> span(in.readLengthDelimited(to), into.positive);
                 // repeated numbers come one per field, or packed into one length-delimited field
-                case Histogram.NEGATIVE_DELTA_FIELD_NUMBER << 3 | VARINT -> deltaRun(to, into.negative, tag);
+                case Histogram.NEGATIVE_DELTA_FIELD_NUMBER << 3 | VARINT -> deltas(to, into.negative, tag);
                 case Histogram.NEGATIVE_DELTA_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> packedDeltas(in.readLengthDelimited(to), into.negative);
-                case Histogram.POSITIVE_DELTA_FIELD_NUMBER << 3 | VARINT -> deltaRun(to, into.positive, tag);
+                case Histogram.POSITIVE_DELTA_FIELD_NUMBER << 3 | VARINT -> deltas(to, into.positive, tag);
                 case Histogram.POSITIVE_DELTA_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> packedDeltas(in.readLengthDelimited(to), into.positive);
                 case Histogram.NEGATIVE_COUNT_FIELD_NUMBER << 3 | FIXED64 -> into.negative.addCount(in.readDouble(to));
                 case Histogram.NEGATIVE_COUNT_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> packedCounts(in.readLengthDelimited(to), into.negative);
@@ -446,14 +446,6 @@ final class MetricFamilyWireReader {
         into.addSpan(offset, length);
     }
 
-    /**
-     * A delta sent as a field of its own (its tag, one byte, already read), and the deltas of the
-     * same side that follow it the same way: client_java sends them so, hundreds in a row.
-     */
-    private void deltaRun(int to, HistogramFields.Side into, int tag) throws WireFormatException {
-        deltas(to, into, tag);
-    }
-
     private void packedDeltas(int to, HistogramFields.Side into) throws WireFormatException {
         if (in.position() < to) {
             deltas(to, into, -1);
@@ -462,8 +454,9 @@ final class MetricFamilyWireReader {
 
     /**
      * Deltas up to {@code to} ({@code repeatTag} -1: a packed field's contents, at least one), or
-     * one delta and every next one as long as the next field is {@code repeatTag} again. Deltas
-     * between neighbouring buckets mostly take one byte.
+     * one delta sent as a field of its own (its one-byte tag already read) and every next one as
+     * long as the next field is {@code repeatTag} again: client_java sends them so, hundreds in a
+     * row. Deltas between neighbouring buckets mostly take one byte.
      */
     private void deltas(int to, HistogramFields.Side into, int repeatTag) throws WireFormatException {
         byte[] buf = in.buffer();

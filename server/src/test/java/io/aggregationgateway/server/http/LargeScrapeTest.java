@@ -12,6 +12,7 @@ import io.aggregationgateway.server.support.RunningGateway;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -21,13 +22,16 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -41,15 +45,13 @@ class LargeScrapeTest {
     @Test
     void aSlowReaderGetsEveryByteOfALargeScrape() throws Exception {
         try (RunningGateway gateway = new RunningGateway("--self-metrics", "false")) {
-            gateway.aggregator.push(new Push(Labels.of("job", "large"), List.of(family())));
-            ByteArrayOutputStream expected = new ByteArrayOutputStream();
-            ExpositionFormat.TEXT.render(gateway.aggregator.families(), expected);
+            byte[] expected = pushLargeFamily(gateway, ExpositionFormat.TEXT);
 
             byte[] body = slowScrape(gateway.port(), "text/plain;version=0.0.4").body();
 
-            assertTrue(expected.size() > 5_000_000, "the scrape should be far larger than a socket buffer");
-            assertEquals(expected.size(), body.length);
-            assertArrayEquals(expected.toByteArray(), body);
+            assertTrue(expected.length > 5_000_000, "the scrape should be far larger than a socket buffer");
+            assertEquals(expected.length, body.length);
+            assertArrayEquals(expected, body);
         }
     }
 
@@ -57,16 +59,14 @@ class LargeScrapeTest {
     @Test
     void aProtobufScrapeOfCountersCarriesItsLengthAndReachesASlowReaderWhole() throws Exception {
         try (RunningGateway gateway = new RunningGateway("--self-metrics", "false")) {
-            gateway.aggregator.push(new Push(Labels.of("job", "large"), List.of(family())));
-            ByteArrayOutputStream expected = new ByteArrayOutputStream();
-            ExpositionFormat.PROTOBUF.render(gateway.aggregator.families(), expected);
+            byte[] expected = pushLargeFamily(gateway, ExpositionFormat.PROTOBUF);
 
             Response response = slowScrape(gateway.port(), PROTOBUF_ACCEPT);
 
-            assertTrue(expected.size() > 5_000_000, "the scrape should be far larger than a socket buffer");
-            assertEquals(String.valueOf(expected.size()), response.header("content-length"));
+            assertTrue(expected.length > 5_000_000, "the scrape should be far larger than a socket buffer");
+            assertEquals(String.valueOf(expected.length), response.header("content-length"));
             assertEquals(null, response.header("transfer-encoding"));
-            assertArrayEquals(expected.toByteArray(), response.body());
+            assertArrayEquals(expected, response.body());
         }
     }
 
@@ -96,9 +96,7 @@ class LargeScrapeTest {
     @Test
     void textScrapesOnOneConnectionAreChunkedWhole() throws Exception {
         try (RunningGateway gateway = new RunningGateway("--self-metrics", "false")) {
-            gateway.aggregator.push(new Push(Labels.of("job", "large"), List.of(family())));
-            ByteArrayOutputStream expected = new ByteArrayOutputStream();
-            ExpositionFormat.TEXT.render(gateway.aggregator.families(), expected);
+            byte[] expected = pushLargeFamily(gateway, ExpositionFormat.TEXT);
 
             try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
                 socket.setSoTimeout(30_000);
@@ -110,7 +108,7 @@ class LargeScrapeTest {
 
                     assertEquals("chunked", response.header("transfer-encoding"));
                     assertEquals(null, response.header("content-length"));
-                    assertArrayEquals(expected.toByteArray(), response.body(), "scrape " + scrape);
+                    assertArrayEquals(expected, response.body(), "scrape " + scrape);
                 }
             }
         }
@@ -120,9 +118,7 @@ class LargeScrapeTest {
     @Test
     void anHttp10ScrapeIsNotChunked() throws Exception {
         try (RunningGateway gateway = new RunningGateway("--self-metrics", "false")) {
-            gateway.aggregator.push(new Push(Labels.of("job", "large"), List.of(family())));
-            ByteArrayOutputStream expected = new ByteArrayOutputStream();
-            ExpositionFormat.TEXT.render(gateway.aggregator.families(), expected);
+            byte[] expected = pushLargeFamily(gateway, ExpositionFormat.TEXT);
 
             try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
                 socket.setSoTimeout(30_000);
@@ -133,8 +129,8 @@ class LargeScrapeTest {
                 String head = raw.substring(0, bodyStart).toLowerCase(Locale.ROOT);
 
                 assertTrue(head.startsWith("http/1.1 200"), head);
-                assertTrue(!head.contains("transfer-encoding"), head);
-                assertArrayEquals(expected.toByteArray(), java.util.Arrays.copyOfRange(all, bodyStart, all.length));
+                assertFalse(head.contains("transfer-encoding"), head);
+                assertArrayEquals(expected, Arrays.copyOfRange(all, bodyStart, all.length));
             }
         }
     }
@@ -143,9 +139,7 @@ class LargeScrapeTest {
     @Test
     void aGzippedTextScrapeIsChunkedWhole() throws Exception {
         try (RunningGateway gateway = new RunningGateway("--self-metrics", "false")) {
-            gateway.aggregator.push(new Push(Labels.of("job", "large"), List.of(family())));
-            ByteArrayOutputStream expected = new ByteArrayOutputStream();
-            ExpositionFormat.TEXT.render(gateway.aggregator.families(), expected);
+            byte[] expected = pushLargeFamily(gateway, ExpositionFormat.TEXT);
 
             try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
                 socket.setSoTimeout(30_000);
@@ -154,10 +148,18 @@ class LargeScrapeTest {
                 Response response = new ChunkedResponse(new BufferedInputStream(socket.getInputStream())).read();
 
                 assertEquals("gzip", response.header("content-encoding"));
-                assertArrayEquals(expected.toByteArray(),
-                        new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(response.body())).readAllBytes());
+                assertArrayEquals(expected,
+                        new GZIPInputStream(new ByteArrayInputStream(response.body())).readAllBytes());
             }
         }
+    }
+
+    /** Pushes {@link #family()} and returns what a scrape of it in {@code format} must carry. */
+    private static byte[] pushLargeFamily(RunningGateway gateway, ExpositionFormat format) throws Exception {
+        gateway.aggregator.push(new Push(Labels.of("job", "large"), List.of(family())));
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        format.render(gateway.aggregator.families(), expected);
+        return expected.toByteArray();
     }
 
     private static MetricFamily family() {

@@ -16,6 +16,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.stub.AbstractStub;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.Test;
@@ -315,19 +316,16 @@ class RefusalsByTheGuardTest {
     }
 
     private static AggregationGatewayGrpc.AggregationGatewayStub async(ManagedChannel channel, String authorization) {
-        AggregationGatewayGrpc.AggregationGatewayStub stub = AggregationGatewayGrpc.newStub(channel)
-                .withDeadlineAfter(20, TimeUnit.SECONDS);
-        if (authorization == null) {
-            return stub;
-        }
-        Metadata headers = new Metadata();
-        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), authorization);
-        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        return withAuthorization(AggregationGatewayGrpc.newStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS), authorization);
     }
 
     private static AggregationGatewayGrpc.AggregationGatewayBlockingStub stub(ManagedChannel channel, String authorization) {
-        AggregationGatewayGrpc.AggregationGatewayBlockingStub stub = AggregationGatewayGrpc.newBlockingStub(channel)
-                .withDeadlineAfter(10, TimeUnit.SECONDS);
+        return withAuthorization(AggregationGatewayGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS),
+                authorization);
+    }
+
+    /** {@code stub} sending {@code authorization} as its {@code authorization} header, or as it is for null. */
+    private static <S extends AbstractStub<S>> S withAuthorization(S stub, String authorization) {
         if (authorization == null) {
             return stub;
         }
