@@ -155,6 +155,11 @@ final class PushValidator {
                     + " labels, more than the limit of " + maxLabelsPerSeries + " (--max-labels-per-series)");
         }
         scan.start(family.type().isHistogram());
+        if (labels.hasPlainNames() && labels.encodedSize() <= maxLabelValueBytes && !family.type().isHistogram()) {
+            // every name passes and is legacy, and no value is longer than the whole encoding: nothing to look at
+            // (a histogram's names are looked at for le)
+            return;
+        }
         labels.forEachRaw(scan);
         int longest = scan.longestValue;
         if (longest > maxLabelValueBytes) {

@@ -3,6 +3,7 @@ package io.aggregationgateway.server.ingest;
 import io.aggregationgateway.server.ingest.TextFamilies.Role;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
+import io.aggregationgateway.server.model.MetricNames;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
 import io.aggregationgateway.server.model.TextFormatting;
@@ -543,6 +544,7 @@ public final class TextFormatParser {
                 byte[] labelBuf = body;
                 int labelStart = pos;
                 int labelEnd;
+                boolean plainName;
                 if (pos < end && body[pos] == '"') {
                     QuotedName quoted = parseQuoted(pos, end, "label name", labelNameScratch);
                     labelNameScratch = quoted.buf == body ? labelNameScratch : quoted.buf;
@@ -550,6 +552,8 @@ public final class TextFormatParser {
                     labelStart = quoted.from;
                     labelEnd = quoted.to;
                     pos = quoted.next;
+                    plainName = MetricNames.isLegacyLabelName(labelBuf, labelStart, labelEnd - labelStart)
+                            && MetricNames.isValidLabelName(labelBuf, labelStart, labelEnd - labelStart);
                 } else {
                     if (pos == end || !is(body[pos], LABEL_NAME_START)) {
                         throw error("expected label name or '}', found " + describeAt(pos, end));
@@ -559,6 +563,8 @@ public final class TextFormatParser {
                         pos++;
                     }
                     labelEnd = pos;
+                    // read by the legacy character classes just now: plain unless it has the reserved prefix
+                    plainName = labelEnd - labelStart < 2 || body[labelStart] != '_' || body[labelStart + 1] != '_';
                 }
                 pos = skipBlanks(pos, end);
                 if (pos == end || body[pos] != '=') {
@@ -607,7 +613,7 @@ public final class TextFormatParser {
                     valueOffset = 0;
                 }
                 if (keep) {
-                    keepLabel(labelBuf, labelStart, labelEnd, valueBuf, valueOffset, valueLength);
+                    keepLabel(labelBuf, labelStart, labelEnd, valueBuf, valueOffset, valueLength, plainName);
                 }
                 pos = skipBlanks(pos, end);
                 if (pos < end && body[pos] == ',') {
@@ -623,7 +629,7 @@ public final class TextFormatParser {
 
         /** A label of the sample: the role's special label, a label it may not carry, or one of the series. */
         private void keepLabel(byte[] labelBuf, int labelStart, int labelEnd, byte[] valueBuf, int valueOffset,
-                               int valueLength) throws PushRejectedException {
+                               int valueLength, boolean plainName) throws PushRejectedException {
             if (isLabelNamed(labelBuf, labelStart, labelEnd, role.specialLabelBytes)) {
                 if (specialLabelSeen) {
                     throw error("label name " + new String(labelBuf, labelStart, labelEnd - labelStart,
@@ -643,7 +649,7 @@ public final class TextFormatParser {
                             + ": sample " + sampleName() + " has more labels than the limit of " + maxLabels
                             + " (--max-labels-per-series)");
                 }
-                labels.addRaw(labelBuf, labelStart, labelEnd - labelStart, valueBuf, valueOffset, valueLength);
+                labels.addRaw(labelBuf, labelStart, labelEnd - labelStart, valueBuf, valueOffset, valueLength, plainName);
             }
         }
 

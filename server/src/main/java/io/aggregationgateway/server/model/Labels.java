@@ -24,26 +24,30 @@ import static io.aggregationgateway.server.protowire.WireFormat.writeVarint;
  * their labels are, whatever their classes.
  */
 public class Labels implements Comparable<Labels> {
-    public static final Labels EMPTY = new Labels(new byte[0], 0);
+    public static final Labels EMPTY = new Labels(new byte[0], 0, true);
     /** How much of a label set {@link #toString()} shows before it counts the rest. */
     static final int MAX_SHOWN_CHARS = 200;
     /** Names up to this many bytes are compared byte by byte, longer ones by the library. */
     private static final int SHORT_NAME = 16;
 
+    /** set in {@link #sizeAndFlags} when every name is known to be plain: see {@link #hasPlainNames()} */
+    private static final int PLAIN_NAMES = 1 << 31;
+
     private final byte[] data;
-    private final int size;
+    /** the number of labels, and {@link #PLAIN_NAMES}: one field, so that a label set (and a stored series) is no larger */
+    private final int sizeAndFlags;
     private final int hash;
 
-    private Labels(byte[] data, int size) {
+    private Labels(byte[] data, int size, boolean plainNames) {
         this.data = data;
-        this.size = size;
+        this.sizeAndFlags = plainNames ? size | PLAIN_NAMES : size;
         this.hash = Arrays.hashCode(data);
     }
 
     /** The same label set as {@code labels}, sharing its encoding: for a subclass that is a label set with more. */
     protected Labels(Labels labels) {
         this.data = labels.data;
-        this.size = labels.size;
+        this.sizeAndFlags = labels.sizeAndFlags;
         this.hash = labels.hash;
     }
 
@@ -60,11 +64,28 @@ public class Labels implements Comparable<Labels> {
     }
 
     public final int size() {
-        return size;
+        return sizeAndFlags & ~PLAIN_NAMES;
     }
 
     public final boolean isEmpty() {
-        return size == 0;
+        return size() == 0;
+    }
+
+    /**
+     * Whether every name is known to be plain: {@code [a-zA-Z_][a-zA-Z0-9_]*} and not starting with
+     * the reserved {@code __}, a name that every check of the engine accepts and every scraper reads
+     * unquoted. Known when the set was built with its names checked ({@link Builder}) or from such
+     * sets; {@code false} says only that it is not known ({@link #fromEncoding} does not look).
+     * The engine's checks of every pushed series skip the names of such a set, which the text
+     * parser has looked at byte by byte already. Not part of equality.
+     */
+    public final boolean hasPlainNames() {
+        return sizeAndFlags < 0;
+    }
+
+    /** Whether buf[offset, offset + length) is a plain name: see {@link #hasPlainNames()}. */
+    static boolean isPlainName(byte[] buf, int offset, int length) {
+        return MetricNames.isLegacyLabelName(buf, offset, length) && MetricNames.isValidLabelName(buf, offset, length);
     }
 
     /** Bytes of the encoding: about the label text's length (names and values, without quotes or escapes). */
@@ -118,7 +139,7 @@ public class Labels implements Comparable<Labels> {
             pos = encodedRange(buf, pos, end, range, "value");
             count++;
         }
-        return count == 0 ? EMPTY : new Labels(Arrays.copyOfRange(buf, offset, end), count);
+        return count == 0 ? EMPTY : new Labels(Arrays.copyOfRange(buf, offset, end), count, false);
     }
 
     /** Reads one length-prefixed name or value at {@code pos}: its offset and length into {@code range}; returns where it ends. */
@@ -228,7 +249,8 @@ public class Labels implements Comparable<Labels> {
         pos += data.length - a;
         System.arraycopy(o, b, out, pos, o.length - b);
         pos += o.length - b;
-        return new Labels(pos == out.length ? out : Arrays.copyOf(out, pos), size + overrides.size - replaced);
+        return new Labels(pos == out.length ? out : Arrays.copyOf(out, pos), size() + overrides.size() - replaced,
+                hasPlainNames() && overrides.hasPlainNames());
     }
 
     /**
@@ -408,7 +430,7 @@ public class Labels implements Comparable<Labels> {
         while (pos < data.length) {
             if (shown > 0) {
                 if (out.length() >= MAX_SHOWN_CHARS) {
-                    out.append(",... ").append(size - shown).append(" more");
+                    out.append(",... ").append(size() - shown).append(" more");
                     break;
                 }
                 out.append(',');
@@ -473,6 +495,8 @@ public class Labels implements Comparable<Labels> {
          * byte), since senders mostly write labels that way.
          */
         private boolean ascending = true;
+        /** whether every name added so far is plain: the label set then {@link Labels#hasPlainNames() says so} */
+        private boolean plainNames = true;
 
         public Builder add(String name, String value) {
             byte[] n = name.getBytes(StandardCharsets.UTF_8);
@@ -486,6 +510,19 @@ public class Labels implements Comparable<Labels> {
 
         public Builder addRaw(byte[] nameBuf, int nameOffset, int nameLength,
                               byte[] valueBuf, int valueOffset, int valueLength) {
+            return addRaw(nameBuf, nameOffset, nameLength, valueBuf, valueOffset, valueLength,
+                    isPlainName(nameBuf, nameOffset, nameLength));
+        }
+
+        /**
+         * Adds a label whose name the caller has checked already.
+         *
+         * @param plainName whether the name is plain ({@link Labels#hasPlainNames()}); a parser that
+         *                  read it character by character knows, and saves the builder a second look
+         */
+        public Builder addRaw(byte[] nameBuf, int nameOffset, int nameLength,
+                              byte[] valueBuf, int valueOffset, int valueLength, boolean plainName) {
+            plainNames &= plainName || valueLength == 0; // an empty value is no label: its name is not kept
             ensureScratch(varintSize(nameLength) + nameLength + varintSize(valueLength) + valueLength);
             if (count * 4 + 4 > ranges.length) {
                 ranges = Arrays.copyOf(ranges, ranges.length * 2);
@@ -522,6 +559,7 @@ public class Labels implements Comparable<Labels> {
             used = 0;
             count = 0;
             ascending = true;
+            plainNames = true;
             return this;
         }
 
@@ -536,7 +574,7 @@ public class Labels implements Comparable<Labels> {
                     return EMPTY;
                 }
                 if (ascending) {
-                    return new Labels(Arrays.copyOf(scratch, used), count);
+                    return new Labels(Arrays.copyOf(scratch, used), count, plainNames);
                 }
                 int duplicate = sortByName();
                 if (duplicate >= 0) {
@@ -557,7 +595,7 @@ public class Labels implements Comparable<Labels> {
                     return EMPTY;
                 }
                 if (asAdded && kept == count) {
-                    return new Labels(Arrays.copyOf(scratch, used), kept);
+                    return new Labels(Arrays.copyOf(scratch, used), kept, plainNames);
                 }
                 byte[] data = new byte[length];
                 int pos = 0;
@@ -570,7 +608,7 @@ public class Labels implements Comparable<Labels> {
                         pos += entryLength;
                     }
                 }
-                return new Labels(data, kept);
+                return new Labels(data, kept, plainNames);
             } finally {
                 clear();
             }
@@ -643,11 +681,12 @@ public class Labels implements Comparable<Labels> {
             pos += runEnd - runStart;
             System.arraycopy(g, b, out, pos, g.length - b);
             pos += g.length - b;
+            boolean plain = plainNames && grouping.hasPlainNames();
             clear();
             if (kept == 0) {
                 return grouping;
             }
-            return new Labels(pos == out.length ? out : Arrays.copyOf(out, pos), kept + grouping.size);
+            return new Labels(pos == out.length ? out : Arrays.copyOf(out, pos), kept + grouping.size(), plain);
         }
 
         /** The order of labels added {@link #ascending}: as added, without a repeated name (returns -1). */

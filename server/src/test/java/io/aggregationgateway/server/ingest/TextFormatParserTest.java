@@ -420,6 +420,30 @@ class TextFormatParserTest {
         assertEquals(expected, ModelText.render(parse(OPENMETRICS_1_0_0, input)));
     }
 
+    /** The engine skips its name checks for label sets the parser says have plain names: it must say so only when true. */
+    @Test
+    void labelSetsKnowWhetherTheirNamesArePlain() throws PushRejectedException {
+        String body = """
+                m{a="1",b_2="x"} 1
+                m{a="2",__b="x"} 1
+                m{a="3","b"="x"} 1
+                m{a="4","b.c"="x"} 1
+                m{a="5","__b"="x"} 1
+                m{a="6","é"="x"} 1
+                m 1
+                """;
+        List<Boolean> expected = List.of(true, false, true, false, false, false, true);
+        for (Dialect dialect : Dialect.values()) {
+            String text = dialect == OPENMETRICS_1_0_0 ? body + "# EOF\n" : body;
+            List<Series> series = parse(dialect, text).getFirst().series();
+            assertEquals(expected, series.stream().map(s -> s.labels().hasPlainNames()).toList(), dialect.name());
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            List<Series> grouped = (dialect == PROMETHEUS_TEXT_0_0_4 ? PROMETHEUS : OPENMETRICS)
+                    .parse(bytes, 0, bytes.length, Labels.of("job", "j")).getFirst().series();
+            assertEquals(expected, grouped.stream().map(s -> s.labels().hasPlainNames()).toList(), dialect.name());
+        }
+    }
+
     @Test
     void labelValuesAreUnescaped() throws PushRejectedException {
         List<MetricFamily> families = parse(PROMETHEUS_TEXT_0_0_4, "m{a=\"x\\\\y\\\"z\\nw\",b=\"é\"} 1\n");

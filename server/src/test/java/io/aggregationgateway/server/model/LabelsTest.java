@@ -2,12 +2,14 @@ package io.aggregationgateway.server.model;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,6 +26,38 @@ class LabelsTest {
         }
         assertEquals(Labels.of("a", "b").encodedSize(), Labels.of("a", "b").encodedSizeReadingTheEnd()); // 'b' is even
         assertEquals(Labels.of("a", "c").encodedSize() + 1, Labels.of("a", "c").encodedSizeReadingTheEnd()); // 'c' is odd
+    }
+
+    /** What the engine's name checks skip: known from names the builder or its caller looked at, never guessed. */
+    @Test
+    void plainNamesAreKnownFromHowTheSetWasBuilt() {
+        assertTrue(Labels.EMPTY.hasPlainNames());
+        assertTrue(Labels.of("job", "a", "path", "/é", "_x", "1", "a1", "2").hasPlainNames());
+        assertFalse(Labels.of("job", "a", "__reserved", "1").hasPlainNames());
+        assertFalse(Labels.of("job", "a", "http.method", "GET").hasPlainNames());
+        assertFalse(Labels.of("1a", "x").hasPlainNames());
+        assertTrue(Labels.of("b", "2", "a", "1").hasPlainNames()); // sorted by the builder
+        assertTrue(Labels.of("a", "1", "x.y", "").hasPlainNames()); // an empty value is no label
+        assertEquals(2, Labels.of("b", "2", "a", "1").size());
+
+        byte[] name = "job".getBytes(StandardCharsets.UTF_8);
+        byte[] value = "x".getBytes(StandardCharsets.UTF_8);
+        Labels vouchedNot = new Labels.Builder().addRaw(name, 0, 3, value, 0, 1, false).build();
+        assertFalse(vouchedNot.hasPlainNames());
+        assertEquals(Labels.of("job", "x"), vouchedNot); // not part of equality
+        assertEquals(Labels.of("job", "x").hashCode(), vouchedNot.hashCode());
+        assertEquals(1, vouchedNot.size());
+
+        Labels plain = Labels.of("a", "1");
+        assertTrue(plain.withOverrides(Labels.of("job", "j")).hasPlainNames());
+        assertFalse(plain.withOverrides(Labels.of("job.name", "j")).hasPlainNames());
+        assertTrue(new Labels.Builder().add("a", "1").buildWith(Labels.of("job", "j")).hasPlainNames());
+        assertFalse(new Labels.Builder().add("a", "1").buildWith(Labels.of("job.name", "j")).hasPlainNames());
+        assertFalse(new Labels.Builder().add("a.b", "1").buildWith(Labels.of("job", "j")).hasPlainNames());
+
+        Labels restored = Labels.fromEncoding(new byte[]{1, 'a', 1, '1'}, 0, 4);
+        assertEquals(plain, restored);
+        assertFalse(restored.hasPlainNames()); // not looked at
     }
 
     @Test
