@@ -4,7 +4,10 @@ import io.aggregationgateway.server.model.NativeBuckets;
 
 import java.util.Arrays;
 
-/** Operations on one side of a native histogram's buckets; inputs are never modified. */
+/**
+ * Operations on one side of a native histogram's buckets; inputs are never modified, but for the
+ * counts that {@link #add(NativeBuckets, NativeBuckets, boolean)} is told it may write.
+ */
 final class SparseBuckets {
     private SparseBuckets() {
     }
@@ -48,6 +51,65 @@ final class SparseBuckets {
         }
         double[] intoA = addIntoIndicesOf(a, b);
         return intoA != null ? new NativeBuckets(a.indices(), intoA) : addAnyIndices(a, b);
+    }
+
+    /**
+     * {@link #add}, written into {@code a}'s own counts (and {@code a} returned) when the result has
+     * exactly {@code a}'s buckets; otherwise, or when {@code a}'s counts are not {@code writable},
+     * what {@link #add} returns. For a store that owns {@code a}'s counts and shows them to nobody:
+     * the usual merge then allocates nothing.
+     */
+    static NativeBuckets add(NativeBuckets a, NativeBuckets b, boolean writable) {
+        if (writable && !a.isEmpty() && !b.isEmpty() && addsIntoIndicesOf(a, b)) {
+            int[] bi = b.indices();
+            double[] bc = b.counts();
+            int[] ai = a.indices();
+            double[] ac = a.counts();
+            for (int i = 0, j = 0; j < bi.length; j++) {
+                if (bc[j] != 0) { // b's populated buckets are all a's: find each in turn
+                    while (ai[i] != bi[j]) {
+                        i++;
+                    }
+                    ac[i] += bc[j];
+                }
+            }
+            return a;
+        }
+        return add(a, b);
+    }
+
+    /**
+     * Whether the sum of {@code a} and {@code b} has exactly {@code a}'s buckets: every bucket of
+     * {@code b} that {@code a} lacks is empty and no sum is 0 (the test of {@link #addIntoIndicesOf},
+     * without writing).
+     */
+    private static boolean addsIntoIndicesOf(NativeBuckets a, NativeBuckets b) {
+        int[] ai = a.indices();
+        double[] ac = a.counts();
+        int[] bi = b.indices();
+        double[] bc = b.counts();
+        int j = 0;
+        for (int i = 0; i < ai.length; i++) {
+            int index = ai[i];
+            while (j < bi.length && bi[j] < index) {
+                if (bc[j++] != 0) {
+                    return false;
+                }
+            }
+            double count = ac[i];
+            if (j < bi.length && bi[j] == index) {
+                count += bc[j++];
+            }
+            if (count == 0) {
+                return false;
+            }
+        }
+        for (; j < bi.length; j++) {
+            if (bc[j] != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -116,6 +116,49 @@ class SparseBucketsTest {
         assertTrue(intoStoredIndices > 300, intoStoredIndices + " merges took the one-pass path");
     }
 
+    /**
+     * The merge into the stored side's own counts gives the allocating merge's result bit for bit,
+     * on any input; it writes only into {@code a}'s counts, and only when it returns {@code a}
+     * (the result has exactly {@code a}'s buckets); a side it may not write is never written.
+     */
+    @org.junit.jupiter.api.Test
+    void theMergeIntoTheStoredCountsGivesWhatTheAllocatingMergeGives() {
+        Random random = new Random(22);
+        int inPlace = 0;
+        for (int iteration = 0; iteration < 5_000; iteration++) {
+            NativeBuckets a = of(anySide(random, new TreeMap<>()));
+            TreeMap<Integer, Double> pushed = new TreeMap<>();
+            if (random.nextBoolean()) {
+                for (int i = 0; i < a.size(); i++) {
+                    if (random.nextInt(4) != 0) {
+                        pushed.put(a.indices()[i], anyCount(random));
+                    }
+                }
+            }
+            NativeBuckets b = of(anySide(random, pushed));
+            double[] aBefore = a.counts().clone();
+            double[] bBefore = b.counts().clone();
+            NativeBuckets expected = SparseBuckets.add(new NativeBuckets(a.indices(), aBefore.clone()), b);
+            String inputs = "a=" + asMap(a) + " b=" + asMap(b);
+
+            NativeBuckets notWritable = SparseBuckets.add(a, b, false);
+            assertArrayEquals(aBefore, a.counts(), inputs);
+            assertArrayEquals(expected.indices(), notWritable.indices(), inputs);
+            assertArrayEquals(expected.counts(), notWritable.counts(), inputs);
+
+            NativeBuckets sum = SparseBuckets.add(a, b, true);
+            assertArrayEquals(expected.indices(), sum.indices(), inputs);
+            assertArrayEquals(expected.counts(), sum.counts(), inputs);
+            assertArrayEquals(bBefore, b.counts(), inputs);
+            if (sum == a) {
+                inPlace++;
+            } else {
+                assertArrayEquals(aBefore, a.counts(), inputs);
+            }
+        }
+        assertTrue(inPlace > 300, inPlace + " merges added into the stored counts");
+    }
+
     /** {@code side} plus a few random buckets, any count: positive, empty, negative, cancelling. */
     private static TreeMap<Integer, Double> anySide(Random random, TreeMap<Integer, Double> side) {
         for (int i = random.nextInt(random.nextInt(3) == 0 ? 2 : 10); i > 0; i--) {
