@@ -54,62 +54,39 @@ final class SparseBuckets {
     }
 
     /**
-     * {@link #add}, written into {@code a}'s own counts (and {@code a} returned) when the result has
-     * exactly {@code a}'s buckets; otherwise, or when {@code a}'s counts are not {@code writable},
-     * what {@link #add} returns. For a store that owns {@code a}'s counts and shows them to nobody:
-     * the usual merge then allocates nothing.
+     * {@link #add}, written into {@code a}'s own counts when both sides have the same buckets (the
+     * usual merge: a push brings the buckets the series holds) and {@code a}'s counts are
+     * {@code writable}; then {@code a} is returned, or, where a sum is 0, a copy without that bucket.
+     * Otherwise what {@link #add} returns, with {@code a} untouched. For a store that owns
+     * {@code a}'s counts and shows them to nobody: the usual merge then allocates nothing.
      */
     static NativeBuckets add(NativeBuckets a, NativeBuckets b, boolean writable) {
-        if (writable && !a.isEmpty() && !b.isEmpty() && addsIntoIndicesOf(a, b)) {
-            int[] bi = b.indices();
-            double[] bc = b.counts();
-            int[] ai = a.indices();
-            double[] ac = a.counts();
-            for (int i = 0, j = 0; j < bi.length; j++) {
-                if (bc[j] != 0) { // b's populated buckets are all a's: find each in turn
-                    while (ai[i] != bi[j]) {
-                        i++;
-                    }
-                    ac[i] += bc[j];
-                }
-            }
-            return a;
+        if (!writable || a.isEmpty() || !Arrays.equals(a.indices(), b.indices())) {
+            return add(a, b);
         }
-        return add(a, b);
+        double[] ac = a.counts();
+        double[] bc = b.counts();
+        boolean emptied = false;
+        for (int i = 0; i < ac.length; i++) {
+            double count = ac[i] + bc[i];
+            ac[i] = count;
+            emptied |= count == 0;
+        }
+        return emptied ? withoutEmpty(a) : a;
     }
 
-    /**
-     * Whether the sum of {@code a} and {@code b} has exactly {@code a}'s buckets: every bucket of
-     * {@code b} that {@code a} lacks is empty and no sum is 0 (the test of {@link #addIntoIndicesOf},
-     * without writing).
-     */
-    private static boolean addsIntoIndicesOf(NativeBuckets a, NativeBuckets b) {
-        int[] ai = a.indices();
-        double[] ac = a.counts();
-        int[] bi = b.indices();
-        double[] bc = b.counts();
-        int j = 0;
-        for (int i = 0; i < ai.length; i++) {
-            int index = ai[i];
-            while (j < bi.length && bi[j] < index) {
-                if (bc[j++] != 0) {
-                    return false;
-                }
-            }
-            double count = ac[i];
-            if (j < bi.length && bi[j] == index) {
-                count += bc[j++];
-            }
-            if (count == 0) {
-                return false;
+    /** {@code buckets} without those that hold nothing, in new arrays. */
+    private static NativeBuckets withoutEmpty(NativeBuckets buckets) {
+        int[] indices = new int[buckets.size()];
+        double[] counts = new double[buckets.size()];
+        int n = 0;
+        for (int i = 0; i < buckets.size(); i++) {
+            if (buckets.counts()[i] != 0) {
+                indices[n] = buckets.indices()[i];
+                counts[n++] = buckets.counts()[i];
             }
         }
-        for (; j < bi.length; j++) {
-            if (bc[j] != 0) {
-                return false;
-            }
-        }
-        return true;
+        return new NativeBuckets(Arrays.copyOf(indices, n), Arrays.copyOf(counts, n));
     }
 
     /**

@@ -76,15 +76,15 @@ final class NativeHistogramDecoding {
             throw new InvalidNativeHistogram(sideName + " spans cover " + covered + (covered == 1 ? " bucket" : " buckets")
                     + " but " + values + " " + (floatCounts ? "counts" : "deltas") + " were sent");
         }
-        // without dropping, straight into the result; else into the side's scratch, to be copied once
+        // as sent, straight into the result; without empty buckets, into the side's scratch first
         int[] indices = dropEmptyBuckets ? side.indexScratch(values) : new int[values];
         double[] absolute = dropEmptyBuckets ? side.countScratch(values) : new double[values];
         boolean acceptable = true; // as the engine's checks would find every bucket
-        int populated = 0;
         long previous = Long.MIN_VALUE; // the last bucket's index so far
         long index = 0;
         long running = 0;
-        int n = 0;
+        int n = 0; // values read
+        int kept = 0; // buckets written: all, or the populated ones
         for (int s = 0; s < side.spans; s++) {
             // the first offset is the first bucket's index, the others the gap after the previous span
             index += side.spanOffsets[s];
@@ -103,26 +103,27 @@ final class NativeHistogramDecoding {
                     && index + inRange - 1 <= NativeBuckets.MAX_ABS_INDEX;
             previous = index + inRange - 1;
             if (floatCounts) {
-                System.arraycopy(side.countValues, n, absolute, n, inRange);
+                double[] counts = side.countValues;
                 for (; n < end; n++) {
-                    indices[n] = at++;
-                    double count = absolute[n];
+                    double count = counts[n];
+                    indices[kept] = at++;
+                    absolute[kept] = count;
                     acceptable &= count >= 0 && count != Double.POSITIVE_INFINITY; // NaN fails the first
-                    populated += count != 0 ? 1 : 0;
+                    kept += !dropEmptyBuckets || count != 0 ? 1 : 0;
                 }
             } else {
                 long[] deltas = side.deltaValues;
                 for (; n < end; n++) {
-                    indices[n] = at++;
                     long delta = deltas[n];
                     long sum = running + delta;
                     if (((running ^ sum) & (delta ^ sum)) < 0) { // Math.addExact's test
-                        throw new InvalidNativeHistogram(sideName + " bucket " + indices[n] + ": the deltas overflow 64 bits");
+                        throw new InvalidNativeHistogram(sideName + " bucket " + at + ": the deltas overflow 64 bits");
                     }
                     running = sum;
-                    absolute[n] = sum;
+                    indices[kept] = at++;
+                    absolute[kept] = sum;
                     acceptable &= sum >= 0;
-                    populated += sum != 0 ? 1 : 0;
+                    kept += !dropEmptyBuckets || sum != 0 ? 1 : 0;
                 }
             }
             index += length;
@@ -133,17 +134,9 @@ final class NativeHistogramDecoding {
         if (!dropEmptyBuckets) {
             return new NativeBuckets(indices, absolute);
         }
-        if (!acceptable || populated == values) {
-            return new NativeBuckets(Arrays.copyOf(indices, values), Arrays.copyOf(absolute, values));
+        if (!acceptable) { // decoded again as sent, for the engine to name the bucket that is wrong
+            return buckets(sideName, side, floatCounts, false);
         }
-        int[] keptIndices = new int[populated];
-        double[] keptCounts = new double[populated];
-        for (int i = 0, j = 0; j < populated; i++) {
-            if (absolute[i] != 0) {
-                keptIndices[j] = indices[i];
-                keptCounts[j++] = absolute[i];
-            }
-        }
-        return new NativeBuckets(keptIndices, keptCounts);
+        return new NativeBuckets(Arrays.copyOf(indices, kept), Arrays.copyOf(absolute, kept));
     }
 }

@@ -45,7 +45,7 @@ class NativeHistogramCellCopyOnWriteTest {
     @Test
     void repeatedMergesAddIntoTheArraysTheCellMadeAndNoOneWasShown() {
         NativeHistogram stored = withClassic(nh(3).pos(1, 2, 2, 1, 5, 4).build(), 1, 7);
-        NativeHistogram push = withClassic(nh(3).pos(1, 1, 5, 1).build(), 0, 2);
+        NativeHistogram push = withClassic(nh(3).pos(1, 1, 2, 1, 5, 1).build(), 0, 3);
         String pushText = describe(push);
         NativeHistogramMerger.Writable writable = NativeHistogramMerger.Writable.NONE;
         NativeHistogram merged = NativeHistogramMerger.add(stored, push, writable);
@@ -58,8 +58,8 @@ class NativeHistogramCellCopyOnWriteTest {
             writable = NativeHistogramMerger.Writable.after(next, merged, push, writable);
             merged = next;
         }
-        assertEquals("integer schema=3 zt=0.0 zc=0.0 count=15.0 sum=0.0 pos={1:6.0, 2:1.0, 5:8.0} neg={}"
-                + " classic=[0.5, Infinity][1.0, 15.0]", describe(merged));
+        assertEquals("integer schema=3 zt=0.0 zc=0.0 count=19.0 sum=0.0 pos={1:6.0, 2:5.0, 5:8.0} neg={}"
+                + " classic=[0.5, Infinity][1.0, 19.0]", describe(merged));
         assertEquals(pushText, describe(push));
         // a push with a bucket the series lacks: a new array, which the next merge may write again
         NativeHistogram wider = withClassic(nh(3).pos(3, 1).build(), 0, 1);

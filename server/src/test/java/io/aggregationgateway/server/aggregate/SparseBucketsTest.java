@@ -118,8 +118,8 @@ class SparseBucketsTest {
 
     /**
      * The merge into the stored side's own counts gives the allocating merge's result bit for bit,
-     * on any input; it writes only into {@code a}'s counts, and only when it returns {@code a}
-     * (the result has exactly {@code a}'s buckets); a side it may not write is never written.
+     * on any input; it writes only into {@code a}'s counts, only when both sides have the same
+     * buckets, and returns {@code a} unless a sum was 0; a side it may not write is never written.
      */
     @org.junit.jupiter.api.Test
     void theMergeIntoTheStoredCountsGivesWhatTheAllocatingMergeGives() {
@@ -128,14 +128,15 @@ class SparseBucketsTest {
         for (int iteration = 0; iteration < 5_000; iteration++) {
             NativeBuckets a = of(anySide(random, new TreeMap<>()));
             TreeMap<Integer, Double> pushed = new TreeMap<>();
-            if (random.nextBoolean()) {
+            int choice = random.nextInt(3);
+            if (choice > 0) { // the stored side's buckets, all of them (as repeated pushes bring) or some
                 for (int i = 0; i < a.size(); i++) {
-                    if (random.nextInt(4) != 0) {
+                    if (choice == 1 || random.nextInt(4) != 0) {
                         pushed.put(a.indices()[i], anyCount(random));
                     }
                 }
             }
-            NativeBuckets b = of(anySide(random, pushed));
+            NativeBuckets b = of(choice == 1 ? pushed : anySide(random, pushed));
             double[] aBefore = a.counts().clone();
             double[] bBefore = b.counts().clone();
             NativeBuckets expected = SparseBuckets.add(new NativeBuckets(a.indices(), aBefore.clone()), b);
@@ -152,11 +153,11 @@ class SparseBucketsTest {
             assertArrayEquals(bBefore, b.counts(), inputs);
             if (sum == a) {
                 inPlace++;
-            } else {
+            } else if (!Arrays.equals(a.indices(), b.indices())) {
                 assertArrayEquals(aBefore, a.counts(), inputs);
             }
         }
-        assertTrue(inPlace > 300, inPlace + " merges added into the stored counts");
+        assertTrue(inPlace > 500, inPlace + " merges added into the stored counts");
     }
 
     /** {@code side} plus a few random buckets, any count: positive, empty, negative, cancelling. */
