@@ -36,7 +36,8 @@ import java.util.concurrent.TimeUnit;
 public class ClientJavaHistogramBenchmark {
     private static final Labels GROUPING = Labels.of("job", "bench");
 
-    private final ProtobufDecoder protobufDecoder = new ProtobufDecoder();
+    // as the server decodes: empty native buckets left out where the engine would drop them
+    private final ProtobufDecoder protobufDecoder = new ProtobufDecoder(Integer.MAX_VALUE, true);
     private byte[] protobuf;
     private Aggregator aggregator;
 

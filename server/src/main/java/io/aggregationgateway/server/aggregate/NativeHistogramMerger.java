@@ -39,6 +39,45 @@ final class NativeHistogramMerger {
 
     /** The sum of a stored and a pushed histogram, both valid and normalised; neither is modified. */
     static NativeHistogram add(NativeHistogram stored, NativeHistogram pushed) {
+        return add(stored, pushed, Writable.NONE);
+    }
+
+    /**
+     * Which of a stored histogram's count arrays a merge may add into: those its owner made in an
+     * earlier merge and has shown to no reader since. Each is that array, or {@code null}.
+     */
+    record Writable(double[] positive, double[] negative, double[] classic) {
+        static final Writable NONE = new Writable(null, null, null);
+
+        /**
+         * What a merge's result {@code merged} of {@code stored} and {@code pushed} leaves writable for
+         * the next merge, given what was writable before: an array the merge made (neither side's),
+         * or one that was writable and kept. The pushed value's arrays may be held elsewhere.
+         */
+        static Writable after(NativeHistogram merged, NativeHistogram stored, NativeHistogram pushed, Writable before) {
+            return new Writable(
+                    own(merged.positive().counts(), stored.positive().counts(), pushed.positive().counts(), before.positive),
+                    own(merged.negative().counts(), stored.negative().counts(), pushed.negative().counts(), before.negative),
+                    merged.classic() == null ? null : own(merged.classic().cumulativeCounts(),
+                            stored.classic() == null ? null : stored.classic().cumulativeCounts(),
+                            pushed.classic() == null ? null : pushed.classic().cumulativeCounts(), before.classic));
+        }
+
+        private static double[] own(double[] merged, double[] stored, double[] pushed, double[] writable) {
+            if (merged.length == 0 || merged == pushed) {
+                return null;
+            }
+            return merged != stored || merged == writable ? merged : null;
+        }
+    }
+
+    /**
+     * {@link #add(NativeHistogram, NativeHistogram)}, adding into the stored histogram's count arrays
+     * that {@code writable} names where the merge's result has the same buckets (the usual merge:
+     * a push brings the buckets the series holds), so that it allocates no new arrays; the stored
+     * value is then modified and must be shown to nobody. Bit for bit the same result either way.
+     */
+    static NativeHistogram add(NativeHistogram stored, NativeHistogram pushed, Writable writable) {
         boolean storedReceives = stored.schema() <= pushed.schema();
         NativeHistogram receiver = storedReceives ? stored : pushed;
         NativeHistogram other = storedReceives ? pushed : stored;
@@ -71,14 +110,17 @@ final class NativeHistogramMerger {
             otherPositive = SparseBuckets.from(otherPositive, other.schema(), threshold);
             otherNegative = SparseBuckets.from(otherNegative, other.schema(), threshold);
         }
+        // the stored side's own arrays, if it receives them unchanged by a wider zero bucket
+        boolean intoPositive = receiverPositive == stored.positive() && writable.positive() == stored.positive().counts();
+        boolean intoNegative = receiverNegative == stored.negative() && writable.negative() == stored.negative().counts();
         return new NativeHistogram(stored.labels(), schema, threshold,
                 receiverZero.count() + otherZero.count(),
                 stored.count() + pushed.count(),
                 stored.sum() + pushed.sum(),
-                SparseBuckets.add(receiverPositive, SparseBuckets.reduce(otherPositive, other.schema(), schema)),
-                SparseBuckets.add(receiverNegative, SparseBuckets.reduce(otherNegative, other.schema(), schema)),
+                SparseBuckets.add(receiverPositive, SparseBuckets.reduce(otherPositive, other.schema(), schema), intoPositive),
+                SparseBuckets.add(receiverNegative, SparseBuckets.reduce(otherNegative, other.schema(), schema), intoNegative),
                 stored.floatCounts() || pushed.floatCounts(),
-                addClassic(stored, pushed));
+                addClassic(stored, pushed, writable.classic()));
     }
 
     /**
@@ -91,7 +133,7 @@ final class NativeHistogramMerger {
                 pushed.count(), pushed.sum(), NativeBuckets.EMPTY, NativeBuckets.EMPTY, false, pushed);
         return new NativeHistogram(stored.labels(), stored.schema(), stored.zeroThreshold(), stored.zeroCount(),
                 stored.count() + pushed.count(), stored.sum() + pushed.sum(), stored.positive(), stored.negative(),
-                stored.floatCounts(), addClassic(stored, asNative));
+                stored.floatCounts(), addClassic(stored, asNative, null));
     }
 
     /** What a native histogram shows as a classic histogram: its classic buckets, or only {@code +Inf}. */
@@ -102,15 +144,16 @@ final class NativeHistogramMerger {
         return new ClassicHistogram(h.labels(), INF_ONLY, new double[] {h.count()}, h.count(), h.sum());
     }
 
-    private static ClassicHistogram addClassic(NativeHistogram stored, NativeHistogram pushed) {
+    private static ClassicHistogram addClassic(NativeHistogram stored, NativeHistogram pushed, double[] writable) {
         if (stored.classic() == null && pushed.classic() == null) {
             return null;
         }
         ClassicHistogram a = classicView(stored);
         ClassicHistogram b = classicView(pushed);
         // HistogramMerger may add into A's counts in place; stored values are shared with readers
-        HistogramMerger.Buckets merged = HistogramMerger.add(a.upperBounds(), a.cumulativeCounts().clone(),
-                b.upperBounds(), b.cumulativeCounts());
+        // unless their owner says otherwise
+        double[] intoA = a.cumulativeCounts() == writable ? writable : a.cumulativeCounts().clone();
+        HistogramMerger.Buckets merged = HistogramMerger.add(a.upperBounds(), intoA, b.upperBounds(), b.cumulativeCounts());
         return new ClassicHistogram(stored.labels(), merged.bounds(), merged.cumulative(),
                 stored.count() + pushed.count(), stored.sum() + pushed.sum());
     }

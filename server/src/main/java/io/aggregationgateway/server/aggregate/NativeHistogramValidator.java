@@ -14,12 +14,6 @@ import static io.aggregationgateway.server.aggregate.PushValidator.reject;
  * buckets, no bucket inside the zero bucket, classic buckets (if any) completed with {@code +Inf}.
  */
 final class NativeHistogramValidator {
-    /**
-     * Bucket indices beyond this hold no finite double at any schema (schema 8 reaches
-     * {@code 2^1024} at index 262144); the limit keeps index arithmetic far from overflow.
-     */
-    static final int MAX_ABS_INDEX = 1 << 20;
-
     /** The classic-histogram check and completion, applied to the classic part. */
     @FunctionalInterface
     interface ClassicNormaliser {
@@ -93,9 +87,9 @@ final class NativeHistogramValidator {
         double total = 0;
         int nonZero = 0;
         for (int i = 0; i < indices.length; i++) {
-            if (Math.abs(indices[i]) > MAX_ABS_INDEX) {
+            if (Math.abs(indices[i]) > NativeBuckets.MAX_ABS_INDEX) {
                 throw invalid(family, h, side + " bucket index " + indices[i] + " is out of range (at most "
-                        + MAX_ABS_INDEX + " either way)");
+                        + NativeBuckets.MAX_ABS_INDEX + " either way)");
             }
             if (i > 0 && indices[i] <= indices[i - 1]) {
                 throw invalid(family, h, side + " spans overlap or go backwards (bucket index " + indices[i]

@@ -4,7 +4,10 @@ import io.aggregationgateway.server.model.NativeBuckets;
 
 import java.util.Arrays;
 
-/** Operations on one side of a native histogram's buckets; inputs are never modified. */
+/**
+ * Operations on one side of a native histogram's buckets; inputs are never modified, but for the
+ * counts that {@link #add(NativeBuckets, NativeBuckets, boolean)} is told it may write.
+ */
 final class SparseBuckets {
     private SparseBuckets() {
     }
@@ -48,6 +51,42 @@ final class SparseBuckets {
         }
         double[] intoA = addIntoIndicesOf(a, b);
         return intoA != null ? new NativeBuckets(a.indices(), intoA) : addAnyIndices(a, b);
+    }
+
+    /**
+     * {@link #add}, written into {@code a}'s own counts when both sides have the same buckets (the
+     * usual merge: a push brings the buckets the series holds) and {@code a}'s counts are
+     * {@code writable}; then {@code a} is returned, or, where a sum is 0, a copy without that bucket.
+     * Otherwise what {@link #add} returns, with {@code a} untouched. For a store that owns
+     * {@code a}'s counts and shows them to nobody: the usual merge then allocates nothing.
+     */
+    static NativeBuckets add(NativeBuckets a, NativeBuckets b, boolean writable) {
+        if (!writable || a.isEmpty() || !Arrays.equals(a.indices(), b.indices())) {
+            return add(a, b);
+        }
+        double[] ac = a.counts();
+        double[] bc = b.counts();
+        boolean emptied = false;
+        for (int i = 0; i < ac.length; i++) {
+            double count = ac[i] + bc[i];
+            ac[i] = count;
+            emptied |= count == 0;
+        }
+        return emptied ? withoutEmpty(a) : a;
+    }
+
+    /** {@code buckets} without those that hold nothing, in new arrays. */
+    private static NativeBuckets withoutEmpty(NativeBuckets buckets) {
+        int[] indices = new int[buckets.size()];
+        double[] counts = new double[buckets.size()];
+        int n = 0;
+        for (int i = 0; i < buckets.size(); i++) {
+            if (buckets.counts()[i] != 0) {
+                indices[n] = buckets.indices()[i];
+                counts[n++] = buckets.counts()[i];
+            }
+        }
+        return new NativeBuckets(Arrays.copyOf(indices, n), Arrays.copyOf(counts, n));
     }
 
     /**

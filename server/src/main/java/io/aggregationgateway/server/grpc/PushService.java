@@ -48,7 +48,7 @@ public final class PushService implements BindableService {
     /** @param maxMessageBytes largest request message accepted; larger ones get RESOURCE_EXHAUSTED */
     public PushService(Aggregator aggregator, GatewayMetrics metrics, int maxMessageBytes) {
         this.aggregator = aggregator;
-        this.decoder = new ProtobufDecoder(aggregator.settings().maxLabelsPerSeries());
+        this.decoder = new ProtobufDecoder(aggregator.settings().maxLabelsPerSeries(), true);
         this.metrics = metrics;
         this.maxMessageBytes = maxMessageBytes;
     }

@@ -14,6 +14,8 @@ import java.util.Arrays;
  * message sent twice merges as protobuf merges it. Reusable after {@link #clear}.
  */
 final class HistogramFields {
+    /** See {@link NativeHistogramDecoding#decode}. */
+    private final boolean dropEmptyBuckets;
     long sampleCount;
     double sampleCountFloat;
     double sampleSum;
@@ -26,6 +28,11 @@ final class HistogramFields {
     private int buckets;
     private double[] bucketBounds = new double[16];
     private double[] bucketCounts = new double[16];
+
+    /** @param dropEmptyBuckets whether native buckets that hold nothing may be left out, see {@link NativeHistogramDecoding#decode} */
+    HistogramFields(boolean dropEmptyBuckets) {
+        this.dropEmptyBuckets = dropEmptyBuckets;
+    }
 
     void clear() {
         sampleCount = 0;
@@ -67,7 +74,7 @@ final class HistogramFields {
         if (!NativeHistogramDecoding.isNative(this)) {
             return classic;
         }
-        return NativeHistogramDecoding.decode(this, labels, buckets > 0 ? classic : null);
+        return NativeHistogramDecoding.decode(this, labels, buckets > 0 ? classic : null, dropEmptyBuckets);
     }
 
     /** One side's spans and its deltas (integer histograms) or counts (float histograms), as sent. */
@@ -80,6 +87,8 @@ final class HistogramFields {
         long[] deltaValues = new long[16];
         int counts;
         double[] countValues = new double[16];
+        private int[] indexScratch = new int[0];
+        private double[] countScratch = new double[0];
 
         void clear() {
             spans = 0;
@@ -108,6 +117,22 @@ final class HistogramFields {
                 growDeltas();
             }
             deltaValues[deltas++] = delta;
+        }
+
+        /** A reusable array of at least {@code size} indices, for decoding. */
+        int[] indexScratch(int size) {
+            if (indexScratch.length < size) {
+                indexScratch = new int[Math.max(size, indexScratch.length * 2)];
+            }
+            return indexScratch;
+        }
+
+        /** A reusable array of at least {@code size} counts, for decoding. */
+        double[] countScratch(int size) {
+            if (countScratch.length < size) {
+                countScratch = new double[Math.max(size, countScratch.length * 2)];
+            }
+            return countScratch;
         }
 
         void addCount(double count) {

@@ -72,6 +72,7 @@ final class MetricFamilyWireReader {
     private final Labels.Builder labels = new Labels.Builder();
     private final Labels.Builder groupingLabels = new Labels.Builder();
     private final Labels grouping;
+    private final boolean dropEmptyBuckets;
     /** Start and end of each {@code metric} field of the family being read. */
     private int[] metricRanges = new int[64];
 
@@ -92,8 +93,14 @@ final class MetricFamilyWireReader {
      *                 of a grouping label's name (see {@link ProtobufDecoder#decodeDelimited(byte[], int, int, Labels)})
      */
     MetricFamilyWireReader(int maxLabelsPerSeries, Labels grouping) {
+        this(maxLabelsPerSeries, grouping, false);
+    }
+
+    /** @param dropEmptyBuckets see {@link ProtobufDecoder#ProtobufDecoder(int, boolean)} */
+    MetricFamilyWireReader(int maxLabelsPerSeries, Labels grouping, boolean dropEmptyBuckets) {
         this.maxLabelsPerSeries = maxLabelsPerSeries;
         this.grouping = grouping;
+        this.dropEmptyBuckets = dropEmptyBuckets;
     }
 
     /**
@@ -238,7 +245,7 @@ final class MetricFamilyWireReader {
             case SUMMARY -> summary.clear();
             case HISTOGRAM, GAUGE_HISTOGRAM -> {
                 if (histogram == null) {
-                    histogram = new HistogramFields();
+                    histogram = new HistogramFields(dropEmptyBuckets);
                 }
                 histogram.clear();
             }
@@ -266,7 +273,7 @@ final class MetricFamilyWireReader {
                     case Metric.SUMMARY_FIELD_NUMBER << 3 | LENGTH_DELIMITED ->
                             summary(in.readLengthDelimited(to), new SummaryValue());
                     case Metric.HISTOGRAM_FIELD_NUMBER << 3 | LENGTH_DELIMITED ->
-                            histogram(in.readLengthDelimited(to), new HistogramFields());
+                            histogram(in.readLengthDelimited(to), new HistogramFields(false));
                     default -> in.skipField(tag, to); // timestamp_ms among them: pushes carry no timestamps the gateway keeps
                 }
             }

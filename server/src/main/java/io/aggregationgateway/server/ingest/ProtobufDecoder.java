@@ -63,15 +63,32 @@ public final class ProtobufDecoder {
     static final int DESCRIBED_LABELS = 10;
 
     private final int maxLabelsPerSeries;
+    private final boolean dropEmptyBuckets;
 
-    /** A decoder that leaves the label limit to the engine. */
+    /** A decoder that leaves the label limit to the engine and gives native buckets as sent. */
     public ProtobufDecoder() {
         this(Integer.MAX_VALUE);
     }
 
-    /** @param maxLabelsPerSeries most labels with a value one pushed metric may carry ({@code --max-labels-per-series}) */
+    /**
+     * A decoder that gives native buckets as sent.
+     *
+     * @param maxLabelsPerSeries most labels with a value one pushed metric may carry ({@code --max-labels-per-series})
+     */
     public ProtobufDecoder(int maxLabelsPerSeries) {
+        this(maxLabelsPerSeries, false);
+    }
+
+    /**
+     * @param maxLabelsPerSeries most labels with a value one pushed metric may carry ({@code --max-labels-per-series})
+     * @param dropEmptyBuckets   leave out the native buckets that hold nothing wherever the engine would
+     *                           drop them without a word (a side whose buckets all pass the engine's checks);
+     *                           the engine then accepts or refuses the push exactly as it would the
+     *                           buckets as sent, and keeps the same histogram, without copying it first
+     */
+    public ProtobufDecoder(int maxLabelsPerSeries, boolean dropEmptyBuckets) {
         this.maxLabelsPerSeries = maxLabelsPerSeries;
+        this.dropEmptyBuckets = dropEmptyBuckets;
     }
 
     /**
@@ -97,8 +114,8 @@ public final class ProtobufDecoder {
             throws PushRejectedException {
         Objects.checkFromIndexSize(offset, length, body.length);
         List<MetricFamily> families = new ArrayList<>();
-        Converter converter = new Converter(maxLabelsPerSeries, grouping);
-        MetricFamilyWireReader fastPath = new MetricFamilyWireReader(maxLabelsPerSeries, grouping);
+        Converter converter = new Converter(maxLabelsPerSeries, grouping, dropEmptyBuckets);
+        MetricFamilyWireReader fastPath = new MetricFamilyWireReader(maxLabelsPerSeries, grouping, dropEmptyBuckets);
         ProtoReader prefixes = new ProtoReader();
         prefixes.start(body, offset);
         int end = offset + length;
@@ -158,7 +175,7 @@ public final class ProtobufDecoder {
      *                               {@code PushRequest}, else as {@link #convert}
      */
     public Push decodePushRequest(byte[] message) throws PushRejectedException {
-        Push fast = new MetricFamilyWireReader(maxLabelsPerSeries).readPushRequest(message, 0, message.length);
+        Push fast = new MetricFamilyWireReader(maxLabelsPerSeries, Labels.EMPTY, dropEmptyBuckets).readPushRequest(message, 0, message.length);
         if (fast != null) {
             return fast;
         }
@@ -181,7 +198,7 @@ public final class ProtobufDecoder {
     public List<MetricFamily> convert(List<io.aggregationgateway.proto.metrics.MetricFamily> families)
             throws PushRejectedException {
         List<MetricFamily> result = new ArrayList<>(families.size());
-        Converter converter = new Converter(maxLabelsPerSeries, Labels.EMPTY);
+        Converter converter = new Converter(maxLabelsPerSeries, Labels.EMPTY, dropEmptyBuckets);
         for (int i = 0; i < families.size(); i++) {
             result.add(converter.family(families.get(i), i + 1, -1));
         }
@@ -194,11 +211,13 @@ public final class ProtobufDecoder {
         private final Labels grouping;
         private final Labels.Builder labels = new Labels.Builder();
         private HistogramFields histogramFields; // made for the first histogram
+        private final boolean dropEmptyBuckets;
         private byte[] scratch = new byte[128];
 
-        Converter(int maxLabelsPerSeries, Labels grouping) {
+        Converter(int maxLabelsPerSeries, Labels grouping, boolean dropEmptyBuckets) {
             this.maxLabelsPerSeries = maxLabelsPerSeries;
             this.grouping = grouping;
+            this.dropEmptyBuckets = dropEmptyBuckets;
         }
 
         MetricFamily family(io.aggregationgateway.proto.metrics.MetricFamily proto, int index, int byteOffset)
@@ -279,7 +298,7 @@ public final class ProtobufDecoder {
                 throws PushRejectedException {
             Histogram h = metric.getHistogram();
             if (histogramFields == null) {
-                histogramFields = new HistogramFields();
+                histogramFields = new HistogramFields(dropEmptyBuckets);
             }
             HistogramFields fields = histogramFields;
             fields.clear();

@@ -20,7 +20,7 @@ public final class PushDecoder {
     public PushDecoder(int maxLabelsPerSeries) {
         this.text = new TextFormatParser(TextFormatParser.Dialect.PROMETHEUS_TEXT_0_0_4, maxLabelsPerSeries);
         this.openMetrics = new TextFormatParser(TextFormatParser.Dialect.OPENMETRICS_1_0_0, maxLabelsPerSeries);
-        this.protobuf = new ProtobufDecoder(maxLabelsPerSeries);
+        this.protobuf = new ProtobufDecoder(maxLabelsPerSeries, true);
     }
 
     public List<MetricFamily> decode(PushFormat format, byte[] body) throws PushRejectedException {

@@ -13,6 +13,13 @@ package io.aggregationgateway.server.model;
 public record NativeBuckets(int[] indices, double[] counts) {
     public static final NativeBuckets EMPTY = new NativeBuckets(new int[0], new double[0]);
 
+    /**
+     * Bucket indices beyond this either way hold no finite double at any schema (schema 8 reaches
+     * {@code 2^1024} at index 262144); the engine refuses them, which keeps index arithmetic far
+     * from overflow.
+     */
+    public static final int MAX_ABS_INDEX = 1 << 20;
+
     public NativeBuckets {
         if (indices.length != counts.length) {
             throw new IllegalArgumentException(indices.length + " indices but " + counts.length + " counts");

@@ -116,6 +116,50 @@ class SparseBucketsTest {
         assertTrue(intoStoredIndices > 300, intoStoredIndices + " merges took the one-pass path");
     }
 
+    /**
+     * The merge into the stored side's own counts gives the allocating merge's result bit for bit,
+     * on any input; it writes only into {@code a}'s counts, only when both sides have the same
+     * buckets, and returns {@code a} unless a sum was 0; a side it may not write is never written.
+     */
+    @org.junit.jupiter.api.Test
+    void theMergeIntoTheStoredCountsGivesWhatTheAllocatingMergeGives() {
+        Random random = new Random(22);
+        int inPlace = 0;
+        for (int iteration = 0; iteration < 5_000; iteration++) {
+            NativeBuckets a = of(anySide(random, new TreeMap<>()));
+            TreeMap<Integer, Double> pushed = new TreeMap<>();
+            int choice = random.nextInt(3);
+            if (choice > 0) { // the stored side's buckets, all of them (as repeated pushes bring) or some
+                for (int i = 0; i < a.size(); i++) {
+                    if (choice == 1 || random.nextInt(4) != 0) {
+                        pushed.put(a.indices()[i], anyCount(random));
+                    }
+                }
+            }
+            NativeBuckets b = of(choice == 1 ? pushed : anySide(random, pushed));
+            double[] aBefore = a.counts().clone();
+            double[] bBefore = b.counts().clone();
+            NativeBuckets expected = SparseBuckets.add(new NativeBuckets(a.indices(), aBefore.clone()), b);
+            String inputs = "a=" + asMap(a) + " b=" + asMap(b);
+
+            NativeBuckets notWritable = SparseBuckets.add(a, b, false);
+            assertArrayEquals(aBefore, a.counts(), inputs);
+            assertArrayEquals(expected.indices(), notWritable.indices(), inputs);
+            assertArrayEquals(expected.counts(), notWritable.counts(), inputs);
+
+            NativeBuckets sum = SparseBuckets.add(a, b, true);
+            assertArrayEquals(expected.indices(), sum.indices(), inputs);
+            assertArrayEquals(expected.counts(), sum.counts(), inputs);
+            assertArrayEquals(bBefore, b.counts(), inputs);
+            if (sum == a) {
+                inPlace++;
+            } else if (!Arrays.equals(a.indices(), b.indices())) {
+                assertArrayEquals(aBefore, a.counts(), inputs);
+            }
+        }
+        assertTrue(inPlace > 500, inPlace + " merges added into the stored counts");
+    }
+
     /** {@code side} plus a few random buckets, any count: positive, empty, negative, cancelling. */
     private static TreeMap<Integer, Double> anySide(Random random, TreeMap<Integer, Double> side) {
         for (int i = random.nextInt(random.nextInt(3) == 0 ? 2 : 10); i > 0; i--) {
