@@ -102,7 +102,7 @@ public final class OpenMetricsRenderer {
                 : counter != null ? (counter.type().equals("counter") ? SampleName.of(counter.family(), "_created") : null)
                 : family.type() == MetricType.HISTOGRAM ? SampleName.of(exposed, "_created") : null;
         NameEscaping labelNames = family.utf8LabelNames() ? escaping : null;
-        sink.reserve(slice.labelBytes() * (createdName == null ? 1 : 2)
+        sink.reserve(slice.labelBytes(createdName != null) * (createdName == null ? 1 : 2)
                 + slice.size() * (sample.bytes().length + 24L) * (createdName == null ? 1 : 2));
         boolean gauge = family.type() == MetricType.GAUGE_HISTOGRAM;
         HistogramNames histogram = family.type().isHistogram() ? new HistogramNames(name, gauge, createdName) : null;

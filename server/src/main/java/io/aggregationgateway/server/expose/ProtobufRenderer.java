@@ -236,7 +236,7 @@ public final class ProtobufRenderer {
                 return;
             }
             // reading the labels first brings them into the cache faster (see FamilySlice.labelBytes)
-            wire.reserve((int) Math.min(Integer.MAX_VALUE / 2, slice.labelBytes() + slice.size() * 40L));
+            wire.reserve((int) Math.min(Integer.MAX_VALUE / 2, slice.labelBytes(startField != 0) + slice.size() * 40L));
             if (slice.startsFamily()) {
                 buffer.sizePrefix = familySize;
                 writeHeader(wire, name, help, type, headerSize);
@@ -264,7 +264,7 @@ public final class ProtobufRenderer {
     /** A slice as rendered: the family's size when the slice starts a family, then the encoded bytes. */
     private static final class ProtobufSlice {
         // about what a text slice starts with: protobuf is no larger than text
-        private static final int INITIAL_CAPACITY = 256 * 1024;
+        private static final int INITIAL_CAPACITY = 64 * 1024;
         final ProtoWriter wire = new ProtoWriter(INITIAL_CAPACITY);
         /** the varint written ahead of the bytes, or -1 for none */
         long sizePrefix = -1;
