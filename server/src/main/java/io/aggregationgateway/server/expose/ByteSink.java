@@ -17,8 +17,8 @@ import java.util.Arrays;
  * label bytes in bulk and never check for room byte by byte.
  */
 final class ByteSink implements Labels.RawLabelVisitor {
-    // A slice of 512 scalar series is ~50 KB; a sink is reused for the slices after it.
-    private static final int INITIAL_CAPACITY = 64 * 1024;
+    // A slice of 2,048 scalar series is ~200 KB; a sink is reused for the slices after it.
+    private static final int INITIAL_CAPACITY = 256 * 1024;
     // epochSeconds keeps the spellings of up to 512 times, each up to 24 bytes ("-9223372036854775.807"),
     // in an open-addressed table kept at most half full, and starts over when it is full
     private static final int START_SLOT_BITS = 10;

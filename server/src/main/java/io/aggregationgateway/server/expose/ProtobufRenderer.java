@@ -235,13 +235,22 @@ public final class ProtobufRenderer {
                 buffer.sizePrefix = wire.size();
                 return;
             }
-            // reading the labels first brings them into the cache faster (see FamilySlice.labelBytes)
-            wire.reserve((int) Math.min(Integer.MAX_VALUE / 2, slice.labelBytes(startField != 0) + slice.size() * 40L));
             if (slice.startsFamily()) {
                 buffer.sizePrefix = familySize;
                 writeHeader(wire, name, help, type, headerSize);
             }
-            for (int i = slice.from(); i < slice.to(); i++) {
+            // reading the labels first brings them into the cache faster (see FamilySlice.labelBytes)
+            for (int block = slice.from(); block < slice.to(); block = slice.blockEnd(block)) {
+                int blockEnd = slice.blockEnd(block);
+                wire.reserve((int) Math.min(Integer.MAX_VALUE / 2,
+                        slice.labelBytes(block, blockEnd, startField != 0) + (blockEnd - block) * 40L));
+                renderScalars(wire, labels, series, slice, block, blockEnd);
+            }
+        }
+
+        private void renderScalars(ProtoWriter wire, LabelEncoder labels, List<SeriesView> series, FamilySlice slice,
+                                   int from, int to) throws IOException {
+            for (int i = from; i < to; i++) {
                 if (!slice.writes(i)) {
                     continue;
                 }
@@ -264,7 +273,7 @@ public final class ProtobufRenderer {
     /** A slice as rendered: the family's size when the slice starts a family, then the encoded bytes. */
     private static final class ProtobufSlice {
         // about what a text slice starts with: protobuf is no larger than text
-        private static final int INITIAL_CAPACITY = 64 * 1024;
+        private static final int INITIAL_CAPACITY = 256 * 1024;
         final ProtoWriter wire = new ProtoWriter(INITIAL_CAPACITY);
         /** the varint written ahead of the bytes, or -1 for none */
         long sizePrefix = -1;
