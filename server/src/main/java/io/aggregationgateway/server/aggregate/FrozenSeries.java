@@ -80,7 +80,7 @@ final class FrozenSeries extends AbstractList<SeriesView> implements RandomAcces
         Objects.checkIndex(index, size);
         SeriesCell cell = cells[index];
         if (scalars != null) {
-            return new FrozenScalar(cell.labels(), scalars[index], cell.startMillis());
+            return new FrozenScalar(cell, scalars[index]);
         }
         return switch (values[index]) {
             case HistogramValues h -> new HistogramCell(cell.labels(), h, cell.startMillis());

@@ -117,8 +117,17 @@ final class ByteSink implements Labels.RawLabelVisitor {
             put((byte) '{');
             firstLabel = true;
         }
-        this.labelNames = labelNames;
-        labels.forEachRaw(this);
+        if (labelNames == null) { // legacy names only: written in one loop
+            ensure(labels.textBytesAtMost() + 1);
+            if (!firstLabel && !labels.isEmpty()) {
+                buf[pos++] = ',';
+            }
+            pos = labels.writeText(buf, pos);
+            firstLabel &= labels.isEmpty();
+        } else {
+            this.labelNames = labelNames;
+            labels.forEachRaw(this);
+        }
         if (extraName != null) {
             if (!firstLabel) {
                 put((byte) ',');

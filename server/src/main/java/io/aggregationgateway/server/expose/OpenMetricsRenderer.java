@@ -102,30 +102,33 @@ public final class OpenMetricsRenderer {
                 : counter != null ? (counter.type().equals("counter") ? SampleName.of(counter.family(), "_created") : null)
                 : family.type() == MetricType.HISTOGRAM ? SampleName.of(exposed, "_created") : null;
         NameEscaping labelNames = family.utf8LabelNames() ? escaping : null;
-        sink.reserve(slice.labelBytes() * (createdName == null ? 1 : 2)
-                + slice.size() * (sample.bytes().length + 24L) * (createdName == null ? 1 : 2));
         boolean gauge = family.type() == MetricType.GAUGE_HISTOGRAM;
         HistogramNames histogram = family.type().isHistogram() ? new HistogramNames(name, gauge, createdName) : null;
         BoundCache bounds = new BoundCache(); // one per slice: slices render on different threads
         List<SeriesView> series = family.series();
-        for (int i = slice.from(); i < slice.to(); i++) {
-            if (!slice.writes(i)) {
-                continue;
-            }
-            switch (series.get(i)) {
-                case ScalarView scalar -> {
-                    sink.series(sample, scalar.labels(), labelNames, null, null).put(' ');
-                    writeValue(sink, scalar.value()).put('\n');
-                    writeCreated(sink, createdName, scalar.startMillis());
+        for (int block = slice.from(); block < slice.to(); block = slice.blockEnd(block)) {
+            int blockEnd = slice.blockEnd(block);
+            sink.reserve(slice.labelBytes(block, blockEnd, createdName != null) * (createdName == null ? 1 : 2)
+                    + (blockEnd - block) * (sample.bytes().length + 24L) * (createdName == null ? 1 : 2));
+            for (int i = block; i < blockEnd; i++) {
+                if (!slice.writes(i)) {
+                    continue;
                 }
-                case ClassicHistogramView h -> {
-                    writeHistogram(sink, histogram, h.labels(), labelNames, h.read(), bounds);
-                    writeCreated(sink, histogram.created(), h.startMillis());
-                }
-                // OpenMetrics 1.0 cannot carry native buckets: classic buckets if pushed, else only count and sum
-                case NativeHistogramView h -> {
-                    writeHistogram(sink, histogram, h.labels(), labelNames, h.readClassic(), bounds);
-                    writeCreated(sink, histogram.created(), h.startMillis());
+                switch (series.get(i)) {
+                    case ScalarView scalar -> {
+                        sink.series(sample, scalar.labels(), labelNames, null, null).put(' ');
+                        writeValue(sink, scalar.value()).put('\n');
+                        writeCreated(sink, createdName, scalar.startMillis());
+                    }
+                    case ClassicHistogramView h -> {
+                        writeHistogram(sink, histogram, h.labels(), labelNames, h.read(), bounds);
+                        writeCreated(sink, histogram.created(), h.startMillis());
+                    }
+                    // OpenMetrics 1.0 cannot carry native buckets: classic buckets if pushed, else only count and sum
+                    case NativeHistogramView h -> {
+                        writeHistogram(sink, histogram, h.labels(), labelNames, h.readClassic(), bounds);
+                        writeCreated(sink, histogram.created(), h.startMillis());
+                    }
                 }
             }
         }

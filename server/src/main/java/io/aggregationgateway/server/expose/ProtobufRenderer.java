@@ -235,13 +235,22 @@ public final class ProtobufRenderer {
                 buffer.sizePrefix = wire.size();
                 return;
             }
-            // reading the labels first brings them into the cache faster (see FamilySlice.labelBytes)
-            wire.reserve((int) Math.min(Integer.MAX_VALUE / 2, slice.labelBytes() + slice.size() * 40L));
             if (slice.startsFamily()) {
                 buffer.sizePrefix = familySize;
                 writeHeader(wire, name, help, type, headerSize);
             }
-            for (int i = slice.from(); i < slice.to(); i++) {
+            // reading the labels first brings them into the cache faster (see FamilySlice.labelBytes)
+            for (int block = slice.from(); block < slice.to(); block = slice.blockEnd(block)) {
+                int blockEnd = slice.blockEnd(block);
+                wire.reserve((int) Math.min(Integer.MAX_VALUE / 2,
+                        slice.labelBytes(block, blockEnd, startField != 0) + (blockEnd - block) * 40L));
+                renderScalars(wire, labels, series, slice, block, blockEnd);
+            }
+        }
+
+        private void renderScalars(ProtoWriter wire, LabelEncoder labels, List<SeriesView> series, FamilySlice slice,
+                                   int from, int to) throws IOException {
+            for (int i = from; i < to; i++) {
                 if (!slice.writes(i)) {
                     continue;
                 }

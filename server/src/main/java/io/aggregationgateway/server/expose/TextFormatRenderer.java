@@ -64,17 +64,20 @@ public final class TextFormatRenderer {
         NameEscaping labelNames = family.utf8LabelNames() ? escaping : null;
         HistogramNames histogram = family.type().isHistogram() ? new HistogramNames(name) : null;
         List<SeriesView> series = family.series();
-        sink.reserve(slice.labelBytes() + slice.size() * (sample.bytes().length + 24L));
-        for (int i = slice.from(); i < slice.to(); i++) {
-            if (!slice.writes(i)) {
-                continue;
-            }
-            switch (series.get(i)) {
-                case ScalarView scalar -> sink.series(sample, scalar.labels(), labelNames, null, null)
-                        .put(' ').number(scalar.value()).put('\n');
-                case ClassicHistogramView h -> writeHistogram(sink, histogram, h.labels(), labelNames, h.read());
-                // 0.0.4 cannot carry native buckets: classic buckets if pushed, else only _sum and _count
-                case NativeHistogramView h -> writeHistogram(sink, histogram, h.labels(), labelNames, h.readClassic());
+        for (int block = slice.from(); block < slice.to(); block = slice.blockEnd(block)) {
+            int blockEnd = slice.blockEnd(block);
+            sink.reserve(slice.labelBytes(block, blockEnd, false) + (blockEnd - block) * (sample.bytes().length + 24L));
+            for (int i = block; i < blockEnd; i++) {
+                if (!slice.writes(i)) {
+                    continue;
+                }
+                switch (series.get(i)) {
+                    case ScalarView scalar -> sink.series(sample, scalar.labels(), labelNames, null, null)
+                            .put(' ').number(scalar.value()).put('\n');
+                    case ClassicHistogramView h -> writeHistogram(sink, histogram, h.labels(), labelNames, h.read());
+                    // 0.0.4 cannot carry native buckets: classic buckets if pushed, else only _sum and _count
+                    case NativeHistogramView h -> writeHistogram(sink, histogram, h.labels(), labelNames, h.readClassic());
+                }
             }
         }
     }

@@ -71,4 +71,25 @@ class ByteSinkTest {
                     + scheme.labelName("q\"x") + "=\"2\"}", written(sink));
         }
     }
+
+    /** Labels with legacy names only (no escaping scheme given) are written in one loop: the same spelling. */
+    @Test
+    void legacyLabelNamesAreWrittenAsTheVisitorWritesThem() throws IOException {
+        Labels labels = Labels.of("job", "j", "path", "/a\"b\\c\nd", "status", "200");
+        SampleName plain = SampleName.of("m");
+        SampleName quoted = SampleName.of("my.m");
+        for (String extra : new String[] {null, "le"}) {
+            for (Labels set : new Labels[] {labels, Labels.EMPTY}) {
+                for (SampleName name : new SampleName[] {plain, quoted}) {
+                    String viaVisitor = written(new ByteSink().series(name, set, NameEscaping.ALLOW_UTF8, extra, "+Inf"));
+                    assertEquals(viaVisitor, written(new ByteSink().series(name, set, null, extra, "+Inf")),
+                            name.bytes().length + " " + set + " " + extra);
+                }
+            }
+        }
+        assertEquals("m{job=\"j\",path=\"/a\\\"b\\\\c\\nd\",status=\"200\",le=\"+Inf\"}",
+                written(new ByteSink().series(plain, labels, null, "le", "+Inf")));
+        assertEquals("{\"my.m\",job=\"j\",path=\"/a\\\"b\\\\c\\nd\",status=\"200\"}",
+                written(new ByteSink().series(quoted, labels, null, null, null)));
+    }
 }

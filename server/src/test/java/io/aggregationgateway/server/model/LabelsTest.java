@@ -60,6 +60,50 @@ class LabelsTest {
         assertFalse(restored.hasPlainNames()); // not looked at
     }
 
+    /** The text spelling written in one loop is what writing each label of forEachRaw spells, within its bound. */
+    @Test
+    void writeTextSpellsEachLabelAsTheTextFormatsDo() {
+        String longName = "n".repeat(200); // a two-byte length
+        String longValue = "v\"\\\n".repeat(100);
+        List<Labels> cases = new ArrayList<>(List.of(Labels.EMPTY, Labels.of("a", "1"),
+                Labels.of("job", "fill", "method", "GET", "path", "/api/v1/items/417", "shard", "42", "status", "200"),
+                Labels.of("q", "say \"hi\"", "b", "back\\slash", "n", "two\nlines"),
+                Labels.of(longName, "x", "y", longValue), Labels.of("path", "/é/ü", "z", "\"")));
+        Random random = new Random(41);
+        String alphabet = "ab_\"\\\né/=,{}";
+        for (int i = 0; i < 2_000; i++) {
+            Labels.Builder builder = new Labels.Builder();
+            for (int label = random.nextInt(6); label > 0; label--) {
+                StringBuilder value = new StringBuilder();
+                for (int c = random.nextInt(random.nextBoolean() ? 8 : 300); c >= 0; c--) {
+                    value.append(alphabet.charAt(random.nextInt(alphabet.length())));
+                }
+                builder.add("l" + label + "_" + random.nextInt(1000), value.toString());
+            }
+            cases.add(builder.build());
+        }
+        for (Labels labels : cases) {
+            byte[] dst = new byte[labels.textBytesAtMost() + 2];
+            dst[0] = '<';
+            int end = labels.writeText(dst, 1);
+            assertTrue(end - 1 <= labels.textBytesAtMost(), labels + ": " + (end - 1) + " bytes");
+            assertEquals(0, dst[end], labels + ": a byte written past the end");
+            assertEquals(spelledLabelByLabel(labels), new String(dst, 1, end - 1, StandardCharsets.UTF_8),
+                    labels.toString());
+        }
+    }
+
+    private static String spelledLabelByLabel(Labels labels) {
+        List<String> spelled = new ArrayList<>();
+        labels.forEachRaw((buf, nameOffset, nameLength, valueOffset, valueLength) -> {
+            byte[] value = new byte[2 * valueLength];
+            int length = TextFormatting.escapeLabelValue(buf, valueOffset, valueLength, value, 0);
+            spelled.add(new String(buf, nameOffset, nameLength, StandardCharsets.UTF_8) + "=\""
+                    + new String(value, 0, length, StandardCharsets.UTF_8) + "\"");
+        });
+        return String.join(",", spelled);
+    }
+
     @Test
     void orderOfAddingDoesNotMatter() {
         assertEquals(Labels.of("a", "1", "b", "2"), Labels.of("b", "2", "a", "1"));
@@ -148,7 +192,7 @@ class LabelsTest {
     @Test
     void byteLevelNameChecksAgreeWithTheStringOnes() {
         for (String name : List.of("a", "_a", "__a", "a1", "1a", "a-b", "le", "", "ü", "A_Z_09", "_", "a:b", "__ü")) {
-            byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
             assertEquals(MetricNames.isValidLabelName(name), MetricNames.isValidLabelName(bytes, 0, bytes.length), name);
             assertEquals(MetricNames.isLegacyLabelName(name), MetricNames.isLegacyLabelName(bytes, 0, bytes.length), name);
         }
@@ -173,7 +217,7 @@ class LabelsTest {
             }
             Labels labels = builder.build();
             for (String name : pool) {
-                assertEquals(labels.get(name) != null, labels.hasName(name.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                assertEquals(labels.get(name) != null, labels.hasName(name.getBytes(StandardCharsets.UTF_8)),
                         "seed " + seed + ": " + name + " in " + labels);
             }
         }
