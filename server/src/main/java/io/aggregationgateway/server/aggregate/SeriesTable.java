@@ -56,14 +56,18 @@ final class SeriesTable {
     /** The cell whose labels equal {@code labels}, or {@code null}. */
     SeriesCell get(Labels labels) {
         SeriesCell[][] table = chunks;
-        int mask = capacity(table) - 1;
-        for (int i = home(labels.hashCode(), mask); ; i = (i + 1) & mask) {
-            SeriesCell cell = (SeriesCell) SLOT.getAcquire(table[i >>> CHUNK_BITS], i & CHUNK_MASK);
-            if (cell == null) {
-                return null;
-            }
-            if (cell != REMOVED && cell.labels().equals(labels)) {
-                return cell;
+        int home = home(labels.hashCode(), capacity(table) - 1);
+        // probes within a chunk as in one array; only crossing into the next costs a load
+        for (int c = home >>> CHUNK_BITS, i = home & CHUNK_MASK; ; c = c + 1 == table.length ? 0 : c + 1, i = 0) {
+            SeriesCell[] chunk = table[c]; // after the last chunk comes the first
+            for (; i < chunk.length; i++) {
+                SeriesCell cell = (SeriesCell) SLOT.getAcquire(chunk, i);
+                if (cell == null) {
+                    return null;
+                }
+                if (cell != REMOVED && cell.labels().equals(labels)) {
+                    return cell;
+                }
             }
         }
     }
@@ -77,13 +81,7 @@ final class SeriesTable {
         if ((size + removedSlots + 1) * 4L > capacity(chunks) * 3L) {
             rebuild(size + 1);
         }
-        SeriesCell[][] table = chunks;
-        int mask = capacity(table) - 1;
-        int i = home(cell.labels().hashCode(), mask);
-        while (table[i >>> CHUNK_BITS][i & CHUNK_MASK] != null) {
-            i = (i + 1) & mask; // a removed slot is not reused: a lookup may be probing past it
-        }
-        SLOT.setRelease(table[i >>> CHUNK_BITS], i & CHUNK_MASK, cell);
+        place(chunks, cell);
         size++;
         return null;
     }
@@ -99,13 +97,8 @@ final class SeriesTable {
             rebuild(size + cells.length);
         }
         SeriesCell[][] table = chunks;
-        int mask = capacity(table) - 1;
         for (SeriesCell cell : cells) {
-            int i = home(cell.labels().hashCode(), mask);
-            while (table[i >>> CHUNK_BITS][i & CHUNK_MASK] != null) {
-                i = (i + 1) & mask;
-            }
-            SLOT.setRelease(table[i >>> CHUNK_BITS], i & CHUNK_MASK, cell);
+            place(table, cell);
         }
         size += cells.length;
     }
@@ -181,20 +174,32 @@ final class SeriesTable {
         SeriesCell[][] old = chunks;
         int capacity = capacityFor(Math.max(expected, size));
         SeriesCell[][] table = newSlots(capacity);
-        int mask = capacity - 1;
         for (SeriesCell[] chunk : old) {
             for (SeriesCell cell : chunk) {
                 if (cell != null && cell != REMOVED) {
-                    int i = home(cell.labels().hashCode(), mask);
-                    while (table[i >>> CHUNK_BITS][i & CHUNK_MASK] != null) {
-                        i = (i + 1) & mask;
-                    }
-                    table[i >>> CHUNK_BITS][i & CHUNK_MASK] = cell;
+                    place(table, cell);
                 }
             }
         }
         removedSlots = 0;
         chunks = table; // volatile write: publishes the filled table
+    }
+
+    /**
+     * Stores {@code cell} in the first empty slot from its home on; the caller holds the monitor.
+     * A removed slot is not reused: a lookup may be probing past it.
+     */
+    private static void place(SeriesCell[][] table, SeriesCell cell) {
+        int home = home(cell.labels().hashCode(), capacity(table) - 1);
+        for (int c = home >>> CHUNK_BITS, i = home & CHUNK_MASK; ; c = c + 1 == table.length ? 0 : c + 1, i = 0) {
+            SeriesCell[] chunk = table[c];
+            for (; i < chunk.length; i++) {
+                if (chunk[i] == null) {
+                    SLOT.setRelease(chunk, i, cell);
+                    return;
+                }
+            }
+        }
     }
 
     /** Empty slots for a power-of-two {@code capacity}: whole chunks, or one chunk of {@code capacity} below a chunk. */
