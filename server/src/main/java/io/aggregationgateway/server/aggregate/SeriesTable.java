@@ -18,20 +18,35 @@ import java.util.function.Predicate;
  * successor; {@link #putIfAbsent} looks again under the lock, so no series is ever added twice.
  * Changes take this table's monitor. Iteration ({@link #toArray}) is weakly consistent, as a
  * {@code ConcurrentHashMap}'s.
+ *
+ * <p>The slots are held in arrays of at most {@link #CHUNK_SLOTS} each, never in one array: a
+ * power-of-two slot array is a power of two of bytes plus its 16-byte header, which from 2^18
+ * slots on is a G1 humongous object taking one more whole region than its size (with 1 MB regions,
+ * as {@code -Xmx2g} gives, a 100,000-series family's table of 1 MB and 16 bytes took two regions:
+ * 1 MB of heap a family that nothing else could use). A chunk is 64 KB and its header, far below
+ * half of the smallest region (512 KB), so G1 packs chunks into regions like any other object; small
+ * chunks also leave little room unused where one does not fit at the end of a region. A lookup pays
+ * one more load (the chunk's reference, from a directory of a few hundred bytes that stays cached).
  */
 final class SeriesTable {
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(SeriesCell[].class);
     // Left where a cell was removed, so that lookups probing past the slot still find what follows it.
     private static final SeriesCell REMOVED = new ScalarCell(Labels.EMPTY, 0, 0);
     private static final int MIN_CAPACITY = 8;
+    private static final int CHUNK_BITS = 14;
+    /** Slots per chunk: 2^14 references are 64 KB (128 KB without compressed references), far below half a region. */
+    static final int CHUNK_SLOTS = 1 << CHUNK_BITS;
+    private static final int CHUNK_MASK = CHUNK_SLOTS - 1;
 
-    private volatile SeriesCell[] slots;
+    // The slots, CHUNK_SLOTS to a chunk (one shorter chunk for a table of fewer); slot i is
+    // chunks[i >>> CHUNK_BITS][i & CHUNK_MASK]. Published whole, like the single array it replaces.
+    private volatile SeriesCell[][] chunks;
     private volatile int size;
     private int removedSlots; // guarded by this
 
     /** @param expected how many series it will hold soon, so that it need not grow step by step */
     SeriesTable(int expected) {
-        slots = new SeriesCell[capacityFor(expected)];
+        chunks = newSlots(capacityFor(expected));
     }
 
     int size() {
@@ -40,15 +55,19 @@ final class SeriesTable {
 
     /** The cell whose labels equal {@code labels}, or {@code null}. */
     SeriesCell get(Labels labels) {
-        SeriesCell[] table = slots;
-        int mask = table.length - 1;
-        for (int i = home(labels.hashCode(), mask); ; i = (i + 1) & mask) {
-            SeriesCell cell = (SeriesCell) SLOT.getAcquire(table, i);
-            if (cell == null) {
-                return null;
-            }
-            if (cell != REMOVED && cell.labels().equals(labels)) {
-                return cell;
+        SeriesCell[][] table = chunks;
+        int home = home(labels.hashCode(), capacity(table) - 1);
+        // probes within a chunk as in one array; only crossing into the next costs a load
+        for (int c = home >>> CHUNK_BITS, i = home & CHUNK_MASK; ; c = c + 1 == table.length ? 0 : c + 1, i = 0) {
+            SeriesCell[] chunk = table[c]; // after the last chunk comes the first
+            for (; i < chunk.length; i++) {
+                SeriesCell cell = (SeriesCell) SLOT.getAcquire(chunk, i);
+                if (cell == null) {
+                    return null;
+                }
+                if (cell != REMOVED && cell.labels().equals(labels)) {
+                    return cell;
+                }
             }
         }
     }
@@ -59,16 +78,10 @@ final class SeriesTable {
         if (held != null) {
             return held;
         }
-        if ((size + removedSlots + 1) * 4L > slots.length * 3L) {
+        if ((size + removedSlots + 1) * 4L > capacity(chunks) * 3L) {
             rebuild(size + 1);
         }
-        SeriesCell[] table = slots;
-        int mask = table.length - 1;
-        int i = home(cell.labels().hashCode(), mask);
-        while (table[i] != null) {
-            i = (i + 1) & mask; // a removed slot is not reused: a lookup may be probing past it
-        }
-        SLOT.setRelease(table, i, cell);
+        place(chunks, cell);
         size++;
         return null;
     }
@@ -80,32 +93,28 @@ final class SeriesTable {
      * passes (a cache miss each: a million restored series spent a third of their restore there).
      */
     synchronized void addDistinct(SeriesCell[] cells) {
-        if ((size + removedSlots + (long) cells.length) * 4L > slots.length * 3L) {
+        if ((size + removedSlots + (long) cells.length) * 4L > capacity(chunks) * 3L) {
             rebuild(size + cells.length);
         }
-        SeriesCell[] table = slots;
-        int mask = table.length - 1;
+        SeriesCell[][] table = chunks;
         for (SeriesCell cell : cells) {
-            int i = home(cell.labels().hashCode(), mask);
-            while (table[i] != null) {
-                i = (i + 1) & mask;
-            }
-            SLOT.setRelease(table, i, cell);
+            place(table, cell);
         }
         size += cells.length;
     }
 
     /** Removes {@code cell} if it is held; whether it was. */
     synchronized boolean remove(SeriesCell cell) {
-        SeriesCell[] table = slots;
-        int mask = table.length - 1;
+        SeriesCell[][] table = chunks;
+        int mask = capacity(table) - 1;
         for (int i = home(cell.labels().hashCode(), mask); ; i = (i + 1) & mask) {
-            SeriesCell held = table[i];
+            SeriesCell[] chunk = table[i >>> CHUNK_BITS];
+            SeriesCell held = chunk[i & CHUNK_MASK];
             if (held == null) {
                 return false;
             }
             if (held == cell) {
-                markRemoved(table, i);
+                markRemoved(chunk, i & CHUNK_MASK);
                 return true;
             }
         }
@@ -113,20 +122,23 @@ final class SeriesTable {
 
     /** Removes the cells {@code doomed} accepts; returns them. */
     synchronized SeriesCell[] removeIf(Predicate<SeriesCell> doomed) {
-        SeriesCell[] table = slots;
+        SeriesCell[][] table = chunks;
         SeriesCell[] gone = new SeriesCell[0];
         int count = 0;
-        for (int i = 0; i < table.length; i++) {
-            SeriesCell cell = table[i];
-            if (cell != null && cell != REMOVED && doomed.test(cell)) {
-                if (count == gone.length) {
-                    gone = Arrays.copyOf(gone, Math.max(8, count * 2));
+        for (SeriesCell[] chunk : table) {
+            for (int i = 0; i < chunk.length; i++) {
+                SeriesCell cell = chunk[i];
+                if (cell != null && cell != REMOVED && doomed.test(cell)) {
+                    if (count == gone.length) {
+                        gone = Arrays.copyOf(gone, Math.max(8, count * 2));
+                    }
+                    gone[count++] = cell;
+                    markRemoved(chunk, i);
                 }
-                gone[count++] = cell;
-                markRemoved(table, i);
             }
         }
-        if (size * 8L < table.length && table.length > MIN_CAPACITY) {
+        int capacity = capacity(table);
+        if (size * 8L < capacity && capacity > MIN_CAPACITY) {
             rebuild(size); // most of it went: give the slots back
         }
         return Arrays.copyOf(gone, count);
@@ -134,43 +146,88 @@ final class SeriesTable {
 
     /** The cells held, in no particular order. */
     SeriesCell[] toArray() {
-        SeriesCell[] table = slots;
-        SeriesCell[] out = new SeriesCell[Math.min(size, table.length)];
+        SeriesCell[][] table = chunks;
+        SeriesCell[] out = new SeriesCell[Math.min(size, capacity(table))];
         int count = 0;
-        for (int i = 0; i < table.length; i++) {
-            SeriesCell cell = (SeriesCell) SLOT.getAcquire(table, i);
-            if (cell != null && cell != REMOVED) {
-                if (count == out.length) {
-                    out = Arrays.copyOf(out, Math.max(8, count * 2)); // added while copying
+        for (SeriesCell[] chunk : table) {
+            for (int i = 0; i < chunk.length; i++) {
+                SeriesCell cell = (SeriesCell) SLOT.getAcquire(chunk, i);
+                if (cell != null && cell != REMOVED) {
+                    if (count == out.length) {
+                        out = Arrays.copyOf(out, Math.max(8, count * 2)); // added while copying
+                    }
+                    out[count++] = cell;
                 }
-                out[count++] = cell;
             }
         }
         return count == out.length ? out : Arrays.copyOf(out, count);
     }
 
-    private void markRemoved(SeriesCell[] table, int i) {
-        SLOT.setRelease(table, i, REMOVED);
+    private void markRemoved(SeriesCell[] chunk, int i) {
+        SLOT.setRelease(chunk, i, REMOVED);
         size--;
         removedSlots++;
     }
 
     /** A fresh table for {@code expected} cells holding every cell held; the caller holds the monitor. */
     private void rebuild(int expected) {
-        SeriesCell[] old = slots;
-        SeriesCell[] table = new SeriesCell[capacityFor(Math.max(expected, size))];
-        int mask = table.length - 1;
-        for (SeriesCell cell : old) {
-            if (cell != null && cell != REMOVED) {
-                int i = home(cell.labels().hashCode(), mask);
-                while (table[i] != null) {
-                    i = (i + 1) & mask;
+        SeriesCell[][] old = chunks;
+        int capacity = capacityFor(Math.max(expected, size));
+        SeriesCell[][] table = newSlots(capacity);
+        for (SeriesCell[] chunk : old) {
+            for (SeriesCell cell : chunk) {
+                if (cell != null && cell != REMOVED) {
+                    place(table, cell);
                 }
-                table[i] = cell;
             }
         }
         removedSlots = 0;
-        slots = table; // volatile write: publishes the filled table
+        chunks = table; // volatile write: publishes the filled table
+    }
+
+    /**
+     * Stores {@code cell} in the first empty slot from its home on; the caller holds the monitor.
+     * A removed slot is not reused: a lookup may be probing past it.
+     */
+    private static void place(SeriesCell[][] table, SeriesCell cell) {
+        int home = home(cell.labels().hashCode(), capacity(table) - 1);
+        for (int c = home >>> CHUNK_BITS, i = home & CHUNK_MASK; ; c = c + 1 == table.length ? 0 : c + 1, i = 0) {
+            SeriesCell[] chunk = table[c];
+            for (; i < chunk.length; i++) {
+                if (chunk[i] == null) {
+                    SLOT.setRelease(chunk, i, cell);
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Empty slots for a power-of-two {@code capacity}: whole chunks, or one chunk of {@code capacity} below a chunk. */
+    private static SeriesCell[][] newSlots(int capacity) {
+        SeriesCell[][] table = new SeriesCell[Math.max(1, capacity >>> CHUNK_BITS)][];
+        for (int c = 0; c < table.length; c++) {
+            table[c] = new SeriesCell[Math.min(capacity, CHUNK_SLOTS)];
+        }
+        return table;
+    }
+
+    /** How many slots {@code table} has: a power of two. */
+    private static int capacity(SeriesCell[][] table) {
+        return table.length == 1 ? table[0].length : table.length << CHUNK_BITS;
+    }
+
+    /** The most slots any one array of the table holds: what G1 sees of it. */
+    int largestSlotArray() {
+        int largest = 0;
+        for (SeriesCell[] chunk : chunks) {
+            largest = Math.max(largest, chunk.length);
+        }
+        return largest;
+    }
+
+    /** How many slots the table has, taken or not. */
+    int capacity() {
+        return capacity(chunks);
     }
 
     /** The smallest power of two that holds {@code expected} cells at most three quarters full. */

@@ -43,6 +43,47 @@ class SeriesTableTest {
     }
 
     @Test
+    void aLargeTableIsHeldInChunksNoneAHumongousObject() {
+        SeriesTable table = new SeriesTable(0);
+        List<ScalarCell> cells = new ArrayList<>();
+        for (int i = 0; i < 200_000; i++) {
+            ScalarCell c = cell(i);
+            cells.add(c);
+            assertNull(table.putIfAbsent(c));
+        }
+        assertEquals(1 << 19, table.capacity(), "200,000 series at most three quarters full");
+        // half of G1's smallest region (1 MB) is where an array becomes humongous and takes whole
+        // regions; a chunk stays below it even with 8-byte references
+        assertTrue(table.largestSlotArray() <= SeriesTable.CHUNK_SLOTS, "largest slot array " + table.largestSlotArray());
+        assertTrue(16 + 8L * SeriesTable.CHUNK_SLOTS < 512 * 1024);
+        for (int i = 0; i < 200_000; i += 2) {
+            assertTrue(table.remove(cells.get(i)));
+        }
+        for (int i = 0; i < 200_000; i++) {
+            assertEquals(i % 2 == 0 ? null : cells.get(i), table.get(cell(i).labels()), "series " + i);
+        }
+        assertEquals(100_000, table.toArray().length);
+        assertEquals(100_000, table.removeIf(c -> true).length);
+        assertEquals(0, table.size());
+        assertTrue(table.capacity() < SeriesTable.CHUNK_SLOTS, "emptied: one small chunk, " + table.capacity() + " slots");
+    }
+
+    @Test
+    void restoredCellsAddedInBulkAreFoundAcrossChunks() {
+        SeriesTable table = new SeriesTable(0);
+        SeriesCell[] cells = new SeriesCell[50_000];
+        for (int i = 0; i < cells.length; i++) {
+            cells[i] = cell(i);
+        }
+        table.addDistinct(cells);
+        assertTrue(table.capacity() > SeriesTable.CHUNK_SLOTS);
+        for (int i = 0; i < cells.length; i++) {
+            assertSame(cells[i], table.get(cell(i).labels()), "series " + i);
+        }
+        assertEquals(Set.of(cells), Set.of(table.toArray()));
+    }
+
+    @Test
     void putIfAbsentKeepsTheFirstCellOfEqualLabels() {
         SeriesTable table = new SeriesTable(4);
         ScalarCell first = cell(1);
