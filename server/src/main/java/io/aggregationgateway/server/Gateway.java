@@ -202,7 +202,7 @@ public final class Gateway implements AutoCloseable {
      * Helidon 4.4.0 parse their default entity size ({@code "64 KB"}) with {@code BigDecimal}, and on JDK 25
      * {@code BigDecimal}'s class initialisation squares {@code 5} sixteen times (a table of
      * {@code 5^(2^n)}): before the JIT has compiled {@code BigInteger}'s multiplication, that was about
-     * 0.05 s, an eighth of the main thread's work up to the first ready answer. A class is initialised
+     * 0.05-0.08 s, an eighth of the main thread's work up to the first ready answer. A class is initialised
      * once: when the builders come to it first, they wait for this thread instead of doing it again.
      */
     static Thread startSizeParsingAhead() {
