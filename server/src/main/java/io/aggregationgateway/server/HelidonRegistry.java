@@ -22,17 +22,34 @@ import io.helidon.service.registry.ServiceRegistryManager;
  * of gRPC server services configured under {@code grpc} (the gateway has none), and the mapper
  * manager, which {@code MapperManager.global(...)} also sets in the registry. So the registry
  * discovers nothing and holds those two: an empty config and the mapper manager.
+ *
+ * <p>The third global is the JVM-wide deserialization filter that Helidon's web server sets when it
+ * starts ({@link #SERIAL_FILTER_IGNORE_FILES}).
  */
 final class HelidonRegistry {
+    /**
+     * Helidon's system property that makes its deserialization filter ignore the
+     * {@code META-INF/helidon/serial-config.properties} files of the class path. Helidon 4.4.0's web
+     * server sets a JVM-wide filter when it starts: the patterns of those files, then {@code !*}
+     * (reject every other class). To find the files it reads every jar's Helidon manifest, which was
+     * 13 % of the main thread's samples up to the first ready answer. None of the gateway's jars has
+     * such a file, and the gateway deserializes nothing, so the filter is {@code !*} either way; a
+     * pattern given with {@code helidon.serialFilter.pattern} is still added before it.
+     */
+    static final String SERIAL_FILTER_IGNORE_FILES = "helidon.serialFilter.ignoreFiles";
+
     private HelidonRegistry() {
     }
 
     /**
      * Sets Helidon's global mapper manager and, unless a global registry is set already (by an
      * earlier gateway of this JVM, or by code that embeds the gateway and configured Helidon itself),
-     * the small registry.
+     * the small registry; and {@link #SERIAL_FILTER_IGNORE_FILES}, unless it is set already.
      */
     static void install() {
+        if (System.getProperty(SERIAL_FILTER_IGNORE_FILES) == null) { // unless set on the command line
+            System.setProperty(SERIAL_FILTER_IGNORE_FILES, "true");
+        }
         if (GlobalServiceRegistry.configured()) {
             MapperManager.global(mapperManager());
             return;

@@ -1,8 +1,10 @@
 package io.aggregationgateway.server;
 
+import io.aggregationgateway.server.support.RepositoryFiles;
 import io.aggregationgateway.server.support.RunningGateway;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
@@ -16,6 +18,16 @@ class StartupTrainingTest {
             assertDoesNotThrow(() -> StartupTraining.train(gateway.port()));
             assertEquals(0, gateway.aggregator.seriesCount(), "the training deletes what it pushed");
         }
+    }
+
+    /** Both make the AOT cache without the training's method profiles, which made the JIT busier at startup. */
+    @Test
+    void theDockerImageMakesItsCacheAsTheBuildDoes() throws Exception {
+        String pom = Files.readString(RepositoryFiles.resolve("server/pom.xml"));
+        String dockerfile = Files.readString(RepositoryFiles.resolve("Dockerfile"));
+        assertTrue(pom.contains("<gateway.archive.training>-XX:-AOTRecordTraining</gateway.archive.training>"), "server/pom.xml");
+        String training = dockerfile.lines().filter(line -> line.contains("-XX:AOTCacheOutput=")).findFirst().orElseThrow();
+        assertTrue(training.contains("-XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining"), training);
     }
 
     @Test

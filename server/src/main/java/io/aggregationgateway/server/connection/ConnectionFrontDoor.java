@@ -63,10 +63,26 @@ public final class ConnectionFrontDoor implements ServerConnectionSelector {
      * it discovers, whose selectors would come before this one. Helidon 4.4.0's
      * {@code WebServerConfig.Builder.protocolsDiscoverServices(false)} sets a field that the listener
      * part of the builder, which does the discovering, never reads (the generated builder declares it
-     * twice); the same setting given as configuration is read.
+     * twice); the same setting given as configuration is read. Server features are not discovered
+     * either: the only one on the class path is Helidon's gRPC reflection, off unless configured (the
+     * gateway serves grpc-java's reflection service itself).
+     *
+     * <p>Built with no more of Helidon's config machinery than these two booleans need: no environment
+     * or system properties, no parsers, filters or mapper services looked up on the class path, no
+     * expressions, no thread to watch for changes.
      */
     public static Config withoutDiscoveredProtocols() {
-        return Config.just(ConfigSources.create(Map.of("protocols-discover-services", "false")));
+        return Config.builder(ConfigSources.create(Map.of(
+                        "protocols-discover-services", "false",
+                        "features-discover-services", "false")))
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .disableParserServices()
+                .disableFilterServices()
+                .disableMapperServices()
+                .disableValueResolving()
+                .changesExecutor(command -> { })
+                .build();
     }
 
     @Override

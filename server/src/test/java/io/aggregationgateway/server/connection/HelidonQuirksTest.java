@@ -68,6 +68,15 @@ class HelidonQuirksTest {
                 .addProtocol(Http2Config.create()).buildPrototype().protocols().size());
     }
 
+    /** Helidon's gRPC reflection feature, off unless configured, is the one server feature on the class path. */
+    @Test
+    void theServerConfigurationDiscoversNoServerFeatures() {
+        assertEquals(List.of("grpc-reflection"), WebServer.builder().buildPrototype().features().stream()
+                .map(feature -> feature.type()).toList());
+        assertEquals(List.of(), WebServer.builder().config(ConnectionFrontDoor.withoutDiscoveredProtocols())
+                .buildPrototype().features());
+    }
+
     /** {@link Http1RequestFramer}: a coding list ending in another coding is taken as no body. */
     @Test
     void chunkedThenIdentityIsReadAsNoBodyAndItsChunksAsTheNextRequest() throws Exception {
