@@ -248,19 +248,36 @@ final class DirectCall<Q, R> implements SubProtocolHandler {
             if (!headersSent) {
                 sendHeaders(new Metadata());
             }
-            byte[] bytes;
+            byte[] framed = framed(reply);
+            Http2FrameHeader header = Http2FrameHeader.create(framed.length, Http2FrameTypes.DATA,
+                    Http2Flag.DataFlags.create(0), streamId);
+            writer.writeData(new Http2FrameData(header, BufferData.create(framed)), flowControl.outbound());
+        }
+
+        /**
+         * The reply as one gRPC message: the uncompressed flag, its length, its bytes, in one array
+         * the marshaller writes into. grpc-java's protobuf marshaller gives a stream that knows its
+         * length and serializes straight into an array of at least that size; reading it with
+         * {@code readAllBytes} instead allocated and zeroed a 16 KiB buffer per call for a reply of a
+         * few bytes, and serialized in pieces.
+         */
+        private byte[] framed(R reply) {
             try (InputStream in = method.streamResponse(reply)) {
-                bytes = in.readAllBytes();
+                if (in instanceof KnownLength) {
+                    int length = in.available();
+                    byte[] framed = withPrefix(new byte[HEADER + length], length);
+                    if (in.readNBytes(framed, HEADER, length) == length && in.read() == -1) {
+                        return framed;
+                    }
+                    throw new IOException("reply stream did not hold the " + length + " bytes it announced");
+                }
+                byte[] bytes = in.readAllBytes();
+                byte[] framed = withPrefix(new byte[HEADER + bytes.length], bytes.length);
+                System.arraycopy(bytes, 0, framed, HEADER, bytes.length);
+                return framed;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            BufferData framed = BufferData.create(HEADER + bytes.length);
-            framed.write(0);
-            framed.writeUnsignedInt32(bytes.length);
-            framed.write(bytes);
-            Http2FrameHeader header = Http2FrameHeader.create(framed.available(), Http2FrameTypes.DATA,
-                    Http2Flag.DataFlags.create(0), streamId);
-            writer.writeData(new Http2FrameData(header, framed), flowControl.outbound());
         }
 
         @Override
@@ -279,6 +296,15 @@ final class DirectCall<Q, R> implements SubProtocolHandler {
         public MethodDescriptor<Q, R> getMethodDescriptor() {
             return method;
         }
+    }
+
+    /** {@code framed} with the prefix of an uncompressed message of {@code length} bytes in its first five. */
+    private static byte[] withPrefix(byte[] framed, int length) {
+        framed[1] = (byte) (length >>> 24);
+        framed[2] = (byte) (length >>> 16);
+        framed[3] = (byte) (length >>> 8);
+        framed[4] = (byte) length;
+        return framed;
     }
 
     /** A message's bytes, with their length known, as Helidon hands messages to the marshaller. */
