@@ -290,7 +290,9 @@ final class DirectCall<Q, R> implements SubProtocolHandler {
     static Metadata metadata(Headers headers) {
         Metadata metadata = new Metadata();
         for (Header header : headers) {
-            String name = header.name();
+            // Helidon names the headers it knows as they are usually written (Content-Type); HTTP/2
+            // sends them in lower case, and Metadata.Key.of lower-cases them too
+            String name = header.headerName().lowerCase();
             if (name.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
                 metadata.put(Metadata.Key.of(name, Metadata.BINARY_BYTE_MARSHALLER),
                         Base64.getDecoder().decode(header.valueBytes()));

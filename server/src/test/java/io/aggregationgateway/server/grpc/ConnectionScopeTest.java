@@ -76,6 +76,11 @@ class ConnectionScopeTest {
             scope.opened(new Call(i % 2 == 0 ? Http2StreamState.CLOSED : Http2StreamState.HALF_CLOSED_LOCAL));
         }
         assertTrue(scope.held() <= ConnectionScope.SWEEP_AT, scope.held() + " calls held");
+        Call answered = new Call(Http2StreamState.HALF_CLOSED_LOCAL);
+        scope.opened(answered);
+        int held = scope.held();
+        scope.forget(answered);
+        assertEquals(held - 1, scope.held(), "a call that tells it has ended is forgotten at once");
         scope.cancelOpenCalls();
         assertEquals(List.of(Http2ErrorCode.CANCEL), watching.resets); // the open one was never swept out
     }

@@ -4,6 +4,7 @@ import io.aggregationgateway.proto.v1.PushResponse;
 import io.grpc.Metadata;
 import io.grpc.protobuf.ProtoUtils;
 import io.helidon.grpc.core.GrpcHeadersUtil;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.WritableHeaders;
 import io.helidon.http.http2.Http2Headers;
@@ -23,9 +24,9 @@ class DirectCallTest {
     @Test
     void headersBecomeTheMetadataHelidonsConversionGives() {
         WritableHeaders<?> headers = WritableHeaders.create();
-        headers.add(HeaderValues.create("content-type", "application/grpc"));
+        headers.add(HeaderValues.create(HeaderNames.CONTENT_TYPE, "application/grpc")); // Helidon names it Content-Type
         headers.add(HeaderValues.create("te", "trailers"));
-        headers.add(HeaderValues.create("user-agent", "grpc-java-netty/1.73.0"));
+        headers.add(HeaderValues.create(HeaderNames.USER_AGENT, "grpc-java-netty/1.73.0"));
         headers.add(HeaderValues.create("grpc-accept-encoding", "gzip"));
         headers.add(HeaderValues.create("authorization", "Basic cHVzaGVyOnNlY3JldA=="));
         headers.add(HeaderValues.create("x-forwarded-for", "10.0.0.1", "10.0.0.2")); // two values
