@@ -66,7 +66,10 @@ final class DirectCall<Q, R> implements SubProtocolHandler {
             new byte[]{0x00}, "grpc-encoding", "identity");
     /** {@code grpc-status: 0}. */
     static final byte[] OK_TRAILERS = block(new byte[]{0x00}, "grpc-status", "0");
-    /** Keys of the headers gRPC clients send with every call (grpc-java, grpc-go, C-core, grpc-js). */
+    /**
+     * Keys of the headers gRPC clients send with every call (grpc-java, grpc-go, C-core, grpc-js),
+     * and {@code content-length}, which some HTTP/2 clients add.
+     */
     private static final Map<String, Metadata.Key<String>> COMMON_KEYS = commonKeys("content-type", "te",
             "user-agent", "grpc-accept-encoding", "grpc-encoding", "grpc-timeout", "accept-encoding", "authorization",
             "content-length");
