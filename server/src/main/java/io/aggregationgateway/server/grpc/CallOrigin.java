@@ -10,34 +10,42 @@ import io.grpc.ServerInterceptor;
 import io.helidon.webserver.grpc.GrpcConnectionContext;
 import io.helidon.webserver.grpc.ServerContextKeys;
 
+import java.net.SocketAddress;
+
 /**
  * Who made a gRPC call and which method it called, for the record of refused pushes. Helidon
  * 4.4.0's {@code ServerCall} carries no remote-address attribute ({@code Grpc.TRANSPORT_ATTR_REMOTE_ADDR}),
  * so the address comes from the connection Helidon puts into the gRPC context
- * ({@code ServerContextKeys.CONNECTION_CONTEXT}). This interceptor words both once, when the call
- * starts, and keeps them in the context of every later callback of the call, where pushes are
- * applied and refused. Register it with {@code GrpcRouting.builder().intercept(new CallOrigin())}.
+ * ({@code ServerContextKeys.CONNECTION_CONTEXT}). This interceptor takes both when the call starts
+ * and keeps them in the context of every later callback of the call, where pushes are applied and
+ * refused. Register it with {@code GrpcRouting.builder().intercept(new CallOrigin())}.
  *
  * @see #current()
  */
 public final class CallOrigin implements ServerInterceptor {
     private static final Context.Key<Origin> ORIGIN = Context.key("aggregation-gateway-call-origin");
     /** The origin of a refusal outside any call's context (a gzip message refused before its call started). */
-    static final Origin UNKNOWN = new Origin(RecentRejections.UNKNOWN_CLIENT, "gRPC");
+    static final Origin UNKNOWN = new Origin(null, "gRPC");
 
     /**
-     * @param client the caller's address, {@code host:port}
-     * @param route  the full method name, e.g. {@code aggregationgateway.v1.AggregationGateway/Push}
+     * @param peer  the caller's address, or null if unknown
+     * @param route the full method name, e.g. {@code aggregationgateway.v1.AggregationGateway/Push}
      */
-    record Origin(String client, String route) {
+    record Origin(SocketAddress peer, String route) {
+        /**
+         * The caller's address as the record of refused pushes words it, {@code host:port}; worded
+         * only when a push is refused, not for every call.
+         */
+        String client() {
+            return RecentRejections.address(peer);
+        }
     }
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         GrpcConnectionContext connection = ServerContextKeys.CONNECTION_CONTEXT.get();
-        String client = connection == null ? RecentRejections.UNKNOWN_CLIENT
-                : RecentRejections.address(connection.remotePeer().address());
-        Origin origin = new Origin(client, call.getMethodDescriptor().getFullMethodName());
+        Origin origin = new Origin(connection == null ? null : connection.remotePeer().address(),
+                call.getMethodDescriptor().getFullMethodName());
         return Contexts.interceptCall(Context.current().withValue(ORIGIN, origin), call, headers, next);
     }
 

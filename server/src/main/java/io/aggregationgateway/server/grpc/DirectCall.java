@@ -11,6 +11,7 @@ import io.helidon.common.buffers.BufferData;
 import io.helidon.common.socket.PeerInfo;
 import io.helidon.grpc.core.GrpcHeadersUtil;
 import io.helidon.http.Header;
+import io.helidon.http.Headers;
 import io.helidon.http.WritableHeaders;
 import io.helidon.http.http2.Http2Flag;
 import io.helidon.http.http2.Http2FrameData;
@@ -33,6 +34,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -62,6 +66,13 @@ final class DirectCall<Q, R> implements SubProtocolHandler {
             new byte[]{0x00}, "grpc-encoding", "identity");
     /** {@code grpc-status: 0}. */
     static final byte[] OK_TRAILERS = block(new byte[]{0x00}, "grpc-status", "0");
+    /**
+     * Keys of the headers gRPC clients send with every call (grpc-java, grpc-go, C-core, grpc-js),
+     * and {@code content-length}, which some HTTP/2 clients add.
+     */
+    private static final Map<String, Metadata.Key<String>> COMMON_KEYS = commonKeys("content-type", "te",
+            "user-agent", "grpc-accept-encoding", "grpc-encoding", "grpc-timeout", "accept-encoding", "authorization",
+            "content-length");
 
     private final MethodDescriptor<Q, R> method;
     private final ServerCallHandler<Q, R> handler;
@@ -101,7 +112,7 @@ final class DirectCall<Q, R> implements SubProtocolHandler {
 
     @Override
     public void init() {
-        Metadata metadata = GrpcHeadersUtil.toMetadata(headers);
+        Metadata metadata = metadata(headers.httpHeaders());
         Context.ROOT.withValue(ServerContextKeys.CONNECTION_CONTEXT, new Connection(connection)).run(() -> {
             listener = handler.startCall(new Call(), metadata);
             if (!closed) {
@@ -248,19 +259,10 @@ final class DirectCall<Q, R> implements SubProtocolHandler {
             if (!headersSent) {
                 sendHeaders(new Metadata());
             }
-            byte[] bytes;
-            try (InputStream in = method.streamResponse(reply)) {
-                bytes = in.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            BufferData framed = BufferData.create(HEADER + bytes.length);
-            framed.write(0);
-            framed.writeUnsignedInt32(bytes.length);
-            framed.write(bytes);
-            Http2FrameHeader header = Http2FrameHeader.create(framed.available(), Http2FrameTypes.DATA,
+            byte[] framed = framed(method.streamResponse(reply));
+            Http2FrameHeader header = Http2FrameHeader.create(framed.length, Http2FrameTypes.DATA,
                     Http2Flag.DataFlags.create(0), streamId);
-            writer.writeData(new Http2FrameData(header, framed), flowControl.outbound());
+            writer.writeData(new Http2FrameData(header, BufferData.create(framed)), flowControl.outbound());
         }
 
         @Override
@@ -281,10 +283,94 @@ final class DirectCall<Q, R> implements SubProtocolHandler {
         }
     }
 
-    /** A message's bytes, with their length known, as Helidon hands messages to the marshaller. */
-    private static final class MessageStream extends ByteArrayInputStream implements KnownLength {
+    /**
+     * The call's headers as grpc-java's {@link Metadata}, the same entries as Helidon 4.4.0's
+     * {@code GrpcHeadersUtil.toMetadata} gives (every header but the pseudo-headers; a {@code -bin}
+     * header's first value base64-decoded), with the keys of the headers clients send on every
+     * call made once: {@code Metadata.Key.of} checks and lower-cases its name each time, and
+     * Helidon's conversion also copied each header's values into a new list.
+     */
+    static Metadata metadata(Headers headers) {
+        Metadata metadata = new Metadata();
+        for (Header header : headers) {
+            // Helidon names the headers it knows as they are usually written (Content-Type); HTTP/2
+            // sends them in lower case, and Metadata.Key.of lower-cases them too
+            String name = header.headerName().lowerCase();
+            if (name.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+                metadata.put(Metadata.Key.of(name, Metadata.BINARY_BYTE_MARSHALLER),
+                        Base64.getDecoder().decode(header.valueBytes()));
+                continue;
+            }
+            Metadata.Key<String> key = COMMON_KEYS.get(name);
+            if (key == null) {
+                key = Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER);
+            }
+            if (header.valueCount() == 1) {
+                metadata.put(key, header.get());
+            } else {
+                for (String value : header.allValues()) {
+                    metadata.put(key, value);
+                }
+            }
+        }
+        return metadata;
+    }
+
+    private static Map<String, Metadata.Key<String>> commonKeys(String... names) {
+        Map<String, Metadata.Key<String>> keys = new HashMap<>();
+        for (String name : names) {
+            keys.put(name, Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER));
+        }
+        return Map.copyOf(keys);
+    }
+
+    /**
+     * A reply as one gRPC message: the uncompressed flag, its length, its bytes, in one array the
+     * marshaller's stream writes into. grpc-java's protobuf marshaller gives a stream that knows its
+     * length and serializes straight into an array of at least that size; reading it with
+     * {@code readAllBytes} instead allocated and zeroed a 16 KiB buffer per call for a reply of a
+     * few bytes, and serialized in pieces.
+     */
+    static byte[] framed(InputStream reply) {
+        try (InputStream in = reply) {
+            if (in instanceof KnownLength) {
+                int length = in.available();
+                byte[] framed = withPrefix(new byte[HEADER + length], length);
+                if (in.readNBytes(framed, HEADER, length) == length && in.read() == -1) {
+                    return framed;
+                }
+                throw new IOException("reply stream did not hold the " + length + " bytes it announced");
+            }
+            byte[] bytes = in.readAllBytes();
+            byte[] framed = withPrefix(new byte[HEADER + bytes.length], bytes.length);
+            System.arraycopy(bytes, 0, framed, HEADER, bytes.length);
+            return framed;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code framed} with the prefix of an uncompressed message of {@code length} bytes in its first five. */
+    private static byte[] withPrefix(byte[] framed, int length) {
+        framed[1] = (byte) (length >>> 24);
+        framed[2] = (byte) (length >>> 16);
+        framed[3] = (byte) (length >>> 8);
+        framed[4] = (byte) length;
+        return framed;
+    }
+
+    /**
+     * A message's bytes, with their length known, as Helidon hands messages to the marshaller; the
+     * push service's marshaller, which wants the bytes themselves, takes the array as it is.
+     */
+    static final class MessageStream extends ByteArrayInputStream implements KnownLength {
         MessageStream(byte[] bytes) {
             super(bytes);
+        }
+
+        /** The whole message, if nothing of it was read yet; else null. */
+        byte[] unread() {
+            return pos == 0 && count == buf.length ? buf : null;
         }
     }
 

@@ -97,11 +97,12 @@ final class GrpcCalls implements Http2SubProtocolSelector {
         // only push answers are corked: a status and a PushResponse of a few bytes, so the one DATA
         // frame held never waits for flow-control window that the held frames themselves would free
         Consumer<Runnable> answer = push && ctx instanceof ConnectionScope connection ? connection::corked : Runnable::run;
+        Consumer<SubProtocolHandler> ended = ctx instanceof ConnectionScope connection ? connection::forget : c -> { };
         SubProtocolHandler call = switch (encoding) {
             case "identity" -> new RequestMessages(handler, writer, streamId, false,
-                    service.maxMessageBytes(), refusals, answer);
+                    service.maxMessageBytes(), refusals, answer, ended);
             case "gzip" -> new RequestMessages(handler, writer, streamId, true,
-                    service.maxMessageBytes(), refusals, answer);
+                    service.maxMessageBytes(), refusals, answer, ended);
             default -> new UnsupportedEncoding(writer, encoding);
         };
         if (ctx instanceof ConnectionScope connection) {

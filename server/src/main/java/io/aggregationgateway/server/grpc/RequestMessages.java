@@ -58,6 +58,7 @@ final class RequestMessages implements SubProtocolHandler {
     private final Refusals refusals;
     /** Runs the delegate's handling of the last frame, whose answer it writes, with that answer's frames sent at once. */
     private final Consumer<Runnable> answer;
+    private final Consumer<SubProtocolHandler> whenEnded;
 
     private final byte[] header = new byte[HEADER];
     private int headerFill;
@@ -74,10 +75,15 @@ final class RequestMessages implements SubProtocolHandler {
 
     private enum Phase { STARTING, RESET_WHILE_STARTING, STARTED }
 
-    /** @param gzip whether the call declared {@code grpc-encoding: gzip} (else identity) */
+    /**
+     * @param gzip      whether the call declared {@code grpc-encoding: gzip} (else identity)
+     * @param whenEnded told (with this call, possibly more than once) once the call has ended, as far
+     *                  as this wrapper sees: its connection then forgets it
+     */
     RequestMessages(SubProtocolHandler delegate, CallWriter writer, int streamId, boolean gzip, int maxMessageBytes,
-                    Refusals refusals, Consumer<Runnable> answer) {
+                    Refusals refusals, Consumer<Runnable> answer, Consumer<SubProtocolHandler> whenEnded) {
         this.answer = answer;
+        this.whenEnded = whenEnded;
         this.delegate = delegate;
         this.writer = writer;
         this.streamId = streamId;
@@ -98,6 +104,15 @@ final class RequestMessages implements SubProtocolHandler {
         delegate.init();
         if (phase.getAndSet(Phase.STARTED) == Phase.RESET_WHILE_STARTING) {
             reset(resetDuringInit);
+        }
+        reportIfEnded();
+    }
+
+    /** Tells {@code whenEnded} if the call has ended: answered, refused or reset. */
+    private void reportIfEnded() {
+        Http2StreamState state = streamState();
+        if (state == Http2StreamState.CLOSED || state == Http2StreamState.HALF_CLOSED_LOCAL) {
+            whenEnded.accept(this);
         }
     }
 
@@ -126,6 +141,7 @@ final class RequestMessages implements SubProtocolHandler {
     private void reset(Http2RstStream rstStream) {
         delegate.rstStream(rstStream);
         reset = true;
+        whenEnded.accept(this);
     }
 
     @Override
@@ -144,6 +160,7 @@ final class RequestMessages implements SubProtocolHandler {
         } else {
             checked(frameHeader, data, endOfStream);
         }
+        reportIfEnded();
     }
 
     /** An uncompressed call's frame: passed on as it is once its framing checks out. */

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The calls of a connection that has ended are cancelled, as a client's RST_STREAM(CANCEL) would. */
 class ConnectionScopeTest {
@@ -64,5 +65,23 @@ class ConnectionScopeTest {
         assertEquals(List.of(Http2ErrorCode.CANCEL), streaming.resets);
         assertEquals(List.of(), answered.resets);
         assertEquals(List.of(), closed.resets);
+    }
+
+    @Test
+    void endedCallsAreForgottenSoTheSetStaysSmall() {
+        ConnectionScope scope = new ConnectionScope(null, null, null);
+        Call watching = new Call(Http2StreamState.HALF_CLOSED_REMOTE);
+        scope.opened(watching);
+        for (int i = 0; i < 1000; i++) {
+            scope.opened(new Call(i % 2 == 0 ? Http2StreamState.CLOSED : Http2StreamState.HALF_CLOSED_LOCAL));
+        }
+        assertTrue(scope.held() <= ConnectionScope.SWEEP_AT, scope.held() + " calls held");
+        Call answered = new Call(Http2StreamState.HALF_CLOSED_LOCAL);
+        scope.opened(answered);
+        int held = scope.held();
+        scope.forget(answered);
+        assertEquals(held - 1, scope.held(), "a call that tells it has ended is forgotten at once");
+        scope.cancelOpenCalls();
+        assertEquals(List.of(Http2ErrorCode.CANCEL), watching.resets); // the open one was never swept out
     }
 }

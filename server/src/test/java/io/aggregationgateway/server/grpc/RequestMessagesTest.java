@@ -22,6 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RequestMessagesTest {
     /** What the wrapped call was told, in order. */
     private final List<String> events = new CopyOnWriteArrayList<>();
+    /** The calls {@link RequestMessages} reported as ended, so their connection forgets them. */
+    private final List<SubProtocolHandler> endings = new CopyOnWriteArrayList<>();
     private final CountDownLatch starting = new CountDownLatch(1);
     private final CountDownLatch release = new CountDownLatch(1);
 
@@ -55,7 +57,8 @@ class RequestMessagesTest {
     };
 
     private final RequestMessages messages = new RequestMessages(call, null, 1, false, 1024,
-            (RejectionReason reason, String message, long bytes) -> PushService.status(reason, message), Runnable::run);
+            (RejectionReason reason, String message, long bytes) -> PushService.status(reason, message), Runnable::run,
+            endings::add);
 
     @Test
     void aResetWhileTheCallStartsIsPassedOnOnceItHasStarted() throws InterruptedException {
@@ -67,6 +70,7 @@ class RequestMessagesTest {
         assertTrue(stream.join(java.time.Duration.ofSeconds(10)));
         assertEquals(List.of("init started", "init done", "reset CANCEL"), events);
         assertEquals(Http2StreamState.CLOSED, messages.streamState(), "so the stream waits for no further frames");
+        assertTrue(endings.contains(messages), "a reset call is reported ended");
     }
 
     @Test
@@ -74,6 +78,7 @@ class RequestMessagesTest {
         release.countDown();
         messages.rstStream(new Http2RstStream(Http2ErrorCode.CANCEL));
         assertEquals(List.of(), events);
+        assertEquals(List.of(), endings, "not ended before the call has started");
         messages.init();
         assertEquals(List.of("init started", "init done", "reset CANCEL"), events);
     }
@@ -84,6 +89,13 @@ class RequestMessagesTest {
         messages.init();
         messages.rstStream(new Http2RstStream(Http2ErrorCode.CANCEL));
         assertEquals(List.of("init started", "init done", "reset CANCEL"), events);
+    }
+
+    @Test
+    void aCallStillOpenIsNotReportedEnded() {
+        release.countDown();
+        messages.init();
+        assertEquals(List.of(), endings);
     }
 
     private static void await(CountDownLatch latch) {
