@@ -205,8 +205,8 @@ public final class Gateway implements AutoCloseable {
      * 0.05-0.08 s, an eighth of the main thread's work up to the first ready answer. A class is initialised
      * once: when the builders come to it first, they wait for this thread instead of doing it again.
      */
-    static Thread startSizeParsingAhead() {
-        return Thread.ofPlatform().daemon().name("gateway-startup-sizes").start(() -> Size.parse("64 KB"));
+    private static void startSizeParsingAhead() {
+        Thread.ofPlatform().daemon().name("gateway-startup-sizes").start(() -> Size.parse("64 KB"));
     }
 
     /**

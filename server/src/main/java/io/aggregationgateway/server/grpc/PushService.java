@@ -185,8 +185,9 @@ public final class PushService implements BindableService {
 
         @Override
         public byte[] parse(InputStream stream) {
-            if (stream instanceof DirectCall.MessageStream message && message.unread() != null) {
-                return message.unread(); // a push call's message, in an array of its own already
+            byte[] whole = stream instanceof DirectCall.MessageStream message ? message.unread() : null;
+            if (whole != null) {
+                return whole; // a push call's message, in an array of its own already
             }
             try {
                 if (!(stream instanceof KnownLength)) {

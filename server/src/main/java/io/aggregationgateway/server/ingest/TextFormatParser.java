@@ -3,7 +3,6 @@ package io.aggregationgateway.server.ingest;
 import io.aggregationgateway.server.ingest.TextFamilies.Role;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
-import io.aggregationgateway.server.model.MetricNames;
 import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
 import io.aggregationgateway.server.model.TextFormatting;
@@ -552,8 +551,7 @@ public final class TextFormatParser {
                     labelStart = quoted.from;
                     labelEnd = quoted.to;
                     pos = quoted.next;
-                    plainName = MetricNames.isLegacyLabelName(labelBuf, labelStart, labelEnd - labelStart)
-                            && MetricNames.isValidLabelName(labelBuf, labelStart, labelEnd - labelStart);
+                    plainName = Labels.isPlainName(labelBuf, labelStart, labelEnd - labelStart);
                 } else {
                     if (pos == end || !is(body[pos], LABEL_NAME_START)) {
                         throw error("expected label name or '}', found " + describeAt(pos, end));

@@ -84,7 +84,7 @@ public class Labels implements Comparable<Labels> {
     }
 
     /** Whether buf[offset, offset + length) is a plain name: see {@link #hasPlainNames()}. */
-    static boolean isPlainName(byte[] buf, int offset, int length) {
+    public static boolean isPlainName(byte[] buf, int offset, int length) {
         return MetricNames.isLegacyLabelName(buf, offset, length) && MetricNames.isValidLabelName(buf, offset, length);
     }
 
