@@ -25,15 +25,21 @@ class SeriesTableTest {
         return new ScalarCell(Labels.of("path", "/p/" + i, "shard", Integer.toString(i % 7)), i, 0);
     }
 
-    @Test
-    void findsEveryCellByEqualLabelsAsItGrows() {
-        SeriesTable table = new SeriesTable(0);
+    /** Puts cells 0 to count - 1 into the table, each new there; returns them in that order. */
+    private static List<ScalarCell> putEach(SeriesTable table, int count) {
         List<ScalarCell> cells = new ArrayList<>();
-        for (int i = 0; i < 10_000; i++) {
+        for (int i = 0; i < count; i++) {
             ScalarCell c = cell(i);
             cells.add(c);
             assertNull(table.putIfAbsent(c));
         }
+        return cells;
+    }
+
+    @Test
+    void findsEveryCellByEqualLabelsAsItGrows() {
+        SeriesTable table = new SeriesTable(0);
+        List<ScalarCell> cells = putEach(table, 10_000);
         assertEquals(10_000, table.size());
         for (int i = 0; i < 10_000; i++) {
             assertSame(cells.get(i), table.get(cell(i).labels()), "series " + i); // an equal, not the same, Labels
@@ -45,12 +51,7 @@ class SeriesTableTest {
     @Test
     void aLargeTableIsHeldInChunksNoneAHumongousObject() {
         SeriesTable table = new SeriesTable(0);
-        List<ScalarCell> cells = new ArrayList<>();
-        for (int i = 0; i < 200_000; i++) {
-            ScalarCell c = cell(i);
-            cells.add(c);
-            assertNull(table.putIfAbsent(c));
-        }
+        List<ScalarCell> cells = putEach(table, 200_000);
         assertEquals(1 << 19, table.capacity(), "200,000 series at most three quarters full");
         // half of G1's smallest region (1 MB) is where an array becomes humongous and takes whole
         // regions; a chunk stays below it even with 8-byte references
