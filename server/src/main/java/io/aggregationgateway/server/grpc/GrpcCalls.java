@@ -75,12 +75,12 @@ final class GrpcCalls implements Http2SubProtocolSelector {
                                          Http2StreamState currentStreamState, Router router) {
         CallWriter writer = new CallWriter(streamWriter, streamId, flowControl.outbound());
         Headers httpHeaders = headers.httpHeaders();
-        ServerMethodDefinition<?, ?> own = prologue.method() == Method.POST && httpHeaders.contains(HeaderNames.CONTENT_TYPE)
+        ServerMethodDefinition<?, ?> method = prologue.method() == Method.POST && httpHeaders.contains(HeaderNames.CONTENT_TYPE)
                 && httpHeaders.get(HeaderNames.CONTENT_TYPE).get().startsWith("application/grpc") // as Helidon's selector
                 ? direct.get(prologue.uriPath().path()) : null;
         SubProtocolHandler handler;
-        if (own != null) {
-            handler = directCall(own, headers, ctx, writer, streamId, flowControl);
+        if (method != null) {
+            handler = directCall(method, headers, ctx, writer, streamId, flowControl);
         } else {
             SubProtocolResult result = helidon.subProtocol(ctx, prologue, headers, writer, streamId, serverSettings,
                     clientSettings, flowControl, currentStreamState, router);
@@ -97,16 +97,16 @@ final class GrpcCalls implements Http2SubProtocolSelector {
         // only push answers are corked: a status and a PushResponse of a few bytes, so the one DATA
         // frame held never waits for flow-control window that the held frames themselves would free
         Consumer<Runnable> answer = push && ctx instanceof ConnectionScope connection ? connection::corked : Runnable::run;
-        Consumer<SubProtocolHandler> ended = ctx instanceof ConnectionScope connection ? connection::forget : c -> { };
-        SubProtocolHandler call = switch (encoding) {
-            case "identity" -> new RequestMessages(handler, writer, streamId, false,
-                    service.maxMessageBytes(), refusals, answer, ended);
-            case "gzip" -> new RequestMessages(handler, writer, streamId, true,
-                    service.maxMessageBytes(), refusals, answer, ended);
+        ConnectionCalls calls = ctx instanceof ConnectionScope connection ? connection.calls() : null;
+        Consumer<SubProtocolHandler> ended = calls != null ? c -> calls.ended(streamId, c) : c -> { };
+        SubProtocolHandler own = switch (encoding) {
+            case "identity", "gzip" -> handler;
             default -> new UnsupportedEncoding(writer, encoding);
         };
-        if (ctx instanceof ConnectionScope connection) {
-            connection.opened(call);
+        RequestMessages call = new RequestMessages(own, writer, streamId, encoding.equals("gzip"),
+                service.maxMessageBytes(), refusals, answer, ended);
+        if (calls != null) {
+            calls.opened(streamId, call);
         }
         return new SubProtocolResult(true, call);
     }

@@ -66,20 +66,22 @@ public final class Http2Connections implements ServerConnectionSelector {
     public ServerConnection connection(ConnectionContext ctx) {
         // Helidon does not announce SETTINGS_HEADER_TABLE_SIZE, so its decoder's table has the default size
         HpackRewriter rewriter = new HpackRewriter(Http2Setting.HEADER_TABLE_SIZE.defaultValue());
+        CorkingDataWriter writer = new CorkingDataWriter(ctx.dataWriter());
+        ConnectionCalls calls = new ConnectionCalls(writer);
         DataReader rewritten = DataReader.create(new RewritingFrameReader(ctx.dataReader(), rewriter,
-                http2.maxFrameSize(), http2.maxHeaderListSize()));
-        ConnectionScope scope = new ConnectionScope(ctx, rewritten, new CorkingDataWriter(ctx.dataWriter()));
+                http2.maxFrameSize(), http2.maxHeaderListSize(), calls));
+        ConnectionScope scope = new ConnectionScope(ctx, rewritten, writer, calls);
         return new EndingConnection(helidon.connection(scope), scope);
     }
 
-    /** Helidon's connection, which cancels its calls still open once it has ended. */
+    /** Helidon's connection, which ends its calls still open once it has ended. */
     private record EndingConnection(ServerConnection connection, ConnectionScope scope) implements ServerConnection {
         @Override
         public void handle(Limit limit) throws InterruptedException {
             try {
                 connection.handle(limit);
             } finally {
-                scope.cancelOpenCalls();
+                scope.calls().connectionEnded();
             }
         }
 

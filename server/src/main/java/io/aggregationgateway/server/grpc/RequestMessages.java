@@ -38,8 +38,13 @@ import java.util.zip.GZIPInputStream;
  * call was then cancelled without a status and the client waited for its deadline. Decompressing
  * here also bounds what a small compressed message may expand to.
  *
- * <p>Runs on the stream's thread, like the handler it wraps: no locking; only a client's reset
- * comes from the connection's thread (see {@link #init}).
+ * <p>It also ends each stream the way Helidon 4.4.0's loop needs: what the client sends after the
+ * call was answered is read and dropped ({@link #streamState}), and the stream's thread does not
+ * wait for a frame for good once the client has reset the stream ({@link #resetByClient}) or the
+ * connection has ended ({@link #connectionEnded}).
+ *
+ * <p>Runs on the stream's thread, like the handler it wraps: no locking; only a client's reset and
+ * the connection's end come from the connection's thread (see {@link #init}).
  */
 final class RequestMessages implements SubProtocolHandler {
     /** Words and counts a refused message; {@link PushService#refuse} for pushes. */
@@ -71,14 +76,26 @@ final class RequestMessages implements SubProtocolHandler {
     /** Until {@link #init} has run: a client's reset then waits in {@link #resetDuringInit}. */
     private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.STARTING);
     private volatile Http2RstStream resetDuringInit;
+    /** The client reset the stream: nothing more comes or goes. */
     private volatile boolean reset;
+    /** The empty END_STREAM frame the reader put before the client's reset is still to come through Helidon's loop. */
+    private volatile boolean wakeFramePending;
+    /** The client has ended its side (END_STREAM seen). */
+    private volatile boolean remoteEnded;
+    private volatile boolean connectionEnded;
+    /** Where the stream's thread is: in this class's (and the call's) code, or waiting in Helidon's loop for a frame. */
+    private final AtomicReference<Loop> loop = new AtomicReference<>(Loop.RUNNING);
+    private volatile Thread streamThread;
 
     private enum Phase { STARTING, RESET_WHILE_STARTING, STARTED }
 
+    /** WOKEN: the connection ended while the thread waited, and it is being interrupted: nothing of the call may run. */
+    private enum Loop { RUNNING, WAITING, WOKEN }
+
     /**
      * @param gzip      whether the call declared {@code grpc-encoding: gzip} (else identity)
-     * @param whenEnded told (with this call, possibly more than once) once the call has ended, as far
-     *                  as this wrapper sees: its connection then forgets it
+     * @param whenEnded told (with this call, possibly more than once) once the call has ended on both
+     *                  sides and its stream's thread leaves Helidon's loop: its connection then forgets it
      */
     RequestMessages(SubProtocolHandler delegate, CallWriter writer, int streamId, boolean gzip, int maxMessageBytes,
                     Refusals refusals, Consumer<Runnable> answer, Consumer<SubProtocolHandler> whenEnded) {
@@ -101,47 +118,107 @@ final class RequestMessages implements SubProtocolHandler {
      */
     @Override
     public void init() {
+        streamThread = Thread.currentThread();
         delegate.init();
         if (phase.getAndSet(Phase.STARTED) == Phase.RESET_WHILE_STARTING) {
-            reset(resetDuringInit);
+            cancelDelegate(resetDuringInit);
         }
+        loop.set(Loop.WAITING);
         reportIfEnded();
     }
 
-    /** Tells {@code whenEnded} if the call has ended: answered, refused or reset. */
+    /** On the stream's thread, which then leaves Helidon's loop: tells {@code whenEnded} once the call has ended on both sides. */
     private void reportIfEnded() {
-        Http2StreamState state = streamState();
-        if (state == Http2StreamState.CLOSED || state == Http2StreamState.HALF_CLOSED_LOCAL) {
+        if (streamState() == Http2StreamState.CLOSED) {
             whenEnded.accept(this);
         }
     }
 
+    /**
+     * What Helidon's stream loop goes by: it hands this wrapper the client's frames, and gives their
+     * bytes back to the flow-control windows, until this says CLOSED or HALF_CLOSED_LOCAL. Helidon
+     * 4.4.0 stops reading at HALF_CLOSED_LOCAL: the DATA a client sent after a call was answered or
+     * refused then stayed unread, its bytes were never given back, and after a megabyte of refused
+     * pushes the client's connection could send nothing more. So a call answered before the client
+     * ended its side is OPEN here until the client's END_STREAM (or reset) has come through, and what
+     * comes meanwhile is dropped.
+     */
     @Override
     public Http2StreamState streamState() {
-        if (ended != null) {
-            return ended;
+        if (connectionEnded) {
+            return Http2StreamState.CLOSED;
         }
-        // the client reset the stream: nothing more comes or goes (a call reset while it started
-        // would otherwise wait for frames for good)
-        return reset ? Http2StreamState.CLOSED : delegate.streamState();
+        if (reset) {
+            return wakeFramePending ? Http2StreamState.OPEN : Http2StreamState.CLOSED;
+        }
+        Http2StreamState own = ended != null ? ended : delegate.streamState();
+        if (own == Http2StreamState.CLOSED || own == Http2StreamState.HALF_CLOSED_LOCAL) {
+            return remoteEnded ? Http2StreamState.CLOSED : Http2StreamState.OPEN;
+        }
+        return own;
     }
 
     /** Called on the connection's thread; passed on at once once the call has started, else after {@link #init}. */
     @Override
     public void rstStream(Http2RstStream rstStream) {
-        if (ended != null) {
-            return;
+        cancel(rstStream);
+    }
+
+    /**
+     * The connection's reader saw the client reset this stream while its side was open, before
+     * Helidon reads the reset; it then puts an empty END_STREAM DATA frame before the reset, which
+     * wakes the stream's thread if it waits in Helidon's loop (Helidon 4.4.0 leaves it waiting for
+     * good), and which is dropped here.
+     *
+     * @return whether the reader is to put that frame in: false if the stream was reset already
+     */
+    boolean resetByClient() {
+        if (reset) {
+            return false;
         }
-        resetDuringInit = rstStream;
-        if (phase.getAndUpdate(p -> p == Phase.STARTED ? p : Phase.RESET_WHILE_STARTING) == Phase.STARTED) {
-            reset(rstStream);
+        wakeFramePending = true;
+        cancel(new Http2RstStream(Http2ErrorCode.CANCEL));
+        return true;
+    }
+
+    /** The client reset the stream before this call was registered (Helidon then tells no call). */
+    void resetBeforeStart() {
+        cancel(new Http2RstStream(Http2ErrorCode.CANCEL));
+    }
+
+    /**
+     * The connection has ended: the call is cancelled if still open, and the stream's thread, if it
+     * waits in Helidon's loop for a frame that will never come, is interrupted, which ends that loop.
+     * It is interrupted only there, never while the call's code runs.
+     */
+    void connectionEnded() {
+        connectionEnded = true;
+        cancel(new Http2RstStream(Http2ErrorCode.CANCEL));
+        if (loop.compareAndSet(Loop.WAITING, Loop.WOKEN)) {
+            streamThread.interrupt();
         }
     }
 
-    private void reset(Http2RstStream rstStream) {
-        delegate.rstStream(rstStream);
+    private void cancel(Http2RstStream rstStream) {
+        if (reset) {
+            return;
+        }
         reset = true;
-        whenEnded.accept(this);
+        if (ended != null) {
+            return; // this wrapper refused the call and cancelled the delegate then
+        }
+        resetDuringInit = rstStream;
+        if (phase.getAndUpdate(p -> p == Phase.STARTED ? p : Phase.RESET_WHILE_STARTING) == Phase.STARTED) {
+            cancelDelegate(rstStream);
+        }
+    }
+
+    /** Tells the delegate its call was cancelled, unless it has answered already. */
+    private void cancelDelegate(Http2RstStream rstStream) {
+        Http2StreamState state = delegate.streamState();
+        if (state != Http2StreamState.CLOSED && state != Http2StreamState.HALF_CLOSED_LOCAL) {
+            delegate.rstStream(rstStream);
+        }
     }
 
     @Override
@@ -151,16 +228,37 @@ final class RequestMessages implements SubProtocolHandler {
 
     @Override
     public void data(Http2FrameHeader frameHeader, BufferData data) {
-        if (ended != null) {
-            return;
+        if (!loop.compareAndSet(Loop.WAITING, Loop.RUNNING)) {
+            return; // the connection ended and this thread is being interrupted
         }
-        boolean endOfStream = frameHeader.flags(Http2FrameTypes.DATA).endOfStream();
-        if (gzip) {
-            gunzipped(frameHeader, data, endOfStream);
-        } else {
-            checked(frameHeader, data, endOfStream);
+        try {
+            boolean endOfStream = frameHeader.flags(Http2FrameTypes.DATA).endOfStream();
+            if (reset) {
+                if (endOfStream && frameHeader.length() == 0) {
+                    wakeFramePending = false; // the reader's frame: the last before the reset
+                }
+            } else {
+                if (endOfStream) {
+                    remoteEnded = true;
+                }
+                if (ended == null && !answered()) {
+                    if (gzip) {
+                        gunzipped(frameHeader, data, endOfStream);
+                    } else {
+                        checked(frameHeader, data, endOfStream);
+                    }
+                }
+            }
+            reportIfEnded();
+        } finally {
+            loop.set(Loop.WAITING);
         }
-        reportIfEnded();
+    }
+
+    /** The delegate has ended the call: what the client still sends is dropped. */
+    private boolean answered() {
+        Http2StreamState state = delegate.streamState();
+        return state == Http2StreamState.CLOSED || state == Http2StreamState.HALF_CLOSED_LOCAL;
     }
 
     /** An uncompressed call's frame: passed on as it is once its framing checks out. */

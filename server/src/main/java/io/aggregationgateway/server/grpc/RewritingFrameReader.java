@@ -4,7 +4,10 @@ import io.helidon.common.buffers.DataReader;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -16,9 +19,40 @@ import java.util.function.Supplier;
  * its header list limit, a CONTINUATION missing, HPACK it cannot decode) is passed on as it came,
  * and this connection is no longer rewritten: Helidon refuses it and ends the connection.
  *
+ * <p>It also follows which streams the client has ended or reset, for two faults of Helidon 4.4.0:
+ * <ul>
+ *   <li>A DATA frame on a stream the client has reset ends the whole connection with
+ *   {@code GOAWAY(PROTOCOL_ERROR)}, and every other call on it fails. grpc-java 1.73 sends one when a
+ *   call is answered before its client has sent all of it: it resets the stream, then sends the
+ *   DATA it had queued. Such frames are dropped here, and their bytes given back to the
+ *   connection's window, as RFC 9113 has an endpoint do with frames in flight on a stream it reset.</li>
+ *   <li>A stream's thread that waits for the client's next DATA frame waits for good once the client
+ *   resets the stream. When the client resets a stream of a gRPC call while its side was open, an
+ *   empty END_STREAM DATA frame is put before the reset: it wakes that thread, and the call, told
+ *   of the reset first ({@link ClientResets#reset}), drops it.</li>
+ * </ul>
+ *
  * <p>Used by the connection's thread only, as Helidon's own reader.
  */
 final class RewritingFrameReader implements Supplier<byte[]> {
+    /** What the reader tells its connection. */
+    interface ClientResets {
+        /**
+         * The client reset {@code streamId} while its side was open, before Helidon reads the reset.
+         *
+         * @return whether to put an empty END_STREAM DATA frame before the reset, for the stream's call
+         */
+        boolean reset(int streamId);
+
+        /** The client sent {@code bytes} (more than 0) of DATA on streams it had reset, which Helidon never reads. */
+        void dropped(int bytes);
+    }
+
+    /** Streams the client reset that DATA frames are still dropped for; a client sends such frames right after its reset. */
+    static final int RESETS_REMEMBERED = 64;
+    private static final int DATA = 0x0;
+    private static final int RST_STREAM = 0x3;
+    private static final int END_STREAM = 0x1;
     private static final int PREFACE_LENGTH = 24; // "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
     private static final int FRAME_HEADER = 9;
     private static final int HEADERS = 0x1;
@@ -33,17 +67,28 @@ final class RewritingFrameReader implements Supplier<byte[]> {
     private final int maxFrameSize;
     private final long maxHeaderListSize;
 
+    private final ClientResets resets;
+
     private boolean prefaceRead;
     /** Payload bytes of the current frame still to pass on as they come. */
     private long passThrough;
+    /** Payload bytes of the current frame still to drop. */
+    private long dropping;
     private boolean rewriting = true;
+    /** Streams whose client side is open: HEADERS came, neither END_STREAM nor RST_STREAM yet. */
+    private final Set<Integer> clientOpen = new HashSet<>();
+    private final int[] recentResets = new int[RESETS_REMEMBERED];
+    private int resetsHeld;
+    private int nextReset;
 
     /**
      * @param socket            the connection's bytes, as Helidon would read them
      * @param maxFrameSize      Helidon's SETTINGS_MAX_FRAME_SIZE: larger frames pass as they came
      * @param maxHeaderListSize Helidon's limit on a block spread over CONTINUATION frames
      */
-    RewritingFrameReader(DataReader socket, HpackRewriter rewriter, int maxFrameSize, long maxHeaderListSize) {
+    RewritingFrameReader(DataReader socket, HpackRewriter rewriter, int maxFrameSize, long maxHeaderListSize,
+                         ClientResets resets) {
+        this.resets = resets;
         this.socket = socket;
         this.rewriter = rewriter;
         this.maxFrameSize = maxFrameSize;
@@ -62,15 +107,73 @@ final class RewritingFrameReader implements Supplier<byte[]> {
             passThrough -= n;
             return socket.readBytes(n);
         }
-        byte[] header = socket.readBytes(FRAME_HEADER);
-        if (rewriting && type(header) == HEADERS && length(header) > maxFrameSize) {
-            rewriting = false; // Helidon ends the connection: nothing to buffer it for
+        while (true) {
+            if (dropping > 0) {
+                socket.ensureAvailable();
+                int n = (int) Math.min(dropping, socket.available());
+                socket.skip(n);
+                dropping -= n;
+                continue;
+            }
+            byte[] header = socket.readBytes(FRAME_HEADER);
+            int type = type(header);
+            int streamId = streamId(header);
+            boolean endOfStream = (header[4] & END_STREAM) != 0;
+            if (type == DATA && resetEarlier(streamId)) {
+                dropping = length(header);
+                if (dropping > 0) {
+                    resets.dropped(length(header));
+                }
+                continue;
+            }
+            if ((type == DATA || type == HEADERS) && endOfStream) {
+                clientOpen.remove(streamId);
+            } else if (type == HEADERS) {
+                clientOpen.add(streamId);
+            } else if (type == RST_STREAM) {
+                boolean open = clientOpen.remove(streamId);
+                rememberReset(streamId);
+                if (open && resets.reset(streamId)) {
+                    passThrough = length(header);
+                    return concat(wakeFrame(streamId), header);
+                }
+            }
+            if (rewriting && type == HEADERS && length(header) > maxFrameSize) {
+                rewriting = false; // Helidon ends the connection: nothing to buffer it for
+            }
+            if (!rewriting || type != HEADERS) {
+                passThrough = length(header);
+                return header;
+            }
+            return headerBlock(header);
         }
-        if (!rewriting || type(header) != HEADERS) {
-            passThrough = length(header);
-            return header;
+    }
+
+    private boolean resetEarlier(int streamId) {
+        for (int i = 0; i < resetsHeld; i++) {
+            if (recentResets[i] == streamId) {
+                return true;
+            }
         }
-        return headerBlock(header);
+        return false;
+    }
+
+    private void rememberReset(int streamId) {
+        recentResets[nextReset] = streamId;
+        nextReset = (nextReset + 1) % RESETS_REMEMBERED;
+        resetsHeld = Math.min(resetsHeld + 1, RESETS_REMEMBERED);
+    }
+
+    /** An empty DATA frame with END_STREAM on {@code streamId}. */
+    private static byte[] wakeFrame(int streamId) {
+        return new byte[]{0, 0, 0, DATA, END_STREAM, (byte) (streamId >>> 24), (byte) (streamId >>> 16),
+                (byte) (streamId >>> 8), (byte) streamId};
+    }
+
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] both = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
     }
 
     /** A HEADERS frame and its CONTINUATIONs, with the block rewritten if it needs it. */

@@ -33,6 +33,7 @@ import io.helidon.webserver.http2.Http2ConnectionSelector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -40,6 +41,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
@@ -400,7 +402,8 @@ class HelidonGrpcFaultsTest {
             HpackBlock block = new HpackBlock().indexed(3).indexed(6).withIndexing(4, "/" + SERVICE + "/Watch")
                     .withIndexing(1, "127.0.0.1").withIndexing(31, "application/grpc").withoutIndexing("te", "trailers");
             client.call(1, block.bytes(), message(0, "watch"));
-            assertNotNull(client.headers(1), "the watch started");
+            // its first message read, so that no write of the call's fails on the closed connection
+            assertEquals(message(0, "watch").length, client.firstData(1).data().length, "the watch started");
         } // the connection closes without RST_STREAM, as when a client vanishes
         assertFalse(cancelled.await(NO_ANSWER.toMillis(), TimeUnit.MILLISECONDS),
                 "Helidon now cancels the calls of a connection that ended");
@@ -424,6 +427,68 @@ class HelidonGrpcFaultsTest {
             assertNotNull(severe, "Helidon no longer logs a call closed inside interceptCall: " + logged.all());
             assertEquals(NullPointerException.class, severe.getThrown() == null ? null : severe.getThrown().getClass(),
                     () -> severe.getMessage() + ": " + severe.getThrown());
+        }
+    }
+
+    /**
+     * {@link RewritingFrameReader}: a DATA frame on a stream the client has reset ends the whole
+     * connection with GOAWAY(PROTOCOL_ERROR). grpc-java 1.73 sends one when a call is answered
+     * before it has sent all of it.
+     */
+    @Test
+    void dataAfterTheClientsResetEndsTheWholeConnection() throws Exception {
+        try (RawHttp2Client client = new RawHttp2Client(helidon.port(), ANSWER)) {
+            client.frame(RawHttp2Client.HEADERS, RawHttp2Client.END_HEADERS, 1, callHeaders("Echo").bytes());
+            client.frame(RawHttp2Client.RST_STREAM, 0, 1, new byte[]{0, 0, 0, 0x8}); // CANCEL
+            client.frame(RawHttp2Client.DATA, RawHttp2Client.END_STREAM, 1, message(0, "queued before the reset"));
+            client.call(3, callHeaders("Echo").bytes(), message(0, "hello"));
+            AssertionError goAway = assertThrows(AssertionError.class, () -> client.response(3),
+                    "Helidon now drops DATA on a stream the client reset");
+            assertTrue(goAway.getMessage().startsWith("GOAWAY, error code 1:"), goAway.getMessage()); // PROTOCOL_ERROR
+        }
+    }
+
+    /**
+     * {@link RequestMessages#resetByClient} and {@link RequestMessages#connectionEnded}: a stream's
+     * thread that waits for the client's next DATA frame waits for good once the client resets the
+     * stream, and the connection's end does not wake it either.
+     */
+    @Test
+    void aStreamsThreadWaitingForDataWaitsForGoodOnceTheClientResetsIt(@TempDir Path dumps) throws Exception {
+        int stream = 2_000_001;
+        try (RawHttp2Client client = new RawHttp2Client(helidon.port(), ANSWER)) {
+            client.frame(RawHttp2Client.HEADERS, RawHttp2Client.END_HEADERS, stream, callHeaders("Echo").bytes());
+            client.frame(RawHttp2Client.DATA, 0, stream, message(0, "hello")); // a unary call waits for the client's end
+            assertEquals(1, StreamThreads.awaitCount(dumps, stream, 1), "the call's thread waits for the next frame");
+            client.frame(RawHttp2Client.RST_STREAM, 0, stream, new byte[]{0, 0, 0, 0x8});
+            Thread.sleep(NO_ANSWER.toMillis());
+        }
+        Thread.sleep(NO_ANSWER.toMillis());
+        assertEquals(1, StreamThreads.count(dumps, stream), "Helidon now ends the thread of a reset stream");
+    }
+
+    /**
+     * {@link RequestMessages#streamState}: what a client sends after a call was answered is never
+     * read, so its bytes are never given back to the connection's window, and once a megabyte of
+     * refused calls has gone by, the client's connection can send nothing more.
+     */
+    @Test
+    void theBytesOfCallsRefusedAtTheirStartAreNeverGivenBack() throws Exception {
+        byte[] large = new byte[60 * 1024];
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", helidon.port()).usePlaintext().build();
+        try (LogRecords ignored = LogRecords.capture("io.helidon")) { // each refusal logs Helidon's NullPointerException
+            for (int i = 0; i < 24; i++) { // 1.4 MB: more than the connection's window of 1 MiB
+                StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(
+                        channel, CLOSED_AT_START, CallOptions.DEFAULT.withDeadlineAfter(ANSWER.toMillis(), TimeUnit.MILLISECONDS),
+                        large));
+                assertEquals(Status.Code.UNAUTHENTICATED, refused.getStatus().getCode());
+            }
+            StatusRuntimeException stuck = assertThrows(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(
+                    channel, ECHO, CallOptions.DEFAULT.withDeadlineAfter(NO_ANSWER.toMillis(), TimeUnit.MILLISECONDS),
+                    new byte[]{1}), "Helidon now gives back the window of what it did not read");
+            assertEquals(Status.Code.DEADLINE_EXCEEDED, stuck.getStatus().getCode());
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
     }
 

@@ -118,15 +118,22 @@ final class RawHttp2Client implements AutoCloseable {
 
     /** Reads frames until the server ends {@code streamId}; fails on GOAWAY or RST_STREAM. */
     Response response(int streamId) throws IOException {
-        return read(streamId, false);
+        return read(streamId, Until.END);
     }
 
     /** Reads frames until the server's first header block on {@code streamId}, and returns it. */
     Http2Headers headers(int streamId) throws IOException {
-        return read(streamId, true).headers();
+        return read(streamId, Until.HEADERS).headers();
     }
 
-    private Response read(int streamId, boolean headersOnly) throws IOException {
+    /** Reads frames until the server's first DATA frame on {@code streamId}; its bytes and the headers before it. */
+    Response firstData(int streamId) throws IOException {
+        return read(streamId, Until.DATA);
+    }
+
+    private enum Until { HEADERS, DATA, END }
+
+    private Response read(int streamId, Until until) throws IOException {
         Http2Headers headers = null;
         Http2Headers trailers = null;
         ByteArrayOutputStream data = new ByteArrayOutputStream();
@@ -164,7 +171,7 @@ final class RawHttp2Client implements AutoCloseable {
                     if (stream == streamId) {
                         if (headers == null) {
                             headers = decoded;
-                            if (headersOnly) {
+                            if (until == Until.HEADERS) {
                                 return new Response(headers, data.toByteArray(), null);
                             }
                         } else {
@@ -175,6 +182,9 @@ final class RawHttp2Client implements AutoCloseable {
                 case DATA -> {
                     if (stream == streamId) {
                         data.writeBytes(payload);
+                        if (until == Until.DATA) {
+                            return new Response(headers, data.toByteArray(), null);
+                        }
                     }
                 }
                 default -> {

@@ -8,8 +8,10 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,6 +24,7 @@ class RewritingFrameReaderTest {
     private static final int HEADERS = 1;
     private static final int CONTINUATION = 9;
     private static final int DATA = 0;
+    private static final int RST_STREAM = 3;
     private static final int END_STREAM = 0x1;
     private static final int END_HEADERS = 0x4;
     private static final int PADDED = 0x8;
@@ -50,15 +53,37 @@ class RewritingFrameReaderTest {
         return out.toByteArray();
     }
 
+    /** What the reader told its connection; it asks for a wake frame for the streams in {@link #calls}. */
+    private static final class Resets implements RewritingFrameReader.ClientResets {
+        final Set<Integer> calls = new HashSet<>();
+        final List<Integer> reset = new ArrayList<>();
+        final List<Integer> dropped = new ArrayList<>();
+
+        @Override
+        public boolean reset(int streamId) {
+            reset.add(streamId);
+            return calls.contains(streamId);
+        }
+
+        @Override
+        public void dropped(int bytes) {
+            dropped.add(bytes);
+        }
+    }
+
     /** Everything the reader hands on, with the socket delivering {@code chunk} bytes at a time. */
     private static byte[] readThrough(byte[] connection, int chunk) {
+        return readThrough(connection, chunk, new Resets());
+    }
+
+    private static byte[] readThrough(byte[] connection, int chunk, RewritingFrameReader.ClientResets resets) {
         List<byte[]> pieces = new ArrayList<>();
         for (int i = 0; i < connection.length; i += chunk) {
             pieces.add(Arrays.copyOfRange(connection, i, Math.min(connection.length, i + chunk)));
         }
         Iterator<byte[]> socket = pieces.iterator();
         RewritingFrameReader reader = new RewritingFrameReader(DataReader.create(() -> socket.hasNext() ? socket.next() : null),
-                new HpackRewriter(4096), MAX_FRAME, 8192);
+                new HpackRewriter(4096), MAX_FRAME, 8192, resets);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             while (true) {
@@ -126,6 +151,70 @@ class RewritingFrameReaderTest {
             assertEquals("/aggregationgateway.v1.AggregationGateway/Push", decoded.path());
             assertEquals("127.0.0.1:9091", decoded.authority());
         }
+    }
+
+    private static final byte[] CALL_HEADERS = new HpackBlock().indexed(3).indexed(6).indexed(4).bytes();
+    private static final byte[] CANCEL = {0, 0, 0, 8};
+
+    @Test
+    void dataTheClientSendsAfterItsResetIsDroppedAndItsBytesGivenBack() {
+        byte[] queued = frame(DATA, END_STREAM, 1, new byte[102]); // what grpc-java sends after its reset
+        byte[] next = frame(HEADERS, END_HEADERS, 3, CALL_HEADERS);
+        byte[] nextData = frame(DATA, END_STREAM, 3, new byte[]{0, 0, 0, 0, 0});
+        byte[] connection = concat(PREFACE, SETTINGS, frame(HEADERS, END_HEADERS, 1, CALL_HEADERS),
+                frame(RST_STREAM, 0, 1, CANCEL), queued, frame(DATA, 0, 1, new byte[0]), next, nextData);
+        for (int chunk : new int[]{connection.length, 7, 1}) {
+            Resets resets = new Resets();
+            byte[] read = readThrough(connection, chunk, resets);
+            assertArrayEquals(concat(PREFACE, SETTINGS, frame(HEADERS, END_HEADERS, 1, CALL_HEADERS),
+                    frame(RST_STREAM, 0, 1, CANCEL), next, nextData), read, "chunks of " + chunk);
+            assertEquals(List.of(1), resets.reset);
+            assertEquals(List.of(102), resets.dropped, "an empty frame takes no window");
+        }
+    }
+
+    @Test
+    void aResetOfAStreamWhoseClientSideIsOpenGetsAnEmptyEndOfStreamFrameBeforeItWhenItsCallAsks() {
+        byte[] connection = concat(PREFACE, SETTINGS, frame(HEADERS, END_HEADERS, 1, CALL_HEADERS),
+                frame(DATA, 0, 1, new byte[]{0, 0, 0, 0, 0}), frame(RST_STREAM, 0, 1, CANCEL));
+        Resets resets = new Resets();
+        resets.calls.add(1);
+        assertArrayEquals(concat(PREFACE, SETTINGS, frame(HEADERS, END_HEADERS, 1, CALL_HEADERS),
+                frame(DATA, 0, 1, new byte[]{0, 0, 0, 0, 0}), frame(DATA, END_STREAM, 1, new byte[0]),
+                frame(RST_STREAM, 0, 1, CANCEL)), readThrough(connection, 3, resets));
+        assertEquals(connection.length, readThrough(connection, 3).length, "no frame for a stream without a call");
+    }
+
+    @Test
+    void aResetAfterTheClientEndedItsSideIsPassedAloneAndTellsNoCall() {
+        byte[] get = new HpackBlock().indexed(2).indexed(6).indexed(4).bytes(); // GET: END_STREAM on its HEADERS
+        byte[] connection = concat(PREFACE, SETTINGS, frame(HEADERS, END_HEADERS, 1, CALL_HEADERS), GRPC_DATA,
+                frame(RST_STREAM, 0, 1, CANCEL), frame(HEADERS, END_HEADERS | END_STREAM, 3, get),
+                frame(RST_STREAM, 0, 3, CANCEL), frame(RST_STREAM, 0, 5, CANCEL));
+        Resets resets = new Resets();
+        resets.calls.addAll(List.of(1, 3, 5));
+        assertArrayEquals(connection, readThrough(connection, 5, resets));
+        assertEquals(List.of(), resets.reset, "stream 5 was never opened: Helidon refuses that reset");
+    }
+
+    @Test
+    void dataIsDroppedOnlyForTheLatestResets() {
+        ByteArrayOutputStream connection = new ByteArrayOutputStream();
+        connection.writeBytes(concat(PREFACE, SETTINGS));
+        int streams = RewritingFrameReader.RESETS_REMEMBERED + 1;
+        for (int i = 0; i < streams; i++) {
+            connection.writeBytes(frame(HEADERS, END_HEADERS, 1 + 2 * i, CALL_HEADERS));
+            connection.writeBytes(frame(RST_STREAM, 0, 1 + 2 * i, CANCEL));
+        }
+        byte[] oldest = frame(DATA, 0, 1, new byte[3]);
+        byte[] latest = frame(DATA, 0, 2 * streams - 1, new byte[4]);
+        connection.writeBytes(oldest);
+        connection.writeBytes(latest);
+        Resets resets = new Resets();
+        byte[] read = readThrough(connection.toByteArray(), 100, resets);
+        assertArrayEquals(oldest, Arrays.copyOfRange(read, read.length - oldest.length, read.length),
+                "long after its reset a frame goes to Helidon, which refuses it");
+        assertEquals(List.of(4), resets.dropped);
     }
 
     @Test

@@ -254,10 +254,40 @@ class RefusalsByTheGuardTest {
         }
     }
 
+    /**
+     * A sender whose pushes are refused keeps its connection: the bytes of what it sent are given
+     * back to the connection's flow-control window, so its pushes go through once it is let in.
+     */
+    @Test
+    void refusedPushesLeaveTheSendersConnectionUsable() throws Exception {
+        try (SecureGateway gateway = SecureGateway.start(dir, null)) {
+            PushRequest large = PushRequest.newBuilder().putGroupingLabels("job", "grpc")
+                    .putGroupingLabels("padding", "x".repeat(60 * 1024))
+                    .addFamilies(SecureGatewayTest.grpcPush("app_grpc_total", 1).getFamilies(0)).build();
+            ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", gateway.gateway.port()).usePlaintext().build();
+            try {
+                for (int i = 0; i < 24; i++) { // 1.4 MB: more than the connection's window of 1 MiB
+                    assertEquals("UNAUTHENTICATED this gateway needs a user name and password (HTTP basic authentication)",
+                            unaryOf(channel, null, large));
+                }
+                assertEquals("OK", unary(channel, SecureGateway.basic(SecureGateway.PUSHER, SecureGateway.PUSHER_PASSWORD)),
+                        "before, the window was used up and the push waited for its deadline");
+            } finally {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+            String scrape = gateway.scrape();
+            assertTrue(scrape.contains("app_grpc_total{job=\"grpc\"} 1\n"), scrape);
+        }
+    }
+
     /** A unary push: {@code OK} or the status code and description it ended with. */
     private static String unary(ManagedChannel channel, String authorization) {
+        return unaryOf(channel, authorization, SecureGatewayTest.grpcPush("app_grpc_total", 1));
+    }
+
+    private static String unaryOf(ManagedChannel channel, String authorization, PushRequest push) {
         try {
-            stub(channel, authorization).push(SecureGatewayTest.grpcPush("app_grpc_total", 1));
+            stub(channel, authorization).push(push);
             return "OK";
         } catch (StatusRuntimeException e) {
             return e.getStatus().getCode() + " " + e.getStatus().getDescription();
