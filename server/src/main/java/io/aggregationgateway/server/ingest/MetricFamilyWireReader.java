@@ -396,8 +396,8 @@ final class MetricFamilyWireReader {
                 case Histogram.ZERO_THRESHOLD_FIELD_NUMBER << 3 | FIXED64 -> into.zeroThreshold = in.readDouble(to);
                 case Histogram.ZERO_COUNT_FIELD_NUMBER << 3 | VARINT -> into.zeroCount = in.readVarint64(to);
                 case Histogram.ZERO_COUNT_FLOAT_FIELD_NUMBER << 3 | FIXED64 -> into.zeroCountFloat = in.readDouble(to);
-                case Histogram.NEGATIVE_SPAN_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> span(in.readLengthDelimited(to), into.negative);
-                case Histogram.POSITIVE_SPAN_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> span(in.readLengthDelimited(to), into.positive);
+                case Histogram.NEGATIVE_SPAN_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> spans(in.readLengthDelimited(to), to, tag, into.negative);
+                case Histogram.POSITIVE_SPAN_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> spans(in.readLengthDelimited(to), to, tag, into.positive);
                 // repeated numbers come one per field, or packed into one length-delimited field
                 case Histogram.NEGATIVE_DELTA_FIELD_NUMBER << 3 | VARINT -> deltas(to, into.negative, tag);
                 case Histogram.NEGATIVE_DELTA_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> packedDeltas(in.readLengthDelimited(to), into.negative);
@@ -429,6 +429,24 @@ final class MetricFamilyWireReader {
             }
         }
         into.addBucket(bound, count, countFloat);
+    }
+
+    /**
+     * A span field ending at {@code to} (its tag {@code spanTag} and length read), and every next
+     * one before {@code histogramEnd} that is the usual span (see {@link #span}) in a field of the
+     * same tag: client_java sends some 30 in a row, each otherwise a turn of the histogram's field loop.
+     */
+    private void spans(int to, int histogramEnd, int spanTag, HistogramFields.Side into) throws WireFormatException {
+        span(to, into);
+        byte[] buf = in.buffer();
+        int p = in.position();
+        while (histogramEnd - p >= 6 && buf[p] == spanTag && buf[p + 1] == 4
+                && buf[p + 2] == (BucketSpan.OFFSET_FIELD_NUMBER << 3 | VARINT) && buf[p + 3] >= 0
+                && buf[p + 4] == (BucketSpan.LENGTH_FIELD_NUMBER << 3 | VARINT) && buf[p + 5] >= 0) {
+            into.addSpan(WireFormat.decodeZigZag32(buf[p + 3]), buf[p + 5]);
+            p += 6;
+        }
+        in.seek(p);
     }
 
     private void span(int to, HistogramFields.Side into) throws WireFormatException {
