@@ -2,6 +2,7 @@ package io.aggregationgateway.server.ingest;
 
 import io.aggregationgateway.server.model.ClassicHistogram;
 import io.aggregationgateway.server.model.Labels;
+import io.aggregationgateway.server.model.NativeBuckets;
 import io.aggregationgateway.server.model.Series;
 
 import java.util.Arrays;
@@ -89,11 +90,40 @@ final class HistogramFields {
         double[] countValues = new double[16];
         private int[] indexScratch = new int[0];
         private double[] countScratch = new double[0];
+        // What the side's first run of deltas made of its buckets as it was read (see
+        // streamed): the spans and deltas it was read with, and the buckets written to the scratch
+        // arrays, or -1 when there are none, or none that decoding would keep.
+        private int streamedSpans;
+        private int streamedDeltas;
+        private int streamedBuckets = -1;
 
         void clear() {
             spans = 0;
             deltas = 0;
             counts = 0;
+            streamedBuckets = -1;
+        }
+
+        /**
+         * Notes that the side's deltas so far, read with its spans so far, decoded to the first
+         * {@code buckets} entries of the scratch arrays, empty buckets left out, every check of
+         * {@link NativeHistogramDecoding#decode} passed.
+         */
+        void streamed(int buckets) {
+            streamedSpans = spans;
+            streamedDeltas = deltas;
+            streamedBuckets = buckets;
+        }
+
+        /**
+         * The buckets {@link #streamed} noted, copied out at their size, while the side still has
+         * exactly the spans and deltas they were decoded from; otherwise {@code null}.
+         */
+        NativeBuckets streamedBuckets() {
+            if (streamedBuckets < 0 || streamedSpans != spans || streamedDeltas != deltas) {
+                return null;
+            }
+            return new NativeBuckets(Arrays.copyOf(indexScratch, streamedBuckets), Arrays.copyOf(countScratch, streamedBuckets));
         }
 
         void addSpan(int offset, int length) {
@@ -108,7 +138,16 @@ final class HistogramFields {
 
         /** Doubles the deltas' array (the first {@link #deltas} kept) and returns it. */
         long[] growDeltas() {
-            deltaValues = Arrays.copyOf(deltaValues, deltaValues.length * 2);
+            return growDeltas(deltaValues.length * 2);
+        }
+
+        /** The deltas' array grown to at least {@code size} (the first {@link #deltas} kept). */
+        long[] growDeltas(int size) {
+            int length = deltaValues.length * 2;
+            while (length < size) {
+                length *= 2;
+            }
+            deltaValues = Arrays.copyOf(deltaValues, length);
             return deltaValues;
         }
 

@@ -12,6 +12,7 @@ import io.aggregationgateway.proto.v1.PushRequest;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
+import io.aggregationgateway.server.model.NativeBuckets;
 import io.aggregationgateway.server.model.Push;
 import io.aggregationgateway.server.model.ScalarSample;
 import io.aggregationgateway.server.model.Series;
@@ -395,8 +396,8 @@ final class MetricFamilyWireReader {
                 case Histogram.ZERO_THRESHOLD_FIELD_NUMBER << 3 | FIXED64 -> into.zeroThreshold = in.readDouble(to);
                 case Histogram.ZERO_COUNT_FIELD_NUMBER << 3 | VARINT -> into.zeroCount = in.readVarint64(to);
                 case Histogram.ZERO_COUNT_FLOAT_FIELD_NUMBER << 3 | FIXED64 -> into.zeroCountFloat = in.readDouble(to);
-                case Histogram.NEGATIVE_SPAN_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> span(in.readLengthDelimited(to), into.negative);
-                case Histogram.POSITIVE_SPAN_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> span(in.readLengthDelimited(to), into.positive);
+                case Histogram.NEGATIVE_SPAN_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> spans(in.readLengthDelimited(to), to, tag, into.negative);
+                case Histogram.POSITIVE_SPAN_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> spans(in.readLengthDelimited(to), to, tag, into.positive);
                 // repeated numbers come one per field, or packed into one length-delimited field
                 case Histogram.NEGATIVE_DELTA_FIELD_NUMBER << 3 | VARINT -> deltas(to, into.negative, tag);
                 case Histogram.NEGATIVE_DELTA_FIELD_NUMBER << 3 | LENGTH_DELIMITED -> packedDeltas(in.readLengthDelimited(to), into.negative);
@@ -428,6 +429,24 @@ final class MetricFamilyWireReader {
             }
         }
         into.addBucket(bound, count, countFloat);
+    }
+
+    /**
+     * A span field ending at {@code to} (its tag {@code spanTag} and length read), and every next
+     * one before {@code histogramEnd} that is the usual span (see {@link #span}) in a field of the
+     * same tag: client_java sends some 30 in a row, each otherwise a turn of the histogram's field loop.
+     */
+    private void spans(int to, int histogramEnd, int spanTag, HistogramFields.Side into) throws WireFormatException {
+        span(to, into);
+        byte[] buf = in.buffer();
+        int p = in.position();
+        while (histogramEnd - p >= 6 && buf[p] == spanTag && buf[p + 1] == 4
+                && buf[p + 2] == (BucketSpan.OFFSET_FIELD_NUMBER << 3 | VARINT) && buf[p + 3] >= 0
+                && buf[p + 4] == (BucketSpan.LENGTH_FIELD_NUMBER << 3 | VARINT) && buf[p + 5] >= 0) {
+            into.addSpan(WireFormat.decodeZigZag32(buf[p + 3]), buf[p + 5]);
+            p += 6;
+        }
+        in.seek(p);
     }
 
     private void span(int to, HistogramFields.Side into) throws WireFormatException {
@@ -466,10 +485,17 @@ final class MetricFamilyWireReader {
      * row. Deltas between neighbouring buckets mostly take one byte.
      */
     private void deltas(int to, HistogramFields.Side into, int repeatTag) throws WireFormatException {
+        if (dropEmptyBuckets && into.deltas == 0 && into.spans > 0) {
+            deltasIntoBuckets(to, into, repeatTag);
+        } else {
+            readDeltas(to, into, repeatTag, in.position(), into.deltas);
+        }
+    }
+
+    /** {@link #deltas} from {@code p}, the side's first {@code n} deltas read. */
+    private void readDeltas(int to, HistogramFields.Side into, int repeatTag, int p, int n) throws WireFormatException {
         byte[] buf = in.buffer();
-        int p = in.position();
         long[] deltas = into.deltaValues;
-        int n = into.deltas;
         do {
             if (n == deltas.length) {
                 deltas = into.growDeltas();
@@ -490,6 +516,104 @@ final class MetricFamilyWireReader {
         } while (repeatTag >= 0 || p < to);
         into.deltas = n;
         in.seek(p);
+    }
+
+    /**
+     * {@link #deltas} for a side's first run of deltas when its spans came first (every client sends
+     * them so): span by span, each delta is also summed into its bucket's count and written with the
+     * bucket's index into the side's scratch arrays, empty buckets left out, as
+     * {@link NativeHistogramDecoding} writes them, which then only copies them out
+     * ({@link HistogramFields.Side#streamed}). This saves a second pass over the buckets. The first
+     * bucket that decoding would refuse or write another way (an index out of range, spans that
+     * overlap, a negative count, an overflow, more deltas than the spans cover) ends the summing; the
+     * rest of the run is read as {@link #readDeltas} reads it, for the general decoding to deal with.
+     */
+    private void deltasIntoBuckets(int to, HistogramFields.Side into, int repeatTag) throws WireFormatException {
+        byte[] buf = in.buffer();
+        int p = in.position();
+        int spans = into.spans;
+        int[] spanOffsets = into.spanOffsets;
+        int[] spanLengths = into.spanLengths;
+        long covered = 0;
+        for (int s = 0; s < spans; s++) {
+            covered += Integer.toUnsignedLong(spanLengths[s]);
+        }
+        // no more buckets than the spans cover, nor than bytes are left (a delta takes one at least)
+        int size = (int) Math.min(covered, to - p + 1L);
+        long[] deltas = into.deltaValues;
+        if (deltas.length < size) {
+            deltas = into.growDeltas(size);
+        }
+        int[] indices = into.indexScratch(size);
+        double[] counts = into.countScratch(size);
+        int n = 0; // deltas read (into.deltas is 0), and buckets written
+        int kept = 0;
+        long running = 0;
+        long index = 0; // where the next span starts, less its offset
+        long previous = Long.MIN_VALUE; // the last bucket of the spans so far
+        for (int s = 0; s < spans; s++) {
+            index += spanOffsets[s];
+            long length = Integer.toUnsignedLong(spanLengths[s]);
+            if (length == 0) {
+                continue;
+            }
+            if (index <= previous || index < -NativeBuckets.MAX_ABS_INDEX || index + length - 1 > NativeBuckets.MAX_ABS_INDEX
+                    || n + length > size) {
+                readDeltas(to, into, repeatTag, p, n); // ... for the general decoding to refuse
+                return;
+            }
+            previous = index + length - 1;
+            int at = (int) index;
+            int end = n + (int) length;
+            index += length;
+            while (n < end) {
+                long delta;
+                if (p < to && buf[p] >= 0) {
+                    delta = WireFormat.decodeZigZag(buf[p++]);
+                } else {
+                    in.seek(p);
+                    delta = WireFormat.decodeZigZag(in.readVarint64(to));
+                    p = in.position();
+                }
+                deltas[n++] = delta;
+                long sum = running + delta;
+                if (((running ^ sum) & (delta ^ sum)) < 0 || sum < 0) { // Math.addExact's test, or a negative count
+                    finishDeltas(to, into, repeatTag, p, n);
+                    return;
+                }
+                running = sum;
+                indices[kept] = at++;
+                counts[kept] = sum;
+                kept += sum != 0 ? 1 : 0;
+                if (repeatTag >= 0) {
+                    if (p >= to || buf[p] != repeatTag) {
+                        into.deltas = n;
+                        in.seek(p);
+                        into.streamed(kept); // fewer deltas than the spans cover: decoding words it
+                        return;
+                    }
+                    p++; // the next delta's tag: its value must follow
+                } else if (p >= to) {
+                    into.deltas = n;
+                    in.seek(p);
+                    into.streamed(kept);
+                    return;
+                }
+            }
+        }
+        // more deltas than the spans cover
+        readDeltas(to, into, repeatTag, p, n);
+    }
+
+    /** After a delta at {@code p}: the rest of the run, if it goes on, as {@link #readDeltas} reads it. */
+    private void finishDeltas(int to, HistogramFields.Side into, int repeatTag, int p, int n) throws WireFormatException {
+        byte[] buf = in.buffer();
+        if (repeatTag >= 0 ? p < to && buf[p] == repeatTag : p < to) {
+            readDeltas(to, into, repeatTag, repeatTag >= 0 ? p + 1 : p, n);
+        } else {
+            into.deltas = n;
+            in.seek(p);
+        }
     }
 
     private void packedCounts(int to, HistogramFields.Side into) throws WireFormatException {

@@ -64,6 +64,8 @@ final class NativeHistogramDecoding {
      * bucket no rejection can depend on them, so the result is the same and the engine's copy
      * without them is saved: client_java sends the empty buckets of short gaps, about one in six.
      * A side that fails a check is decoded whole, for the engine to say which bucket is wrong.
+     * The wire reader may already have written a side's buckets this way as it read the deltas
+     * ({@link HistogramFields.Side#streamedBuckets}); they are then only copied out.
      */
     private static NativeBuckets buckets(String sideName, HistogramFields.Side side, boolean floatCounts,
                                          boolean dropEmptyBuckets) throws InvalidNativeHistogram {
@@ -75,6 +77,12 @@ final class NativeHistogramDecoding {
         if (covered != values) {
             throw new InvalidNativeHistogram(sideName + " spans cover " + covered + (covered == 1 ? " bucket" : " buckets")
                     + " but " + values + " " + (floatCounts ? "counts" : "deltas") + " were sent");
+        }
+        if (dropEmptyBuckets && !floatCounts) {
+            NativeBuckets streamed = side.streamedBuckets(); // decoded as the deltas were read
+            if (streamed != null) {
+                return streamed;
+            }
         }
         // as sent, straight into the result; without empty buckets, into the side's scratch first
         int[] indices = dropEmptyBuckets ? side.indexScratch(values) : new int[values];
