@@ -612,7 +612,7 @@ public class Labels implements Comparable<Labels> {
         /** whether every name added so far is plain: the label set then {@link Labels#hasPlainNames() says so} */
         private boolean plainNames = true;
         /** room for an encoding in the making that may turn out to be {@link Known} already, and so never copied out */
-        private byte[] encoded = new byte[0];
+        private byte[] encoded = EMPTY.data;
 
         public Builder add(String name, String value) {
             byte[] n = name.getBytes(StandardCharsets.UTF_8);
