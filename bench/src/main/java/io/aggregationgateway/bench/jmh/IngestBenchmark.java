@@ -38,7 +38,9 @@ import java.util.concurrent.TimeUnit;
  * steady state of many senders pushing the same series. Pushes carry the grouping label
  * {@code job="bench"} as the HTTP route would add it; as there, the text parser of
  * {@code ingestText} adds it to each series while it builds its labels, and so was the push of
- * {@code mergeOnly} decoded. {@code parseOnlyText} parses without it, as it always did.
+ * {@code mergeOnly} decoded; and as there, it hands over the store's label set for each series the
+ * store holds ({@code Aggregator.heldLabels}), building none. {@code parseOnlyText} parses without
+ * either, as it always did.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -87,7 +89,7 @@ public class IngestBenchmark {
 
     @Benchmark
     public PushResult ingestText() throws PushRejectedException {
-        return aggregator.push(new Push(GROUPING, textParser.parse(text, 0, text.length, GROUPING)));
+        return aggregator.push(new Push(GROUPING, textParser.parse(text, 0, text.length, GROUPING, aggregator.heldLabels())));
     }
 
     @Benchmark

@@ -3,6 +3,7 @@ package io.aggregationgateway.server.aggregate;
 import io.aggregationgateway.server.model.FamilyView;
 import io.aggregationgateway.server.model.GaugeMode;
 import io.aggregationgateway.server.model.GaugeModes;
+import io.aggregationgateway.server.model.HeldLabels;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
@@ -58,6 +59,10 @@ public final class Aggregator {
     private final LongSupplier clockMillis;
     private final GaugeCells gaugeCells;
     private final Sources sources;
+    private final HeldLabels heldLabels = name -> {
+        StoredFamily family = families.get(name);
+        return family == null ? Labels.Known.NONE : family.knownLabels();
+    };
 
     /** An engine without limits or expiry that accepts every valid metric name. */
     public Aggregator() {
@@ -98,6 +103,14 @@ public final class Aggregator {
         this.familyCap = new FamilySeriesCap(rules.maxSeriesPerFamily());
         this.clockMillis = clockMillis;
         this.sources = new Sources(sources);
+    }
+
+    /**
+     * The label sets of the stored series, family by family: a decoder that hands over a stored
+     * series' own label set for a series it decodes builds none (see {@link Labels.Known}).
+     */
+    public HeldLabels heldLabels() {
+        return heldLabels;
     }
 
     /** The limits this engine enforces; decoders enforce some of them early, too. */

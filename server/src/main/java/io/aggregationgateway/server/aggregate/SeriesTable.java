@@ -72,6 +72,30 @@ final class SeriesTable {
         }
     }
 
+    /**
+     * The cell whose labels are encoded as buf[offset, offset + length), or {@code null}: {@link #get(Labels)}
+     * for a label set not built yet.
+     *
+     * @param hash {@link Labels#hashOf} those bytes, the hash of the labels they encode
+     */
+    SeriesCell get(byte[] buf, int offset, int length, int hash) {
+        SeriesCell[][] table = chunks;
+        int home = home(hash, capacity(table) - 1);
+        for (int c = home >>> CHUNK_BITS, i = home & CHUNK_MASK; ; c = c + 1 == table.length ? 0 : c + 1, i = 0) {
+            SeriesCell[] chunk = table[c];
+            for (; i < chunk.length; i++) {
+                SeriesCell cell = (SeriesCell) SLOT.getAcquire(chunk, i);
+                if (cell == null) {
+                    return null;
+                }
+                Labels labels = cell.labels();
+                if (cell != REMOVED && labels.hashCode() == hash && labels.hasEncoding(buf, offset, length)) {
+                    return cell;
+                }
+            }
+        }
+    }
+
     /** Adds {@code cell} under its labels unless a cell with equal labels is there: returns that one, else {@code null}. */
     synchronized SeriesCell putIfAbsent(SeriesCell cell) {
         SeriesCell held = get(cell.labels());

@@ -80,6 +80,14 @@ final class StoredFamily {
         return series.get(labels) != null;
     }
 
+    /**
+     * The label sets of this family's series, by encoding: a decoder that finds a series' labels here
+     * hands over the stored series itself as that label set (a series is its labels) and builds none.
+     */
+    Labels.Known knownLabels() {
+        return series::get;
+    }
+
     /** The stored series with these labels, or {@code null}. */
     SeriesCell cell(Labels labels) {
         return series.get(labels);

@@ -53,7 +53,8 @@ final class PushHandler implements Handler {
             }
             bodyBytes = body.length;
             // PUT replaces: for a source, its series missing from the push are forgotten
-            aggregator.push(new Push(grouping, decoder.decode(pushFormat, body, aggregator.seriesGrouping(grouping)),
+            aggregator.push(new Push(grouping, decoder.decode(pushFormat, body, aggregator.seriesGrouping(grouping),
+                    aggregator.heldLabels()),
                     req.prologue().method() == Method.PUT));
             metrics.recordPush(format, bodyBytes, null);
             res.status(Status.OK_200).send();

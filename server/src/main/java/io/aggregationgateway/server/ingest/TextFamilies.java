@@ -1,5 +1,6 @@
 package io.aggregationgateway.server.ingest;
 
+import io.aggregationgateway.server.model.HeldLabels;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
@@ -73,6 +74,8 @@ final class TextFamilies {
     }
 
     private final boolean openMetrics;
+    /** the label sets a store holds already, which a sample's labels are looked up in before they are built */
+    private final HeldLabels held;
     private final ArrayList<Family> inOrder = new ArrayList<>();
     private Family[] slots = new Family[64];
 
@@ -85,8 +88,9 @@ final class TextFamilies {
     private Family family;
     private Role role;
 
-    TextFamilies(boolean openMetrics) {
+    TextFamilies(boolean openMetrics, HeldLabels held) {
         this.openMetrics = openMetrics;
+        this.held = held;
     }
 
     private static byte[] ascii(String s) {
@@ -206,6 +210,23 @@ final class TextFamilies {
             return -1;
         }
         return length;
+    }
+
+    /**
+     * The label sets held for the current sample's family, to build its labels with
+     * ({@link Labels.Builder#buildWith(Labels, Labels.Known)}): asked for once per family, by the
+     * name the family will have in the result. A {@code _created} sample's labels are dropped: none.
+     */
+    Labels.Known heldLabels() {
+        if (role == Role.DROPPED) {
+            return Labels.Known.NONE;
+        }
+        Family f = family;
+        Labels.Known known = f.held;
+        if (known == null) {
+            known = f.held = held.ofFamily(f.outputName(openMetrics));
+        }
+        return known;
     }
 
     /** The role of a sample whose name {@link #lastNameAt} found. */
@@ -446,6 +467,8 @@ final class TextFamilies {
         private String help;
         /** a TYPE line must come before the family's samples */
         private boolean hasSamples;
+        /** the store's label sets of the family, once its first sample asked: by then its type (and result name) is settled */
+        private Labels.Known held;
 
         private ArrayList<Series> scalars;
         /** histogram or summary series: their samples are collected into one series each */

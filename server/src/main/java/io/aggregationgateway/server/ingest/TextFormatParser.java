@@ -1,6 +1,7 @@
 package io.aggregationgateway.server.ingest;
 
 import io.aggregationgateway.server.ingest.TextFamilies.Role;
+import io.aggregationgateway.server.model.HeldLabels;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.PushRejectedException;
@@ -79,7 +80,7 @@ public final class TextFormatParser {
      */
     public List<MetricFamily> parse(byte[] body, int offset, int length) throws PushRejectedException {
         Objects.checkFromIndexSize(offset, length, body.length);
-        return new Run(body, offset, offset + length, openMetrics, maxLabelsPerSeries, Labels.EMPTY).parse();
+        return new Run(body, offset, offset + length, openMetrics, maxLabelsPerSeries, Labels.EMPTY, HeldLabels.NONE).parse();
     }
 
     /**
@@ -93,13 +94,23 @@ public final class TextFormatParser {
      * @throws PushRejectedException as {@link #parse(byte[], int, int)} does, with the same message
      */
     public List<MetricFamily> parse(byte[] body, int offset, int length, Labels grouping) throws PushRejectedException {
+        return parse(body, offset, length, grouping, HeldLabels.NONE);
+    }
+
+    /**
+     * As {@link #parse(byte[], int, int, Labels)}, but a series whose labels (with the grouping labels
+     * added) {@code held} has gets that label set rather than one of its own: a store's series
+     * pushed again cost no label set. The result is equal either way; so are rejections.
+     */
+    public List<MetricFamily> parse(byte[] body, int offset, int length, Labels grouping, HeldLabels held)
+            throws PushRejectedException {
         Objects.checkFromIndexSize(offset, length, body.length);
         if (grouping.isEmpty()) {
-            return parse(body, offset, length);
+            return new Run(body, offset, offset + length, openMetrics, maxLabelsPerSeries, Labels.EMPTY, held).parse();
         }
         List<MetricFamily> families;
         try {
-            families = new Run(body, offset, offset + length, openMetrics, maxLabelsPerSeries, grouping).parse();
+            families = new Run(body, offset, offset + length, openMetrics, maxLabelsPerSeries, grouping, held).parse();
         } catch (PushRejectedException withGrouping) {
             parse(body, offset, length); // throws the same rejection, worded without the grouping labels
             throw withGrouping;
@@ -200,14 +211,15 @@ public final class TextFormatParser {
         private double specialLabelValue;
         private boolean specialLabelSeen;
 
-        Run(byte[] body, int bodyStart, int bodyEnd, boolean openMetrics, int maxLabels, Labels grouping) {
+        Run(byte[] body, int bodyStart, int bodyEnd, boolean openMetrics, int maxLabels, Labels grouping,
+            HeldLabels held) {
             this.grouping = grouping;
             this.body = body;
             this.bodyStart = bodyStart;
             this.bodyEnd = bodyEnd;
             this.openMetrics = openMetrics;
             this.maxLabels = maxLabels;
-            this.families = new TextFamilies(openMetrics);
+            this.families = new TextFamilies(openMetrics, held);
         }
 
         private static byte[] ascii(String s) {
@@ -512,7 +524,7 @@ public final class TextFormatParser {
             }
             Labels built;
             try {
-                built = labels.buildWith(grouping);
+                built = labels.buildWith(grouping, families.heldLabels());
             } catch (IllegalArgumentException duplicate) {
                 throw error(duplicate.getMessage() + " in sample " + sampleName());
             }

@@ -2,6 +2,9 @@ package io.aggregationgateway.server.model;
 
 import io.aggregationgateway.server.protowire.ProtoWriter;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.BiConsumer;
@@ -15,7 +18,9 @@ import static io.aggregationgateway.server.protowire.WireFormat.writeVarint;
  * {@code a=""} as no label {@code a}).
  *
  * <p>Held as one byte array so that a million stored series cost little memory: per label
- * {@code varint(nameLength) name varint(valueLength) value}, UTF-8. The hash is computed once.
+ * {@code varint(nameLength) name varint(valueLength) value}, UTF-8. The hash is computed once, from
+ * the encoding alone ({@link #hashOf}), so that a set can be looked up by encoded bytes that are no
+ * label set yet ({@link Known}).
  *
  * <p>Not final for one reason: a stored series <em>is</em> its label set (the store's cells extend
  * this class, sharing the pushed set's encoding), so that a series does not pay for a label object
@@ -38,10 +43,19 @@ public class Labels implements Comparable<Labels> {
     private final int sizeAndFlags;
     private final int hash;
 
+    /** the encoding read as little-endian longs, for {@link #hashOf} */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long MIX = 0x9E3779B97F4A7C15L;
+
     private Labels(byte[] data, int size, boolean plainNames) {
+        this(data, size, plainNames, hashOf(data, 0, data.length));
+    }
+
+    /** @param hash {@link #hashOf} the whole of {@code data} */
+    private Labels(byte[] data, int size, boolean plainNames, int hash) {
         this.data = data;
         this.sizeAndFlags = plainNames ? size | PLAIN_NAMES : size;
-        this.hash = Arrays.hashCode(data);
+        this.hash = hash;
     }
 
     /** The same label set as {@code labels}, sharing its encoding: for a subclass that is a label set with more. */
@@ -49,6 +63,51 @@ public class Labels implements Comparable<Labels> {
         this.data = labels.data;
         this.sizeAndFlags = labels.sizeAndFlags;
         this.hash = labels.hash;
+    }
+
+    /**
+     * The hash of the label set whose encoding is buf[offset, offset + length): what its
+     * {@link #hashCode()} is. Eight bytes at a time, each word mixed in by a multiplication: a decoder
+     * hashes every series' encoding to look it up ({@link Known}) before any label set exists.
+     */
+    public static int hashOf(byte[] buf, int offset, int length) {
+        long h = length;
+        int i = offset;
+        int end = offset + length;
+        for (; i + Long.BYTES <= end; i += Long.BYTES) {
+            h = (h ^ (long) LONGS.get(buf, i)) * MIX;
+            h ^= h >>> 29;
+        }
+        long tail = 0;
+        for (int shift = 0; i < end; i++, shift += 8) {
+            tail |= (buf[i] & 0xffL) << shift;
+        }
+        h = (h ^ tail) * MIX;
+        return (int) (h ^ (h >>> 32));
+    }
+
+    /** Whether this set's encoding is buf[offset, offset + length). */
+    public final boolean hasEncoding(byte[] buf, int offset, int length) {
+        return data.length == length && Arrays.equals(data, 0, length, buf, offset, offset + length);
+    }
+
+    /**
+     * Label sets held already (a store's series), looked up by encoding: a decoder that finds the
+     * set it is about to build hands over the held one and builds none. Which one it gets does not
+     * matter to anyone, since label sets are equal by their labels; what it saves is an array and an
+     * object per series that a store holds already, the steady state of senders pushing the same series.
+     */
+    @FunctionalInterface
+    public interface Known {
+        /** Looks up nothing: every label set is built. */
+        Known NONE = (buf, offset, length, hash) -> null;
+
+        /**
+         * The held label set whose encoding is buf[offset, offset + length), or {@code null}.
+         *
+         * @param hash {@link #hashOf} those bytes
+         */
+        Labels find(byte[] buf, int offset, int length, int hash);
     }
 
     /** Labels from alternating names and values: {@code of("job", "a", "instance", "b")}. */
@@ -552,6 +611,8 @@ public class Labels implements Comparable<Labels> {
         private boolean ascending = true;
         /** whether every name added so far is plain: the label set then {@link Labels#hasPlainNames() says so} */
         private boolean plainNames = true;
+        /** room for an encoding in the making that may turn out to be {@link Known} already, and so never copied out */
+        private byte[] encoded = EMPTY.data;
 
         public Builder add(String name, String value) {
             byte[] n = name.getBytes(StandardCharsets.UTF_8);
@@ -624,12 +685,21 @@ public class Labels implements Comparable<Labels> {
          * @throws IllegalArgumentException naming the label when a name was added twice
          */
         public Labels build() {
+            return build(Known.NONE);
+        }
+
+        /**
+         * As {@link #build()}, but when {@code known} holds the label set, returns that one and builds none.
+         *
+         * @throws IllegalArgumentException naming the label when a name was added twice
+         */
+        public Labels build(Known known) {
             try {
                 if (count == 0) {
                     return EMPTY;
                 }
                 if (ascending) {
-                    return new Labels(Arrays.copyOf(scratch, used), count, plainNames);
+                    return made(scratch, used, count, plainNames, known);
                 }
                 int duplicate = sortByName();
                 if (duplicate >= 0) {
@@ -650,9 +720,9 @@ public class Labels implements Comparable<Labels> {
                     return EMPTY;
                 }
                 if (asAdded && kept == count) {
-                    return new Labels(Arrays.copyOf(scratch, used), kept, plainNames);
+                    return made(scratch, used, kept, plainNames, known);
                 }
-                byte[] data = new byte[length];
+                byte[] data = encoded = ensure(encoded, length);
                 int pos = 0;
                 for (int k = 0; k < count; k++) {
                     int i = order[k];
@@ -663,10 +733,21 @@ public class Labels implements Comparable<Labels> {
                         pos += entryLength;
                     }
                 }
-                return new Labels(data, kept, plainNames);
+                return made(data, length, kept, plainNames, known);
             } finally {
                 clear();
             }
+        }
+
+        /** The label set encoded as buf[0, length): {@code known}'s, or a new one with a copy of those bytes. */
+        private static Labels made(byte[] buf, int length, int size, boolean plainNames, Known known) {
+            int hash = hashOf(buf, 0, length);
+            Labels held = known.find(buf, 0, length, hash);
+            return held != null ? held : new Labels(Arrays.copyOf(buf, length), size, plainNames, hash);
+        }
+
+        private static byte[] ensure(byte[] buf, int length) {
+            return buf.length >= length ? buf : new byte[Math.max(length, buf.length * 2)];
         }
 
         /**
@@ -678,8 +759,18 @@ public class Labels implements Comparable<Labels> {
          * @throws IllegalArgumentException naming the label when a name was added twice
          */
         public Labels buildWith(Labels grouping) {
+            return buildWith(grouping, Known.NONE);
+        }
+
+        /**
+         * As {@link #buildWith(Labels)}, but when {@code known} holds the label set with the grouping
+         * labels added, returns that one and builds none.
+         *
+         * @throws IllegalArgumentException naming the label when a name was added twice
+         */
+        public Labels buildWith(Labels grouping, Known known) {
             if (grouping.isEmpty()) {
-                return build();
+                return build(known);
             }
             if (count == 0) {
                 return grouping;
@@ -691,7 +782,8 @@ public class Labels implements Comparable<Labels> {
                 throw new IllegalArgumentException("label name " + name + " appears twice");
             }
             byte[] g = grouping.data;
-            byte[] out = new byte[used + g.length];
+            // without a lookup, the encoding is made in the array the label set keeps
+            byte[] out = known == Known.NONE ? new byte[used + g.length] : (encoded = ensure(encoded, used + g.length));
             int pos = 0;
             int b = 0;
             int kept = 0;
@@ -741,7 +833,10 @@ public class Labels implements Comparable<Labels> {
             if (kept == 0) {
                 return grouping;
             }
-            return new Labels(pos == out.length ? out : Arrays.copyOf(out, pos), kept + grouping.size(), plain);
+            if (out != encoded && pos == out.length) {
+                return new Labels(out, kept + grouping.size(), plain);
+            }
+            return made(out, pos, kept + grouping.size(), plain, known);
         }
 
         /** The order of labels added {@link #ascending}: as added, without a repeated name (returns -1). */

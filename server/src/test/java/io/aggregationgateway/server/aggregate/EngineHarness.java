@@ -22,8 +22,10 @@ final class EngineHarness {
     PushResult push(String groupingPath, String body) throws PushRejectedException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         Labels grouping = GroupingPath.parse(groupingPath, false);
-        // as PushHandler: the parser adds the grouping labels the engine would add
-        return aggregator.push(new Push(grouping, parser.parse(bytes, 0, bytes.length, aggregator.seriesGrouping(grouping))));
+        // as PushHandler: the parser adds the grouping labels the engine would add, and hands over the
+        // store's label sets for series it holds
+        return aggregator.push(new Push(grouping, parser.parse(bytes, 0, bytes.length, aggregator.seriesGrouping(grouping),
+                aggregator.heldLabels())));
     }
 
     PushResult push(String body) throws PushRejectedException {

@@ -3,6 +3,7 @@ package io.aggregationgateway.server.ingest;
 import io.aggregationgateway.server.ingest.TextFormatParser.Dialect;
 import io.aggregationgateway.server.ingest.TextFormatParserTest.ModelText;
 import io.aggregationgateway.server.model.ClassicHistogram;
+import io.aggregationgateway.server.model.HeldLabels;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
@@ -102,6 +103,67 @@ class TextFormatParserPropertyTest {
             }
         }
         assertTrue(added > ITERATIONS / 2, "grouping labels added while parsing in " + added + " of " + ITERATIONS);
+    }
+
+    /**
+     * Parsing with the label sets of an earlier parse held ({@link HeldLabels}) gives the same model,
+     * each series carrying the held label set itself; the lookup is asked by family name, with each
+     * encoding's hash.
+     */
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void heldLabelSetsAreHandedOverAndMeanTheSame(Dialect dialect) throws PushRejectedException {
+        TextFormatParser parser = new TextFormatParser(dialect);
+        Labels grouping = Labels.of("job", "j");
+        int handedOver = 0;
+        for (int i = 0; i < ITERATIONS; i++) {
+            long seed = BASE_SEED + i;
+            Generated generated = new Generator(new Random(seed), dialect == Dialect.OPENMETRICS_1_0_0).generate();
+            byte[] body = generated.text.getBytes(StandardCharsets.UTF_8);
+            List<MetricFamily> first = parser.parse(body, 0, body.length, grouping);
+            java.util.Map<String, java.util.Map<Labels, Labels>> stored = new java.util.HashMap<>();
+            for (MetricFamily f : first) {
+                for (Series series : f.series()) {
+                    stored.computeIfAbsent(f.name(), name -> new java.util.HashMap<>()).put(series.labels(), series.labels());
+                }
+            }
+            HeldLabels held = family -> {
+                java.util.Map<Labels, Labels> ofFamily = stored.get(family);
+                return ofFamily == null ? Labels.Known.NONE : (buf, offset, length, hash) -> {
+                    Labels asked = Labels.fromEncoding(buf, offset, length);
+                    assertEquals(asked.hashCode(), hash, "hash of " + asked);
+                    return ofFamily.get(asked);
+                };
+            };
+            List<MetricFamily> again = parser.parse(body, 0, body.length, grouping, held);
+            assertEquals(ModelText.render(first), ModelText.render(again), () -> "seed " + seed + " (" + dialect + ")");
+            for (MetricFamily f : again) {
+                for (Series series : f.series()) {
+                    java.util.Map<Labels, Labels> ofFamily = stored.get(f.name());
+                    if (ofFamily != null && ofFamily.get(series.labels()) == series.labels()) {
+                        handedOver++;
+                    }
+                }
+            }
+            // a rejected body is rejected alike
+            byte[] broken = (generated.text + "bad{\n").getBytes(StandardCharsets.UTF_8);
+            String without = rejection(() -> parser.parse(broken, 0, broken.length, grouping));
+            String with = rejection(() -> parser.parse(broken, 0, broken.length, grouping, held));
+            assertEquals(without, with, () -> "seed " + seed + " (" + dialect + ")");
+        }
+        assertTrue(handedOver > ITERATIONS, "held label sets handed over " + handedOver + " times");
+    }
+
+    private interface Parse {
+        List<MetricFamily> run() throws PushRejectedException;
+    }
+
+    private static String rejection(Parse parse) {
+        try {
+            return "parsed " + ModelText.render(parse.run());
+        } catch (PushRejectedException e) {
+            return e.reason() + ": " + e.getMessage();
+        }
     }
 
     private static List<MetricFamily> withOverrides(List<MetricFamily> families, Labels grouping) {

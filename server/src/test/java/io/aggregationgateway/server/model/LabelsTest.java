@@ -11,6 +11,8 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -461,5 +463,67 @@ class LabelsTest {
         Labels.Builder builder = new Labels.Builder();
         labels.forEach(builder::add);
         return builder.build();
+    }
+
+    /** The hash of an encoding's bytes is the hash of the label set they encode, at every length and offset. */
+    @Test
+    void hashOfAnEncodingIsItsLabelSetsHash() {
+        Random rnd = new Random(7);
+        for (int i = 0; i < 500; i++) {
+            Labels.Builder builder = new Labels.Builder();
+            for (int n = rnd.nextInt(5); n >= 0; n--) {
+                builder.add("n" + rnd.nextInt(1000), "v".repeat(rnd.nextInt(20)) + rnd.nextInt(100));
+            }
+            Labels labels = builder.build();
+            byte[] encoding = encoding(labels);
+            int shift = rnd.nextInt(9);
+            byte[] shifted = new byte[shift + encoding.length + 3];
+            System.arraycopy(encoding, 0, shifted, shift, encoding.length);
+            assertEquals(labels.hashCode(), Labels.hashOf(shifted, shift, encoding.length), labels.toString());
+            assertEquals(labels, Labels.fromEncoding(shifted, shift, encoding.length));
+            assertTrue(labels.hasEncoding(shifted, shift, encoding.length));
+            assertFalse(labels.hasEncoding(shifted, shift, encoding.length + 1));
+        }
+    }
+
+    /**
+     * A builder asked to look its label set up hands over the held one when it is held, in every way
+     * of building (labels in order, out of order, with grouping labels added), and else builds an
+     * equal set of its own; the lookup gets the encoding and its hash.
+     */
+    @Test
+    void buildersHandOverAHeldLabelSet() {
+        Labels held = Labels.of("a", "1", "job", "x", "z", "2");
+        Labels.Known known = (buf, offset, length, hash) -> {
+            assertEquals(Labels.hashOf(buf, offset, length), hash);
+            return held.hasEncoding(buf, offset, length) ? held : null;
+        };
+        assertSame(held, new Labels.Builder().add("a", "1").add("job", "x").add("z", "2").build(known));
+        assertSame(held, new Labels.Builder().add("z", "2").add("a", "1").add("job", "x").build(known));
+        assertSame(held, new Labels.Builder().add("a", "1").add("e", "").add("job", "x").add("z", "2").build(known));
+        assertSame(held, new Labels.Builder().add("a", "1").add("z", "2").buildWith(Labels.of("job", "x"), known));
+        assertSame(held, new Labels.Builder().add("z", "2").add("a", "1").buildWith(Labels.of("job", "x"), known));
+        Labels other = new Labels.Builder().add("a", "1").add("z", "2").buildWith(Labels.of("job", "y"), known);
+        assertNotSame(held, other);
+        assertEquals(Labels.of("a", "1", "job", "y", "z", "2"), other);
+        assertEquals(Labels.of("a", "1"), new Labels.Builder().add("a", "1").build(known));
+        // the builder is reusable after each, as without a lookup
+        Labels.Builder reused = new Labels.Builder();
+        for (int i = 0; i < 3; i++) {
+            assertSame(held, reused.add("a", "1").add("z", "2").buildWith(Labels.of("job", "x"), known));
+            assertEquals(Labels.of("a", "1", "job", "q", "z", "2"),
+                    reused.add("z", "2").add("a", "1").buildWith(Labels.of("job", "q"), known));
+        }
+    }
+
+    private static byte[] encoding(Labels labels) {
+        io.aggregationgateway.server.protowire.ProtoWriter writer = new io.aggregationgateway.server.protowire.ProtoWriter(16);
+        try {
+            writer.reserve(labels.encodedSize());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        labels.writeEncoding(0, writer);
+        return java.util.Arrays.copyOf(writer.buffer(), writer.size());
     }
 }
