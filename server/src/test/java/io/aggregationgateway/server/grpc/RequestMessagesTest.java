@@ -35,24 +35,33 @@ class RequestMessagesTest {
     private final CountDownLatch starting = new CountDownLatch(1);
     private final CountDownLatch release = new CountDownLatch(1);
 
-    /** A call whose start waits for {@link #release}, as one whose guard checks a password does. */
-    private final SubProtocolHandler call = new SubProtocolHandler() {
+    /** A wrapped call in a fixed state that records its resets in {@code seen}; what its start and each frame do is given. */
+    private static final class Probe implements SubProtocolHandler {
+        private final List<String> seen;
+        private final Http2StreamState state;
+        private final Runnable onInit;
+        private final Runnable onData;
+
+        Probe(List<String> seen, Http2StreamState state, Runnable onInit, Runnable onData) {
+            this.seen = seen;
+            this.state = state;
+            this.onInit = onInit;
+            this.onData = onData;
+        }
+
         @Override
         public void init() {
-            events.add("init started");
-            starting.countDown();
-            await(release);
-            events.add("init done");
+            onInit.run();
         }
 
         @Override
         public Http2StreamState streamState() {
-            return Http2StreamState.OPEN;
+            return state;
         }
 
         @Override
         public void rstStream(Http2RstStream rstStream) {
-            events.add("reset " + rstStream.errorCode());
+            seen.add("reset " + rstStream.errorCode());
         }
 
         @Override
@@ -61,12 +70,26 @@ class RequestMessagesTest {
 
         @Override
         public void data(Http2FrameHeader header, BufferData data) {
+            onData.run();
         }
-    };
+    }
 
-    private final RequestMessages messages = new RequestMessages(call, null, 1, false, 1024,
-            (RejectionReason reason, String message, long bytes) -> PushService.status(reason, message), Runnable::run,
-            endings::add);
+    /** {@code call} wrapped as {@link GrpcCalls} wraps a call; its endings go to {@link #endings}. */
+    private RequestMessages wrapped(SubProtocolHandler call) {
+        return new RequestMessages(call, null, 1, false, 1024,
+                (RejectionReason reason, String message, long bytes) -> PushService.status(reason, message), Runnable::run,
+                endings::add);
+    }
+
+    /** A call whose start waits for {@link #release}, as one whose guard checks a password does. */
+    private final SubProtocolHandler call = new Probe(events, Http2StreamState.OPEN, () -> {
+        events.add("init started");
+        starting.countDown();
+        await(release);
+        events.add("init done");
+    }, () -> { });
+
+    private final RequestMessages messages = wrapped(call);
 
     @Test
     void aResetWhileTheCallStartsIsPassedOnOnceItHasStarted() throws InterruptedException {
@@ -169,35 +192,12 @@ class RequestMessagesTest {
         CountDownLatch inData = new CountDownLatch(1);
         CountDownLatch finishData = new CountDownLatch(1);
         List<String> seen = new CopyOnWriteArrayList<>();
-        SubProtocolHandler slow = new SubProtocolHandler() {
-            @Override
-            public void init() {
-            }
-
-            @Override
-            public Http2StreamState streamState() {
-                return Http2StreamState.OPEN;
-            }
-
-            @Override
-            public void rstStream(Http2RstStream rstStream) {
-                seen.add("reset " + rstStream.errorCode());
-            }
-
-            @Override
-            public void windowUpdate(Http2WindowUpdate update) {
-            }
-
-            @Override
-            public void data(Http2FrameHeader header, BufferData data) {
-                inData.countDown(); // as a push being applied, which may write to the disk
-                await(finishData);
-                seen.add("interrupted in the call's code: " + Thread.currentThread().isInterrupted());
-            }
-        };
-        RequestMessages wrapped = new RequestMessages(slow, null, 1, false, 1024,
-                (RejectionReason reason, String message, long bytes) -> PushService.status(reason, message), Runnable::run,
-                endings::add);
+        // as a push being applied, which may write to the disk
+        RequestMessages wrapped = wrapped(new Probe(seen, Http2StreamState.OPEN, () -> { }, () -> {
+            inData.countDown();
+            await(finishData);
+            seen.add("interrupted in the call's code: " + Thread.currentThread().isInterrupted());
+        }));
         BlockingQueue<Http2FrameHeader> frames = new LinkedBlockingQueue<>();
         frames.add(frame(5, false));
         List<String> outcome = new CopyOnWriteArrayList<>();
@@ -212,34 +212,8 @@ class RequestMessagesTest {
 
     @Test
     void aCallAnsweredBeforeTheClientsEndReadsOnUntilItAndDropsWhatComes() throws Exception {
-        SubProtocolHandler refusing = new SubProtocolHandler() {
-            @Override
-            public void init() {
-                events.add("refused at its start");
-            }
-
-            @Override
-            public Http2StreamState streamState() {
-                return Http2StreamState.HALF_CLOSED_LOCAL;
-            }
-
-            @Override
-            public void rstStream(Http2RstStream rstStream) {
-                events.add("reset " + rstStream.errorCode());
-            }
-
-            @Override
-            public void windowUpdate(Http2WindowUpdate update) {
-            }
-
-            @Override
-            public void data(Http2FrameHeader header, BufferData data) {
-                events.add("data");
-            }
-        };
-        RequestMessages wrapped = new RequestMessages(refusing, null, 1, false, 1024,
-                (RejectionReason reason, String message, long bytes) -> PushService.status(reason, message), Runnable::run,
-                endings::add);
+        RequestMessages wrapped = wrapped(new Probe(events, Http2StreamState.HALF_CLOSED_LOCAL,
+                () -> events.add("refused at its start"), () -> events.add("data")));
         BlockingQueue<Http2FrameHeader> frames = new LinkedBlockingQueue<>(List.of(frame(100, false), frame(7, true)));
         List<String> outcome = new CopyOnWriteArrayList<>();
         Thread stream = helidonLoop(wrapped, frames, outcome);
