@@ -9,6 +9,7 @@ import io.aggregationgateway.server.model.ScalarSample;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -37,9 +38,10 @@ public final class GatewayMetrics {
     private final Supplier<Optional<Instant>> nextReset;
     private final Supplier<SourceCounts> sources;
     private final Supplier<SnapshotCounts> snapshots;
-    private final Map<Labels, LongAdder> pushes = new ConcurrentHashMap<>();
-    private final Map<Labels, LongAdder> rejections = new ConcurrentHashMap<>();
-    private final Map<Labels, LongAdder> bytes = new ConcurrentHashMap<>();
+    /** By format name: counted without a label set built per push, which took a few per cent of a small push. */
+    private final Map<String, FormatCounters> formats = new ConcurrentHashMap<>();
+    /** By {@link RejectionReason#ordinal()}. */
+    private final LongAdder[] rejections = new LongAdder[RejectionReason.values().length];
     private final RecentRejections recentRejections;
 
     /**
@@ -79,6 +81,14 @@ public final class GatewayMetrics {
         this.nextReset = nextReset;
         this.sources = sources;
         this.recentRejections = new RecentRejections(clock);
+        Arrays.setAll(rejections, i -> new LongAdder());
+    }
+
+    /** One format's counters; it exists once a push of the format came, so its bytes are shown from then on. */
+    private record FormatCounters(LongAdder accepted, LongAdder rejected, LongAdder bytes) {
+        FormatCounters() {
+            this(new LongAdder(), new LongAdder(), new LongAdder());
+        }
     }
 
     /** The last refused pushes, which every adapter records next to {@link #recordPush}. */
@@ -90,10 +100,14 @@ public final class GatewayMetrics {
     public PushCounts counts() {
         Map<String, Long> accepted = new HashMap<>();
         Map<String, Long> rejected = new HashMap<>();
-        pushes.forEach((labels, count) -> ("accepted".equals(labels.get("result")) ? accepted : rejected)
-                .put(labels.get("format"), count.sum()));
+        formats.forEach((format, counters) -> {
+            putIfCounted(accepted, format, counters.accepted());
+            putIfCounted(rejected, format, counters.rejected());
+        });
         Map<String, Long> reasons = new HashMap<>();
-        rejections.forEach((labels, count) -> reasons.put(labels.get("reason"), count.sum()));
+        for (RejectionReason reason : RejectionReason.values()) {
+            putIfCounted(reasons, reasonLabel(reason), rejections[reason.ordinal()]);
+        }
         return new PushCounts(accepted, rejected, reasons);
     }
 
@@ -105,14 +119,28 @@ public final class GatewayMetrics {
      * @param rejection why it was refused, or {@code null} when accepted
      */
     public void recordPush(String format, long bodyBytes, RejectionReason rejection) {
-        Labels byFormat = Labels.of("format", format);
-        String result = rejection == null ? "accepted" : "rejected";
-        pushes.computeIfAbsent(Labels.of("format", format, "result", result), l -> new LongAdder()).increment();
-        bytes.computeIfAbsent(byFormat, l -> new LongAdder()).add(bodyBytes);
-        if (rejection != null) {
-            rejections.computeIfAbsent(Labels.of("reason", rejection.name().toLowerCase(Locale.ROOT)),
-                    l -> new LongAdder()).increment();
+        FormatCounters counters = formats.get(format);
+        if (counters == null) {
+            counters = formats.computeIfAbsent(format, f -> new FormatCounters());
         }
+        counters.bytes().add(bodyBytes);
+        if (rejection == null) {
+            counters.accepted().increment();
+        } else {
+            counters.rejected().increment();
+            rejections[rejection.ordinal()].increment();
+        }
+    }
+
+    private static void putIfCounted(Map<String, Long> counts, String key, LongAdder count) {
+        long sum = count.sum();
+        if (sum > 0) {
+            counts.put(key, sum);
+        }
+    }
+
+    private static String reasonLabel(RejectionReason reason) {
+        return reason.name().toLowerCase(Locale.ROOT);
     }
 
     /** The pushed families and the gateway's own, in one list sorted by name. */
@@ -126,8 +154,19 @@ public final class GatewayMetrics {
 
     List<FamilyView> ownFamilies() {
         List<FamilyView> out = new ArrayList<>();
+        List<ScalarSample> pushes = new ArrayList<>();
+        List<ScalarSample> bytes = new ArrayList<>();
+        formats.forEach((format, counters) -> {
+            addIfCounted(pushes, Labels.of("format", format, "result", "accepted"), counters.accepted());
+            addIfCounted(pushes, Labels.of("format", format, "result", "rejected"), counters.rejected());
+            bytes.add(new ScalarSample(Labels.of("format", format), counters.bytes().sum()));
+        });
+        List<ScalarSample> reasons = new ArrayList<>();
+        for (RejectionReason reason : RejectionReason.values()) {
+            addIfCounted(reasons, Labels.of("reason", reasonLabel(reason)), rejections[reason.ordinal()]);
+        }
         out.add(counter("pushes_total", "Pushes received, by format and result (accepted or rejected).", pushes));
-        out.add(counter("rejections_total", "Rejected pushes, by reason.", rejections));
+        out.add(counter("rejections_total", "Rejected pushes, by reason.", reasons));
         out.add(counter("received_bytes_total", "Push body bytes received (after gzip decoding), by format.", bytes));
         out.add(gauge("families", "Families the gateway holds.", familiesHeld.getAsInt()));
         out.add(gauge("series", "Series the gateway holds.", seriesHeld.getAsLong()));
@@ -170,10 +209,15 @@ public final class GatewayMetrics {
         return t.toEpochMilli() / 1000.0;
     }
 
-    private static FamilyView counter(String name, String help, Map<Labels, LongAdder> values) {
-        List<ScalarSample> samples = values.entrySet().stream()
-                .map(e -> new ScalarSample(e.getKey(), e.getValue().sum()))
-                .toList();
+    /** Only counts that moved are shown, as a label set appears once something was counted with it. */
+    private static void addIfCounted(List<ScalarSample> samples, Labels labels, LongAdder count) {
+        long sum = count.sum();
+        if (sum > 0) {
+            samples.add(new ScalarSample(labels, sum));
+        }
+    }
+
+    private static FamilyView counter(String name, String help, List<ScalarSample> samples) {
         return FamilyView.ofSamples(PREFIX + name, MetricType.COUNTER, help, samples);
     }
 
