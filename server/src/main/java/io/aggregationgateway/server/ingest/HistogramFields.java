@@ -80,6 +80,12 @@ final class HistogramFields {
 
     /** One side's spans and its deltas (integer histograms) or counts (float histograms), as sent. */
     static final class Side {
+        /**
+         * Integer counts that add up to at most this add up exactly as doubles, in any order: every
+         * partial sum of non-negative counts is an integer no larger, which a double holds.
+         */
+        static final long EXACT_TOTAL = 1L << 53;
+
         int spans;
         int[] spanOffsets = new int[8];
         /** {@code uint32} on the wire: read with {@link Integer#toUnsignedLong}. */
@@ -91,11 +97,12 @@ final class HistogramFields {
         private int[] indexScratch = new int[0];
         private double[] countScratch = new double[0];
         // What the side's first run of deltas made of its buckets as it was read (see
-        // streamed): the spans and deltas it was read with, and the buckets written to the scratch
-        // arrays, or -1 when there are none, or none that decoding would keep.
+        // streamed): the spans and deltas it was read with, the buckets written to the scratch
+        // arrays, or -1 when there are none, or none that decoding would keep, and their counts' sum.
         private int streamedSpans;
         private int streamedDeltas;
         private int streamedBuckets = -1;
+        private long streamedTotal;
 
         void clear() {
             spans = 0;
@@ -107,23 +114,29 @@ final class HistogramFields {
         /**
          * Notes that the side's deltas so far, read with its spans so far, decoded to the first
          * {@code buckets} entries of the scratch arrays, empty buckets left out, every check of
-         * {@link NativeHistogramDecoding#decode} passed.
+         * {@link NativeHistogramDecoding#decode} passed, and that their counts add up to
+         * {@code total}, or to more than {@link #EXACT_TOTAL} when {@code total} is above it.
          */
-        void streamed(int buckets) {
+        void streamed(int buckets, long total) {
             streamedSpans = spans;
             streamedDeltas = deltas;
             streamedBuckets = buckets;
+            streamedTotal = total;
         }
 
         /**
          * The buckets {@link #streamed} noted, copied out at their size, while the side still has
-         * exactly the spans and deltas they were decoded from; otherwise {@code null}.
+         * exactly the spans and deltas they were decoded from; otherwise {@code null}. They are
+         * {@linkplain NativeBuckets#checked checked} when their total is exact as a double.
          */
         NativeBuckets streamedBuckets() {
             if (streamedBuckets < 0 || streamedSpans != spans || streamedDeltas != deltas) {
                 return null;
             }
-            return new NativeBuckets(Arrays.copyOf(indexScratch, streamedBuckets), Arrays.copyOf(countScratch, streamedBuckets));
+            int[] indices = Arrays.copyOf(indexScratch, streamedBuckets);
+            double[] counts = Arrays.copyOf(countScratch, streamedBuckets);
+            return streamedTotal <= EXACT_TOTAL ? NativeBuckets.checked(indices, counts, streamedTotal)
+                    : new NativeBuckets(indices, counts);
         }
 
         void addSpan(int offset, int length) {
