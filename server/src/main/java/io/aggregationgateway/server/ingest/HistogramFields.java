@@ -80,12 +80,6 @@ final class HistogramFields {
 
     /** One side's spans and its deltas (integer histograms) or counts (float histograms), as sent. */
     static final class Side {
-        /**
-         * Integer counts that add up to at most this add up exactly as doubles, in any order: every
-         * partial sum of non-negative counts is an integer no larger, which a double holds.
-         */
-        static final long EXACT_TOTAL = 1L << 53;
-
         int spans;
         int[] spanOffsets = new int[8];
         /** {@code uint32} on the wire: read with {@link Integer#toUnsignedLong}. */
@@ -102,7 +96,7 @@ final class HistogramFields {
         private int streamedSpans;
         private int streamedDeltas;
         private int streamedBuckets = -1;
-        private long streamedTotal;
+        private double streamedTotal;
 
         void clear() {
             spans = 0;
@@ -114,10 +108,10 @@ final class HistogramFields {
         /**
          * Notes that the side's deltas so far, read with its spans so far, decoded to the first
          * {@code buckets} entries of the scratch arrays, empty buckets left out, every check of
-         * {@link NativeHistogramDecoding#decode} passed, and that their counts add up to
-         * {@code total}, or to more than {@link #EXACT_TOTAL} when {@code total} is above it.
+         * {@link NativeHistogramDecoding#decode} passed, and that their counts, added up in their
+         * order, make {@code total}.
          */
-        void streamed(int buckets, long total) {
+        void streamed(int buckets, double total) {
             streamedSpans = spans;
             streamedDeltas = deltas;
             streamedBuckets = buckets;
@@ -126,17 +120,15 @@ final class HistogramFields {
 
         /**
          * The buckets {@link #streamed} noted, copied out at their size, while the side still has
-         * exactly the spans and deltas they were decoded from; otherwise {@code null}. They are
-         * {@linkplain NativeBuckets#checked checked} when their total is exact as a double.
+         * exactly the spans and deltas they were decoded from; otherwise {@code null}. They come
+         * {@linkplain NativeBuckets#checked checked}: the engine need not check them again.
          */
         NativeBuckets streamedBuckets() {
             if (streamedBuckets < 0 || streamedSpans != spans || streamedDeltas != deltas) {
                 return null;
             }
-            int[] indices = Arrays.copyOf(indexScratch, streamedBuckets);
-            double[] counts = Arrays.copyOf(countScratch, streamedBuckets);
-            return streamedTotal <= EXACT_TOTAL ? NativeBuckets.checked(indices, counts, streamedTotal)
-                    : new NativeBuckets(indices, counts);
+            return NativeBuckets.checked(Arrays.copyOf(indexScratch, streamedBuckets),
+                    Arrays.copyOf(countScratch, streamedBuckets), streamedTotal);
         }
 
         void addSpan(int offset, int length) {

@@ -549,9 +549,7 @@ final class MetricFamilyWireReader {
         int n = 0; // deltas read (into.deltas is 0), and buckets written
         int kept = 0;
         long running = 0;
-        // the counts' sum, and their bits: with no count of 32 bits or more, fewer than 2^31 of them cannot overflow it
-        long total = 0;
-        long bits = 0;
+        double total = 0; // the counts' sum, added up in their order as the engine's check adds them
         long index = 0; // where the next span starts, less its offset
         long previous = Long.MIN_VALUE; // the last bucket of the spans so far
         for (int s = 0; s < spans; s++) {
@@ -585,37 +583,29 @@ final class MetricFamilyWireReader {
                     return;
                 }
                 running = sum;
+                double count = sum;
                 indices[kept] = at++;
-                counts[kept] = sum;
+                counts[kept] = count;
                 kept += sum != 0 ? 1 : 0;
-                total += sum;
-                bits |= sum;
+                total += count;
                 if (repeatTag >= 0) {
                     if (p >= to || buf[p] != repeatTag) {
                         into.deltas = n;
                         in.seek(p);
-                        into.streamed(kept, streamedTotal(total, bits)); // fewer deltas than the spans cover: decoding words it
+                        into.streamed(kept, total); // fewer deltas than the spans cover: decoding words it
                         return;
                     }
                     p++; // the next delta's tag: its value must follow
                 } else if (p >= to) {
                     into.deltas = n;
                     in.seek(p);
-                    into.streamed(kept, streamedTotal(total, bits));
+                    into.streamed(kept, total);
                     return;
                 }
             }
         }
         // more deltas than the spans cover
         readDeltas(to, into, repeatTag, p, n);
-    }
-
-    /**
-     * The counts' sum for {@link HistogramFields.Side#streamed}: {@code total} when no count had 32
-     * bits or more (so it did not overflow), otherwise one more than the exact limit.
-     */
-    private static long streamedTotal(long total, long bits) {
-        return bits >>> 32 == 0 ? total : HistogramFields.Side.EXACT_TOTAL + 1;
     }
 
     /** After a delta at {@code p}: the rest of the run, if it goes on, as {@link #readDeltas} reads it. */

@@ -11,8 +11,9 @@ package io.aggregationgateway.server.model;
  * ({@link #checked}). In the store the indices are strictly ascending and every count is positive.
  * The arrays are never modified once the value is built.
  *
- * @param checkedTotal the exact sum of the counts when whoever built these buckets has found them
- *                     in the store's form (see {@link #checked}); {@code NaN} otherwise
+ * @param checkedTotal the sum of the counts, added up in their order, when whoever built these
+ *                     buckets has found them in the store's form (see {@link #checked});
+ *                     {@code NaN} otherwise
  */
 public record NativeBuckets(int[] indices, double[] counts, double checkedTotal) {
     public static final NativeBuckets EMPTY = new NativeBuckets(new int[0], new double[0]);
@@ -38,9 +39,9 @@ public record NativeBuckets(int[] indices, double[] counts, double checkedTotal)
     /**
      * Buckets their builder has checked and found in the store's form: indices strictly ascending
      * and within {@link #MAX_ABS_INDEX} either way, every count finite and positive, and
-     * {@code total} their counts' sum, exact (so a sum in any order gives it). The engine then takes
-     * them without checking each bucket again: a decoder that checks them as it writes them saves
-     * that pass.
+     * {@code total} their counts added up in their order (from 0, one by one: the same double as
+     * the engine's own sum). The engine then takes them without checking and adding up each bucket
+     * again: a decoder that checks them as it writes them saves that pass.
      */
     public static NativeBuckets checked(int[] indices, double[] counts, double total) {
         return new NativeBuckets(indices, counts, total);

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * message, or both keep the same histogram.
  *
  * <p>The server's decoder also marks the integer sides it has checked
- * ({@link NativeBuckets#checked}, with their exact total) for the engine to take without checking
+ * ({@link NativeBuckets#checked}, with their counts' sum) for the engine to take without checking
  * each bucket again; a second property pushes counts of every size, up to totals that a double
  * cannot hold exactly or a {@code long} cannot hold at all, with sample counts just below, at and
  * above the buckets' total.
@@ -81,9 +81,9 @@ class NativeEmptyBucketsDecodePropertyTest {
                 fail("failed with seed " + seed + " (-Dnative.seed=" + seed + "): " + t, t);
             }
         }
-        // both outcomes, and both kinds of side (checked, and too large to be), must come often
+        // both outcomes must come often, and the decoder must have checked the sides, or the property says little
         assertTrue(accepted > ITERATIONS / 4 && accepted < 2 * ITERATIONS - ITERATIONS / 4, accepted + " pushes accepted");
-        assertTrue(checked > ITERATIONS / 5 && checked < ITERATIONS - ITERATIONS / 5, checked + " sides checked");
+        assertEquals(ITERATIONS, checked, "sides checked by the decoder");
     }
 
     /** Two pushes of random native histograms into both engines; returns how many were accepted. */
