@@ -91,11 +91,12 @@ final class HistogramFields {
         private int[] indexScratch = new int[0];
         private double[] countScratch = new double[0];
         // What the side's first run of deltas made of its buckets as it was read (see
-        // streamed): the spans and deltas it was read with, and the buckets written to the scratch
-        // arrays, or -1 when there are none, or none that decoding would keep.
+        // streamed): the spans and deltas it was read with, the buckets written to the scratch
+        // arrays, or -1 when there are none, or none that decoding would keep, and their counts' sum.
         private int streamedSpans;
         private int streamedDeltas;
         private int streamedBuckets = -1;
+        private double streamedTotal;
 
         void clear() {
             spans = 0;
@@ -107,23 +108,27 @@ final class HistogramFields {
         /**
          * Notes that the side's deltas so far, read with its spans so far, decoded to the first
          * {@code buckets} entries of the scratch arrays, empty buckets left out, every check of
-         * {@link NativeHistogramDecoding#decode} passed.
+         * {@link NativeHistogramDecoding#decode} passed, and that their counts, added up in their
+         * order, make {@code total}.
          */
-        void streamed(int buckets) {
+        void streamed(int buckets, double total) {
             streamedSpans = spans;
             streamedDeltas = deltas;
             streamedBuckets = buckets;
+            streamedTotal = total;
         }
 
         /**
          * The buckets {@link #streamed} noted, copied out at their size, while the side still has
-         * exactly the spans and deltas they were decoded from; otherwise {@code null}.
+         * exactly the spans and deltas they were decoded from; otherwise {@code null}. They come
+         * {@linkplain NativeBuckets#checked checked}: the engine need not check them again.
          */
         NativeBuckets streamedBuckets() {
             if (streamedBuckets < 0 || streamedSpans != spans || streamedDeltas != deltas) {
                 return null;
             }
-            return new NativeBuckets(Arrays.copyOf(indexScratch, streamedBuckets), Arrays.copyOf(countScratch, streamedBuckets));
+            return NativeBuckets.checked(Arrays.copyOf(indexScratch, streamedBuckets),
+                    Arrays.copyOf(countScratch, streamedBuckets), streamedTotal);
         }
 
         void addSpan(int offset, int length) {

@@ -549,6 +549,7 @@ final class MetricFamilyWireReader {
         int n = 0; // deltas read (into.deltas is 0), and buckets written
         int kept = 0;
         long running = 0;
+        double total = 0; // the counts' sum, added up in their order as the engine's check adds them
         long index = 0; // where the next span starts, less its offset
         long previous = Long.MIN_VALUE; // the last bucket of the spans so far
         for (int s = 0; s < spans; s++) {
@@ -582,21 +583,23 @@ final class MetricFamilyWireReader {
                     return;
                 }
                 running = sum;
+                double count = sum;
                 indices[kept] = at++;
-                counts[kept] = sum;
+                counts[kept] = count;
                 kept += sum != 0 ? 1 : 0;
+                total += count;
                 if (repeatTag >= 0) {
                     if (p >= to || buf[p] != repeatTag) {
                         into.deltas = n;
                         in.seek(p);
-                        into.streamed(kept); // fewer deltas than the spans cover: decoding words it
+                        into.streamed(kept, total); // fewer deltas than the spans cover: decoding words it
                         return;
                     }
                     p++; // the next delta's tag: its value must follow
                 } else if (p >= to) {
                     into.deltas = n;
                     in.seek(p);
-                    into.streamed(kept);
+                    into.streamed(kept, total);
                     return;
                 }
             }

@@ -7,10 +7,15 @@ package io.aggregationgateway.server.model;
  * hold nothing.
  *
  * <p>As decoded from a push the indices follow the spans and the counts are what was sent,
- * so either may be invalid; the engine checks them. In the store the indices are strictly
- * ascending and every count is positive. The arrays are never modified once the value is built.
+ * so either may be invalid; the engine checks them, unless the decoder has already done so
+ * ({@link #checked}). In the store the indices are strictly ascending and every count is positive.
+ * The arrays are never modified once the value is built.
+ *
+ * @param checkedTotal the sum of the counts, added up in their order, when whoever built these
+ *                     buckets has found them in the store's form (see {@link #checked});
+ *                     {@code NaN} otherwise
  */
-public record NativeBuckets(int[] indices, double[] counts) {
+public record NativeBuckets(int[] indices, double[] counts, double checkedTotal) {
     public static final NativeBuckets EMPTY = new NativeBuckets(new int[0], new double[0]);
 
     /**
@@ -24,6 +29,27 @@ public record NativeBuckets(int[] indices, double[] counts) {
         if (indices.length != counts.length) {
             throw new IllegalArgumentException(indices.length + " indices but " + counts.length + " counts");
         }
+    }
+
+    /** Buckets nobody has checked yet. */
+    public NativeBuckets(int[] indices, double[] counts) {
+        this(indices, counts, Double.NaN);
+    }
+
+    /**
+     * Buckets their builder has checked and found in the store's form: indices strictly ascending
+     * and within {@link #MAX_ABS_INDEX} either way, every count finite and positive, and
+     * {@code total} their counts added up in their order (from 0, one by one: the same double as
+     * the engine's own sum). The engine then takes them without checking and adding up each bucket
+     * again: a decoder that checks them as it writes them saves that pass.
+     */
+    public static NativeBuckets checked(int[] indices, double[] counts, double total) {
+        return new NativeBuckets(indices, counts, total);
+    }
+
+    /** Whether these buckets were built by {@link #checked}. */
+    public boolean isChecked() {
+        return !Double.isNaN(checkedTotal);
     }
 
     public int size() {

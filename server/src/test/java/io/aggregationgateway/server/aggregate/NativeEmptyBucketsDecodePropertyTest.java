@@ -16,6 +16,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Random;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,6 +29,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  * NaN and infinite counts, zero buckets that swallow buckets, counts below the buckets' total), are
  * decoded both ways and pushed, twice each, into two engines: both must refuse with the same
  * message, or both keep the same histogram.
+ *
+ * <p>The server's decoder also marks the integer sides it has checked
+ * ({@link NativeBuckets#checked}, with their counts' sum) for the engine to take without checking
+ * each bucket again; a second property pushes counts of every size, up to totals that a double
+ * cannot hold exactly or a {@code long} cannot hold at all, with sample counts just below, at and
+ * above the buckets' total.
  *
  * <p>The base seed is random per run and printed on failure; rerun one with
  * {@code -Dnative.seed=<seed>}.
@@ -47,7 +54,7 @@ class NativeEmptyBucketsDecodePropertyTest {
         for (int i = 0; i < ITERATIONS; i++) {
             long seed = base + i;
             try {
-                accepted += check(new Random(seed));
+                accepted += check(new Random(seed), NativeEmptyBucketsDecodePropertyTest::randomHistogram);
             } catch (Throwable t) {
                 fail("failed with seed " + seed + " (-Dnative.seed=" + seed + "): " + t, t);
             }
@@ -56,13 +63,36 @@ class NativeEmptyBucketsDecodePropertyTest {
         assertTrue(accepted > ITERATIONS / 4 && accepted < 2 * ITERATIONS - ITERATIONS / 4, accepted + " pushes accepted");
     }
 
+    @Test
+    void checkedBucketsOfAnySizeTotalAsTheEngineSumsThem() {
+        long base = Long.getLong("native.seed", new Random().nextLong());
+        int accepted = 0;
+        int checked = 0;
+        for (int i = 0; i < ITERATIONS; i++) {
+            long seed = base + i;
+            try {
+                Random random = new Random(seed);
+                accepted += check(random, NativeEmptyBucketsDecodePropertyTest::largeCountsHistogram);
+                byte[] body = body(largeCountsHistogram(random));
+                NativeHistogram decoded = (NativeHistogram) withoutEmpty.decodeDelimited(body, 0, body.length)
+                        .get(0).series().get(0);
+                checked += decoded.positive().isChecked() ? 1 : 0;
+            } catch (Throwable t) {
+                fail("failed with seed " + seed + " (-Dnative.seed=" + seed + "): " + t, t);
+            }
+        }
+        // both outcomes must come often, and the decoder must have checked the sides, or the property says little
+        assertTrue(accepted > ITERATIONS / 4 && accepted < 2 * ITERATIONS - ITERATIONS / 4, accepted + " pushes accepted");
+        assertEquals(ITERATIONS, checked, "sides checked by the decoder");
+    }
+
     /** Two pushes of random native histograms into both engines; returns how many were accepted. */
-    private int check(Random random) throws PushRejectedException {
+    private int check(Random random, Function<Random, Histogram> histograms) throws PushRejectedException {
         Aggregator a = new Aggregator();
         Aggregator b = new Aggregator();
         int accepted = 0;
         for (int push = 0; push < 2; push++) {
-            byte[] body = body(randomHistogram(random));
+            byte[] body = body(histograms.apply(random));
             String refusedA = push(a, asSent, body);
             String refusedB = push(b, withoutEmpty, body);
             assertEquals(refusedA, refusedB, "rejection");
@@ -167,6 +197,34 @@ class NativeEmptyBucketsDecodePropertyTest {
             }
         }
         return total;
+    }
+
+    /**
+     * An integer histogram of valid positive buckets, with counts of 1 to 63 bits (totals beyond
+     * 2^53, where doubles round, and beyond 2^63) and a sample count just below, at or above the
+     * buckets' total as the engine sums it; as client_java sends it, one span and a delta a field.
+     */
+    private static Histogram largeCountsHistogram(Random random) {
+        Histogram.Builder h = Histogram.newBuilder().setSchema(3).setZeroThreshold(0x1p-128);
+        int length = 1 + random.nextInt(8);
+        h.addPositiveSpan(BucketSpan.newBuilder().setOffset(random.nextInt(21) - 10).setLength(length));
+        int bits = 1 + random.nextInt(63);
+        long previous = 0;
+        double total = 0;
+        for (int i = 0; i < length; i++) {
+            long c = random.nextInt(4) == 0 ? 0 : random.nextLong() >>> (64 - bits);
+            total += c;
+            h.addPositiveDelta(c - previous);
+            previous = c;
+        }
+        long count = total >= 0x1p63 ? Long.MAX_VALUE : (long) total;
+        h.setSampleCount(switch (random.nextInt(4)) {
+            case 0 -> Math.max(0, count - 1 - random.nextInt(3));
+            case 1 -> count + 1;
+            default -> count;
+        });
+        h.setSampleSum(random.nextInt(100));
+        return h.build();
     }
 
     private static byte[] body(Histogram h) {
