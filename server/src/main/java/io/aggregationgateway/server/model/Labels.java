@@ -775,7 +775,10 @@ public class Labels implements Comparable<Labels> {
             if (count == 0) {
                 return grouping;
             }
-            int duplicate = ascending ? inOrderAsAdded() : sortByName();
+            if (ascending) {
+                return ascendingWith(grouping, known);
+            }
+            int duplicate = sortByName();
             if (duplicate >= 0) {
                 String name = name(duplicate);
                 clear();
@@ -839,15 +842,45 @@ public class Labels implements Comparable<Labels> {
             return made(out, pos, kept + grouping.size(), plain, known);
         }
 
-        /** The order of labels added {@link #ascending}: as added, without a repeated name (returns -1). */
-        private int inOrderAsAdded() {
-            if (order.length < count) {
-                order = new int[Math.max(count, order.length * 2)];
+        /**
+         * {@link #buildWith(Labels, Known)} of labels added {@link #ascending}: scratch is their encoding
+         * already, so each grouping label goes in where the first larger name starts, and the runs in
+         * between are copied whole (as senders write them, one before and one after {@code job}).
+         */
+        private Labels ascendingWith(Labels grouping, Known known) {
+            byte[] g = grouping.data;
+            // without a lookup, the encoding is made in the array the label set keeps
+            byte[] out = known == Known.NONE ? new byte[used + g.length] : (encoded = ensure(encoded, used + g.length));
+            int pos = 0;
+            int copied = 0; // scratch[0, copied) is in out
+            int k = 0; // the first added label not known to come before the grouping label at b
+            for (int b = 0; b < g.length; ) {
+                int groupingNameLength = readVarint(g, b);
+                int groupingName = b + varintSize(groupingNameLength);
+                for (; k < count; k++) {
+                    int cmp = Labels.compareNames(g, groupingName, groupingNameLength, scratch, nameOffset(k), ranges[k * 4 + 1]);
+                    if (cmp < 0) {
+                        break;
+                    }
+                    if (cmp == 0) {
+                        return null; // kept for build()
+                    }
+                }
+                int upTo = k < count ? ranges[k * 4] : used;
+                System.arraycopy(scratch, copied, out, pos, upTo - copied);
+                pos += upTo - copied;
+                copied = upTo;
+                int end = entryEnd(g, b);
+                System.arraycopy(g, b, out, pos, end - b);
+                pos += end - b;
+                b = end;
             }
-            for (int i = 0; i < count; i++) {
-                order[i] = i;
-            }
-            return -1;
+            System.arraycopy(scratch, copied, out, pos, used - copied);
+            pos += used - copied;
+            int size = count + grouping.size();
+            boolean plain = plainNames && grouping.hasPlainNames();
+            clear();
+            return out != encoded ? new Labels(out, size, plain) : made(out, pos, size, plain, known);
         }
 
         /**
