@@ -810,27 +810,22 @@ public class Labels implements Comparable<Labels> {
                     if (cmp == 0) {
                         return null; // kept for build()
                     }
-                    System.arraycopy(scratch, runStart, out, pos, runEnd - runStart);
-                    pos += runEnd - runStart;
+                    pos = append(scratch, runStart, runEnd, out, pos);
                     runStart = runEnd;
                     int end = entryEnd(g, b);
-                    System.arraycopy(g, b, out, pos, end - b);
-                    pos += end - b;
+                    pos = append(g, b, end, out, pos);
                     b = end;
                 }
                 int start = ranges[i * 4];
                 if (start != runEnd) {
-                    System.arraycopy(scratch, runStart, out, pos, runEnd - runStart);
-                    pos += runEnd - runStart;
+                    pos = append(scratch, runStart, runEnd, out, pos);
                     runStart = start;
                 }
                 runEnd = ranges[i * 4 + 3];
                 kept++;
             }
-            System.arraycopy(scratch, runStart, out, pos, runEnd - runStart);
-            pos += runEnd - runStart;
-            System.arraycopy(g, b, out, pos, g.length - b);
-            pos += g.length - b;
+            pos = append(scratch, runStart, runEnd, out, pos);
+            pos = append(g, b, g.length, out, pos);
             boolean plain = plainNames && grouping.hasPlainNames();
             clear();
             if (kept == 0) {
@@ -840,6 +835,12 @@ public class Labels implements Comparable<Labels> {
                 return new Labels(out, kept + grouping.size(), plain);
             }
             return made(out, pos, kept + grouping.size(), plain, known);
+        }
+
+        /** Copies src[from, to) to out at {@code pos} and returns the position after it. */
+        private static int append(byte[] src, int from, int to, byte[] out, int pos) {
+            System.arraycopy(src, from, out, pos, to - from);
+            return pos + to - from;
         }
 
         /**
@@ -867,16 +868,13 @@ public class Labels implements Comparable<Labels> {
                     }
                 }
                 int upTo = k < count ? ranges[k * 4] : used;
-                System.arraycopy(scratch, copied, out, pos, upTo - copied);
-                pos += upTo - copied;
+                pos = append(scratch, copied, upTo, out, pos);
                 copied = upTo;
                 int end = entryEnd(g, b);
-                System.arraycopy(g, b, out, pos, end - b);
-                pos += end - b;
+                pos = append(g, b, end, out, pos);
                 b = end;
             }
-            System.arraycopy(scratch, copied, out, pos, used - copied);
-            pos += used - copied;
+            pos = append(scratch, copied, used, out, pos);
             int size = count + grouping.size();
             boolean plain = plainNames && grouping.hasPlainNames();
             clear();
