@@ -6,6 +6,7 @@ import io.aggregationgateway.server.aggregate.Aggregator;
 import io.aggregationgateway.server.aggregate.PushResult;
 import io.aggregationgateway.server.ingest.ProtobufDecoder;
 import io.aggregationgateway.server.ingest.TextFormatParser;
+import io.aggregationgateway.server.model.HeldLabels;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.Push;
@@ -39,7 +40,8 @@ import java.util.concurrent.TimeUnit;
  * {@code job="bench"} as the HTTP route would add it; as there, the text parser of
  * {@code ingestText} adds it to each series while it builds its labels, and so was the push of
  * {@code mergeOnly} decoded; and as there, it hands over the store's label set for each series the
- * store holds ({@code Aggregator.heldLabels}), building none. {@code parseOnlyText} parses without
+ * store holds ({@code Aggregator.heldLabels}), building none, and the push says that its series
+ * hold the grouping labels ({@code Push.groupingInSeries}). {@code parseOnlyText} parses without
  * either, as it always did.
  */
 @State(Scope.Thread)
@@ -66,7 +68,7 @@ public class IngestBenchmark {
         Workload w = Workload.byId(workload);
         text = BodyEncoding.text(w.families());
         protobuf = BodyEncoding.protobufDelimited(w.families());
-        decoded = new Push(GROUPING, textParser.parse(text, 0, text.length, GROUPING));
+        decoded = new Push(GROUPING, textParser.decode(text, 0, text.length, GROUPING, HeldLabels.NONE), false);
         aggregator = new Aggregator();
         // the store gets label sets of their own, as from another push: a merge compares bytes, not references
         aggregator.push(new Push(GROUPING, textParser.parse(text, 0, text.length, GROUPING)));
@@ -89,7 +91,7 @@ public class IngestBenchmark {
 
     @Benchmark
     public PushResult ingestText() throws PushRejectedException {
-        return aggregator.push(new Push(GROUPING, textParser.parse(text, 0, text.length, GROUPING, aggregator.heldLabels())));
+        return aggregator.push(new Push(GROUPING, textParser.decode(text, 0, text.length, GROUPING, aggregator.heldLabels()), false));
     }
 
     @Benchmark

@@ -52,6 +52,8 @@ final class PushValidator {
         long bytesIfNew = 0;
         double magnitude = 0;
         LabelScan scan = new LabelScan();
+        // the decoder built the grouping labels into every series: no series needs them looked for
+        Labels overrides = push.seriesHoldGrouping() ? Labels.EMPTY : push.groupingLabels();
         for (MetricFamily family : byName.values()) {
             checkFamilyName(family.name());
             List<Series> pushed = family.series();
@@ -63,7 +65,7 @@ final class PushValidator {
             long seriesBytes = 0;
             for (int i = 0; i < pushed.size(); i++) {
                 Series series = pushed.get(i);
-                Labels labels = series.labels().withOverrides(push.groupingLabels());
+                Labels labels = series.labels().withOverrides(overrides);
                 checkLabels(family, labels, scan);
                 utf8LabelNames |= scan.utf8;
                 if (!seen.add(labels)) {

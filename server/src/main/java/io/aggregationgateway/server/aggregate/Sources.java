@@ -96,7 +96,8 @@ final class Sources {
             }
             families.add(series == null ? family : new MetricFamily(family.name(), family.type(), family.help(), series));
         }
-        return new Push(labels.strip(push.groupingLabels()), families, push.replace());
+        // a decoder that built the grouping labels in left the source labels out (Aggregator#seriesGrouping)
+        return new Push(labels.strip(push.groupingLabels()), families, push.replace(), labels.strip(push.groupingInSeries()));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.aggregationgateway.server.ingest;
 
+import io.aggregationgateway.server.model.DecodedFamilies;
 import io.aggregationgateway.server.model.HeldLabels;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
@@ -34,19 +35,21 @@ public final class PushDecoder {
      * they do not, so the push means the same either way, and rejections read as without them.
      */
     public List<MetricFamily> decode(PushFormat format, byte[] body, Labels grouping) throws PushRejectedException {
-        return decode(format, body, grouping, HeldLabels.NONE);
+        return decode(format, body, grouping, HeldLabels.NONE).families();
     }
 
     /**
      * As {@link #decode(PushFormat, byte[], Labels)}; the text formats hand over {@code held}'s label
-     * set for a series it has (a store's series pushed again), rather than build an equal one.
+     * set for a series it has (a store's series pushed again), rather than build an equal one, and say
+     * when every series' labels hold the grouping labels. The protobuf decoder keeps a metric that
+     * carries a grouping label's name as pushed, so its families never say so.
      */
-    public List<MetricFamily> decode(PushFormat format, byte[] body, Labels grouping, HeldLabels held)
+    public DecodedFamilies decode(PushFormat format, byte[] body, Labels grouping, HeldLabels held)
             throws PushRejectedException {
         return switch (format) {
-            case TEXT -> text.parse(body, 0, body.length, grouping, held);
-            case OPENMETRICS -> openMetrics.parse(body, 0, body.length, grouping, held);
-            case PROTOBUF -> protobuf.decodeDelimited(body, 0, body.length, grouping);
+            case TEXT -> text.decode(body, 0, body.length, grouping, held);
+            case OPENMETRICS -> openMetrics.decode(body, 0, body.length, grouping, held);
+            case PROTOBUF -> DecodedFamilies.asPushed(protobuf.decodeDelimited(body, 0, body.length, grouping));
         };
     }
 }

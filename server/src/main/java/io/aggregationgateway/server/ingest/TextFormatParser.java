@@ -1,6 +1,7 @@
 package io.aggregationgateway.server.ingest;
 
 import io.aggregationgateway.server.ingest.TextFamilies.Role;
+import io.aggregationgateway.server.model.DecodedFamilies;
 import io.aggregationgateway.server.model.HeldLabels;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
@@ -104,9 +105,19 @@ public final class TextFormatParser {
      */
     public List<MetricFamily> parse(byte[] body, int offset, int length, Labels grouping, HeldLabels held)
             throws PushRejectedException {
+        return decode(body, offset, length, grouping, held).families();
+    }
+
+    /**
+     * As {@link #parse(byte[], int, int, Labels, HeldLabels)}, saying which grouping labels every
+     * series' labels hold: {@code grouping}, or none when the body was read again without them.
+     */
+    public DecodedFamilies decode(byte[] body, int offset, int length, Labels grouping, HeldLabels held)
+            throws PushRejectedException {
         Objects.checkFromIndexSize(offset, length, body.length);
         if (grouping.isEmpty()) {
-            return new Run(body, offset, offset + length, openMetrics, maxLabelsPerSeries, Labels.EMPTY, held).parse();
+            return DecodedFamilies.asPushed(
+                    new Run(body, offset, offset + length, openMetrics, maxLabelsPerSeries, Labels.EMPTY, held).parse());
         }
         List<MetricFamily> families;
         try {
@@ -115,7 +126,7 @@ public final class TextFormatParser {
             parse(body, offset, length); // throws the same rejection, worded without the grouping labels
             throw withGrouping;
         }
-        return families != null ? families : parse(body, offset, length);
+        return families != null ? new DecodedFamilies(families, grouping) : DecodedFamilies.asPushed(parse(body, offset, length));
     }
 
     /** A syntax error at a line. */

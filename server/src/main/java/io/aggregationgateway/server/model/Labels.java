@@ -775,7 +775,10 @@ public class Labels implements Comparable<Labels> {
             if (count == 0) {
                 return grouping;
             }
-            int duplicate = ascending ? inOrderAsAdded() : sortByName();
+            if (ascending) {
+                return ascendingWith(grouping, known);
+            }
+            int duplicate = sortByName();
             if (duplicate >= 0) {
                 String name = name(duplicate);
                 clear();
@@ -807,27 +810,22 @@ public class Labels implements Comparable<Labels> {
                     if (cmp == 0) {
                         return null; // kept for build()
                     }
-                    System.arraycopy(scratch, runStart, out, pos, runEnd - runStart);
-                    pos += runEnd - runStart;
+                    pos = append(scratch, runStart, runEnd, out, pos);
                     runStart = runEnd;
                     int end = entryEnd(g, b);
-                    System.arraycopy(g, b, out, pos, end - b);
-                    pos += end - b;
+                    pos = append(g, b, end, out, pos);
                     b = end;
                 }
                 int start = ranges[i * 4];
                 if (start != runEnd) {
-                    System.arraycopy(scratch, runStart, out, pos, runEnd - runStart);
-                    pos += runEnd - runStart;
+                    pos = append(scratch, runStart, runEnd, out, pos);
                     runStart = start;
                 }
                 runEnd = ranges[i * 4 + 3];
                 kept++;
             }
-            System.arraycopy(scratch, runStart, out, pos, runEnd - runStart);
-            pos += runEnd - runStart;
-            System.arraycopy(g, b, out, pos, g.length - b);
-            pos += g.length - b;
+            pos = append(scratch, runStart, runEnd, out, pos);
+            pos = append(g, b, g.length, out, pos);
             boolean plain = plainNames && grouping.hasPlainNames();
             clear();
             if (kept == 0) {
@@ -839,15 +837,48 @@ public class Labels implements Comparable<Labels> {
             return made(out, pos, kept + grouping.size(), plain, known);
         }
 
-        /** The order of labels added {@link #ascending}: as added, without a repeated name (returns -1). */
-        private int inOrderAsAdded() {
-            if (order.length < count) {
-                order = new int[Math.max(count, order.length * 2)];
+        /** Copies src[from, to) to out at {@code pos} and returns the position after it. */
+        private static int append(byte[] src, int from, int to, byte[] out, int pos) {
+            System.arraycopy(src, from, out, pos, to - from);
+            return pos + to - from;
+        }
+
+        /**
+         * {@link #buildWith(Labels, Known)} of labels added {@link #ascending}: scratch is their encoding
+         * already, so each grouping label goes in where the first larger name starts, and the runs in
+         * between are copied whole (as senders write them, one before and one after {@code job}).
+         */
+        private Labels ascendingWith(Labels grouping, Known known) {
+            byte[] g = grouping.data;
+            // without a lookup, the encoding is made in the array the label set keeps
+            byte[] out = known == Known.NONE ? new byte[used + g.length] : (encoded = ensure(encoded, used + g.length));
+            int pos = 0;
+            int copied = 0; // scratch[0, copied) is in out
+            int k = 0; // the first added label not known to come before the grouping label at b
+            for (int b = 0; b < g.length; ) {
+                int groupingNameLength = readVarint(g, b);
+                int groupingName = b + varintSize(groupingNameLength);
+                for (; k < count; k++) {
+                    int cmp = Labels.compareNames(g, groupingName, groupingNameLength, scratch, nameOffset(k), ranges[k * 4 + 1]);
+                    if (cmp < 0) {
+                        break;
+                    }
+                    if (cmp == 0) {
+                        return null; // kept for build()
+                    }
+                }
+                int upTo = k < count ? ranges[k * 4] : used;
+                pos = append(scratch, copied, upTo, out, pos);
+                copied = upTo;
+                int end = entryEnd(g, b);
+                pos = append(g, b, end, out, pos);
+                b = end;
             }
-            for (int i = 0; i < count; i++) {
-                order[i] = i;
-            }
-            return -1;
+            pos = append(scratch, copied, used, out, pos);
+            int size = count + grouping.size();
+            boolean plain = plainNames && grouping.hasPlainNames();
+            clear();
+            return out != encoded ? new Labels(out, size, plain) : made(out, pos, size, plain, known);
         }
 
         /**

@@ -23,9 +23,9 @@ final class EngineHarness {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         Labels grouping = GroupingPath.parse(groupingPath, false);
         // as PushHandler: the parser adds the grouping labels the engine would add, and hands over the
-        // store's label sets for series it holds
-        return aggregator.push(new Push(grouping, parser.parse(bytes, 0, bytes.length, aggregator.seriesGrouping(grouping),
-                aggregator.heldLabels())));
+        // store's label sets for series it holds, and the push says when every series holds the grouping labels
+        return aggregator.push(new Push(grouping, parser.decode(bytes, 0, bytes.length, aggregator.seriesGrouping(grouping),
+                aggregator.heldLabels()), false));
     }
 
     PushResult push(String body) throws PushRejectedException {

@@ -4,6 +4,7 @@ import io.aggregationgateway.server.expose.TextFormatRenderer;
 import io.aggregationgateway.server.ingest.GroupingPath;
 import io.aggregationgateway.server.ingest.TextFormatParser;
 import io.aggregationgateway.server.model.GaugeModes;
+import io.aggregationgateway.server.model.HeldLabels;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.Push;
@@ -56,7 +57,7 @@ final class SourceHarness {
     /** PUT from source {@code source}. */
     PushResult put(String source, String body) throws PushRejectedException {
         Push post = push(sourcePath(source), body);
-        return aggregator.push(new Push(post.groupingLabels(), post.families(), true));
+        return aggregator.push(new Push(post.groupingLabels(), post.families(), true, post.groupingInSeries()));
     }
 
     /** A delta push to {@code /metrics/job/api}. */
@@ -86,8 +87,9 @@ final class SourceHarness {
     private Push push(String path, String body) throws PushRejectedException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         Labels grouping = GroupingPath.parse(path, false);
-        // as PushHandler: the parser adds the grouping labels the engine would add (not a source's)
-        return new Push(grouping, parser.parse(bytes, 0, bytes.length, aggregator.seriesGrouping(grouping)));
+        // as PushHandler: the parser adds the grouping labels the engine would add (not a source's), and the
+        // push says when every series holds them
+        return new Push(grouping, parser.decode(bytes, 0, bytes.length, aggregator.seriesGrouping(grouping), HeldLabels.NONE), false);
     }
 
     String exposition() {
