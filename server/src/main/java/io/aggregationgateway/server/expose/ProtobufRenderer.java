@@ -511,8 +511,6 @@ public final class ProtobufRenderer {
      * every series. Label names outside the legacy set are escaped when a scheme is set.
      */
     private static final class LabelEncoder implements Labels.RawLabelVisitor {
-        /** encodings at most this long have every label's fields under 128 bytes: one-byte lengths */
-        private static final int SHORT_ENCODING = 125;
         private final EscapedLabelNames escapedNames;
         private final NameEscaping escaping;
         private ProtoWriter target;
@@ -532,7 +530,7 @@ public final class ProtobufRenderer {
          */
         int size(Labels labels) {
             int encoded = labels.encodedSize();
-            if (escaping == null && encoded <= SHORT_ENCODING) {
+            if (escaping == null && encoded <= Labels.SHORT_LABEL_PAIRS) {
                 return encoded + 4 * labels.size();
             }
             target = null;
@@ -541,8 +539,12 @@ public final class ProtobufRenderer {
             return size;
         }
 
-        /** Writes the labels; the caller has reserved room for them. */
+        /** Writes the labels; the caller has reserved room for them. Short sets unescaped go in one loop. */
         void write(ProtoWriter wire, Labels labels) {
+            if (escaping == null && labels.encodedSize() <= Labels.SHORT_LABEL_PAIRS) {
+                labels.writeShortLabelPairs(wire);
+                return;
+            }
             target = wire;
             labels.forEachRaw(this);
             target = null;

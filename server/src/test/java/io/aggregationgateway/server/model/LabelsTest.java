@@ -1,13 +1,16 @@
 package io.aggregationgateway.server.model;
 
+import io.aggregationgateway.server.protowire.ProtoWriter;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -93,6 +96,47 @@ class LabelsTest {
             assertEquals(spelledLabelByLabel(labels), new String(dst, 1, end - 1, StandardCharsets.UTF_8),
                     labels.toString());
         }
+    }
+
+    /**
+     * Short label sets (up to the largest whose every protobuf length is one byte, values of one-
+     * and two-byte UTF-8) come out as protobuf-java writes a {@code Metric} holding just those labels.
+     */
+    @Test
+    void writeShortLabelPairsWritesWhatProtobufJavaWrites() {
+        List<Labels> cases = new ArrayList<>(List.of(Labels.EMPTY, Labels.of("a", "1"),
+                Labels.of("job", "fill", "method", "GET", "path", "/api/v1/items/417", "shard", "42", "status", "200"),
+                Labels.of("n", "v".repeat(Labels.SHORT_LABEL_PAIRS - 3)), // a pair of 127 bytes
+                Labels.of("path", "/é/ü", "z", "\"")));
+        Random random = new Random(43);
+        String alphabet = "ab_\"\\\né/=,{}";
+        while (cases.size() < 3_000) {
+            Labels.Builder builder = new Labels.Builder();
+            for (int label = random.nextInt(7); label > 0; label--) {
+                StringBuilder value = new StringBuilder();
+                for (int c = random.nextInt(random.nextBoolean() ? 8 : 120); c >= 0; c--) {
+                    value.append(alphabet.charAt(random.nextInt(alphabet.length())));
+                }
+                builder.add("l" + label + "_" + random.nextInt(1000), value.toString());
+            }
+            Labels labels = builder.build();
+            if (labels.encodedSize() <= Labels.SHORT_LABEL_PAIRS) {
+                cases.add(labels);
+            }
+        }
+        for (Labels labels : cases) {
+            io.aggregationgateway.proto.metrics.Metric.Builder metric = io.aggregationgateway.proto.metrics.Metric.newBuilder();
+            labels.forEach((name, value) -> metric.addLabel(
+                    io.aggregationgateway.proto.metrics.LabelPair.newBuilder().setName(name).setValue(value)));
+            byte[] expected = metric.build().toByteArray();
+            int room = labels.encodedSize() + 4 * labels.size();
+            ProtoWriter out = new ProtoWriter(room);
+            labels.writeShortLabelPairs(out);
+            assertEquals(room, out.size(), labels.toString());
+            assertArrayEquals(expected, Arrays.copyOf(out.buffer(), out.size()), labels.toString());
+        }
+        Labels tooLong = Labels.of("n", "v".repeat(Labels.SHORT_LABEL_PAIRS - 2));
+        assertThrows(IllegalArgumentException.class, () -> tooLong.writeShortLabelPairs(new ProtoWriter(1024)));
     }
 
     private static String spelledLabelByLabel(Labels labels) {
