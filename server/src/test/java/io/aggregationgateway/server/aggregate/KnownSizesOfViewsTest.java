@@ -27,13 +27,19 @@ class KnownSizesOfViewsTest {
         return family;
     }
 
+    /** A ledger as a push under way while a view is fixed leaves it, having touched {@code family}. */
+    private static ValueLedger openTouching(StoredFamily family) {
+        ValueLedger ledger = new ValueLedger();
+        ledger.open();
+        ledger.beforeTouching(family);
+        return ledger;
+    }
+
     @Test
     void aViewOfTheWholeSortedSetCarriesItsSizes() {
         StoredFamily family = family(5);
         StoredFamily.SortedSeries sorted = family.sorted();
-        ValueLedger ledger = new ValueLedger();
-        ledger.open();
-        ledger.beforeTouching(family);
+        ValueLedger ledger = openTouching(family);
         ledger.beforeChange(sorted.cells()[2]); // a value changed while the view was fixed: still every series
         List<SeriesView> view = FrozenSeries.copy(family, sorted.cells(), ledger);
 
@@ -46,9 +52,7 @@ class KnownSizesOfViewsTest {
     void aViewLeavingOutASeriesCreatedWhileItWasFixedCarriesNone() {
         StoredFamily family = family(5);
         StoredFamily.SortedSeries sorted = family.sorted();
-        ValueLedger ledger = new ValueLedger();
-        ledger.open();
-        ledger.beforeTouching(family);
+        ValueLedger ledger = openTouching(family);
         ledger.beforeCreate(sorted.cells()[3]);
         List<SeriesView> view = FrozenSeries.copy(family, sorted.cells(), ledger);
 

@@ -75,17 +75,8 @@ class LabelsTest {
                 Labels.of("q", "say \"hi\"", "b", "back\\slash", "n", "two\nlines"),
                 Labels.of(longName, "x", "y", longValue), Labels.of("path", "/é/ü", "z", "\"")));
         Random random = new Random(41);
-        String alphabet = "ab_\"\\\né/=,{}";
         for (int i = 0; i < 2_000; i++) {
-            Labels.Builder builder = new Labels.Builder();
-            for (int label = random.nextInt(6); label > 0; label--) {
-                StringBuilder value = new StringBuilder();
-                for (int c = random.nextInt(random.nextBoolean() ? 8 : 300); c >= 0; c--) {
-                    value.append(alphabet.charAt(random.nextInt(alphabet.length())));
-                }
-                builder.add("l" + label + "_" + random.nextInt(1000), value.toString());
-            }
-            cases.add(builder.build());
+            cases.add(randomLabels(random, 6, 300));
         }
         for (Labels labels : cases) {
             byte[] dst = new byte[labels.textBytesAtMost() + 2];
@@ -109,17 +100,8 @@ class LabelsTest {
                 Labels.of("n", "v".repeat(Labels.SHORT_LABEL_PAIRS - 3)), // a pair of 127 bytes
                 Labels.of("path", "/é/ü", "z", "\"")));
         Random random = new Random(43);
-        String alphabet = "ab_\"\\\né/=,{}";
         while (cases.size() < 3_000) {
-            Labels.Builder builder = new Labels.Builder();
-            for (int label = random.nextInt(7); label > 0; label--) {
-                StringBuilder value = new StringBuilder();
-                for (int c = random.nextInt(random.nextBoolean() ? 8 : 120); c >= 0; c--) {
-                    value.append(alphabet.charAt(random.nextInt(alphabet.length())));
-                }
-                builder.add("l" + label + "_" + random.nextInt(1000), value.toString());
-            }
-            Labels labels = builder.build();
+            Labels labels = randomLabels(random, 7, 120);
             if (labels.encodedSize() <= Labels.SHORT_LABEL_PAIRS) {
                 cases.add(labels);
             }
@@ -137,6 +119,23 @@ class LabelsTest {
         }
         Labels tooLong = Labels.of("n", "v".repeat(Labels.SHORT_LABEL_PAIRS - 2));
         assertThrows(IllegalArgumentException.class, () -> tooLong.writeShortLabelPairs(new ProtoWriter(1024)));
+    }
+
+    /**
+     * Fewer than {@code labels} labels, values of up to 8 or up to {@code longValue} characters of an
+     * alphabet with the bytes the text formats escape, a two-byte UTF-8 letter and the syntax's own.
+     */
+    private static Labels randomLabels(Random random, int labels, int longValue) {
+        String alphabet = "ab_\"\\\né/=,{}";
+        Labels.Builder builder = new Labels.Builder();
+        for (int label = random.nextInt(labels); label > 0; label--) {
+            StringBuilder value = new StringBuilder();
+            for (int c = random.nextInt(random.nextBoolean() ? 8 : longValue); c >= 0; c--) {
+                value.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            builder.add("l" + label + "_" + random.nextInt(1000), value.toString());
+        }
+        return builder.build();
     }
 
     private static String spelledLabelByLabel(Labels labels) {
