@@ -4,6 +4,7 @@ import io.aggregationgateway.server.model.FamilyView;
 import io.aggregationgateway.server.model.GaugeMode;
 import io.aggregationgateway.server.model.GaugeModes;
 import io.aggregationgateway.server.model.HeldLabels;
+import io.aggregationgateway.server.model.KnownSizes;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
@@ -571,10 +572,19 @@ public final class Aggregator {
             List<SeriesView> series = FrozenSeries.copy(family, live(sorted.cells()), ledger);
             if (!series.isEmpty()) {
                 out.add(new FamilyView(family.name(), family.type(), family.help(), series, sorted.largestLabelBytes(),
-                        family.utf8LabelNames()));
+                        family.utf8LabelNames(), sizesOf(sorted, series)));
             }
         }
         return out;
+    }
+
+    /**
+     * What renderers kept about the sorted series, for a view of them all: the view holds a subset of
+     * them in their order (expired series and series created while it was fixed left out), so one as
+     * large holds them all. Any other view gets {@link KnownSizes#NONE}.
+     */
+    static KnownSizes sizesOf(StoredFamily.SortedSeries sorted, List<SeriesView> view) {
+        return view.size() == sorted.cells().length ? sorted.sizes() : KnownSizes.NONE;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.aggregationgateway.server.aggregate;
 
 import io.aggregationgateway.server.model.GaugeMode;
+import io.aggregationgateway.server.model.KnownSizes;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricType;
 import io.aggregationgateway.server.model.ScalarSample;
@@ -34,8 +35,14 @@ final class StoredFamily {
     // names then look at each label name. Set when such a series is created, kept until the family goes.
     private volatile boolean utf8LabelNames;
 
-    /** The series in label order, and the most label bytes any has (what scrapes cut their slices by). */
-    record SortedSeries(int version, SeriesCell[] cells, int largestLabelBytes) {
+    /**
+     * The series in label order, the most label bytes any has (what scrapes cut their slices by), and
+     * what renderers keep about this set of series between scrapes (it lives as long as the order).
+     */
+    record SortedSeries(int version, SeriesCell[] cells, int largestLabelBytes, KnownSizes sizes) {
+        SortedSeries(int version, SeriesCell[] cells, int largestLabelBytes) {
+            this(version, cells, largestLabelBytes, new KnownSizes());
+        }
     }
 
     StoredFamily(String name, MetricType type, String help) {

@@ -8,6 +8,7 @@ import io.aggregationgateway.proto.metrics.Metric;
 import io.aggregationgateway.server.model.ClassicHistogramView;
 import io.aggregationgateway.server.model.FamilyView;
 import io.aggregationgateway.server.model.HistogramValues;
+import io.aggregationgateway.server.model.KnownSizes;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricNames;
 import io.aggregationgateway.server.model.MetricType;
@@ -123,7 +124,7 @@ public final class ProtobufRenderer {
             }
             FamilyPlan plan = familyPlans.get(familyPlans.size() - 1);
             plans.put(slice, plan);
-            if (!plan.histogram) {
+            if (!plan.histogram && !plan.sizedBefore) {
                 int index = i;
                 sizing.add(() -> sliceSizes[index] = plan.metricsSize(slice));
             }
@@ -135,6 +136,7 @@ public final class ProtobufRenderer {
         }
         long length = 0;
         for (FamilyPlan plan : familyPlans) {
+            plan.keepSize();
             if (plan.familySize > Integer.MAX_VALUE) {
                 throw new IOException("family " + plan.family.name() + " exceeds the 2 GiB protobuf message limit");
             }
@@ -142,15 +144,31 @@ public final class ProtobufRenderer {
                     : length + WireFormat.varintSize(plan.familySize) + plan.familySize;
         }
         return new PreparedScrape(length, out -> {
-            writer.write(slices, SLICE_BUFFERS, (slice, buffer) -> plans.get(slice).render(slice, buffer), out);
+            writer.write(slices, SLICE_BUFFERS, (slice, buffer) -> {
+                FamilyPlan plan = plans.get(slice);
+                buffer.plan = plan.histogram ? null : plan;
+                plan.render(slice, buffer);
+            }, out);
             out.flush();
             return leftOutReport;
         });
     }
 
     /**
+     * How a scalar family's series were sized: what their size depends on besides the series
+     * themselves, so that a size kept in {@link KnownSizes} is reused only by a scrape that writes them alike.
+     *
+     * @param labelEscaping how label names outside the legacy set are escaped (and which series are
+     *                      left out, {@link EscapedSeries}), {@code null}: written as they are
+     * @param startField    the start's field number in the value message, 0 for none
+     */
+    private record SizingWay(NameEscaping labelEscaping, int startField) {
+    }
+
+    /**
      * What one family's slices share: its encoded name, help and type, how its labels and starts are
-     * written, and (scalar families) its size, summed from its slices' before any is rendered.
+     * written, and (scalar families) its size, summed from its slices' before any is rendered, or
+     * known from an earlier scrape of the same series ({@link FamilyView#sizes()}).
      */
     private final class FamilyPlan {
         final FamilyView family;
@@ -166,6 +184,11 @@ public final class ProtobufRenderer {
         private final int valueField;
         /** scalar families: the {@code MetricFamily}'s encoded size */
         long familySize;
+        private final SizingWay sizingWay;
+        /** whether {@link #familySize} is known from an earlier scrape: its slices need no sizing */
+        final boolean sizedBefore;
+        /** scalar families: bytes of the family written so far, to check them against {@link #familySize} */
+        long written;
 
         FamilyPlan(FamilyView family, NameEscaping escaping) {
             this.family = family;
@@ -188,6 +211,32 @@ public final class ProtobufRenderer {
                 default -> Metric.UNTYPED_FIELD_NUMBER;
             };
             this.familySize = headerSize;
+            this.sizingWay = new SizingWay(labelEscaping, startField);
+            long known = histogram ? KnownSizes.UNKNOWN : family.sizes().size(sizingWay);
+            this.sizedBefore = known != KnownSizes.UNKNOWN;
+            if (sizedBefore) {
+                familySize += known;
+            }
+        }
+
+        /** Keeps the size of the family's series for later scrapes of the same series (scalar families). */
+        void keepSize() {
+            if (!histogram && !sizedBefore) {
+                family.sizes().keep(sizingWay, familySize - headerSize);
+            }
+        }
+
+        /**
+         * Counts a slice's bytes as they are written; once the family's last slice is, checks that
+         * they came to the size written ahead of them, so that a wrong size (one kept for a set of
+         * series the view does not hold) cuts the answer short instead of sending a corrupt one.
+         */
+        void written(int bytes, boolean last) throws IOException {
+            written += bytes;
+            if (last && written != familySize) {
+                throw new IOException("family " + family.name() + " came to " + written + " bytes, not the "
+                        + familySize + " written ahead of it");
+            }
         }
 
         /** The encoded size of the slice's {@code metric} fields (scalar families). */
@@ -239,6 +288,7 @@ public final class ProtobufRenderer {
                 buffer.sizePrefix = familySize;
                 writeHeader(wire, name, help, type, headerSize);
             }
+            buffer.endsFamily = slice.to() == series.size();
             // reading the labels first brings them into the cache faster (see FamilySlice.labelBytes)
             for (int block = slice.from(); block < slice.to(); block = slice.blockEnd(block)) {
                 int blockEnd = slice.blockEnd(block);
@@ -277,9 +327,16 @@ public final class ProtobufRenderer {
         final ProtoWriter wire = new ProtoWriter(INITIAL_CAPACITY);
         /** the varint written ahead of the bytes, or -1 for none */
         long sizePrefix = -1;
+        /** the scalar family the slice is of, which counts what is written of it; {@code null} for a histogram */
+        FamilyPlan plan;
+        /** whether the slice is its family's last */
+        boolean endsFamily;
         private final byte[] prefix = new byte[WireFormat.MAX_VARINT_BYTES];
 
         void writeTo(OutputStream out) throws IOException {
+            if (plan != null) {
+                plan.written(wire.size(), endsFamily);
+            }
             if (sizePrefix >= 0) {
                 out.write(prefix, 0, WireFormat.writeVarint(prefix, 0, sizePrefix));
             }
@@ -297,6 +354,8 @@ public final class ProtobufRenderer {
         public void clear(ProtobufSlice buffer) {
             buffer.wire.reset();
             buffer.sizePrefix = -1;
+            buffer.plan = null;
+            buffer.endsFamily = false;
         }
 
         @Override
@@ -452,8 +511,6 @@ public final class ProtobufRenderer {
      * every series. Label names outside the legacy set are escaped when a scheme is set.
      */
     private static final class LabelEncoder implements Labels.RawLabelVisitor {
-        /** encodings at most this long have every label's fields under 128 bytes: one-byte lengths */
-        private static final int SHORT_ENCODING = 125;
         private final EscapedLabelNames escapedNames;
         private final NameEscaping escaping;
         private ProtoWriter target;
@@ -473,7 +530,7 @@ public final class ProtobufRenderer {
          */
         int size(Labels labels) {
             int encoded = labels.encodedSize();
-            if (escaping == null && encoded <= SHORT_ENCODING) {
+            if (escaping == null && encoded <= Labels.SHORT_LABEL_PAIRS) {
                 return encoded + 4 * labels.size();
             }
             target = null;
@@ -482,8 +539,12 @@ public final class ProtobufRenderer {
             return size;
         }
 
-        /** Writes the labels; the caller has reserved room for them. */
+        /** Writes the labels; the caller has reserved room for them. Short sets unescaped go in one loop. */
         void write(ProtoWriter wire, Labels labels) {
+            if (escaping == null && labels.encodedSize() <= Labels.SHORT_LABEL_PAIRS) {
+                labels.writeShortLabelPairs(wire);
+                return;
+            }
             target = wire;
             labels.forEachRaw(this);
             target = null;

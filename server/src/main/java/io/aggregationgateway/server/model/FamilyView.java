@@ -15,13 +15,16 @@ import java.util.List;
  * @param utf8LabelNames    whether a series may carry a label name outside the legacy character set
  *                          ({@link MetricNames#isLegacyLabelName}): renderers look at each label name
  *                          only then, known to the store without reading every series
+ * @param sizes             what renderers worked out over these very series in earlier scrapes and
+ *                          keep for later ones; {@link KnownSizes#NONE} unless the store knows the
+ *                          series to be those of earlier views
  */
 public record FamilyView(String name, MetricType type, String help, List<SeriesView> series, int largestLabelBytes,
-                         boolean utf8LabelNames) {
+                         boolean utf8LabelNames, KnownSizes sizes) {
 
     /** A view whose largest label set and label names are found by reading each series' labels once. */
     public FamilyView(String name, MetricType type, String help, List<SeriesView> series) {
-        this(name, type, help, series, largestLabelBytes(series), hasUtf8LabelName(series));
+        this(name, type, help, series, largestLabelBytes(series), hasUtf8LabelName(series), KnownSizes.NONE);
     }
 
     /** A family of plain values that lives outside the store, such as the gateway's own metrics. */

@@ -1,6 +1,7 @@
 package io.aggregationgateway.server.model;
 
 import io.aggregationgateway.server.protowire.ProtoWriter;
+import io.aggregationgateway.server.protowire.WireFormat;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -34,6 +35,16 @@ public class Labels implements Comparable<Labels> {
     static final int MAX_SHOWN_CHARS = 200;
     /** Names up to this many bytes are compared byte by byte, longer ones by the library. */
     private static final int SHORT_NAME = 16;
+
+    /**
+     * The most encoded bytes of a set {@link #writeShortLabelPairs} writes: a label's name and value
+     * take at most 123 of them, so that its pair, with two tags and two lengths, stays under 128.
+     */
+    public static final int SHORT_LABEL_PAIRS = 125;
+    // tags of the protobuf format's Metric.label and LabelPair.name, LabelPair.value: length-delimited fields 1, 1, 2
+    private static final int LABEL_TAG = WireFormat.tag(1, WireFormat.LENGTH_DELIMITED);
+    private static final int LABEL_NAME_TAG = WireFormat.tag(1, WireFormat.LENGTH_DELIMITED);
+    private static final int LABEL_VALUE_TAG = WireFormat.tag(2, WireFormat.LENGTH_DELIMITED);
 
     /** set in {@link #sizeAndFlags} when every name is known to be plain: see {@link #hasPlainNames()} */
     private static final int PLAIN_NAMES = 1 << 31;
@@ -304,6 +315,34 @@ public class Labels implements Comparable<Labels> {
             }
         }
         return pos;
+    }
+
+    /**
+     * Writes the labels as the Prometheus protobuf format's {@code LabelPair} fields of a {@code Metric}
+     * ({@code label = 1}; in each pair {@code name = 1}, {@code value = 2}), names as they are, into room
+     * the caller reserved: {@link #encodedSize()} + 4 × {@link #size()} bytes, exactly what it writes.
+     *
+     * <p>Only for a set of at most {@link #SHORT_LABEL_PAIRS} encoded bytes: each name, value and pair
+     * is then under 128 bytes, so every length is one byte and the encoding's own length bytes are the
+     * fields' lengths, copied with what follows them. What writing each label as fields does, in one
+     * loop: a scrape writes a million label sets (as {@link #writeText} for the text formats).
+     *
+     * @throws IllegalArgumentException for a longer set
+     */
+    public final void writeShortLabelPairs(ProtoWriter out) {
+        byte[] encoding = data;
+        if (encoding.length > SHORT_LABEL_PAIRS) {
+            throw new IllegalArgumentException("a label set of " + encoding.length + " encoded bytes is not short");
+        }
+        int at = 0;
+        while (at < encoding.length) {
+            int nameField = 1 + encoding[at]; // the length byte and the name
+            int valueField = 1 + encoding[at + nameField];
+            out.rawByte(LABEL_TAG).rawByte(nameField + valueField + 2)
+                    .rawByte(LABEL_NAME_TAG).bytes(encoding, at, nameField)
+                    .rawByte(LABEL_VALUE_TAG).bytes(encoding, at + nameField, valueField);
+            at += nameField + valueField;
+        }
     }
 
     /**

@@ -102,6 +102,12 @@ public final class ProtoWriter {
         return varint(Integer.toUnsignedLong(tag));
     }
 
+    /** One byte as it is: a one-byte tag or length the caller has worked out. */
+    public ProtoWriter rawByte(int b) {
+        buf[pos++] = (byte) b;
+        return this;
+    }
+
     public ProtoWriter varint(long value) {
         pos = WireFormat.writeVarint(buf, pos, value);
         return this;

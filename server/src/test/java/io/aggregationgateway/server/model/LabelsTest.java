@@ -1,13 +1,16 @@
 package io.aggregationgateway.server.model;
 
+import io.aggregationgateway.server.protowire.ProtoWriter;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -72,17 +75,8 @@ class LabelsTest {
                 Labels.of("q", "say \"hi\"", "b", "back\\slash", "n", "two\nlines"),
                 Labels.of(longName, "x", "y", longValue), Labels.of("path", "/é/ü", "z", "\"")));
         Random random = new Random(41);
-        String alphabet = "ab_\"\\\né/=,{}";
         for (int i = 0; i < 2_000; i++) {
-            Labels.Builder builder = new Labels.Builder();
-            for (int label = random.nextInt(6); label > 0; label--) {
-                StringBuilder value = new StringBuilder();
-                for (int c = random.nextInt(random.nextBoolean() ? 8 : 300); c >= 0; c--) {
-                    value.append(alphabet.charAt(random.nextInt(alphabet.length())));
-                }
-                builder.add("l" + label + "_" + random.nextInt(1000), value.toString());
-            }
-            cases.add(builder.build());
+            cases.add(randomLabels(random, 6, 300));
         }
         for (Labels labels : cases) {
             byte[] dst = new byte[labels.textBytesAtMost() + 2];
@@ -93,6 +87,55 @@ class LabelsTest {
             assertEquals(spelledLabelByLabel(labels), new String(dst, 1, end - 1, StandardCharsets.UTF_8),
                     labels.toString());
         }
+    }
+
+    /**
+     * Short label sets (up to the largest whose every protobuf length is one byte, values of one-
+     * and two-byte UTF-8) come out as protobuf-java writes a {@code Metric} holding just those labels.
+     */
+    @Test
+    void writeShortLabelPairsWritesWhatProtobufJavaWrites() {
+        List<Labels> cases = new ArrayList<>(List.of(Labels.EMPTY, Labels.of("a", "1"),
+                Labels.of("job", "fill", "method", "GET", "path", "/api/v1/items/417", "shard", "42", "status", "200"),
+                Labels.of("n", "v".repeat(Labels.SHORT_LABEL_PAIRS - 3)), // a pair of 127 bytes
+                Labels.of("path", "/é/ü", "z", "\"")));
+        Random random = new Random(43);
+        while (cases.size() < 3_000) {
+            Labels labels = randomLabels(random, 7, 120);
+            if (labels.encodedSize() <= Labels.SHORT_LABEL_PAIRS) {
+                cases.add(labels);
+            }
+        }
+        for (Labels labels : cases) {
+            io.aggregationgateway.proto.metrics.Metric.Builder metric = io.aggregationgateway.proto.metrics.Metric.newBuilder();
+            labels.forEach((name, value) -> metric.addLabel(
+                    io.aggregationgateway.proto.metrics.LabelPair.newBuilder().setName(name).setValue(value)));
+            byte[] expected = metric.build().toByteArray();
+            int room = labels.encodedSize() + 4 * labels.size();
+            ProtoWriter out = new ProtoWriter(room);
+            labels.writeShortLabelPairs(out);
+            assertEquals(room, out.size(), labels.toString());
+            assertArrayEquals(expected, Arrays.copyOf(out.buffer(), out.size()), labels.toString());
+        }
+        Labels tooLong = Labels.of("n", "v".repeat(Labels.SHORT_LABEL_PAIRS - 2));
+        assertThrows(IllegalArgumentException.class, () -> tooLong.writeShortLabelPairs(new ProtoWriter(1024)));
+    }
+
+    /**
+     * Fewer than {@code labels} labels, values of up to 8 or up to {@code longValue} characters of an
+     * alphabet with the bytes the text formats escape, a two-byte UTF-8 letter and the syntax's own.
+     */
+    private static Labels randomLabels(Random random, int labels, int longValue) {
+        String alphabet = "ab_\"\\\né/=,{}";
+        Labels.Builder builder = new Labels.Builder();
+        for (int label = random.nextInt(labels); label > 0; label--) {
+            StringBuilder value = new StringBuilder();
+            for (int c = random.nextInt(random.nextBoolean() ? 8 : longValue); c >= 0; c--) {
+                value.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            builder.add("l" + label + "_" + random.nextInt(1000), value.toString());
+        }
+        return builder.build();
     }
 
     private static String spelledLabelByLabel(Labels labels) {
