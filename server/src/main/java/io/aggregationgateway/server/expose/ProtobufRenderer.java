@@ -542,7 +542,8 @@ public final class ProtobufRenderer {
         /** Writes the labels; the caller has reserved room for them. Short sets unescaped go in one loop. */
         void write(ProtoWriter wire, Labels labels) {
             if (escaping == null && labels.encodedSize() <= Labels.SHORT_LABEL_PAIRS) {
-                labels.writeShortLabelPairs(wire);
+                labels.writeShortLabelPairs(wire, Metric.LABEL_FIELD_NUMBER, LabelPair.NAME_FIELD_NUMBER,
+                        LabelPair.VALUE_FIELD_NUMBER);
                 return;
             }
             target = wire;

@@ -41,10 +41,8 @@ public class Labels implements Comparable<Labels> {
      * take at most 123 of them, so that its pair, with two tags and two lengths, stays under 128.
      */
     public static final int SHORT_LABEL_PAIRS = 125;
-    // tags of the protobuf format's Metric.label and LabelPair.name, LabelPair.value: length-delimited fields 1, 1, 2
-    private static final int LABEL_TAG = WireFormat.tag(1, WireFormat.LENGTH_DELIMITED);
-    private static final int LABEL_NAME_TAG = WireFormat.tag(1, WireFormat.LENGTH_DELIMITED);
-    private static final int LABEL_VALUE_TAG = WireFormat.tag(2, WireFormat.LENGTH_DELIMITED);
+    /** The largest field number whose length-delimited tag is one byte. */
+    private static final int ONE_BYTE_TAG_FIELD = 15;
 
     /** set in {@link #sizeAndFlags} when every name is known to be plain: see {@link #hasPlainNames()} */
     private static final int PLAIN_NAMES = 1 << 31;
@@ -318,30 +316,37 @@ public class Labels implements Comparable<Labels> {
     }
 
     /**
-     * Writes the labels as the Prometheus protobuf format's {@code LabelPair} fields of a {@code Metric}
-     * ({@code label = 1}; in each pair {@code name = 1}, {@code value = 2}), names as they are, into room
-     * the caller reserved: {@link #encodedSize()} + 4 × {@link #size()} bytes, exactly what it writes.
+     * Writes each label as a length-delimited field {@code pairField} holding the name as field
+     * {@code nameField} and the value as field {@code valueField}, names as they are (the protobuf
+     * format's {@code Metric.label} of {@code LabelPair}s), into room the caller reserved:
+     * {@link #encodedSize()} + 4 × {@link #size()} bytes, exactly what it writes.
      *
-     * <p>Only for a set of at most {@link #SHORT_LABEL_PAIRS} encoded bytes: each name, value and pair
-     * is then under 128 bytes, so every length is one byte and the encoding's own length bytes are the
-     * fields' lengths, copied with what follows them. What writing each label as fields does, in one
-     * loop: a scrape writes a million label sets (as {@link #writeText} for the text formats).
+     * <p>Only for a set of at most {@link #SHORT_LABEL_PAIRS} encoded bytes and field numbers of at most
+     * 15: each tag, name, value and pair length is then one byte, so the encoding's own length bytes
+     * are the fields' lengths, copied with what follows them. What writing each label as fields does,
+     * in one loop: a scrape writes a million label sets (as {@link #writeText} for the text formats).
      *
-     * @throws IllegalArgumentException for a longer set
+     * @throws IllegalArgumentException for a longer set or a larger field number
      */
-    public final void writeShortLabelPairs(ProtoWriter out) {
+    public final void writeShortLabelPairs(ProtoWriter out, int pairField, int nameField, int valueField) {
         byte[] encoding = data;
         if (encoding.length > SHORT_LABEL_PAIRS) {
             throw new IllegalArgumentException("a label set of " + encoding.length + " encoded bytes is not short");
         }
+        if (Math.max(pairField, Math.max(nameField, valueField)) > ONE_BYTE_TAG_FIELD) {
+            throw new IllegalArgumentException("field numbers above " + ONE_BYTE_TAG_FIELD + " take tags of more than one byte");
+        }
+        int pairTag = WireFormat.tag(pairField, WireFormat.LENGTH_DELIMITED);
+        int nameTag = WireFormat.tag(nameField, WireFormat.LENGTH_DELIMITED);
+        int valueTag = WireFormat.tag(valueField, WireFormat.LENGTH_DELIMITED);
         int at = 0;
         while (at < encoding.length) {
-            int nameField = 1 + encoding[at]; // the length byte and the name
-            int valueField = 1 + encoding[at + nameField];
-            out.rawByte(LABEL_TAG).rawByte(nameField + valueField + 2)
-                    .rawByte(LABEL_NAME_TAG).bytes(encoding, at, nameField)
-                    .rawByte(LABEL_VALUE_TAG).bytes(encoding, at + nameField, valueField);
-            at += nameField + valueField;
+            int nameBytes = 1 + encoding[at]; // the length byte and the name
+            int valueBytes = 1 + encoding[at + nameBytes];
+            out.rawByte(pairTag).rawByte(nameBytes + valueBytes + 2)
+                    .rawByte(nameTag).bytes(encoding, at, nameBytes)
+                    .rawByte(valueTag).bytes(encoding, at + nameBytes, valueBytes);
+            at += nameBytes + valueBytes;
         }
     }
 

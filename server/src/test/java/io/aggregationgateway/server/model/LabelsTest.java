@@ -113,13 +113,20 @@ class LabelsTest {
             byte[] expected = metric.build().toByteArray();
             int room = labels.encodedSize() + 4 * labels.size();
             ProtoWriter out = new ProtoWriter(room);
-            labels.writeShortLabelPairs(out);
+            labels.writeShortLabelPairs(out, METRIC_LABEL, PAIR_NAME, PAIR_VALUE);
             assertEquals(room, out.size(), labels.toString());
             assertArrayEquals(expected, Arrays.copyOf(out.buffer(), out.size()), labels.toString());
         }
         Labels tooLong = Labels.of("n", "v".repeat(Labels.SHORT_LABEL_PAIRS - 2));
-        assertThrows(IllegalArgumentException.class, () -> tooLong.writeShortLabelPairs(new ProtoWriter(1024)));
+        assertThrows(IllegalArgumentException.class,
+                () -> tooLong.writeShortLabelPairs(new ProtoWriter(1024), METRIC_LABEL, PAIR_NAME, PAIR_VALUE));
+        assertThrows(IllegalArgumentException.class,
+                () -> Labels.of("a", "1").writeShortLabelPairs(new ProtoWriter(1024), 16, PAIR_NAME, PAIR_VALUE));
     }
+
+    private static final int METRIC_LABEL = io.aggregationgateway.proto.metrics.Metric.LABEL_FIELD_NUMBER;
+    private static final int PAIR_NAME = io.aggregationgateway.proto.metrics.LabelPair.NAME_FIELD_NUMBER;
+    private static final int PAIR_VALUE = io.aggregationgateway.proto.metrics.LabelPair.VALUE_FIELD_NUMBER;
 
     /**
      * Fewer than {@code labels} labels, values of up to 8 or up to {@code longValue} characters of an
