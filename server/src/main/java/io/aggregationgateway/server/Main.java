@@ -42,15 +42,16 @@ public final class Main {
             System.exit(1);
             return;
         }
-        System.out.println("aggregation-gateway listening on " + config.host() + ":" + gateway.port()
-                + (gateway.tls() ? " (TLS)" : ""));
+        // The handlers come before the line that says the gateway listens: a supervisor that signals
+        // as soon as it reads that line must not meet the JVM's own handlers, which exit.
         // SIGHUP: read the web config file again now, without waiting for the next look at it
         Signal.handle(new Signal("HUP"), signal -> gateway.reloadWebConfig());
-
         // A plain JVM exits 143 on SIGTERM; operators (and Kubernetes) expect a drained stop and 0.
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), signal -> stop.countDown());
         Signal.handle(new Signal("INT"), signal -> stop.countDown());
+        System.out.println("aggregation-gateway listening on " + config.host() + ":" + gateway.port()
+                + (gateway.tls() ? " (TLS)" : ""));
         stop.await();
         Logger.getLogger(Main.class.getName()).info("stopping: finishing in-flight requests");
         // 1 when the last snapshot could not be written (logged): what was pushed since the one before is lost
