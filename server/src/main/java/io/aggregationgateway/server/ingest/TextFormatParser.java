@@ -182,6 +182,10 @@ public final class TextFormatParser {
         /** what a sample's quoted name is called in messages: a constant, since it is passed for every such sample */
         private static final String METRIC_NAME_AFTER_BRACE = "metric name after '{'";
         private static final byte[] NO_ROOM = new byte[0];
+        /** how many of a sample's first label names are remembered to match the next sample's against */
+        private static final int REMEMBERED_NAMES = 16;
+        /** most digits of a sample value read as a plain integer: 15 stay below 2^53 */
+        private static final int PLAIN_INTEGER_DIGITS = 15;
         /** the body read as little-endian longs: byte i of the body is the i-th lowest byte of a long */
         private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
         private static final long ONES = 0x0101010101010101L;
@@ -207,6 +211,14 @@ public final class TextFormatParser {
         private byte[] labelNameScratch = new byte[64];
         /** whether the last sample's name was written unquoted: only then may the next one be matched against it unscanned */
         private boolean lastNamePlain;
+        /**
+         * The label names of the samples before, by their place in the braces, as ranges of the body
+         * followed by {@code ="} (length -1: none), and whether each sorts after the one before it: the
+         * next sample's names are matched against them ({@link #repeatedName}).
+         */
+        private final int[] rememberedStart = new int[REMEMBERED_NAMES];
+        private final int[] rememberedLength = filled(REMEMBERED_NAMES, -1);
+        private final boolean[] repeatedAfterPrevious = new boolean[REMEMBERED_NAMES];
         /** the number of the line being read, from 1 */
         private int line;
 
@@ -235,6 +247,12 @@ public final class TextFormatParser {
 
         private static byte[] ascii(String s) {
             return s.getBytes(StandardCharsets.US_ASCII);
+        }
+
+        private static int[] filled(int length, int value) {
+            int[] array = new int[length];
+            Arrays.fill(array, value);
+            return array;
         }
 
         /** The families, or null when a sample carries a grouping label's name (see {@link #groupingClash}). */
@@ -514,9 +532,16 @@ public final class TextFormatParser {
             if (pos == end) {
                 throw error("expected sample value after " + sampleName() + ", found end of line");
             }
-            int valueStart = pos;
-            pos = skipToken(pos, end);
-            double value = parseNumber(body, valueStart, pos, "sample value");
+            double value;
+            int digitsEnd = plainIntegerEnd(pos, end);
+            if (digitsEnd > pos) {
+                value = plainIntegerValue(pos, digitsEnd);
+                pos = digitsEnd;
+            } else {
+                int valueStart = pos;
+                pos = skipToken(pos, end);
+                value = parseNumber(body, valueStart, pos, "sample value");
+            }
             pos = skipBlanks(pos, end);
             if (pos < end) {
                 if (!(openMetrics && body[pos] == '#')) {
@@ -558,7 +583,7 @@ public final class TextFormatParser {
          * {@link #specialLabelValue}; an exemplar's are checked, not kept.
          */
         private int parseLabels(int pos, int end, boolean keep) throws PushRejectedException {
-            while (true) {
+            for (int k = 0; ; k++) {
                 pos = skipBlanks(pos, end);
                 if (pos < end && body[pos] == '}') {
                     return pos + 1;
@@ -567,33 +592,47 @@ public final class TextFormatParser {
                 int labelStart = pos;
                 int labelEnd;
                 boolean plainName;
-                if (pos < end && body[pos] == '"') {
-                    QuotedName quoted = parseQuoted(pos, end, "label name", labelNameScratch);
-                    labelNameScratch = quoted.buf == body ? labelNameScratch : quoted.buf;
-                    labelBuf = quoted.buf;
-                    labelStart = quoted.from;
-                    labelEnd = quoted.to;
-                    pos = quoted.next;
-                    plainName = Labels.isPlainName(labelBuf, labelStart, labelEnd - labelStart);
+                boolean afterLast = false;
+                int repeated = keep ? repeatedName(k, pos, end) : -1;
+                if (repeated >= 0) {
+                    // the name the sample before had here, and '="' right after it: what the general path reads, unscanned
+                    labelEnd = pos + repeated;
+                    plainName = repeated < 2 || body[labelStart] != '_' || body[labelStart + 1] != '_';
+                    afterLast = repeatedAfterPrevious[k] && role.specialLabel == null;
+                    pos = labelEnd + 1;
                 } else {
-                    if (pos == end || !is(body[pos], LABEL_NAME_START)) {
-                        throw error("expected label name or '}', found " + describeAt(pos, end));
-                    }
-                    pos++;
-                    while (pos < end && is(body[pos], LABEL_NAME)) {
+                    boolean quotedName = pos < end && body[pos] == '"';
+                    if (quotedName) {
+                        QuotedName quoted = parseQuoted(pos, end, "label name", labelNameScratch);
+                        labelNameScratch = quoted.buf == body ? labelNameScratch : quoted.buf;
+                        labelBuf = quoted.buf;
+                        labelStart = quoted.from;
+                        labelEnd = quoted.to;
+                        pos = quoted.next;
+                        plainName = Labels.isPlainName(labelBuf, labelStart, labelEnd - labelStart);
+                    } else {
+                        if (pos == end || !is(body[pos], LABEL_NAME_START)) {
+                            throw error("expected label name or '}', found " + describeAt(pos, end));
+                        }
                         pos++;
+                        while (pos < end && is(body[pos], LABEL_NAME)) {
+                            pos++;
+                        }
+                        labelEnd = pos;
+                        // read by the legacy character classes just now: plain unless it has the reserved prefix
+                        plainName = labelEnd - labelStart < 2 || body[labelStart] != '_' || body[labelStart + 1] != '_';
                     }
-                    labelEnd = pos;
-                    // read by the legacy character classes just now: plain unless it has the reserved prefix
-                    plainName = labelEnd - labelStart < 2 || body[labelStart] != '_' || body[labelStart + 1] != '_';
-                }
-                pos = skipBlanks(pos, end);
-                if (pos == end || body[pos] != '=') {
-                    throw error("expected '=' after label name " + excerpt(labelBuf, labelStart, labelEnd) + ", found " + describeAt(pos, end));
-                }
-                pos = skipBlanks(pos + 1, end);
-                if (pos == end || body[pos] != '"') {
-                    throw error("expected '\"' to open the value of label " + excerpt(labelBuf, labelStart, labelEnd) + ", found " + describeAt(pos, end));
+                    pos = skipBlanks(pos, end);
+                    if (pos == end || body[pos] != '=') {
+                        throw error("expected '=' after label name " + excerpt(labelBuf, labelStart, labelEnd) + ", found " + describeAt(pos, end));
+                    }
+                    pos = skipBlanks(pos + 1, end);
+                    if (pos == end || body[pos] != '"') {
+                        throw error("expected '\"' to open the value of label " + excerpt(labelBuf, labelStart, labelEnd) + ", found " + describeAt(pos, end));
+                    }
+                    if (keep) {
+                        rememberName(k, labelStart, !quotedName && pos == labelEnd + 1 ? labelEnd - labelStart : -1);
+                    }
                 }
                 pos++;
                 int valueStart = pos;
@@ -634,7 +673,7 @@ public final class TextFormatParser {
                     valueOffset = 0;
                 }
                 if (keep) {
-                    keepLabel(labelBuf, labelStart, labelEnd, valueBuf, valueOffset, valueLength, plainName);
+                    keepLabel(labelBuf, labelStart, labelEnd, valueBuf, valueOffset, valueLength, plainName, afterLast);
                 }
                 pos = skipBlanks(pos, end);
                 if (pos < end && body[pos] == ',') {
@@ -648,9 +687,64 @@ public final class TextFormatParser {
             }
         }
 
+        /**
+         * The length of the {@code k}-th label name of the sample before when body[pos] starts with it
+         * and {@code ="} right after it (so the name ends there, as a scan would find), or -1. Samples of
+         * a family mostly repeat their label names: one comparison instead of a scan of the name.
+         */
+        private int repeatedName(int k, int pos, int end) {
+            if (k >= REMEMBERED_NAMES) {
+                return -1;
+            }
+            int length = rememberedLength[k];
+            int n = length + 2; // with '="'
+            if (length < 0 || end - pos < n) {
+                return -1;
+            }
+            int from = rememberedStart[k];
+            int i = 0;
+            for (; i + Long.BYTES <= n; i += Long.BYTES) {
+                if ((long) LONGS.get(body, pos + i) != (long) LONGS.get(body, from + i)) {
+                    return -1;
+                }
+            }
+            if (i < n) {
+                if (pos + i + Long.BYTES <= bodyEnd) {
+                    long differing = ((long) LONGS.get(body, pos + i) ^ (long) LONGS.get(body, from + i))
+                            & (-1L >>> (Long.SIZE - Byte.SIZE * (n - i)));
+                    return differing == 0 ? length : -1;
+                }
+                for (; i < n; i++) {
+                    if (body[pos + i] != body[from + i]) {
+                        return -1;
+                    }
+                }
+            }
+            return length;
+        }
+
+        /**
+         * Remembers the {@code k}-th label name of this sample, body[start, start + length), read by the
+         * general path, for {@link #repeatedName}; a length of -1 when it cannot be matched so (quoted, or
+         * not followed by {@code ="} at once). Whether it sorts after the name before it is worked out
+         * here, once, and forgotten for the next name, whose predecessor this one now is.
+         */
+        private void rememberName(int k, int start, int length) {
+            if (k >= REMEMBERED_NAMES) {
+                return;
+            }
+            rememberedStart[k] = start;
+            rememberedLength[k] = length;
+            repeatedAfterPrevious[k] = length >= 0 && k > 0 && rememberedLength[k - 1] >= 0
+                    && Labels.compareNames(body, rememberedStart[k - 1], rememberedLength[k - 1], body, start, length) < 0;
+            if (k + 1 < REMEMBERED_NAMES) {
+                repeatedAfterPrevious[k + 1] = false;
+            }
+        }
+
         /** A label of the sample: the role's special label, a label it may not carry, or one of the series. */
         private void keepLabel(byte[] labelBuf, int labelStart, int labelEnd, byte[] valueBuf, int valueOffset,
-                               int valueLength, boolean plainName) throws PushRejectedException {
+                               int valueLength, boolean plainName, boolean afterLast) throws PushRejectedException {
             if (isLabelNamed(labelBuf, labelStart, labelEnd, role.specialLabelBytes)) {
                 if (specialLabelSeen) {
                     throw error("label name " + new String(labelBuf, labelStart, labelEnd - labelStart,
@@ -670,7 +764,7 @@ public final class TextFormatParser {
                             + ": sample " + sampleName() + " has more labels than the limit of " + maxLabels
                             + " (--max-labels-per-series)");
                 }
-                labels.addRaw(labelBuf, labelStart, labelEnd - labelStart, valueBuf, valueOffset, valueLength, plainName);
+                labels.addRaw(labelBuf, labelStart, labelEnd - labelStart, valueBuf, valueOffset, valueLength, plainName, afterLast);
             }
         }
 
@@ -805,6 +899,29 @@ public final class TextFormatParser {
                 throw error("expected a number as " + what + ", found "
                         + (from == to ? "nothing" : excerpt(buf, from, to)));
             }
+        }
+
+        /**
+         * The end of the token at body[pos] when it is decimal digits only, at most
+         * {@value #PLAIN_INTEGER_DIGITS} of them (a counter's value, as senders mostly write it), else
+         * {@code pos}. Such a token is a number in Go's syntax whose value is the integer exactly.
+         */
+        private int plainIntegerEnd(int pos, int end) {
+            int i = pos;
+            int limit = Math.min(end, pos + PLAIN_INTEGER_DIGITS);
+            while (i < limit && body[i] >= '0' && body[i] <= '9') {
+                i++;
+            }
+            return i > pos && (i == end || isBlank(body[i])) ? i : pos;
+        }
+
+        /** The value of the digits body[from, to) found by {@link #plainIntegerEnd}: below 2^53, so exact as a double. */
+        private double plainIntegerValue(int from, int to) {
+            long value = 0;
+            for (int i = from; i < to; i++) {
+                value = value * 10 + (body[i] - '0');
+            }
+            return value;
         }
 
         /** Checks a timestamp's syntax: an integer in 0.0.4, a finite number in OpenMetrics. Its value is not kept. */

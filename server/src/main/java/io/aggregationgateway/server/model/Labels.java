@@ -88,8 +88,13 @@ public class Labels implements Comparable<Labels> {
             h ^= h >>> 29;
         }
         long tail = 0;
-        for (int shift = 0; i < end; i++, shift += 8) {
-            tail |= (buf[i] & 0xffL) << shift;
+        if (i < end && i + Long.BYTES <= buf.length) {
+            // the bytes left as the low bytes of one word read past them (the array has room), as the loop below makes them
+            tail = (long) LONGS.get(buf, i) & (-1L >>> (Long.SIZE - Byte.SIZE * (end - i)));
+        } else {
+            for (int shift = 0; i < end; i++, shift += 8) {
+                tail |= (buf[i] & 0xffL) << shift;
+            }
         }
         h = (h ^ tail) * MIX;
         return (int) (h ^ (h >>> 32));
@@ -416,8 +421,10 @@ public class Labels implements Comparable<Labels> {
      * differ early: up to {@value #SHORT_NAME} bytes a plain loop, since the library's vectorised
      * comparison costs more to set up than such a name takes to compare (it was a tenth of an ingest
      * of {@code 1k} text, most of it comparing a name with itself: {@code job} with the grouping's).
+     * The order of names in a label set; a decoder that knows two names' order may tell
+     * {@link Builder#addRaw(byte[], int, int, byte[], int, int, boolean, boolean) the builder}.
      */
-    private static int compareNames(byte[] x, int xFrom, int xLength, byte[] y, int yFrom, int yLength) {
+    public static int compareNames(byte[] x, int xFrom, int xLength, byte[] y, int yFrom, int yLength) {
         int common = Math.min(xLength, yLength);
         if (common > SHORT_NAME) {
             return Arrays.compareUnsigned(x, xFrom, xFrom + xLength, y, yFrom, yFrom + yLength);
@@ -682,22 +689,43 @@ public class Labels implements Comparable<Labels> {
          */
         public Builder addRaw(byte[] nameBuf, int nameOffset, int nameLength,
                               byte[] valueBuf, int valueOffset, int valueLength, boolean plainName) {
+            return addRaw(nameBuf, nameOffset, nameLength, valueBuf, valueOffset, valueLength, plainName, false);
+        }
+
+        /**
+         * As {@link #addRaw(byte[], int, int, byte[], int, int, boolean)}, saying whether the caller
+         * knows that this name sorts after the name of the label added last ({@link Labels#compareNames}
+         * greater than zero): then the builder does not compare them. A parser whose samples repeat the
+         * label names of the sample before knows it from that sample.
+         */
+        public Builder addRaw(byte[] nameBuf, int nameOffset, int nameLength,
+                              byte[] valueBuf, int valueOffset, int valueLength, boolean plainName, boolean afterLast) {
             plainNames &= plainName || valueLength == 0; // an empty value is no label: its name is not kept
-            ensureScratch(varintSize(nameLength) + nameLength + varintSize(valueLength) + valueLength);
-            if (count * 4 + 4 > ranges.length) {
-                ranges = Arrays.copyOf(ranges, ranges.length * 2);
-            }
             int base = count * 4;
+            int pos;
+            if ((nameLength | valueLength) < 0x80 && used + 2 + nameLength + valueLength <= scratch.length
+                    && base + 4 <= ranges.length) {
+                // as labels mostly are: both lengths one varint byte, and room for them
+                scratch[used] = (byte) nameLength;
+                System.arraycopy(nameBuf, nameOffset, scratch, used + 1, nameLength);
+                pos = used + 1 + nameLength;
+                scratch[pos++] = (byte) valueLength;
+            } else {
+                ensureScratch(varintSize(nameLength) + nameLength + varintSize(valueLength) + valueLength);
+                if (base + 4 > ranges.length) {
+                    ranges = Arrays.copyOf(ranges, ranges.length * 2);
+                }
+                pos = writeVarint(scratch, used, nameLength);
+                System.arraycopy(nameBuf, nameOffset, scratch, pos, nameLength);
+                pos = writeVarint(scratch, pos + nameLength, valueLength);
+            }
             ranges[base] = used;
             ranges[base + 1] = nameLength;
             ranges[base + 2] = valueLength;
-            int pos = writeVarint(scratch, used, nameLength);
-            System.arraycopy(nameBuf, nameOffset, scratch, pos, nameLength);
-            pos = writeVarint(scratch, pos + nameLength, valueLength);
             System.arraycopy(valueBuf, valueOffset, scratch, pos, valueLength);
             used = pos + valueLength;
             ranges[base + 3] = used;
-            if (ascending && (valueLength == 0 || (count > 0 && compareNames(count - 1, count) >= 0))) {
+            if (ascending && (valueLength == 0 || (count > 0 && !afterLast && compareNames(count - 1, count) >= 0))) {
                 ascending = false;
             }
             count++;

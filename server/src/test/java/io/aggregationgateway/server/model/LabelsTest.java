@@ -545,6 +545,26 @@ class LabelsTest {
     }
 
     /**
+     * The hash of a range does not depend on the bytes around it: a range whose last word can be read
+     * past its end (the array goes on, here with random bytes) hashes as the same bytes in an array of
+     * their own, whose last word cannot.
+     */
+    @Test
+    void hashOfARangeIgnoresTheBytesAfterIt() {
+        Random rnd = new Random(11);
+        for (int i = 0; i < 2_000; i++) {
+            byte[] range = new byte[rnd.nextInt(40)];
+            rnd.nextBytes(range);
+            int offset = rnd.nextInt(9);
+            byte[] within = new byte[offset + range.length + rnd.nextInt(12)];
+            rnd.nextBytes(within);
+            System.arraycopy(range, 0, within, offset, range.length);
+            assertEquals(Labels.hashOf(range, 0, range.length), Labels.hashOf(within, offset, range.length),
+                    "length " + range.length + " at " + offset + " of " + within.length);
+        }
+    }
+
+    /**
      * A builder asked to look its label set up hands over the held one when it is held, in every way
      * of building (labels in order, out of order, with grouping labels added), and else builds an
      * equal set of its own; the lookup gets the encoding and its hash.
