@@ -21,8 +21,9 @@ import java.util.logging.Logger;
  *
  * <p>The calls are kept in a table of their own, by stream id, under this object's lock: a push
  * registers and forgets its call once each, and a {@code ConcurrentHashMap} boxed the stream id
- * and allocated a node for it every time. The calls are told outside the lock: what they do then
- * (a listener's {@code onCancel}) may take as long as it likes.
+ * and allocated a node for it every time. Nothing blocks while the lock is held, so a virtual thread
+ * holds its carrier only briefly; the calls are told outside it: what they do then (a listener's
+ * {@code onCancel}) may take as long as it likes.
  */
 final class ConnectionCalls implements RewritingFrameReader.ClientResets {
     private static final Logger LOGGER = Logger.getLogger(ConnectionCalls.class.getName());
