@@ -18,7 +18,8 @@ import java.net.SocketAddress;
  * so the address comes from the connection Helidon puts into the gRPC context
  * ({@code ServerContextKeys.CONNECTION_CONTEXT}). This interceptor takes both when the call starts
  * and keeps them in the context of every later callback of the call, where pushes are applied and
- * refused. Register it with {@code GrpcRouting.builder().intercept(new CallOrigin())}.
+ * refused. Register it with {@code GrpcRouting.builder().intercept(new CallOrigin())}. The calls the
+ * gateway runs itself ({@link DirectCall}) take both from {@link #context} instead.
  *
  * @see #current()
  */
@@ -43,10 +44,22 @@ public final class CallOrigin implements ServerInterceptor {
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-        GrpcConnectionContext connection = ServerContextKeys.CONNECTION_CONTEXT.get();
-        Origin origin = new Origin(connection == null ? null : connection.remotePeer().address(),
-                call.getMethodDescriptor().getFullMethodName());
+        Origin origin = origin(ServerContextKeys.CONNECTION_CONTEXT.get(), call.getMethodDescriptor().getFullMethodName());
         return Contexts.interceptCall(Context.current().withValue(ORIGIN, origin), call, headers, next);
+    }
+
+    /**
+     * The context of a call the gateway runs itself, what Helidon and this interceptor together put
+     * in the context of its callbacks: its connection ({@code ServerContextKeys.CONNECTION_CONTEXT}) and its origin.
+     *
+     * @param route the full method name
+     */
+    static Context context(GrpcConnectionContext connection, String route) {
+        return Context.ROOT.withValues(ServerContextKeys.CONNECTION_CONTEXT, connection, ORIGIN, origin(connection, route));
+    }
+
+    private static Origin origin(GrpcConnectionContext connection, String route) {
+        return new Origin(connection == null ? null : connection.remotePeer().address(), route);
     }
 
     /** The origin of the call this thread is serving, or {@link #UNKNOWN}. */

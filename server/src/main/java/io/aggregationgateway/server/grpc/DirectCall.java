@@ -25,7 +25,6 @@ import io.helidon.http.http2.StreamFlowControl;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.ProxyProtocolData;
 import io.helidon.webserver.grpc.GrpcConnectionContext;
-import io.helidon.webserver.grpc.ServerContextKeys;
 import io.helidon.webserver.http2.spi.Http2SubProtocolSelector.SubProtocolHandler;
 
 import java.io.ByteArrayInputStream;
@@ -46,6 +45,9 @@ import java.util.logging.Logger;
  * same grpc-java call handler (the service's methods behind the same interceptors, the guard first),
  * with the call's headers as {@link Metadata} and its connection in the gRPC context, as Helidon
  * gives them; messages come checked and decompressed from {@link RequestMessages}, which wraps it.
+ * Every callback of the call's listener runs in one context that also holds the call's origin
+ * ({@link CallOrigin#context}): as Helidon's handler with the {@link CallOrigin} interceptor gave it,
+ * without a second context per call and one attach and detach around each callback.
  *
  * <p>What it leaves out is what a push paid for and never used: Helidon 4.4.0's handler allocates
  * two 16 KiB buffers per call, creates a Helidon context per interceptor and one more for its own
@@ -81,6 +83,8 @@ final class DirectCall<Q, R> implements SubProtocolHandler {
     private final CallWriter writer;
     private final int streamId;
     private final StreamFlowControl flowControl;
+    /** The context of every callback of the call's listener. */
+    private final Context context;
 
     private volatile Http2StreamState state = Http2StreamState.OPEN;
     private volatile boolean cancelled;
@@ -108,19 +112,23 @@ final class DirectCall<Q, R> implements SubProtocolHandler {
         this.writer = writer;
         this.streamId = streamId;
         this.flowControl = flowControl;
+        this.context = CallOrigin.context(new Connection(connection), method.getFullMethodName());
     }
 
     @Override
     public void init() {
         Metadata metadata = metadata(headers.httpHeaders());
-        Context.ROOT.withValue(ServerContextKeys.CONNECTION_CONTEXT, new Connection(connection)).run(() -> {
+        Context previous = context.attach();
+        try {
             listener = handler.startCall(new Call(), metadata);
             if (!closed) {
                 listener.onReady();
             } else if (!cancelled) {
                 listener.onComplete(); // the guard refused the call while it started
             }
-        });
+        } finally {
+            context.detach(previous);
+        }
     }
 
     @Override
@@ -132,7 +140,12 @@ final class DirectCall<Q, R> implements SubProtocolHandler {
     public void rstStream(Http2RstStream rstStream) {
         cancelled = true;
         state = Http2StreamState.CLOSED;
-        listener.onCancel();
+        Context previous = context.attach();
+        try {
+            listener.onCancel();
+        } finally {
+            context.detach(previous);
+        }
     }
 
     @Override
@@ -176,6 +189,7 @@ final class DirectCall<Q, R> implements SubProtocolHandler {
             return; // a listener asking for more from inside onMessage: this loop goes on
         }
         delivering = true;
+        Context previous = context.attach();
         try {
             while (!closed && !cancelled) {
                 if (requested > 0 && !pending.isEmpty()) {
@@ -194,6 +208,7 @@ final class DirectCall<Q, R> implements SubProtocolHandler {
                 close(Status.UNKNOWN.withDescription("the call failed on the server"), new Metadata());
             }
         } finally {
+            context.detach(previous);
             delivering = false;
         }
     }
@@ -217,7 +232,12 @@ final class DirectCall<Q, R> implements SubProtocolHandler {
         state = state == Http2StreamState.HALF_CLOSED_REMOTE || state == Http2StreamState.CLOSED
                 ? Http2StreamState.CLOSED : Http2StreamState.HALF_CLOSED_LOCAL;
         if (!cancelled && listener != null) { // null: closed while starting; init tells the listener
-            listener.onComplete();
+            Context previous = context.attach(); // the service may close the call from a thread of its own
+            try {
+                listener.onComplete();
+            } finally {
+                context.detach(previous);
+            }
         }
     }
 

@@ -77,11 +77,12 @@ public final class GrpcServices {
 
     /**
      * The push service's methods by path ({@code /aggregationgateway.v1.AggregationGateway/Push}), behind
-     * the same interceptors as in {@link #routing()}, the guard first: the calls {@link DirectCall} runs.
+     * the guard, as in {@link #routing()}: the calls {@link DirectCall} runs, which puts each call's
+     * origin in its context itself ({@link CallOrigin#context}).
      */
     Map<String, ServerMethodDefinition<?, ?>> directMethods() {
         Map<String, ServerMethodDefinition<?, ?>> methods = new HashMap<>();
-        for (ServerMethodDefinition<?, ?> method : ServerInterceptors.interceptForward(push, guard, new CallOrigin()).getMethods()) {
+        for (ServerMethodDefinition<?, ?> method : ServerInterceptors.interceptForward(push, guard).getMethods()) {
             methods.put("/" + method.getMethodDescriptor().getFullMethodName(), method);
         }
         return methods;

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -168,6 +171,49 @@ class ConnectionCallsTest {
         started(1 + 2 * ConnectionCalls.UNSTARTED_RESETS_KEPT, latest);
         assertEquals(List.of(), oldest.resets);
         assertEquals(List.of(Http2ErrorCode.CANCEL), latest.resets);
+    }
+
+    /**
+     * The table of open calls against a map: calls opened and forgotten in random order, on stream
+     * ids that crowd a few slots or spread far, with the table growing and entries moved back as
+     * others leave; every call still open is the one a reset of its stream reaches.
+     */
+    @Test
+    void openCallsAreFoundByTheirStreamsWhateverOrderTheyOpenAndEndIn() {
+        for (int seed = 0; seed < 40; seed++) {
+            ConnectionCalls table = new ConnectionCalls(null);
+            Map<Integer, RequestMessages> model = new HashMap<>();
+            Map<Integer, Call> delegates = new HashMap<>();
+            Random random = new Random(seed);
+            int spread = seed % 2 == 0 ? 64 : 1 << 20;
+            for (int op = 0; op < 3_000; op++) {
+                int streamId = 1 + 2 * random.nextInt(spread);
+                RequestMessages open = model.get(streamId);
+                if (open == null) {
+                    Call call = new Call(Http2StreamState.OPEN);
+                    RequestMessages messages = new RequestMessages(call, null, streamId, false, 1024,
+                            (RejectionReason reason, String message, long bytes) -> PushService.status(reason, message),
+                            Runnable::run, c -> { });
+                    table.opened(streamId, messages);
+                    model.put(streamId, messages);
+                    delegates.put(streamId, call);
+                } else if (random.nextBoolean()) {
+                    table.ended(streamId, open);
+                    model.remove(streamId);
+                    delegates.remove(streamId);
+                } else {
+                    table.ended(streamId, new Call(Http2StreamState.CLOSED)); // another stream's call: kept
+                }
+                assertEquals(model.size(), table.held(), "seed " + seed + ", operation " + op);
+            }
+            for (Map.Entry<Integer, Call> entry : delegates.entrySet()) {
+                model.get(entry.getKey()).init();
+                assertTrue(table.reset(entry.getKey()), "seed " + seed + ", stream " + entry.getKey());
+                assertEquals(List.of(Http2ErrorCode.CANCEL), entry.getValue().resets);
+            }
+            int closed = 1 + 2 * spread;
+            assertFalse(table.reset(closed), "a stream without a call");
+        }
     }
 
     @Test
