@@ -54,14 +54,34 @@ final class PushEpochs {
     }
 
     void exit(Phase entered) {
-        if (inFlight[parity(entered.epoch())].decrementAndGet() == 0) {
+        AtomicLong counter = inFlight[parity(entered.epoch())];
+        if (counter.decrementAndGet() == 0) {
             // the last push of a closed epoch opens the next one itself: the pushes waiting for it
             // need not wait for the scrape's thread to be scheduled and notice
             Phase now = phase;
-            if (now.epoch() != entered.epoch() && now.ledger() != null) {
+            if (opensLedger(entered, now, counter.get())) {
                 now.ledger().open();
             }
         }
+    }
+
+    /**
+     * Whether a push of epoch {@code entered}, having brought its epoch's in-flight count to zero,
+     * may open the ledger of {@code now} (the phase it read afterwards), given the count read after
+     * that phase. Only when {@code now} is the cut that closed the push's own epoch, the epoch right
+     * after it, and the count is still zero:
+     * <ul>
+     *   <li>a push held up between its decrement and its read of the phase may find a later cut,
+     *       two epochs on, waiting for the pushes of the epoch between: that ledger is not its to
+     *       open, and opening it would let that cut copy while those pushes still change cells;</li>
+     *   <li>a push may join the epoch after the decrement and before the cut changes the phase: the
+     *       count read after the phase shows it (every step here is a volatile access, so a push that
+     *       read the old phase incremented before the cut wrote the new one).</li>
+     * </ul>
+     * When this says no, the cut's own wait sees the count reach zero.
+     */
+    static boolean opensLedger(Phase entered, Phase now, long inFlightAfterwards) {
+        return now.ledger() != null && now.epoch() == entered.epoch() + 1 && inFlightAfterwards == 0;
     }
 
     /**
