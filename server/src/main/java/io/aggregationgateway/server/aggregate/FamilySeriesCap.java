@@ -109,6 +109,16 @@ final class FamilySeriesCap {
         }
     }
 
+    /**
+     * Takes room for {@code count} series unless the family's series and open reservations leave
+     * too little. The two are read one after the other, so the check is made again once the
+     * reservation is in: between the first reads and the exchange, one push may have put its series
+     * in and given its reservation back and another reserved as much, so that the exchange succeeds
+     * on a stale series count (eight threads took a family limited to 50 series to 51 so). Read
+     * reservations first, then series: a push gives its reservation back only after its series are
+     * in, so it is counted one way or the other. Of pushes reserving at once, the last to check sees
+     * all the others: near the limit more may be refused than needed, but never too many let in.
+     */
     private boolean tryReserve(StoredFamily family, long count) {
         AtomicLong pending = family.pendingNewSeries();
         long current;
@@ -118,6 +128,11 @@ final class FamilySeriesCap {
                 return false;
             }
         } while (!pending.compareAndSet(current, current + count));
+        long reservedNow = pending.get(); // before the series count: see above
+        if (family.seriesCount() + reservedNow > max) {
+            pending.addAndGet(-count);
+            return false;
+        }
         return true;
     }
 
