@@ -120,6 +120,11 @@ final class FamilySeriesCap {
      * all the others: near the limit more may be refused than needed, but never too many let in.
      */
     private boolean tryReserve(StoredFamily family, long count) {
+        if (count == 0) {
+            // a push of held series only: a racing push's series counted twice (in, and still
+            // reserved) must not refuse it
+            return true;
+        }
         AtomicLong pending = family.pendingNewSeries();
         long current;
         do {
