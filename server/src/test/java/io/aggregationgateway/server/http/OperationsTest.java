@@ -52,10 +52,10 @@ class OperationsTest {
 
     @Test
     void seriesExpireAfterTheTtl() throws Exception {
-        try (RunningGateway gateway = new RunningGateway("--series-ttl", "400ms", "--self-metrics", "false")) {
+        try (RunningGateway gateway = new RunningGateway("--series-ttl", "2s", "--self-metrics", "false")) {
             gateway.pushText("/metrics/job/a", COUNTER);
             assertTrue(gateway.scrape().contains("jobs_total{job=\"a\"} 1"));
-            assertTrue(eventually(Duration.ofSeconds(5), () -> gateway.scrape().isEmpty()), "series did not expire");
+            assertTrue(eventually(Duration.ofSeconds(10), () -> gateway.scrape().isEmpty()), "series did not expire");
             gateway.pushText("/metrics/job/a", "# TYPE jobs_total gauge\njobs_total 7\n"); // the expired family's type is free again
             assertEquals("# TYPE jobs_total gauge\njobs_total{job=\"a\"} 7\n", gateway.scrape());
         }
