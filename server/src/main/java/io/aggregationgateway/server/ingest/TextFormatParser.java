@@ -597,7 +597,7 @@ public final class TextFormatParser {
                 if (repeated >= 0) {
                     // the name the sample before had here, and '="' right after it: what the general path reads, unscanned
                     labelEnd = pos + repeated;
-                    plainName = repeated < 2 || body[labelStart] != '_' || body[labelStart + 1] != '_';
+                    plainName = isPlainUnquotedName(labelStart, labelEnd);
                     afterLast = repeatedAfterPrevious[k] && role.specialLabel == null;
                     pos = labelEnd + 1;
                 } else {
@@ -619,8 +619,7 @@ public final class TextFormatParser {
                             pos++;
                         }
                         labelEnd = pos;
-                        // read by the legacy character classes just now: plain unless it has the reserved prefix
-                        plainName = labelEnd - labelStart < 2 || body[labelStart] != '_' || body[labelStart + 1] != '_';
+                        plainName = isPlainUnquotedName(labelStart, labelEnd);
                     }
                     pos = skipBlanks(pos, end);
                     if (pos == end || body[pos] != '=') {
@@ -685,6 +684,14 @@ public final class TextFormatParser {
                 }
                 throw error("expected ',' or '}' after the value of label " + excerpt(labelBuf, labelStart, labelEnd) + ", found " + describeAt(pos, end));
             }
+        }
+
+        /**
+         * Whether the unquoted label name body[start, end), read by the legacy character classes, is
+         * plain: it is unless it has the reserved prefix {@code __}.
+         */
+        private boolean isPlainUnquotedName(int start, int end) {
+            return end - start < 2 || body[start] != '_' || body[start + 1] != '_';
         }
 
         /**
