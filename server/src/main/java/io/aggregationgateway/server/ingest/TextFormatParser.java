@@ -200,7 +200,8 @@ public final class TextFormatParser {
         private final boolean openMetrics;
         private final int maxLabels;
         private final TextFamilies families;
-        private final Labels.Builder labels = new Labels.Builder();
+        /** writes the grouping labels in as a sample's labels are added: see {@link Labels.Builder#Builder(Labels)} */
+        private final Labels.Builder labels;
         /** added to every series' labels as they are built; see {@link TextFormatParser#parse(byte[], int, int, Labels)} */
         private final Labels grouping;
         /** set when a sample carries a grouping label's name: the run stops, and the body is read again without them */
@@ -237,6 +238,7 @@ public final class TextFormatParser {
         Run(byte[] body, int bodyStart, int bodyEnd, boolean openMetrics, int maxLabels, Labels grouping,
             HeldLabels held) {
             this.grouping = grouping;
+            this.labels = new Labels.Builder(grouping);
             this.body = body;
             this.bodyStart = bodyStart;
             this.bodyEnd = bodyEnd;

@@ -664,6 +664,43 @@ public class Labels implements Comparable<Labels> {
         private boolean plainNames = true;
         /** room for an encoding in the making that may turn out to be {@link Known} already, and so never copied out */
         private byte[] encoded = EMPTY.data;
+        /** the grouping labels this builder writes into scratch as labels are added: see {@link #Builder(Labels)} */
+        private final Labels grouping;
+        /**
+         * Per grouping label: where its entry starts in the grouping's encoding, where its name starts,
+         * its name's length; then the encoding's length (where an entry after the last would start).
+         * Read once, so that adding a label compares names without reading varints.
+         */
+        private final int[] groupingEntries;
+        /** how many grouping labels are in scratch so far, in order: those whose names sort before a label added */
+        private int groupingWritten;
+
+        /** A builder for any label sets. */
+        public Builder() {
+            this(EMPTY);
+        }
+
+        /**
+         * A builder of label sets that {@link #buildWith(Labels, Known) buildWith(grouping, ...)} adds
+         * {@code grouping} to, as a decoder of one group's push does: while labels are added in order,
+         * each grouping label is written into the encoding where the first larger name goes in, so that
+         * the set with the grouping labels is made as a set without them is, in one copy. {@link #build()}
+         * and {@link #buildWith} with other labels give what they give on any builder.
+         */
+        public Builder(Labels grouping) {
+            this.grouping = grouping;
+            byte[] g = grouping.data;
+            int[] entries = new int[grouping.size() * 3 + 1];
+            int e = 0;
+            for (int pos = 0; pos < g.length; pos = entryEnd(g, pos)) {
+                int nameLength = readVarint(g, pos);
+                entries[e++] = pos;
+                entries[e++] = pos + varintSize(nameLength);
+                entries[e++] = nameLength;
+            }
+            entries[e] = g.length;
+            this.groupingEntries = entries;
+        }
 
         public Builder add(String name, String value) {
             byte[] n = name.getBytes(StandardCharsets.UTF_8);
@@ -700,6 +737,9 @@ public class Labels implements Comparable<Labels> {
          */
         public Builder addRaw(byte[] nameBuf, int nameOffset, int nameLength,
                               byte[] valueBuf, int valueOffset, int valueLength, boolean plainName, boolean afterLast) {
+            if (ascending && groupingWritten * 3 + 1 < groupingEntries.length) {
+                writeGroupingBefore(nameBuf, nameOffset, nameLength);
+            }
             plainNames &= plainName || valueLength == 0; // an empty value is no label: its name is not kept
             int base = count * 4;
             int pos;
@@ -732,6 +772,38 @@ public class Labels implements Comparable<Labels> {
             return this;
         }
 
+        /**
+         * Writes the grouping labels not written yet whose names sort before the name of the label
+         * about to be added. At an equal name it stops and leaves the labels to the general path,
+         * which finds the repeated name (or the empty value) as for any builder.
+         */
+        private void writeGroupingBefore(byte[] nameBuf, int nameOffset, int nameLength) {
+            byte[] g = grouping.data;
+            int[] entries = groupingEntries;
+            for (int e = groupingWritten * 3; e + 1 < entries.length; e += 3) {
+                int cmp = Labels.compareNames(g, entries[e + 1], entries[e + 2], nameBuf, nameOffset, nameLength);
+                if (cmp > 0) {
+                    return;
+                }
+                if (cmp == 0) {
+                    ascending = false;
+                    return;
+                }
+                writeNextGroupingLabel();
+            }
+        }
+
+        /** Appends the next grouping label's entry to scratch. */
+        private void writeNextGroupingLabel() {
+            int e = groupingWritten * 3;
+            int start = groupingEntries[e];
+            int length = groupingEntries[e + 3] - start;
+            ensureScratch(length);
+            System.arraycopy(grouping.data, start, scratch, used, length);
+            used += length;
+            groupingWritten++;
+        }
+
         /** How many labels were added so far. */
         public int count() {
             return count;
@@ -746,6 +818,7 @@ public class Labels implements Comparable<Labels> {
         public Builder clear() {
             used = 0;
             count = 0;
+            groupingWritten = 0;
             ascending = true;
             plainNames = true;
             return this;
@@ -770,7 +843,8 @@ public class Labels implements Comparable<Labels> {
                 if (count == 0) {
                     return EMPTY;
                 }
-                if (ascending) {
+                // scratch is the encoding when the labels came in order, unless grouping labels are in it
+                if (ascending && groupingWritten == 0) {
                     return made(scratch, used, count, plainNames, known);
                 }
                 int duplicate = sortByName();
@@ -791,7 +865,7 @@ public class Labels implements Comparable<Labels> {
                 if (kept == 0) {
                     return EMPTY;
                 }
-                if (asAdded && kept == count) {
+                if (asAdded && kept == count && groupingWritten == 0) {
                     return made(scratch, used, kept, plainNames, known);
                 }
                 byte[] data = encoded = ensure(encoded, length);
@@ -847,9 +921,13 @@ public class Labels implements Comparable<Labels> {
             if (count == 0) {
                 return grouping;
             }
-            if (ascending) {
+            if (ascending && grouping == this.grouping) {
+                return writtenWith(known);
+            }
+            if (ascending && groupingWritten == 0) {
                 return ascendingWith(grouping, known);
             }
+            // the general path reads the added labels by their ranges: grouping labels written in scratch are skipped
             int duplicate = sortByName();
             if (duplicate >= 0) {
                 String name = name(duplicate);
@@ -913,6 +991,20 @@ public class Labels implements Comparable<Labels> {
         private static int append(byte[] src, int from, int to, byte[] out, int pos) {
             System.arraycopy(src, from, out, pos, to - from);
             return pos + to - from;
+        }
+
+        /**
+         * {@link #buildWith(Labels, Known)} of this builder's grouping labels and labels added
+         * {@link #ascending}: scratch is the encoding once the grouping labels that sort after every
+         * added label are written too.
+         */
+        private Labels writtenWith(Known known) {
+            while (groupingWritten * 3 + 1 < groupingEntries.length) {
+                writeNextGroupingLabel();
+            }
+            Labels built = made(scratch, used, count + grouping.size(), plainNames && grouping.hasPlainNames(), known);
+            clear();
+            return built;
         }
 
         /**

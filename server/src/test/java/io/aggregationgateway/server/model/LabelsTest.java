@@ -392,6 +392,80 @@ class LabelsTest {
         assertTrue(clashes > 100 && clashes < 4_000, "both branches taken: " + clashes + " clashes");
     }
 
+    /**
+     * A builder made for one grouping ({@code new Builder(grouping)}, which writes the grouping labels
+     * into its encoding as labels are added) builds what a plain builder builds: with those grouping
+     * labels, with others and without any, in any order of adding, with empty values and repeated
+     * names, and when an added label has a grouping label's name; reused, since it keeps what it wrote.
+     */
+    @Test
+    void builderForAGroupingBuildsWhatAnyBuilderBuilds() {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        String[] names = {"a", "b", "code", "instance", "j", "job", "jobs", "le_x", "pa", "path", "zone"};
+        Labels[] groupings = new Labels[24];
+        java.util.Map<Labels, Labels.Builder> builders = new java.util.HashMap<>();
+        for (int g = 0; g < groupings.length; g++) {
+            groupings[g] = build(randomLabels(random, names));
+            builders.putIfAbsent(groupings[g], new Labels.Builder(groupings[g]));
+        }
+        int written = 0;
+        int clashes = 0;
+        for (int i = 0; i < 20_000; i++) {
+            List<String> pushedNames = new ArrayList<>(List.of(names));
+            Collections.shuffle(pushedNames, random);
+            List<String[]> pushed = new ArrayList<>();
+            for (String name : pushedNames.subList(0, random.nextInt(6))) {
+                pushed.add(new String[] {name, random.nextInt(6) == 0 ? "" : "v" + random.nextInt(9) + "x".repeat(random.nextInt(3) * 70)});
+            }
+            if (random.nextInt(4) > 0) {
+                pushed.sort((x, y) -> x[0].compareTo(y[0])); // as senders mostly write them
+            }
+            if (random.nextInt(20) == 0 && !pushed.isEmpty()) {
+                pushed.add(pushed.get(random.nextInt(pushed.size()))); // a repeated name
+            }
+            Labels grouping = groupings[random.nextInt(groupings.length)];
+            Labels.Builder builder = builders.get(grouping);
+            // built with its own grouping mostly, with another or none at times
+            int use = random.nextInt(8);
+            Labels target = use == 0 ? Labels.EMPTY : use == 1 ? groupings[random.nextInt(groupings.length)] : grouping;
+            Labels.Builder reference = new Labels.Builder();
+            for (String[] pair : pushed) {
+                reference.add(pair[0], pair[1]);
+                builder.add(pair[0], pair[1]);
+            }
+            Labels.Known known = random.nextBoolean() ? Labels.Known.NONE : (buf, offset, length, hash) -> null;
+            String what = "seed " + seed + ": " + pushed.stream().map(p -> p[0] + "=" + p[1]).toList() + " + " + target;
+            Object expected;
+            try {
+                expected = use == 0 && random.nextBoolean() ? reference.build() : reference.buildWith(target, known);
+            } catch (IllegalArgumentException repeated) {
+                expected = repeated.getMessage();
+            }
+            Object built;
+            try {
+                built = use == 0 && random.nextBoolean() ? builder.build() : builder.buildWith(target, known);
+            } catch (IllegalArgumentException repeated) {
+                built = repeated.getMessage();
+            }
+            assertEquals(expected, built, what);
+            if (built instanceof Labels labels) {
+                Labels asExpected = (Labels) expected;
+                assertEquals(asExpected.hashCode(), labels.hashCode(), what);
+                assertEquals(asExpected.encodedSize(), labels.encodedSize(), what);
+                assertEquals(asExpected.hasPlainNames(), labels.hasPlainNames(), what);
+                assertEquals(0, builder.count(), what + ": cleared");
+                written += target == grouping && !pushed.isEmpty() && !target.isEmpty() ? 1 : 0;
+            } else if (built == null) {
+                clashes++;
+                assertEquals(reference.build(), builder.build(), what + ": the labels are kept for build()");
+            } else {
+                assertEquals(0, builder.count(), what + ": cleared");
+            }
+        }
+        assertTrue(written > 2_000 && clashes > 100, "the paths taken: " + written + " with the grouping written, " + clashes + " clashes");
+    }
+
     @Test
     void buildWithGroupingRefusesARepeatedNameAndClears() {
         Labels.Builder builder = new Labels.Builder().add("a", "1").add("a", "2");
