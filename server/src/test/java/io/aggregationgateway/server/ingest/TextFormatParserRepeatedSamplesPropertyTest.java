@@ -2,8 +2,12 @@ package io.aggregationgateway.server.ingest;
 
 import io.aggregationgateway.server.ingest.TextFormatParser.Dialect;
 import io.aggregationgateway.server.ingest.TextFormatParserTest.ModelText;
+import io.aggregationgateway.server.model.DecodedFamilies;
+import io.aggregationgateway.server.model.HeldLabels;
 import io.aggregationgateway.server.model.Labels;
+import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.PushRejectedException;
+import io.aggregationgateway.server.model.Series;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -52,6 +56,11 @@ class TextFormatParserRepeatedSamplesPropertyTest {
             assertEquals(general, asRendered, () -> "seed " + seed + " (" + dialect + ")\n--- body ---\n" + bodies.asRendered);
             assertEquals(outcome(parser, bodies.general, grouping), outcome(parser, bodies.asRendered, grouping),
                     () -> "seed " + seed + " (" + dialect + "), with grouping labels\n--- body ---\n" + bodies.asRendered);
+            for (Labels someGrouping : GROUPINGS) {
+                assertEquals(general.startsWith("rejected") ? general : withOverridesAfterwards(parser, bodies.asRendered, someGrouping),
+                        outcome(parser, bodies.asRendered, someGrouping),
+                        () -> "seed " + seed + " (" + dialect + "), with " + someGrouping + "\n--- body ---\n" + bodies.asRendered);
+            }
             if (!asRendered.startsWith("rejected")) {
                 accepted++;
             }
@@ -59,6 +68,36 @@ class TextFormatParserRepeatedSamplesPropertyTest {
         // both outcomes must be common for the comparison to say something
         int acceptedOf = accepted;
         assertTrue(accepted > ITERATIONS / 5 && accepted < ITERATIONS * 4 / 5, () -> acceptedOf + " of " + ITERATIONS + " accepted");
+    }
+
+    /**
+     * Grouping labels that sort before, between and after the generated names (some of which they
+     * have): a builder writes them in as labels are added ({@code Labels.Builder(Labels)}).
+     */
+    private static final Labels[] GROUPINGS = {
+        Labels.of("job", "g"), Labels.of("A", "1", "n5a", "m", "zz", "e"), Labels.of("n3", "c", "n9", "d")};
+
+    /**
+     * The body parsed without grouping labels, with those the series hold once decoded with them
+     * ({@link DecodedFamilies#groupingInSeries()}: none when a sample has a grouping label's name)
+     * added to each series afterwards: what the decode with them must give, built without them.
+     */
+    private static String withOverridesAfterwards(TextFormatParser parser, String text, Labels grouping) {
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        try {
+            Labels added = parser.decode(body, 0, body.length, grouping, HeldLabels.NONE).groupingInSeries();
+            List<MetricFamily> families = new ArrayList<>();
+            for (MetricFamily family : parser.parse(body, 0, body.length)) {
+                List<Series> series = new ArrayList<>();
+                for (Series one : family.series()) {
+                    series.add(one.withLabels(one.labels().withOverrides(added)));
+                }
+                families.add(new MetricFamily(family.name(), family.type(), family.help(), series));
+            }
+            return ModelText.render(families);
+        } catch (PushRejectedException e) {
+            return "rejected " + e.reason() + ": " + e.getMessage();
+        }
     }
 
     private static String outcome(TextFormatParser parser, String text, Labels grouping) {
