@@ -432,8 +432,16 @@ class HelidonGrpcFaultsTest {
 
     /**
      * {@link RewritingFrameReader}: a DATA frame on a stream the client has reset ends the whole
-     * connection with GOAWAY(PROTOCOL_ERROR). grpc-java 1.73 sends one when a call is answered
-     * before it has sent all of it.
+     * connection with GOAWAY(PROTOCOL_ERROR), and Helidon closes it. grpc-java 1.73 sends one when a
+     * call is answered before it has sent all of it.
+     *
+     * <p>Nothing is sent after that DATA frame: Helidon closes the connection right after writing
+     * its GOAWAY, so a later write races the close. Lost, it fails with a broken pipe (seen once at
+     * load 10-14), and the server, closing with bytes unread, resets the connection, which can also
+     * discard a GOAWAY still in its send buffer. Each frame goes in one write, so Helidon has read
+     * everything when it closes. After the GOAWAY the connection ends: end of file, or a reset if the
+     * client's acknowledgement of the server's SETTINGS came after the close; a read timeout would
+     * mean the connection stayed open.
      */
     @Test
     void dataAfterTheClientsResetEndsTheWholeConnection() throws Exception {
@@ -441,10 +449,11 @@ class HelidonGrpcFaultsTest {
             client.frame(RawHttp2Client.HEADERS, RawHttp2Client.END_HEADERS, 1, callHeaders("Echo").bytes());
             client.frame(RawHttp2Client.RST_STREAM, 0, 1, new byte[]{0, 0, 0, 0x8}); // CANCEL
             client.frame(RawHttp2Client.DATA, RawHttp2Client.END_STREAM, 1, message(0, "queued before the reset"));
-            client.call(3, callHeaders("Echo").bytes(), message(0, "hello"));
-            AssertionError goAway = assertThrows(AssertionError.class, () -> client.response(3),
-                    "Helidon now drops DATA on a stream the client reset");
+            AssertionError goAway = assertThrows(AssertionError.class, () -> client.response(1),
+                    "Helidon now drops DATA on a stream the client reset (else the read times out after " + ANSWER + ")");
             assertTrue(goAway.getMessage().startsWith("GOAWAY, error code 1:"), goAway.getMessage()); // PROTOCOL_ERROR
+            IOException end = assertThrows(IOException.class, () -> client.response(1), "the connection ends after the GOAWAY");
+            assertFalse(end instanceof SocketTimeoutException, "Helidon keeps the connection open after its GOAWAY");
         }
     }
 

@@ -73,11 +73,23 @@ final class RawHttp2Client implements AutoCloseable {
     }
 
     void frame(int type, int flags, int streamId, byte[] payload) throws IOException {
-        byte[] header = {(byte) (payload.length >>> 16), (byte) (payload.length >>> 8), (byte) payload.length, (byte) type,
-                (byte) flags, (byte) (streamId >>> 24), (byte) (streamId >>> 16), (byte) (streamId >>> 8), (byte) streamId};
-        out.write(header);
-        out.write(payload);
+        write(encoded(type, flags, streamId, payload));
+    }
+
+    /** Sends {@code frames} (from {@link #encoded}) in one write: the server has them all before it can answer any. */
+    void write(byte[] frames) throws IOException {
+        out.write(frames);
         out.flush();
+    }
+
+    /** One frame's bytes: the 9-byte header, then the payload. */
+    static byte[] encoded(int type, int flags, int streamId, byte[] payload) {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream(9 + payload.length);
+        frame.writeBytes(new byte[]{(byte) (payload.length >>> 16), (byte) (payload.length >>> 8), (byte) payload.length,
+                (byte) type, (byte) flags, (byte) (streamId >>> 24), (byte) (streamId >>> 16), (byte) (streamId >>> 8),
+                (byte) streamId});
+        frame.writeBytes(payload);
+        return frame.toByteArray();
     }
 
     /** A gRPC request: the header block in one HEADERS frame, then {@code body} in one DATA frame that ends the stream. */
