@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -348,15 +350,7 @@ class LabelsTest {
         Labels.Builder builder = new Labels.Builder();
         int clashes = 0;
         for (int i = 0; i < 5_000; i++) {
-            List<String> pushedNames = new ArrayList<>(List.of(names));
-            Collections.shuffle(pushedNames, random);
-            List<String[]> pushed = new ArrayList<>();
-            for (String name : pushedNames.subList(0, random.nextInt(6))) {
-                pushed.add(new String[] {name, random.nextInt(4) == 0 ? "" : "v" + random.nextInt(9) + "x".repeat(random.nextInt(3) * 70)});
-            }
-            if (random.nextBoolean()) {
-                pushed.sort((x, y) -> x[0].compareTo(y[0])); // as senders mostly write them
-            }
+            List<String[]> pushed = randomPairs(random, names, 4, random.nextBoolean());
             Labels grouping = build(randomLabels(random, names));
             Labels.Builder reference = new Labels.Builder();
             boolean clash = false;
@@ -404,7 +398,7 @@ class LabelsTest {
         Random random = new Random(seed);
         String[] names = {"a", "b", "code", "instance", "j", "job", "jobs", "le_x", "pa", "path", "zone"};
         Labels[] groupings = new Labels[24];
-        java.util.Map<Labels, Labels.Builder> builders = new java.util.HashMap<>();
+        Map<Labels, Labels.Builder> builders = new HashMap<>();
         for (int g = 0; g < groupings.length; g++) {
             groupings[g] = build(randomLabels(random, names));
             builders.putIfAbsent(groupings[g], new Labels.Builder(groupings[g]));
@@ -412,15 +406,7 @@ class LabelsTest {
         int written = 0;
         int clashes = 0;
         for (int i = 0; i < 20_000; i++) {
-            List<String> pushedNames = new ArrayList<>(List.of(names));
-            Collections.shuffle(pushedNames, random);
-            List<String[]> pushed = new ArrayList<>();
-            for (String name : pushedNames.subList(0, random.nextInt(6))) {
-                pushed.add(new String[] {name, random.nextInt(6) == 0 ? "" : "v" + random.nextInt(9) + "x".repeat(random.nextInt(3) * 70)});
-            }
-            if (random.nextInt(4) > 0) {
-                pushed.sort((x, y) -> x[0].compareTo(y[0])); // as senders mostly write them
-            }
+            List<String[]> pushed = randomPairs(random, names, 6, random.nextInt(4) > 0);
             if (random.nextInt(20) == 0 && !pushed.isEmpty()) {
                 pushed.add(pushed.get(random.nextInt(pushed.size()))); // a repeated name
             }
@@ -464,6 +450,24 @@ class LabelsTest {
             }
         }
         assertTrue(written > 2_000 && clashes > 100, "the paths taken: " + written + " with the grouping written, " + clashes + " clashes");
+    }
+
+    /**
+     * Up to five labels of distinct names from {@code names}, one in {@code emptyOneIn} with an empty
+     * value, some values long; in name order when {@code sorted} (as senders mostly write them),
+     * otherwise shuffled.
+     */
+    private static List<String[]> randomPairs(Random random, String[] names, int emptyOneIn, boolean sorted) {
+        List<String> pushedNames = new ArrayList<>(List.of(names));
+        Collections.shuffle(pushedNames, random);
+        List<String[]> pushed = new ArrayList<>();
+        for (String name : pushedNames.subList(0, random.nextInt(6))) {
+            pushed.add(new String[] {name, random.nextInt(emptyOneIn) == 0 ? "" : "v" + random.nextInt(9) + "x".repeat(random.nextInt(3) * 70)});
+        }
+        if (sorted) {
+            pushed.sort((x, y) -> x[0].compareTo(y[0]));
+        }
+        return pushed;
     }
 
     @Test
