@@ -8,6 +8,8 @@ import io.aggregationgateway.server.model.ScalarSample;
 import io.aggregationgateway.server.model.Series;
 import io.aggregationgateway.server.model.SummarySample;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.function.IntPredicate;
 
 /**
@@ -24,8 +26,22 @@ import java.util.function.IntPredicate;
  * they hold the values as they stood then, and pushes never change them.
  */
 abstract sealed class SeriesCell extends Labels permits ScalarCell, GaugeCell, HistogramCell, NativeHistogramCell {
-    // Wall-clock millis of the last push to this series, for expiry.
-    private volatile long lastPushMillis;
+    private static final VarHandle LAST_PUSH_MILLIS;
+
+    static {
+        try {
+            LAST_PUSH_MILLIS = MethodHandles.lookup().findVarHandle(SeriesCell.class, "lastPushMillis", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    // Wall-clock millis of the last push to this series, for expiry. Written with release semantics,
+    // not as a volatile: a volatile write is a full fence, paid for every series of every push, and
+    // nothing needs it. Readers that must see a push's touch (expiry, images) hold the store's write
+    // lock, which waits for the push; scrapes read it through the push's exit from its epoch.
+    @SuppressWarnings("unused") // accessed through LAST_PUSH_MILLIS
+    private long lastPushMillis;
     // Wall-clock millis of the series' first push: its start (OpenMetrics _created, protobuf
     // created_timestamp).
     private final long startMillis;
@@ -47,11 +63,11 @@ abstract sealed class SeriesCell extends Labels permits ScalarCell, GaugeCell, H
     }
 
     final void touch(long nowMillis) {
-        lastPushMillis = nowMillis;
+        LAST_PUSH_MILLIS.setRelease(this, nowMillis);
     }
 
     final long lastPushMillis() {
-        return lastPushMillis;
+        return (long) LAST_PUSH_MILLIS.getAcquire(this);
     }
 
     /**
