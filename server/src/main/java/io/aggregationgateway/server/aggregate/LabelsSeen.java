@@ -6,9 +6,14 @@ import io.aggregationgateway.server.model.Labels;
  * The label sets of one pushed family seen so far, to find a series pushed twice. An
  * open-addressing table on the sets' own hashes, sized once for the family: unlike a
  * {@code HashSet} it makes no entry object per series, and this runs for every pushed series.
+ *
+ * <p>The hashes are kept beside the slots, so that a probe passing a set of another hash reads
+ * one int rather than that set (a stored series, elsewhere in memory, when the decoder handed over
+ * the held one): a push's sets are compared only with the sets of their own hash.
  */
 final class LabelsSeen {
     private final Labels[] slots;
+    private final int[] hashes;
     private final int mask;
 
     /** @param expected how many label sets will be added at most */
@@ -16,6 +21,7 @@ final class LabelsSeen {
         // at most half full: probe sequences stay short
         int capacity = Integer.highestOneBit(Math.max(2, expected) * 2 - 1) << 1;
         slots = new Labels[capacity];
+        hashes = new int[capacity];
         mask = capacity - 1;
     }
 
@@ -26,9 +32,10 @@ final class LabelsSeen {
             Labels there = slots[i];
             if (there == null) {
                 slots[i] = labels;
+                hashes[i] = h;
                 return true;
             }
-            if (there.equals(labels)) {
+            if (hashes[i] == h && there.equals(labels)) {
                 return false;
             }
         }
