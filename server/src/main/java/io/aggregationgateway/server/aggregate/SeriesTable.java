@@ -73,6 +73,34 @@ final class SeriesTable {
     }
 
     /**
+     * {@link #get(Labels)}, first looking for {@code labels} itself when it is a cell (a decoder hands
+     * over the stored series it found as that series' labels): that probe compares slots with the
+     * reference alone, where {@code get} reads every cell its probe passes to compare labels, each
+     * one elsewhere in memory. A cell this table does not hold (removed since the decoder found it,
+     * another family's) is then looked up by its labels.
+     */
+    SeriesCell find(Labels labels) {
+        return labels instanceof SeriesCell cell && holdsItself(cell) ? cell : get(labels);
+    }
+
+    private boolean holdsItself(SeriesCell cell) {
+        SeriesCell[][] table = chunks;
+        int home = home(cell.hashCode(), capacity(table) - 1);
+        for (int c = home >>> CHUNK_BITS, i = home & CHUNK_MASK; ; c = c + 1 == table.length ? 0 : c + 1, i = 0) {
+            SeriesCell[] chunk = table[c];
+            for (; i < chunk.length; i++) {
+                Object held = SLOT.getAcquire(chunk, i);
+                if (held == cell) {
+                    return true;
+                }
+                if (held == null) {
+                    return false;
+                }
+            }
+        }
+    }
+
+    /**
      * The cell whose labels are encoded as buf[offset, offset + length), or {@code null}: {@link #get(Labels)}
      * for a label set not built yet.
      *

@@ -137,7 +137,7 @@ final class StoredFamily {
         }
         int created = 0;
         for (Series s : pushed) {
-            SeriesCell cell = series.get(s.labels());
+            SeriesCell cell = series.find(s.labels());
             if (cell == null) {
                 SeriesCell fresh = newCell(s, source, nowMillis);
                 fresh.touch(nowMillis);

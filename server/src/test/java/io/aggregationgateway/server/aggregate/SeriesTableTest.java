@@ -85,6 +85,28 @@ class SeriesTableTest {
     }
 
     @Test
+    void findReturnsAHeldCellItselfAndLooksUpAnyOtherLabelsByValue() {
+        SeriesTable table = new SeriesTable(0);
+        List<ScalarCell> cells = putEach(table, 40_000); // several chunks: probes cross into the next
+        for (int i = 0; i < cells.size(); i++) {
+            assertSame(cells.get(i), table.find(cells.get(i)), "the held cell " + i);
+            assertSame(cells.get(i), table.find(cell(i).labels()), "plain labels equal to cell " + i);
+            assertSame(cells.get(i), table.find(cell(i)), "a cell not held, equal to cell " + i);
+        }
+        assertNull(table.find(cell(40_000)));
+        for (int i = 0; i < cells.size(); i += 3) {
+            assertTrue(table.remove(cells.get(i)));
+        }
+        for (int i = 0; i < cells.size(); i++) {
+            // a removed cell is not found by reference, nor by its labels
+            assertEquals(i % 3 == 0 ? null : cells.get(i), table.find(cells.get(i)), "series " + i);
+        }
+        ScalarCell again = cell(0);
+        assertNull(table.putIfAbsent(again));
+        assertSame(again, table.find(cells.get(0)), "the removed cell's labels now name the new cell");
+    }
+
+    @Test
     void putIfAbsentKeepsTheFirstCellOfEqualLabels() {
         SeriesTable table = new SeriesTable(4);
         ScalarCell first = cell(1);
