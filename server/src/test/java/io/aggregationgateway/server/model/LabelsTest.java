@@ -194,6 +194,56 @@ class LabelsTest {
         assertTrue(l.containsAll(Labels.EMPTY));
     }
 
+    /**
+     * compareTo against its definition on random sets: names that are prefixes of each other, values
+     * of one and of more than 127 bytes (two-byte lengths), multi-byte characters, sets that are
+     * prefixes of each other, equal sets of distinct objects.
+     */
+    @Test
+    void compareIsLabelByLabelNameThenValueByUnsignedBytes() {
+        Random random = new Random(7);
+        String[] names = {"a", "ab", "b", "job", "jobs", "z"};
+        String[] values = {"1", "10", "9", "é", "ü", "x".repeat(127), "x".repeat(128), "x".repeat(200) + "a", "x".repeat(200) + "b"};
+        List<Labels> sets = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            Labels.Builder builder = new Labels.Builder();
+            for (String name : names) {
+                if (random.nextInt(3) > 0) {
+                    builder.add(name, values[random.nextInt(values.length)]);
+                }
+            }
+            sets.add(builder.build());
+        }
+        for (Labels x : sets) {
+            for (Labels y : sets) {
+                int expected = Integer.signum(definedOrder(x, y));
+                assertEquals(expected, Integer.signum(x.compareTo(y)), x + " against " + y);
+                assertEquals(expected == 0, x.equals(y), x + " against " + y);
+            }
+        }
+    }
+
+    private static int definedOrder(Labels x, Labels y) {
+        List<byte[]> a = parts(x);
+        List<byte[]> b = parts(y);
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            int c = Arrays.compareUnsigned(a.get(i), b.get(i));
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(a.size(), b.size());
+    }
+
+    private static List<byte[]> parts(Labels labels) {
+        List<byte[]> parts = new ArrayList<>();
+        labels.forEach((name, value) -> {
+            parts.add(name.getBytes(StandardCharsets.UTF_8));
+            parts.add(value.getBytes(StandardCharsets.UTF_8));
+        });
+        return parts;
+    }
+
     @Test
     void longValuesUseMultiByteLengths() {
         String big = "v".repeat(300);
