@@ -8,6 +8,7 @@ import io.aggregationgateway.server.model.ScalarSample;
 import io.aggregationgateway.server.model.Series;
 
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,6 +18,7 @@ import java.util.function.Predicate;
 final class StoredFamily {
     /** The source of a delta push, for {@link #add}. */
     static final int NO_SOURCE = -1;
+    private static final Comparator<SeriesCell> BY_LABELS = Labels::compareTo;
 
     private final String name;
     private final MetricType type;
@@ -24,9 +26,10 @@ final class StoredFamily {
     private final GaugeMode gaugeMode;
     private volatile String help;
     private final SeriesTable series;
-    // Bumped whenever the set of series changes, so scrapes re-sort only then.
+    // Bumped whenever the set of series changes, so scrapes bring their order up to date only then.
     private final AtomicInteger shapeVersion = new AtomicInteger();
     private volatile SortedSeries sorted = new SortedSeries(-1, new SeriesCell[0], 0);
+    private final Object sorting = new Object();
     // Whether a series may hold a value above Overflow.NEAR: pushes then check theirs first.
     private volatile boolean nearOverflow;
     // New series that pushes under way have reserved room for: see FamilySeriesCap.
@@ -224,6 +227,7 @@ final class StoredFamily {
         }
         int version = shapeVersion.incrementAndGet();
         if (ascending) {
+            series.drainChanges(); // the order is known: from now on, series added are merged into it
             sorted = new SortedSeries(version, ordered, largest);
         }
     }
@@ -265,21 +269,89 @@ final class StoredFamily {
         return sorted().cells();
     }
 
-    /** The series sorted by labels, with their largest label set; cached until the set of series changes. */
+    /**
+     * The series sorted by labels, with their largest label set; cached until the set of series changes.
+     * Then the series added since are sorted alone and merged into the order held, and series removed
+     * are left out of it: a family of a million series that gains one between two scrapes is not sorted
+     * whole again (seconds of CPU: each comparison of two series reads both, cache misses all). The
+     * whole family is sorted the first time, and when so many were added that a merge would not pay.
+     */
     SortedSeries sorted() {
-        int version = shapeVersion.get();
         SortedSeries current = sorted;
-        if (current.version() == version) {
+        if (current.version() == shapeVersion.get()) {
             return current;
         }
-        SeriesCell[] cells = series.toArray();
-        Arrays.sort(cells, (a, b) -> a.labels().compareTo(b.labels()));
-        int largest = 0;
+        synchronized (sorting) { // one sort at a time: each takes the table's changes since the one before
+            int version = shapeVersion.get();
+            current = sorted;
+            if (current.version() == version) {
+                return current;
+            }
+            SeriesTable.Changes changes = series.drainChanges();
+            if (current.version() < 0 || changes.added() == null) {
+                // every series: those added after the drain come again in the next changes, and are merged once
+                SeriesCell[] cells = series.toArray();
+                Arrays.sort(cells, BY_LABELS);
+                current = new SortedSeries(version, cells, largestLabelBytes(cells, 0));
+            } else {
+                SeriesCell[] kept = changes.removed() ? held(current.cells()) : current.cells();
+                SeriesCell[] fresh = changes.removed() ? held(changes.added()) : changes.added();
+                Arrays.sort(fresh, BY_LABELS);
+                SeriesCell[] cells = merge(kept, fresh);
+                int largest = largestLabelBytes(fresh, current.largestLabelBytes());
+                // the same series in the same order (a sort raced with the change): what renderers kept still holds
+                current = cells == current.cells() ? new SortedSeries(version, cells, largest, current.sizes())
+                        : new SortedSeries(version, cells, largest);
+            }
+            sorted = current;
+            return current;
+        }
+    }
+
+    private SeriesCell[] held(SeriesCell[] cells) {
+        SeriesCell[] out = new SeriesCell[cells.length];
+        int count = 0;
+        for (SeriesCell cell : cells) {
+            if (series.holdsItself(cell)) {
+                out[count++] = cell;
+            }
+        }
+        return count == cells.length ? cells : Arrays.copyOf(out, count);
+    }
+
+    /**
+     * The union of two arrays sorted by labels, sorted: the kept cells between two fresh ones copied
+     * in one step, each fresh one placed by a binary search. A cell in both (added while the family
+     * was sorted whole, so also in that sort) is there once.
+     */
+    static SeriesCell[] merge(SeriesCell[] kept, SeriesCell[] fresh) {
+        if (fresh.length == 0) {
+            return kept;
+        }
+        SeriesCell[] out = new SeriesCell[kept.length + fresh.length];
+        int k = 0;
+        int n = 0;
+        for (SeriesCell cell : fresh) {
+            int found = Arrays.binarySearch(kept, k, kept.length, cell, BY_LABELS);
+            int before = found >= 0 ? found : -found - 1;
+            System.arraycopy(kept, k, out, n, before - k);
+            n += before - k;
+            k = before;
+            if (found < 0) {
+                out[n++] = cell;
+            } // else: the same series (a table holds one cell a label set), placed with the kept ones
+        }
+        System.arraycopy(kept, k, out, n, kept.length - k);
+        n += kept.length - k;
+        return n == out.length ? out : Arrays.copyOf(out, n);
+    }
+
+    /** The most label bytes among {@code cells} and {@code atLeast}. */
+    private static int largestLabelBytes(SeriesCell[] cells, int atLeast) {
+        int largest = atLeast;
         for (SeriesCell cell : cells) {
             largest = Math.max(largest, cell.labels().encodedSize());
         }
-        current = new SortedSeries(version, cells, largest);
-        sorted = current;
-        return current;
+        return largest;
     }
 }
