@@ -37,9 +37,6 @@ final class SeriesTable {
     /** Slots per chunk: 2^14 references are 64 KB (128 KB without compressed references), far below half a region. */
     static final int CHUNK_SLOTS = 1 << CHUNK_BITS;
     private static final int CHUNK_MASK = CHUNK_SLOTS - 1;
-    /** Added cells kept for a merge beyond half the table's: a small table's changes are kept too. */
-    private static final int MERGE_BASE = 1024;
-    private static final SeriesCell[] NONE_ADDED = new SeriesCell[0];
 
     // The slots, CHUNK_SLOTS to a chunk (one shorter chunk for a table of fewer); slot i is
     // chunks[i >>> CHUNK_BITS][i & CHUNK_MASK]. Published whole, like the single array it replaces.
@@ -47,10 +44,8 @@ final class SeriesTable {
     private volatile int size;
     private int removedSlots; // guarded by this
     // The cells added since the last drainChanges(), so that a sorted view can merge them in rather
-    // than sort every series again; null while not kept (never drained, or more were added than a
-    // merge would save work on). Guarded by this.
-    private SeriesCell[] added;
-    private int addedCount; // guarded by this
+    // than sort every series again.
+    private final AddedCells added = new AddedCells(); // guarded by this
     private boolean removedSinceDrain; // guarded by this
 
     /** @param expected how many series it will hold soon, so that it need not grow step by step */
@@ -145,36 +140,16 @@ final class SeriesTable {
         }
         place(chunks, cell);
         size++;
-        noteAdded(cell);
+        added.add(cell, size);
         return null;
     }
 
-    /** Keeps {@code cell} for {@link #drainChanges} while a merge would cost less than sorting all; the caller holds the monitor. */
-    private void noteAdded(SeriesCell cell) {
-        if (added == null) {
-            return;
-        }
-        if (addedCount == added.length) {
-            if (addedCount >= MERGE_BASE + size / 2) { // as many as half the series: sorting them all is no slower
-                added = null;
-                addedCount = 0;
-                return;
-            }
-            added = Arrays.copyOf(added, Math.max(8, addedCount * 2));
-        }
-        added[addedCount++] = cell;
-    }
-
     /**
-     * What changed since the previous call: the cells added, in no order, or {@code null} when they are
-     * not known (this is the first call, or so many were added that sorting every series costs no more
-     * than merging them in); and whether any cell was removed. From this call on, cells added are kept
-     * for the next, up to about half as many as the table holds.
+     * What changed since the previous call: the cells added, in the order they were added, or
+     * {@code null} when they are not known (see {@link AddedCells}); and whether any cell was removed.
      */
     synchronized Changes drainChanges() {
-        Changes changes = new Changes(added == null ? null : Arrays.copyOf(added, addedCount), removedSinceDrain);
-        added = NONE_ADDED;
-        addedCount = 0;
+        Changes changes = new Changes(added.take(), removedSinceDrain);
         removedSinceDrain = false;
         return changes;
     }

@@ -271,10 +271,11 @@ final class StoredFamily {
 
     /**
      * The series sorted by labels, with their largest label set; cached until the set of series changes.
-     * Then the series added since are sorted alone and merged into the order held, and series removed
-     * are left out of it: a family of a million series that gains one between two scrapes is not sorted
-     * whole again (seconds of CPU: each comparison of two series reads both, cache misses all). The
-     * whole family is sorted the first time, and when so many were added that a merge would not pay.
+     * Then the series added since are sorted alone, in the order they came (a push's, often sorted
+     * already), and merged into the order held, and series removed are left out of it: a family of a
+     * million series that gains one between two scrapes is not sorted whole again (seconds of CPU: in
+     * the table's order, each comparison of two series reads both, cache misses all). The whole table
+     * is sorted only when the series added were not kept ({@link AddedCells}).
      */
     SortedSeries sorted() {
         SortedSeries current = sorted;
@@ -288,7 +289,7 @@ final class StoredFamily {
                 return current;
             }
             SeriesTable.Changes changes = series.drainChanges();
-            if (current.version() < 0 || changes.added() == null) {
+            if (changes.added() == null) {
                 // every series: those added after the drain come again in the next changes, and are merged once
                 SeriesCell[] cells = series.toArray();
                 Arrays.sort(cells, BY_LABELS);
@@ -320,9 +321,10 @@ final class StoredFamily {
     }
 
     /**
-     * The union of two arrays sorted by labels, sorted: the kept cells between two fresh ones copied
-     * in one step, each fresh one placed by a binary search. A cell in both (added while the family
-     * was sorted whole, so also in that sort) is there once.
+     * The union of two arrays sorted by labels, sorted. A few fresh cells are each placed by a binary
+     * search, the kept cells between two of them copied in one step; many are merged with the kept
+     * ones in one pass over both. A cell in both (added while the table was sorted whole, so also in
+     * that sort) is there once.
      */
     static SeriesCell[] merge(SeriesCell[] kept, SeriesCell[] fresh) {
         if (fresh.length == 0) {
@@ -331,15 +333,32 @@ final class StoredFamily {
         SeriesCell[] out = new SeriesCell[kept.length + fresh.length];
         int k = 0;
         int n = 0;
-        for (SeriesCell cell : fresh) {
-            int found = Arrays.binarySearch(kept, k, kept.length, cell, BY_LABELS);
-            int before = found >= 0 ? found : -found - 1;
-            System.arraycopy(kept, k, out, n, before - k);
-            n += before - k;
-            k = before;
-            if (found < 0) {
-                out[n++] = cell;
-            } // else: the same series (a table holds one cell a label set), placed with the kept ones
+        if (fresh.length * 16L < kept.length) {
+            for (SeriesCell cell : fresh) {
+                int found = Arrays.binarySearch(kept, k, kept.length, cell, BY_LABELS);
+                int before = found >= 0 ? found : -found - 1;
+                System.arraycopy(kept, k, out, n, before - k);
+                n += before - k;
+                k = before;
+                if (found < 0) {
+                    out[n++] = cell;
+                } // else: the same series (a table holds one cell a label set), placed with the kept ones
+            }
+        } else {
+            int f = 0;
+            while (k < kept.length && f < fresh.length) {
+                int c = kept[k].compareTo(fresh[f]);
+                if (c <= 0) {
+                    out[n++] = kept[k++];
+                    if (c == 0) {
+                        f++; // the same series: once
+                    }
+                } else {
+                    out[n++] = fresh[f++];
+                }
+            }
+            System.arraycopy(fresh, f, out, n, fresh.length - f);
+            n += fresh.length - f;
         }
         System.arraycopy(kept, k, out, n, kept.length - k);
         n += kept.length - k;

@@ -93,6 +93,25 @@ class SortedSeriesTest {
     }
 
     @Test
+    void seriesComingAndExpiringWithNoSortBetweenAreNotHeldForTheNextOne() {
+        StoredFamily family = new StoredFamily("c_total", MetricType.COUNTER, "");
+        TreeSet<Labels> expected = new TreeSet<>();
+        for (int round = 0; round < 100; round++) { // 5,000 added, never more than 100 held
+            List<Labels> pushed = new ArrayList<>();
+            for (int i = round * 50; i < round * 50 + 50; i++) {
+                pushed.add(labels(i));
+            }
+            push(family, pushed);
+            expected.addAll(pushed);
+            int oldest = (round - 1) * 50;
+            family.removeIf(cell -> Integer.parseInt(cell.labels().get("path").substring(3)) < oldest);
+            expected.removeIf(l -> Integer.parseInt(l.get("path").substring(3)) < oldest);
+        }
+        assertEquals(100, expected.size());
+        assertSortedAsHeld(family, expected, "after 5,000 added and 4,900 gone");
+    }
+
+    @Test
     void anUnchangedFamilyKeepsItsOrderAndWhatRenderersKept() {
         StoredFamily family = new StoredFamily("c_total", MetricType.COUNTER, "");
         push(family, List.of(labels(1), labels(2)));
