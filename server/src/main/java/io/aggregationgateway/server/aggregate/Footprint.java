@@ -23,10 +23,11 @@ import io.aggregationgateway.server.model.SummarySample;
 final class Footprint {
     /**
      * A series besides its label bytes and its cell: its share of the family's {@link SeriesTable} (a
-     * 4-byte slot, the table between three eighths and three quarters full: 8 at half) and its slot
-     * in the cached sort order (4). The cell is the series' {@link Labels} object (see {@link SeriesCell}).
+     * 4-byte slot and a 1-byte tag, the table between three eighths and three quarters full: 10 at
+     * half) and its slot in the cached sort order (4). The cell is the series' {@link Labels} object
+     * (see {@link SeriesCell}).
      */
-    static final long SERIES_ENTRY = 8 + 4;
+    static final long SERIES_ENTRY = 10 + 4;
     /**
      * A family besides its name and help: the stored family, its map, its node in the store's map,
      * its cached sort order, and the entries of its exposed names in the store's name index.
