@@ -318,12 +318,16 @@ class HelidonGrpcFaultsTest {
 
     /**
      * {@link RequestMessages} decompresses gzip calls itself (on JDK 25; {@code GZIPInputStream} reads
-     * past the trailer, and the message stream throws there): the call is cancelled without a status.
+     * past the trailer, and the message stream throws there): the call is never answered. Helidon
+     * leaves it open or resets the stream (the client sees INTERNAL), whichever comes first on its
+     * threads: seen both ways on Helidon 4.4.0, INTERNAL in two runs of this class in three on a
+     * two-core machine.
      */
     @Test
     void aGzipCompressedCallIsNeverAnsweredWithCompressionOn() {
-        assertEquals(Status.Code.DEADLINE_EXCEEDED, unansweredCall(helidon, ECHO, CallOptions.DEFAULT.withCompression("gzip")),
-                "Helidon now reads gzip-compressed request messages");
+        Status.Code code = unansweredCall(helidon, ECHO, CallOptions.DEFAULT.withCompression("gzip"));
+        assertTrue(code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.INTERNAL,
+                "Helidon now reads gzip-compressed request messages: " + code);
     }
 
     /** {@link GrpcCalls}: with compression off, Helidon ignores {@code grpc-encoding}, so the gateway decompresses. */
@@ -346,10 +350,14 @@ class HelidonGrpcFaultsTest {
             client.frame(RawHttp2Client.HEADERS, RawHttp2Client.END_HEADERS, 1, callHeaders("Slow").bytes());
             assertTrue(slowStarting.await(30, TimeUnit.SECONDS), "the slow call started");
             client.frame(RawHttp2Client.RST_STREAM, 0, 1, new byte[]{0, 0, 0, 0x8}); // CANCEL
-            client.call(3, callHeaders("Echo").bytes(), message(0, "hello"));
-            AssertionError goAway = assertThrows(AssertionError.class, () -> client.response(3),
-                    "Helidon now keeps the connection when a call is reset while it starts");
+            // nothing more is written: Helidon closes the connection right after its GOAWAY, and a
+            // frame written then fails ("Broken pipe") or makes the close a reset that drops the GOAWAY
+            AssertionError goAway = assertThrows(AssertionError.class, () -> client.response(1),
+                    "Helidon now keeps the connection when a call is reset while it starts (else the read times out after "
+                            + ANSWER + ")");
             assertTrue(goAway.getMessage().startsWith("GOAWAY, error code 2:"), goAway.getMessage()); // INTERNAL_ERROR
+            IOException end = assertThrows(IOException.class, () -> client.response(1), "the connection ends after the GOAWAY");
+            assertFalse(end instanceof SocketTimeoutException, "Helidon keeps the connection open after its GOAWAY");
         } finally {
             slowRelease.countDown();
         }
@@ -486,7 +494,9 @@ class HelidonGrpcFaultsTest {
         byte[] large = new byte[60 * 1024];
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", helidon.port()).usePlaintext().build();
         try (LogRecords ignored = LogRecords.capture("io.helidon")) { // each refusal logs Helidon's NullPointerException
-            for (int i = 0; i < 24; i++) { // 1.4 MB: more than the connection's window of 1 MiB
+            // 2.8 MB, more than twice the connection's window of 1 MiB: the client stops sending a call's
+            // message once the refusal reaches it, so on a busy machine a call may send only part of it
+            for (int i = 0; i < 48; i++) {
                 StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(
                         channel, CLOSED_AT_START, CallOptions.DEFAULT.withDeadlineAfter(ANSWER.toMillis(), TimeUnit.MILLISECONDS),
                         large));
