@@ -97,17 +97,9 @@ final class SeriesTable {
     }
 
     /**
-     * {@link #get(Labels)}, first looking for {@code labels} itself when it is a cell (a decoder hands
-     * over the stored series it found as that series' labels): that probe compares slots with the
-     * reference alone, where {@code get} reads every cell its probe passes to compare labels, each
-     * one elsewhere in memory. A cell this table does not hold (removed since the decoder found it,
-     * another family's) is then looked up by its labels.
+     * Whether {@code cell} itself is held (not a cell of equal labels), comparing slots with the
+     * reference alone: for a sorted view leaving out the cells removed since it was made.
      */
-    SeriesCell find(Labels labels) {
-        return labels instanceof SeriesCell cell && holdsItself(cell) ? cell : get(labels);
-    }
-
-    /** Whether {@code cell} itself is held, comparing slots with the reference alone. */
     boolean holdsItself(SeriesCell cell) {
         SeriesCell[][] table = slots.cells();
         int home = home(cell.hashCode(), capacity(table) - 1);

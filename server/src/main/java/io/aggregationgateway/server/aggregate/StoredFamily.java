@@ -140,7 +140,7 @@ final class StoredFamily {
         }
         int created = 0;
         for (Series s : pushed) {
-            SeriesCell cell = series.find(s.labels());
+            SeriesCell cell = series.get(s.labels());
             if (cell == null) {
                 SeriesCell fresh = newCell(s, source, nowMillis);
                 fresh.touch(nowMillis);

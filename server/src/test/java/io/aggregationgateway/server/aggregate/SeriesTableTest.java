@@ -85,25 +85,23 @@ class SeriesTableTest {
     }
 
     @Test
-    void findReturnsAHeldCellItselfAndLooksUpAnyOtherLabelsByValue() {
+    void holdsItselfKnowsTheHeldCellsByReferenceNotByLabels() {
         SeriesTable table = new SeriesTable(0);
         List<ScalarCell> cells = putEach(table, 40_000); // several chunks: probes cross into the next
         for (int i = 0; i < cells.size(); i++) {
-            assertSame(cells.get(i), table.find(cells.get(i)), "the held cell " + i);
-            assertSame(cells.get(i), table.find(cell(i).labels()), "plain labels equal to cell " + i);
-            assertSame(cells.get(i), table.find(cell(i)), "a cell not held, equal to cell " + i);
+            assertTrue(table.holdsItself(cells.get(i)), "the held cell " + i);
+            assertFalse(table.holdsItself(cell(i)), "a cell of equal labels, not held: " + i);
         }
-        assertNull(table.find(cell(40_000)));
         for (int i = 0; i < cells.size(); i += 3) {
             assertTrue(table.remove(cells.get(i)));
         }
         for (int i = 0; i < cells.size(); i++) {
-            // a removed cell is not found by reference, nor by its labels
-            assertEquals(i % 3 == 0 ? null : cells.get(i), table.find(cells.get(i)), "series " + i);
+            assertEquals(i % 3 != 0, table.holdsItself(cells.get(i)), "series " + i);
         }
         ScalarCell again = cell(0);
         assertNull(table.putIfAbsent(again));
-        assertSame(again, table.find(cells.get(0)), "the removed cell's labels now name the new cell");
+        assertTrue(table.holdsItself(again));
+        assertFalse(table.holdsItself(cells.get(0)), "the removed cell, though its labels are held again");
     }
 
     @Test
