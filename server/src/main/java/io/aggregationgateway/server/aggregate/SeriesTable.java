@@ -202,6 +202,7 @@ final class SeriesTable {
             }
             if (held == cell) {
                 markRemoved(chunk, i & CHUNK_MASK);
+                added.removed(1, this::holdsItself);
                 return true;
             }
         }
@@ -227,6 +228,9 @@ final class SeriesTable {
         int capacity = capacity(table);
         if (size * 8L < capacity && capacity > MIN_CAPACITY) {
             rebuild(size); // most of it went: give the slots back
+        }
+        if (count > 0) {
+            added.removed(count, this::holdsItself);
         }
         return Arrays.copyOf(gone, count);
     }
