@@ -202,7 +202,8 @@ final class StoredFamily {
 
     /**
      * Adds restored series, before the store serves. When they come sorted by labels (as an image
-     * holds them), they are also the cached sort order, so the first scrape need not sort them.
+     * holds them) into a family that held none, they are also the cached sort order, so the first
+     * scrape need not sort them.
      *
      * @throws IllegalArgumentException when two have the same labels
      */
@@ -216,7 +217,8 @@ final class StoredFamily {
             largest = Math.max(largest, cell.labels().encodedSize());
         }
         SeriesCell[] ordered = cells.toArray(new SeriesCell[0]);
-        if (ascending && series.size() == 0) {
+        boolean wholeOrder = ascending && series.size() == 0; // else the cells are noted, and the next sort merges them
+        if (wholeOrder) {
             series.addDistinct(ordered); // strictly ascending: no two are equal
         } else {
             for (SeriesCell cell : ordered) {
@@ -226,8 +228,7 @@ final class StoredFamily {
             }
         }
         int version = shapeVersion.incrementAndGet();
-        if (ascending) {
-            series.drainChanges(); // the order is known: from now on, series added are merged into it
+        if (wholeOrder) {
             sorted = new SortedSeries(version, ordered, largest);
         }
     }
@@ -326,7 +327,7 @@ final class StoredFamily {
      * ones in one pass over both. A cell in both (added while the table was sorted whole, so also in
      * that sort) is there once.
      */
-    static SeriesCell[] merge(SeriesCell[] kept, SeriesCell[] fresh) {
+    private static SeriesCell[] merge(SeriesCell[] kept, SeriesCell[] fresh) {
         if (fresh.length == 0) {
             return kept;
         }

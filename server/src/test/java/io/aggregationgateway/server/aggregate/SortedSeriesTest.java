@@ -112,6 +112,19 @@ class SortedSeriesTest {
     }
 
     @Test
+    void seriesRestoredInOrderAreTheOrderOnlyOfAFamilyThatHeldNone() {
+        StoredFamily empty = new StoredFamily("c_total", MetricType.COUNTER, "");
+        empty.restore(List.of(new ScalarCell(labels(1), 1, 0), new ScalarCell(labels(2), 1, 0)));
+        assertSortedAsHeld(empty, new TreeSet<>(List.of(labels(1), labels(2))), "restored into an empty family");
+
+        StoredFamily holding = new StoredFamily("c_total", MetricType.COUNTER, "");
+        push(holding, List.of(labels(3)));
+        holding.sorted();
+        holding.restore(List.of(new ScalarCell(labels(1), 1, 0), new ScalarCell(labels(2), 1, 0)));
+        assertSortedAsHeld(holding, new TreeSet<>(List.of(labels(1), labels(2), labels(3))), "restored beside a series held");
+    }
+
+    @Test
     void anUnchangedFamilyKeepsItsOrderAndWhatRenderersKept() {
         StoredFamily family = new StoredFamily("c_total", MetricType.COUNTER, "");
         push(family, List.of(labels(1), labels(2)));
