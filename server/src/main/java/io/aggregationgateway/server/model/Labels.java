@@ -46,9 +46,12 @@ public class Labels implements Comparable<Labels> {
 
     /** set in {@link #sizeAndFlags} when every name is known to be plain: see {@link #hasPlainNames()} */
     private static final int PLAIN_NAMES = 1 << 31;
+    /** set in {@link #sizeAndFlags} when no value is known to need escaping: see {@link #hasPlainValues()} */
+    private static final int PLAIN_VALUES = 1 << 30;
+    private static final int SIZE_BITS = PLAIN_VALUES - 1;
 
     private final byte[] data;
-    /** the number of labels, and {@link #PLAIN_NAMES}: one field, so that a label set (and a stored series) is no larger */
+    /** the number of labels, {@link #PLAIN_NAMES} and {@link #PLAIN_VALUES}: one field, so that a label set (and a stored series) is no larger */
     private final int sizeAndFlags;
     private final int hash;
 
@@ -67,11 +70,33 @@ public class Labels implements Comparable<Labels> {
         this.hash = hash;
     }
 
-    /** The same label set as {@code labels}, sharing its encoding: for a subclass that is a label set with more. */
+    /**
+     * The same label set as {@code labels}, sharing its encoding: for a subclass that is a label set
+     * with more (a stored series). It looks at the values once, for {@link #hasPlainValues()}: a
+     * series is created once and written by every scrape.
+     */
     protected Labels(Labels labels) {
         this.data = labels.data;
-        this.sizeAndFlags = labels.sizeAndFlags;
+        this.sizeAndFlags = labels.sizeAndFlags | (labels.hasPlainValues() || lookForPlainValues(data) ? PLAIN_VALUES : 0);
         this.hash = labels.hash;
+    }
+
+    /** Whether no value in {@code encoding} needs escaping: the whole of it first, then, if that found a byte, each value. */
+    private static boolean lookForPlainValues(byte[] encoding) {
+        if (!TextFormatting.needsLabelValueEscape(encoding, 0, encoding.length)) {
+            return true; // mostly: not even a length byte is a backslash, a quote or a newline
+        }
+        for (int pos = 0; pos < encoding.length; ) {
+            int nameLength = readVarint(encoding, pos);
+            pos += varintSize(nameLength) + nameLength;
+            int valueLength = readVarint(encoding, pos);
+            pos += varintSize(valueLength);
+            if (TextFormatting.needsLabelValueEscape(encoding, pos, pos + valueLength)) {
+                return false;
+            }
+            pos += valueLength;
+        }
+        return true;
     }
 
     /**
@@ -137,7 +162,7 @@ public class Labels implements Comparable<Labels> {
     }
 
     public final int size() {
-        return sizeAndFlags & ~PLAIN_NAMES;
+        return sizeAndFlags & SIZE_BITS;
     }
 
     public final boolean isEmpty() {
@@ -154,6 +179,16 @@ public class Labels implements Comparable<Labels> {
      */
     public final boolean hasPlainNames() {
         return sizeAndFlags < 0;
+    }
+
+    /**
+     * Whether no value is known to hold a byte the text formats escape (a backslash, a double quote,
+     * a newline), so that {@link #writeText} copies the values as they are. Known for a stored
+     * series' set (see {@link #Labels(Labels)}); {@code false} says only that it is not known. Not
+     * part of equality.
+     */
+    public final boolean hasPlainValues() {
+        return (sizeAndFlags & PLAIN_VALUES) != 0;
     }
 
     /** Whether buf[offset, offset + length) is a plain name: see {@link #hasPlainNames()}. */
@@ -282,11 +317,14 @@ public class Labels implements Comparable<Labels> {
      *
      * <p>What {@link #forEachRaw} with a visitor that writes each label does, in one loop that
      * checks for room once: a scrape writes a million label sets, and per label the visitor's call,
-     * room checks and copies of a few bytes each cost more than the bytes themselves.
+     * room checks and copies of a few bytes each cost more than the bytes themselves. For the same
+     * reason the values of a set known to need no escaping ({@link #hasPlainValues()}) are copied
+     * without a look at each byte.
      */
     public final int writeText(byte[] dst, int pos) {
         byte[] encoding = data;
         int end = encoding.length;
+        boolean plainValues = hasPlainValues();
         int at = 0;
         while (at < end) {
             int nameLength = encoding[at];
@@ -310,7 +348,14 @@ public class Labels implements Comparable<Labels> {
             }
             dst[pos++] = '=';
             dst[pos++] = '"';
-            pos = TextFormatting.escapeLabelValue(encoding, at, valueLength, dst, pos);
+            if (plainValues) {
+                for (int i = 0; i < valueLength; i++) {
+                    dst[pos + i] = encoding[at + i];
+                }
+                pos += valueLength;
+            } else {
+                pos = TextFormatting.escapeLabelValue(encoding, at, valueLength, dst, pos);
+            }
             at += valueLength;
             dst[pos++] = '"';
             if (at < end) {

@@ -1,5 +1,9 @@
 package io.aggregationgateway.server.model;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * How the gateway spells numbers and strings in text: in the exposition formats it renders, and
  * in the messages that quote what a sender pushed. The one place for these rules, so that a
@@ -14,6 +18,13 @@ public final class TextFormatting {
     public static final int MAX_QUOTED_CHARS = 40;
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
+    /** Bytes read eight at a time, for {@link #needsLabelValueEscape(byte[], int, int)}. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final long BACKSLASHES = ONES * '\\';
+    private static final long QUOTES = ONES * '"';
+    private static final long NEWLINES = ONES * '\n';
 
     private TextFormatting() {
     }
@@ -188,6 +199,40 @@ public final class TextFormatting {
 
     private static boolean needsLabelValueEscape(byte b) {
         return b == '\\' || b == '"' || b == '\n';
+    }
+
+    /**
+     * Whether buf[from, to) holds a byte {@link #escapeLabelValue} escapes. Eight bytes at a time,
+     * with one branch for the range, so that a label set's encoding can be looked at whole.
+     */
+    public static boolean needsLabelValueEscape(byte[] buf, int from, int to) {
+        if (to - from < Long.BYTES) {
+            for (int i = from; i < to; i++) {
+                if (needsLabelValueEscape(buf[i])) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        long found = 0;
+        int i = from;
+        for (; i + Long.BYTES <= to; i += Long.BYTES) {
+            found |= escapedBytes((long) LONGS.get(buf, i));
+        }
+        if (i < to) { // the last eight bytes, overlapping some already seen
+            found |= escapedBytes((long) LONGS.get(buf, to - Long.BYTES));
+        }
+        return found != 0;
+    }
+
+    /** Non-zero when a byte of {@code word} is a backslash, a double quote or a newline. */
+    private static long escapedBytes(long word) {
+        return zeroBytes(word ^ BACKSLASHES) | zeroBytes(word ^ QUOTES) | zeroBytes(word ^ NEWLINES);
+    }
+
+    /** Non-zero exactly when a byte of {@code word} is zero (the high bit of the lowest such byte is set). */
+    private static long zeroBytes(long word) {
+        return (word - ONES) & ~word & HIGH_BITS;
     }
 
     /**

@@ -92,6 +92,62 @@ class LabelsTest {
     }
 
     /**
+     * A stored set (a subclass's: the store's cells) knows whether its values need escaping, looked
+     * at once; a built one does not say. Length bytes that are a newline (10), a quote (34) or a
+     * backslash (92) are no escape: the values are.
+     */
+    @Test
+    void plainValuesAreKnownForStoredSetsAndExact() {
+        assertFalse(Labels.of("a", "1").hasPlainValues()); // not looked at
+        assertTrue(new Stored(Labels.EMPTY).hasPlainValues());
+        assertTrue(new Stored(Labels.of("job", "fill", "path", "/api/v1/items/417")).hasPlainValues());
+        assertTrue(new Stored(Labels.of("short", "1")).hasPlainValues()); // under eight bytes
+        for (int length : new int[]{10, 34, 92}) {
+            assertTrue(new Stored(Labels.of("v", "x".repeat(length), "n".repeat(length), "y")).hasPlainValues(),
+                    "length " + length);
+        }
+        for (String value : new String[]{"a\\b", "say \"hi\"", "two\nlines", "\"", "x".repeat(40) + "\n"}) {
+            assertFalse(new Stored(Labels.of("job", "j", "v", value)).hasPlainValues(), value);
+            assertFalse(new Stored(Labels.of("v", value)).hasPlainValues(), value);
+        }
+        Labels stored = new Stored(Labels.of("b", "2", "a", "1"));
+        assertEquals(Labels.of("a", "1", "b", "2"), stored); // not part of equality
+        assertEquals(2, stored.size());
+        assertTrue(stored.hasPlainNames());
+    }
+
+    /** The spelling of a stored set, whose plain values are copied without a look, is a built set's. */
+    @Test
+    void writeTextOfStoredSetsSpellsWhatBuiltSetsDo() {
+        List<Labels> cases = new ArrayList<>(List.of(Labels.of("a", "1"),
+                Labels.of("v", "x".repeat(10), "w", "y".repeat(34), "n".repeat(92), "z"),
+                Labels.of("q", "say \"hi\"", "b", "back\\slash", "n", "two\nlines"),
+                Labels.of("n".repeat(200), "x", "y", "v".repeat(300)), Labels.of("path", "/é/ü", "z", "\"")));
+        Random random = new Random(47);
+        for (int i = 0; i < 2_000; i++) {
+            cases.add(randomLabels(random, 6, 300));
+        }
+        int plain = 0;
+        for (Labels built : cases) {
+            Labels stored = new Stored(built);
+            plain += stored.hasPlainValues() ? 1 : 0;
+            byte[] expected = new byte[built.textBytesAtMost()];
+            byte[] actual = new byte[stored.textBytesAtMost()];
+            int end = built.writeText(expected, 0);
+            assertEquals(end, stored.writeText(actual, 0), built.toString());
+            assertArrayEquals(expected, actual, built.toString());
+        }
+        assertTrue(plain > 100 && plain < cases.size() - 100, plain + " of " + cases.size() + " plain: both kinds tried");
+    }
+
+    /** A label set with more, as the store's cells are. */
+    private static final class Stored extends Labels {
+        Stored(Labels labels) {
+            super(labels);
+        }
+    }
+
+    /**
      * Short label sets (up to the largest whose every protobuf length is one byte, values of one-
      * and two-byte UTF-8) come out as protobuf-java writes a {@code Metric} holding just those labels.
      */

@@ -6,8 +6,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TextFormattingTest {
 
@@ -109,6 +112,32 @@ class TextFormattingTest {
         byte[] dst = new byte[16];
         int end = TextFormatting.escapeLabelValue(src, 2, 4, dst, 3);
         assertEquals("\\\"q\\\"y", new String(dst, 3, end - 3, StandardCharsets.UTF_8));
+    }
+
+    /** Eight bytes at a time, the tail overlapping: the same answer as a look at each byte, for any range. */
+    @Test
+    void whetherARangeNeedsEscapingIsWhatEachByteSays() {
+        Random random = new Random(53);
+        byte[] alphabet = "ab/_=,\\\"\n\u00fc".getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] buf = new byte[random.nextInt(40)];
+            boolean rare = random.nextBoolean();
+            for (int b = 0; b < buf.length; b++) {
+                buf[b] = rare && random.nextInt(20) > 0 ? (byte) 'x' : alphabet[random.nextInt(alphabet.length)];
+            }
+            int from = buf.length == 0 ? 0 : random.nextInt(buf.length);
+            int to = from + random.nextInt(buf.length - from + 1);
+            boolean expected = false;
+            for (int b = from; b < to; b++) {
+                expected |= buf[b] == '\\' || buf[b] == '"' || buf[b] == '\n';
+            }
+            assertEquals(expected, TextFormatting.needsLabelValueEscape(buf, from, to),
+                    Arrays.toString(Arrays.copyOfRange(buf, from, to)));
+        }
+        byte[] edges = "\"xxxxxxxxxxxxxxxxx\\".getBytes(StandardCharsets.UTF_8); // escapes just outside the range
+        assertFalse(TextFormatting.needsLabelValueEscape(edges, 1, edges.length - 1));
+        assertTrue(TextFormatting.needsLabelValueEscape(edges, 1, edges.length));
+        assertTrue(TextFormatting.needsLabelValueEscape(edges, 0, edges.length - 1));
     }
 
     private static String escape(boolean labelValue, String s) {
