@@ -18,8 +18,9 @@ import java.util.concurrent.RejectedExecutionException;
  * while later slices are still being rendered. At most {@code window} slices are rendered or in
  * progress at a time; their buffers are reused for later slices.
  *
- * <p>The calling thread renders the oldest slice itself when no helper has started it, so a scrape
- * progresses even when every helper is busy with other scrapes, or when there are no helpers.
+ * <p>The calling thread renders the slices no helper has started while it waits for the oldest
+ * (the oldest first), so a scrape progresses even when every helper is busy with other scrapes,
+ * or when there are no helpers, and with idle helpers the rendering is shared.
  */
 final class OrderedSliceWriter {
     private final Executor helpers;
@@ -42,8 +43,9 @@ final class OrderedSliceWriter {
                 inFlight.add(offer(slices.get(next++), buffers, renderer, spareBuffers));
             }
             while (!inFlight.isEmpty()) {
-                FutureTask<B> oldest = inFlight.poll();
-                oldest.run(); // a no-op if a helper has started it
+                FutureTask<B> oldest = inFlight.peek();
+                renderUntilDone(oldest, inFlight);
+                inFlight.poll();
                 B rendered = await(oldest);
                 buffers.writeTo(rendered, out);
                 spareBuffers.add(rendered);
@@ -56,6 +58,21 @@ final class OrderedSliceWriter {
             for (FutureTask<B> abandoned : inFlight) {
                 abandoned.cancel(false);
             }
+        }
+    }
+
+    /**
+     * Renders slices of the window that no helper has started, in order, until {@code oldest} is
+     * done or none is left to start. Waiting for a helper's slice instead left the calling thread
+     * only writing: a helper takes the slices in the order they are offered, so it always held the
+     * oldest one, and a million series rendered on one thread at a time.
+     */
+    private static <B> void renderUntilDone(FutureTask<B> oldest, ArrayDeque<FutureTask<B>> inFlight) {
+        for (FutureTask<B> task : inFlight) {
+            if (oldest.isDone()) {
+                return;
+            }
+            task.run(); // a no-op if a helper has started it
         }
     }
 
