@@ -313,18 +313,20 @@ public class Labels implements Comparable<Labels> {
      * Writes the labels as the text formats spell them, {@code a="1",b="2"} (no braces), names as
      * they are (the caller knows they are legacy names) and values escaped by
      * {@link TextFormatting#escapeLabelValue}; returns the position after them. {@code dst} must have
-     * room for {@link #textBytesAtMost()} bytes from {@code pos}.
+     * room for {@link #textBytesAtMost()} bytes from {@code pos}; bytes of that room past the
+     * returned position may be overwritten.
      *
      * <p>What {@link #forEachRaw} with a visitor that writes each label does, in one loop that
      * checks for room once: a scrape writes a million label sets, and per label the visitor's call,
      * room checks and copies of a few bytes each cost more than the bytes themselves. For the same
      * reason the values of a set known to need no escaping ({@link #hasPlainValues()}) are copied
-     * without a look at each byte.
+     * without a look at each byte, and names and such values eight bytes at a time.
      */
     public final int writeText(byte[] dst, int pos) {
         byte[] encoding = data;
         int end = encoding.length;
         boolean plainValues = hasPlainValues();
+        int room = (int) Math.min(dst.length, (long) pos + textBytesAtMost());
         int at = 0;
         while (at < end) {
             int nameLength = encoding[at];
@@ -334,9 +336,7 @@ public class Labels implements Comparable<Labels> {
             } else {
                 at++;
             }
-            for (int i = 0; i < nameLength; i++) {
-                dst[pos + i] = encoding[at + i];
-            }
+            copyShort(encoding, at, dst, pos, nameLength, room);
             pos += nameLength;
             at += nameLength;
             int valueLength = encoding[at];
@@ -349,9 +349,7 @@ public class Labels implements Comparable<Labels> {
             dst[pos++] = '=';
             dst[pos++] = '"';
             if (plainValues) {
-                for (int i = 0; i < valueLength; i++) {
-                    dst[pos + i] = encoding[at + i];
-                }
+                copyShort(encoding, at, dst, pos, valueLength, room);
                 pos += valueLength;
             } else {
                 pos = TextFormatting.escapeLabelValue(encoding, at, valueLength, dst, pos);
@@ -363,6 +361,24 @@ public class Labels implements Comparable<Labels> {
             }
         }
         return pos;
+    }
+
+    /**
+     * Copies src[from, from + length) to dst at {@code pos}: eight bytes at a time when both
+     * arrays go on for eight bytes past the copy (dst within {@code room}), else byte by byte. A
+     * name or value is a few bytes, where a copy call costs more than the bytes, and a byte loop
+     * a branch each. Up to seven bytes past the copy are overwritten, within {@code room}.
+     */
+    private static void copyShort(byte[] src, int from, byte[] dst, int pos, int length, int room) {
+        if (from + length + Long.BYTES <= src.length && pos + length + Long.BYTES <= room) {
+            for (int i = 0; i < length; i += Long.BYTES) {
+                LONGS.set(dst, pos + i, (long) LONGS.get(src, from + i));
+            }
+        } else {
+            for (int i = 0; i < length; i++) {
+                dst[pos + i] = src[from + i];
+            }
+        }
     }
 
     /**

@@ -85,7 +85,8 @@ class LabelsTest {
             dst[0] = '<';
             int end = labels.writeText(dst, 1);
             assertTrue(end - 1 <= labels.textBytesAtMost(), labels + ": " + (end - 1) + " bytes");
-            assertEquals(0, dst[end], labels + ": a byte written past the end");
+            assertEquals('<', dst[0], labels + ": a byte written before the start");
+            assertEquals(0, dst[dst.length - 1], labels + ": a byte written past the room");
             assertEquals(spelledLabelByLabel(labels), new String(dst, 1, end - 1, StandardCharsets.UTF_8),
                     labels.toString());
         }
@@ -132,10 +133,11 @@ class LabelsTest {
             Labels stored = new Stored(built);
             plain += stored.hasPlainValues() ? 1 : 0;
             byte[] expected = new byte[built.textBytesAtMost()];
-            byte[] actual = new byte[stored.textBytesAtMost()];
+            byte[] actual = new byte[stored.textBytesAtMost() + 1];
             int end = built.writeText(expected, 0);
             assertEquals(end, stored.writeText(actual, 0), built.toString());
-            assertArrayEquals(expected, actual, built.toString());
+            assertArrayEquals(Arrays.copyOf(expected, end), Arrays.copyOf(actual, end), built.toString());
+            assertEquals(0, actual[actual.length - 1], built + ": a byte written past the room");
         }
         assertTrue(plain > 100 && plain < cases.size() - 100, plain + " of " + cases.size() + " plain: both kinds tried");
     }
