@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -555,21 +556,30 @@ public final class Aggregator {
      * without series are left out.
      */
     public List<FamilyView> families() {
+        return families(null);
+    }
+
+    /**
+     * {@link #families()}, with the values of large families read on {@code helpers} and this
+     * thread at once: reading a million values is a cache miss each, and the scrape renders
+     * nothing until they are read. {@code null}: this thread alone.
+     */
+    public List<FamilyView> families(Executor helpers) {
         structure.readLock().lock();
         try {
-            return epochs.cut(this::copy);
+            return epochs.cut(ledger -> copy(ledger, helpers));
         } finally {
             structure.readLock().unlock();
         }
     }
 
-    private List<FamilyView> copy(ValueLedger ledger) {
+    private List<FamilyView> copy(ValueLedger ledger, Executor helpers) {
         List<StoredFamily> current = new ArrayList<>(families.values());
         current.sort((a, b) -> a.name().compareTo(b.name()));
         List<FamilyView> out = new ArrayList<>(current.size());
         for (StoredFamily family : current) {
             StoredFamily.SortedSeries sorted = family.sorted();
-            List<SeriesView> series = FrozenSeries.copy(family, live(sorted.cells()), ledger);
+            List<SeriesView> series = FrozenSeries.copy(family, live(sorted.cells()), ledger, helpers);
             if (!series.isEmpty()) {
                 out.add(new FamilyView(family.name(), family.type(), family.help(), series, sorted.largestLabelBytes(),
                         family.utf8LabelNames(), sizesOf(sorted, series)));

@@ -6,10 +6,15 @@ import io.aggregationgateway.server.model.ScalarView;
 import io.aggregationgateway.server.model.SeriesView;
 
 import java.util.AbstractList;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.RandomAccess;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The series of one family as a scrape's view holds them: the stored cells' labels, and the values
@@ -17,6 +22,9 @@ import java.util.RandomAccess;
  * {@link SeriesView} a renderer gets is made when it asks, and dies young.
  */
 final class FrozenSeries extends AbstractList<SeriesView> implements RandomAccess {
+    /** How many cells' values a helper reads at a time, when a family is at least twice as large. */
+    static final int CELLS_PER_PART = 1 << 16;
+
     private final SeriesCell[] cells;
     private final int size;
     private final double[] scalars;
@@ -35,17 +43,42 @@ final class FrozenSeries extends AbstractList<SeriesView> implements RandomAcces
      * Call while the view is being fixed.
      */
     static List<SeriesView> copy(StoredFamily family, SeriesCell[] cells, ValueLedger ledger) {
+        return copy(family, cells, ledger, null);
+    }
+
+    /**
+     * {@link #copy(StoredFamily, SeriesCell[], ValueLedger)}, a large family's values read in parts
+     * of {@link #CELLS_PER_PART} on {@code helpers} and this thread at once ({@code null}: this
+     * thread alone). Each part is read by whichever thread starts it first; this thread starts them
+     * in order and waits for those a helper took.
+     */
+    static List<SeriesView> copy(StoredFamily family, SeriesCell[] cells, ValueLedger ledger, Executor helpers) {
         if (cells.length == 0) {
             return List.of();
         }
         boolean scalar = cells[0] instanceof ScalarView; // a ScalarCell or a GaugeCell
         double[] scalars = scalar ? new double[cells.length] : null;
         Object[] values = scalar ? null : new Object[cells.length];
-        for (int i = 0; i < cells.length; i++) {
-            if (scalar) {
-                scalars[i] = ((ScalarView) cells[i]).value();
-            } else {
-                values[i] = cells[i].capture();
+        if (helpers == null || cells.length < 2 * CELLS_PER_PART) {
+            read(cells, 0, cells.length, scalars, values);
+        } else {
+            List<FutureTask<Void>> parts = new ArrayList<>();
+            for (int from = 0; from < cells.length; from += CELLS_PER_PART) {
+                int partFrom = from;
+                int partTo = Math.min(cells.length, from + CELLS_PER_PART);
+                FutureTask<Void> part = new FutureTask<>(() -> read(cells, partFrom, partTo, scalars, values), null);
+                parts.add(part);
+                try {
+                    helpers.execute(part);
+                } catch (RejectedExecutionException shuttingDown) {
+                    // this thread reads it in its turn
+                }
+            }
+            for (FutureTask<Void> part : parts) {
+                part.run(); // a no-op if a helper has started it
+            }
+            for (FutureTask<Void> part : parts) {
+                awaitRead(part);
             }
         }
         // read the cells before the ledger: see ValueLedger
@@ -73,6 +106,47 @@ final class FrozenSeries extends AbstractList<SeriesView> implements RandomAcces
             n++;
         }
         return n == 0 ? List.of() : new FrozenSeries(kept, n, scalars, values);
+    }
+
+    /** Reads the values of cells[from, to): scalars, or histograms' captures. */
+    private static void read(SeriesCell[] cells, int from, int to, double[] scalars, Object[] values) {
+        for (int i = from; i < to; i++) {
+            if (scalars != null) {
+                scalars[i] = ((ScalarView) cells[i]).value();
+            } else {
+                values[i] = cells[i].capture();
+            }
+        }
+    }
+
+    /**
+     * Waits for a part a helper reads, through interrupts too: the view is not whole before every
+     * part is read, and the cut cannot end without it. An interrupt is kept for the caller.
+     */
+    private static void awaitRead(FutureTask<Void> part) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    part.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException runtime) {
+                        throw runtime;
+                    }
+                    if (e.getCause() instanceof Error error) {
+                        throw error;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.aggregationgateway.server.expose;
 
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +40,15 @@ public final class RenderWorkers implements AutoCloseable {
      */
     OrderedSliceWriter writer() {
         return new OrderedSliceWriter(pool, 2 * (threads + 1));
+    }
+
+    /**
+     * The helpers as an executor for other work of a scrape (such as reading the values it shows),
+     * or {@code null} when there are none. Whoever hands them work runs what no helper has started
+     * itself, as a scrape's rendering does.
+     */
+    public Executor executor() {
+        return pool;
     }
 
     @Override

@@ -42,8 +42,8 @@ public final class Routes {
         routing.addFilter(cors::filter);
         PushHandler push = new PushHandler(aggregator, metrics, cors, settings.maxBodyBytes());
         Supplier<List<FamilyView>> scraped = settings.selfMetrics()
-                ? () -> metrics.withOwnMetrics(aggregator.families())
-                : aggregator::families;
+                ? () -> metrics.withOwnMetrics(aggregator.families(renderWorkers.executor()))
+                : () -> aggregator.families(renderWorkers.executor());
         routing.get(METRICS, new ScrapeHandler(scraped, renderWorkers))
                 .route(Method.predicate(Method.POST, Method.PUT), PathMatchers.create(METRICS), push)
                 .route(Method.predicate(Method.POST, Method.PUT), PathMatchers.create(METRICS + "/*"), push)
