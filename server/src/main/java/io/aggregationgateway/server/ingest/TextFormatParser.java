@@ -1,6 +1,7 @@
 package io.aggregationgateway.server.ingest;
 
 import io.aggregationgateway.server.ingest.TextFamilies.Role;
+import io.aggregationgateway.server.model.ByteWords;
 import io.aggregationgateway.server.model.DecodedFamilies;
 import io.aggregationgateway.server.model.HeldLabels;
 import io.aggregationgateway.server.model.Labels;
@@ -9,9 +10,6 @@ import io.aggregationgateway.server.model.PushRejectedException;
 import io.aggregationgateway.server.model.RejectionReason;
 import io.aggregationgateway.server.model.TextFormatting;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -186,13 +184,6 @@ public final class TextFormatParser {
         private static final int REMEMBERED_NAMES = 16;
         /** most digits of a sample value read as a plain integer: 15 stay below 2^53 */
         private static final int PLAIN_INTEGER_DIGITS = 15;
-        /** the body read as little-endian longs: byte i of the body is the i-th lowest byte of a long */
-        private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-        private static final long ONES = 0x0101010101010101L;
-        private static final long HIGH_BITS = 0x8080808080808080L;
-        private static final long NEWLINES = ONES * '\n';
-        private static final long QUOTES = ONES * '"';
-        private static final long BACKSLASHES = ONES * '\\';
 
         private final byte[] body;
         private final int bodyStart;
@@ -292,11 +283,9 @@ public final class TextFormatParser {
         private int newlineFrom(int pos) {
             int i = pos;
             for (; i + Long.BYTES <= bodyEnd; i += Long.BYTES) {
-                long x = (long) LONGS.get(body, i) ^ NEWLINES;
-                // the lowest byte of x that is zero, which is where '\n' was, gets its top bit set
-                long zeroBytes = (x - ONES) & ~x & HIGH_BITS;
-                if (zeroBytes != 0) {
-                    return i + (Long.numberOfTrailingZeros(zeroBytes) >>> 3);
+                long newlines = ByteWords.bytesEqualTo(ByteWords.read(body, i), '\n');
+                if (newlines != 0) {
+                    return i + (Long.numberOfTrailingZeros(newlines) >>> 3);
                 }
             }
             while (i < bodyEnd && body[i] != '\n') {
@@ -313,11 +302,9 @@ public final class TextFormatParser {
         private int plainRunEnd(int pos, int end) {
             int i = pos;
             for (; i + Long.BYTES <= end; i += Long.BYTES) {
-                long x = (long) LONGS.get(body, i);
-                long quotes = x ^ QUOTES;
-                long backslashes = x ^ BACKSLASHES;
-                // the lowest flagged byte is the first hit: a zero byte's flag is exact below the first zero
-                long hits = (((quotes - ONES) & ~quotes) | ((backslashes - ONES) & ~backslashes) | x) & HIGH_BITS;
+                long x = ByteWords.read(body, i);
+                // the lowest flagged byte is the first hit: each match's flag is exact below its first
+                long hits = ByteWords.bytesEqualTo(x, '"') | ByteWords.bytesEqualTo(x, '\\') | ByteWords.highBits(x);
                 if (hits != 0) {
                     return i + (Long.numberOfTrailingZeros(hits) >>> 3);
                 }
@@ -713,13 +700,13 @@ public final class TextFormatParser {
             int from = rememberedStart[k];
             int i = 0;
             for (; i + Long.BYTES <= n; i += Long.BYTES) {
-                if ((long) LONGS.get(body, pos + i) != (long) LONGS.get(body, from + i)) {
+                if (ByteWords.read(body, pos + i) != ByteWords.read(body, from + i)) {
                     return -1;
                 }
             }
             if (i < n) {
                 if (pos + i + Long.BYTES <= bodyEnd) {
-                    long differing = ((long) LONGS.get(body, pos + i) ^ (long) LONGS.get(body, from + i))
+                    long differing = (ByteWords.read(body, pos + i) ^ ByteWords.read(body, from + i))
                             & (-1L >>> (Long.SIZE - Byte.SIZE * (n - i)));
                     return differing == 0 ? length : -1;
                 }

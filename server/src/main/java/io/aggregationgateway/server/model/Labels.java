@@ -3,9 +3,6 @@ package io.aggregationgateway.server.model;
 import io.aggregationgateway.server.protowire.ProtoWriter;
 import io.aggregationgateway.server.protowire.WireFormat;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.BiConsumer;
@@ -55,8 +52,6 @@ public class Labels implements Comparable<Labels> {
     private final int sizeAndFlags;
     private final int hash;
 
-    /** the encoding read as little-endian longs, for {@link #hashOf} */
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long MIX = 0x9E3779B97F4A7C15L;
 
     private Labels(byte[] data, int size, boolean plainNames) {
@@ -109,13 +104,13 @@ public class Labels implements Comparable<Labels> {
         int i = offset;
         int end = offset + length;
         for (; i + Long.BYTES <= end; i += Long.BYTES) {
-            h = (h ^ (long) LONGS.get(buf, i)) * MIX;
+            h = (h ^ ByteWords.read(buf, i)) * MIX;
             h ^= h >>> 29;
         }
         long tail = 0;
         if (i < end && i + Long.BYTES <= buf.length) {
             // the bytes left as the low bytes of one word read past them (the array has room), as the loop below makes them
-            tail = (long) LONGS.get(buf, i) & (-1L >>> (Long.SIZE - Byte.SIZE * (end - i)));
+            tail = ByteWords.read(buf, i) & (-1L >>> (Long.SIZE - Byte.SIZE * (end - i)));
         } else {
             for (int shift = 0; i < end; i++, shift += 8) {
                 tail |= (buf[i] & 0xffL) << shift;
@@ -372,7 +367,7 @@ public class Labels implements Comparable<Labels> {
     private static void copyShort(byte[] src, int from, byte[] dst, int pos, int length, int room) {
         if (from + length + Long.BYTES <= src.length && pos + length + Long.BYTES <= room) {
             for (int i = 0; i < length; i += Long.BYTES) {
-                LONGS.set(dst, pos + i, (long) LONGS.get(src, from + i));
+                ByteWords.write(dst, pos + i, ByteWords.read(src, from + i));
             }
         } else {
             for (int i = 0; i < length; i++) {

@@ -1,8 +1,5 @@
 package io.aggregationgateway.server.model;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 
 /**
  * How the gateway spells numbers and strings in text: in the exposition formats it renders, and
@@ -18,13 +15,6 @@ public final class TextFormatting {
     public static final int MAX_QUOTED_CHARS = 40;
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
-    /** Bytes read eight at a time, for {@link #needsLabelValueEscape(byte[], int, int)}. */
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGH_BITS = 0x8080808080808080L;
-    private static final long BACKSLASHES = ONES * '\\';
-    private static final long QUOTES = ONES * '"';
-    private static final long NEWLINES = ONES * '\n';
 
     private TextFormatting() {
     }
@@ -217,22 +207,17 @@ public final class TextFormatting {
         long found = 0;
         int i = from;
         for (; i + Long.BYTES <= to; i += Long.BYTES) {
-            found |= escapedBytes((long) LONGS.get(buf, i));
+            found |= escapedBytes(ByteWords.read(buf, i));
         }
         if (i < to) { // the last eight bytes, overlapping some already seen
-            found |= escapedBytes((long) LONGS.get(buf, to - Long.BYTES));
+            found |= escapedBytes(ByteWords.read(buf, to - Long.BYTES));
         }
         return found != 0;
     }
 
     /** Non-zero when a byte of {@code word} is a backslash, a double quote or a newline. */
     private static long escapedBytes(long word) {
-        return zeroBytes(word ^ BACKSLASHES) | zeroBytes(word ^ QUOTES) | zeroBytes(word ^ NEWLINES);
-    }
-
-    /** Non-zero exactly when a byte of {@code word} is zero (the high bit of the lowest such byte is set). */
-    private static long zeroBytes(long word) {
-        return (word - ONES) & ~word & HIGH_BITS;
+        return ByteWords.bytesEqualTo(word, '\\') | ByteWords.bytesEqualTo(word, '"') | ByteWords.bytesEqualTo(word, '\n');
     }
 
     /**
