@@ -303,7 +303,7 @@ public final class TextFormatParser {
             int i = pos;
             for (; i + Long.BYTES <= end; i += Long.BYTES) {
                 long x = ByteWords.read(body, i);
-                // the lowest flagged byte is the first hit: each match's flag is exact below its first
+                // the lowest flagged byte is the first hit (see bytesEqualTo)
                 long hits = ByteWords.bytesEqualTo(x, '"') | ByteWords.bytesEqualTo(x, '\\') | ByteWords.highBits(x);
                 if (hits != 0) {
                     return i + (Long.numberOfTrailingZeros(hits) >>> 3);

@@ -28,8 +28,10 @@ public final class ByteWords {
     }
 
     /**
-     * Non-zero when a byte of {@code word} is {@code b}; the high bit of the lowest such byte is
-     * set ({@link Long#numberOfTrailingZeros} {@code >>> 3} is its index), higher ones may be wrong.
+     * Non-zero exactly when a byte of {@code word} is the ASCII character {@code b}. The high bit of
+     * the lowest such byte is set and none below it ({@link Long#numberOfTrailingZeros} {@code >>> 3}
+     * is its index); bits above it may be set for bytes that are not {@code b}. So the lowest bit of
+     * several of these ORed together is the first byte that is any of them.
      */
     public static long bytesEqualTo(long word, char b) {
         return zeroBytes(word ^ (ONES * (b & 0xff)));
