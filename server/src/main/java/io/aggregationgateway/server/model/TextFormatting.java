@@ -1,6 +1,5 @@
 package io.aggregationgateway.server.model;
 
-
 /**
  * How the gateway spells numbers and strings in text: in the exposition formats it renders, and
  * in the messages that quote what a sender pushed. The one place for these rules, so that a
