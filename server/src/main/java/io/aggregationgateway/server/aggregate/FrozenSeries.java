@@ -40,17 +40,10 @@ final class FrozenSeries extends AbstractList<SeriesView> implements RandomAcces
 
     /**
      * Copies the values of a family's cells (all scalar or all histograms) as the view sees them.
-     * Call while the view is being fixed.
-     */
-    static List<SeriesView> copy(StoredFamily family, SeriesCell[] cells, ValueLedger ledger) {
-        return copy(family, cells, ledger, null);
-    }
-
-    /**
-     * {@link #copy(StoredFamily, SeriesCell[], ValueLedger)}, a large family's values read in parts
-     * of {@link #CELLS_PER_PART} on {@code helpers} and this thread at once ({@code null}: this
-     * thread alone). Each part is read by whichever thread starts it first; this thread starts them
-     * in order and waits for those a helper took.
+     * Call while the view is being fixed. A large family's values are read in parts of
+     * {@link #CELLS_PER_PART} on {@code helpers} and this thread at once ({@code null}: this thread
+     * alone): each part by whichever thread starts it first; this thread starts them in order and
+     * waits for those a helper took.
      */
     static List<SeriesView> copy(StoredFamily family, SeriesCell[] cells, ValueLedger ledger, Executor helpers) {
         if (cells.length == 0) {

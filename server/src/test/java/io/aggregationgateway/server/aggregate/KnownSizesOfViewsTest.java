@@ -41,7 +41,7 @@ class KnownSizesOfViewsTest {
         StoredFamily.SortedSeries sorted = family.sorted();
         ValueLedger ledger = openTouching(family);
         ledger.beforeChange(sorted.cells()[2]); // a value changed while the view was fixed: still every series
-        List<SeriesView> view = FrozenSeries.copy(family, sorted.cells(), ledger);
+        List<SeriesView> view = FrozenSeries.copy(family, sorted.cells(), ledger, null);
 
         assertNotSame(KnownSizes.NONE, sorted.sizes());
         assertSame(sorted.sizes(), Aggregator.sizesOf(sorted, view));
@@ -54,7 +54,7 @@ class KnownSizesOfViewsTest {
         StoredFamily.SortedSeries sorted = family.sorted();
         ValueLedger ledger = openTouching(family);
         ledger.beforeCreate(sorted.cells()[3]);
-        List<SeriesView> view = FrozenSeries.copy(family, sorted.cells(), ledger);
+        List<SeriesView> view = FrozenSeries.copy(family, sorted.cells(), ledger, null);
 
         assertEquals(4, view.size());
         assertSame(KnownSizes.NONE, Aggregator.sizesOf(sorted, view));
@@ -65,7 +65,7 @@ class KnownSizesOfViewsTest {
         StoredFamily family = family(5);
         StoredFamily.SortedSeries sorted = family.sorted();
         SeriesCell[] live = java.util.Arrays.copyOf(sorted.cells(), 4);
-        List<SeriesView> view = FrozenSeries.copy(family, live, new ValueLedger());
+        List<SeriesView> view = FrozenSeries.copy(family, live, new ValueLedger(), null);
 
         assertSame(KnownSizes.NONE, Aggregator.sizesOf(sorted, view));
     }
