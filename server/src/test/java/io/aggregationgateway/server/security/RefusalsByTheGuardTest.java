@@ -420,6 +420,12 @@ class RefusalsByTheGuardTest {
         } catch (javax.net.ssl.SSLException | java.net.SocketException refused) {
             return "refused";
         } catch (IOException e) {
+            if (e.getCause() instanceof java.nio.channels.ClosedChannelException) {
+                // the connection the server closed for want of a certificate: with TLS 1.3 the JDK's
+                // HTTP/2 client (25.0.3) may send its request before the server's alert, and then
+                // finds the channel closed instead of reading the alert (once in a full suite's run)
+                return "refused";
+            }
             return e.getClass().getSimpleName() + " " + e.getMessage()
                     + (e.getCause() == null ? "" : " (" + e.getCause().getClass().getSimpleName() + ")");
         }
