@@ -60,7 +60,7 @@ public class FillBenchmark {
     @Benchmark
     public Aggregator fill() throws PushRejectedException {
         for (int shard = 0; shard < PUSHES; shard++) {
-            aggregator.push(new Push(grouping[shard], decoder.decodeDelimited(body, 0, body.length, grouping[shard])));
+            aggregator.push(new Push(grouping[shard], decoder.decode(body, 0, body.length, grouping[shard]), false));
         }
         return aggregator;
     }

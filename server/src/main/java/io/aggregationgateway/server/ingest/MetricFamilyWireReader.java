@@ -70,9 +70,11 @@ final class MetricFamilyWireReader {
     private static final GiveUp GIVE_UP = new GiveUp();
     private final int maxLabelsPerSeries;
     private final ProtoReader in = new ProtoReader();
-    private final Labels.Builder labels = new Labels.Builder();
+    private final Labels.Builder labels;
     private final Labels.Builder groupingLabels = new Labels.Builder();
     private final Labels grouping;
+    /** whether a metric read so far kept its labels as pushed, without the grouping labels: see {@link #builtEveryMetricWithGrouping} */
+    private boolean keptAsPushed;
     private final boolean dropEmptyBuckets;
     /** Start and end of each {@code metric} field of the family being read. */
     private int[] metricRanges = new int[64];
@@ -101,7 +103,17 @@ final class MetricFamilyWireReader {
     MetricFamilyWireReader(int maxLabelsPerSeries, Labels grouping, boolean dropEmptyBuckets) {
         this.maxLabelsPerSeries = maxLabelsPerSeries;
         this.grouping = grouping;
+        this.labels = new Labels.Builder(grouping);
         this.dropEmptyBuckets = dropEmptyBuckets;
+    }
+
+    /**
+     * Whether every metric this reader has read so far got its labels with the grouping labels
+     * added: none carried a label of a grouping label's name. (A family given up may have set it
+     * false: then it errs on the safe side.)
+     */
+    boolean builtEveryMetricWithGrouping() {
+        return !keptAsPushed;
     }
 
     /**
@@ -287,6 +299,7 @@ final class MetricFamilyWireReader {
             built = labels.buildWith(grouping);
             if (built == null) {
                 built = labels.build(); // the engine lets the grouping label win
+                keptAsPushed = true;
             }
         } catch (IllegalArgumentException e) { // a label name twice
             throw GIVE_UP;

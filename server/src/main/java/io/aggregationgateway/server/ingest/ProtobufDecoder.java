@@ -12,6 +12,7 @@ import io.aggregationgateway.proto.metrics.LabelPair;
 import io.aggregationgateway.proto.metrics.Metric;
 import io.aggregationgateway.proto.metrics.Summary;
 import io.aggregationgateway.proto.v1.PushRequest;
+import io.aggregationgateway.server.model.DecodedFamilies;
 import io.aggregationgateway.server.model.Labels;
 import io.aggregationgateway.server.model.MetricFamily;
 import io.aggregationgateway.server.model.MetricType;
@@ -112,6 +113,15 @@ public final class ProtobufDecoder {
      */
     public List<MetricFamily> decodeDelimited(byte[] body, int offset, int length, Labels grouping)
             throws PushRejectedException {
+        return decode(body, offset, length, grouping).families();
+    }
+
+    /**
+     * As {@link #decodeDelimited(byte[], int, int, Labels)}, saying whether every series' labels hold
+     * {@code grouping}: so they do unless a metric carried a label of a grouping label's name, and
+     * then the engine need not look for the grouping labels in every series again.
+     */
+    public DecodedFamilies decode(byte[] body, int offset, int length, Labels grouping) throws PushRejectedException {
         Objects.checkFromIndexSize(offset, length, body.length);
         List<MetricFamily> families = new ArrayList<>();
         Converter converter = new Converter(maxLabelsPerSeries, grouping, dropEmptyBuckets);
@@ -147,7 +157,8 @@ public final class ProtobufDecoder {
             pos += messageLength;
             prefixes.seek(pos);
         }
-        return families;
+        boolean everyOneWithGrouping = fastPath.builtEveryMetricWithGrouping() && converter.builtEveryMetricWithGrouping();
+        return everyOneWithGrouping ? new DecodedFamilies(families, grouping) : DecodedFamilies.asPushed(families);
     }
 
     private static MetricFamily parseAndConvert(Converter converter, byte[] body, int pos, int messageLength,
@@ -209,7 +220,8 @@ public final class ProtobufDecoder {
     private static final class Converter {
         private final int maxLabelsPerSeries;
         private final Labels grouping;
-        private final Labels.Builder labels = new Labels.Builder();
+        private final Labels.Builder labels;
+        private boolean keptAsPushed; // as in MetricFamilyWireReader
         private HistogramFields histogramFields; // made for the first histogram
         private final boolean dropEmptyBuckets;
         private byte[] scratch = new byte[128];
@@ -217,7 +229,13 @@ public final class ProtobufDecoder {
         Converter(int maxLabelsPerSeries, Labels grouping, boolean dropEmptyBuckets) {
             this.maxLabelsPerSeries = maxLabelsPerSeries;
             this.grouping = grouping;
+            this.labels = new Labels.Builder(grouping);
             this.dropEmptyBuckets = dropEmptyBuckets;
+        }
+
+        /** Whether every metric converted so far got its labels with the grouping labels added. */
+        boolean builtEveryMetricWithGrouping() {
+            return !keptAsPushed;
         }
 
         MetricFamily family(io.aggregationgateway.proto.metrics.MetricFamily proto, int index, int byteOffset)
@@ -377,7 +395,11 @@ public final class ProtobufDecoder {
             }
             try {
                 Labels built = labels.buildWith(grouping);
-                return built != null ? built : labels.build(); // the engine lets the grouping label win
+                if (built != null) {
+                    return built;
+                }
+                keptAsPushed = true;
+                return labels.build(); // the engine lets the grouping label win
             } catch (IllegalArgumentException e) { // a label name twice; the builder was cleared
                 throw malformed(index, byteOffset, "family " + family + ", series " + describeLabels(metric)
                         + ": duplicate label: " + e.getMessage());

@@ -41,15 +41,15 @@ public final class PushDecoder {
     /**
      * As {@link #decode(PushFormat, byte[], Labels)}; the text formats hand over {@code held}'s label
      * set for a series it has (a store's series pushed again), rather than build an equal one, and say
-     * when every series' labels hold the grouping labels. The protobuf decoder keeps a metric that
-     * carries a grouping label's name as pushed, so its families never say so.
+     * when every series' labels hold the grouping labels (as the protobuf decoder does too: a metric
+     * that carries a grouping label's name keeps its labels as pushed, and then its families do not say so).
      */
     public DecodedFamilies decode(PushFormat format, byte[] body, Labels grouping, HeldLabels held)
             throws PushRejectedException {
         return switch (format) {
             case TEXT -> text.decode(body, 0, body.length, grouping, held);
             case OPENMETRICS -> openMetrics.decode(body, 0, body.length, grouping, held);
-            case PROTOBUF -> DecodedFamilies.asPushed(protobuf.decodeDelimited(body, 0, body.length, grouping));
+            case PROTOBUF -> protobuf.decode(body, 0, body.length, grouping);
         };
     }
 }

@@ -404,6 +404,56 @@ class MetricFamilyWireReaderTest {
                 ProtobufDecoderTest.describe(decoder.decodeDelimited(delimited, 0, delimited.length, grouping)));
     }
 
+    /**
+     * The decoder says the series hold the grouping labels only when it built them into every one:
+     * so the engine does not look for them again. A metric with a label of a grouping label's name,
+     * on either path, keeps its labels as pushed, and then the push says nothing.
+     */
+    @Test
+    void decodeSaysTheSeriesHoldTheGroupingLabelsOnlyWhenEveryOneDoes() throws PushRejectedException {
+        long base = Long.getLong("wirereader.seed", new Random().nextLong());
+        Labels grouping = Labels.of("job", "j", "instance", "i");
+        int said = 0;
+        for (int i = 0; i < ITERATIONS; i++) {
+            long seed = base + i * SEED_STEP;
+            List<io.aggregationgateway.proto.metrics.MetricFamily> protos = new ArrayList<>();
+            ProtobufDecoderPropertyTest.randomFamily(new Random(seed), protos, new ArrayList<>());
+            byte[] body = delimited(protos.getFirst().toByteArray());
+            var decoded = decoder.decode(body, 0, body.length, grouping);
+            if (decoded.groupingInSeries().equals(grouping)) {
+                said++;
+                for (Series s : decoded.families().getFirst().series()) {
+                    assertEquals(s.labels(), s.labels().withOverrides(grouping), "seed " + seed + " (-Dwirereader.seed=" + seed + ")");
+                }
+            } else {
+                assertEquals(Labels.EMPTY, decoded.groupingInSeries());
+            }
+        }
+        // the random labels are named job and instance often enough for both answers
+        assertTrue(said > ITERATIONS / 10 && said < ITERATIONS * 9 / 10, "said of " + said + " of " + ITERATIONS + " pushes");
+
+        Metric plain = Metric.newBuilder().addLabel(LabelPair.newBuilder().setName("a").setValue("1"))
+                .setCounter(Counter.newBuilder().setValue(2)).build();
+        Metric ownJob = plain.toBuilder().addLabel(LabelPair.newBuilder().setName("job").setValue("mine")).build();
+        ByteString name = field(1, ByteString.copyFromUtf8("x"));
+        // a group (field 9) is read by the thorough path alone
+        ByteString group = ByteString.copyFrom(new byte[]{(9 << 3) | 3, 0x08, 0x01, (9 << 3) | 4});
+        assertEquals(grouping, groupingInSeries(grouping, concat(name, field(4, plain.toByteString()))), "fast path, plain");
+        assertEquals(Labels.EMPTY, groupingInSeries(grouping, concat(name, field(4, plain.toByteString()),
+                field(4, ownJob.toByteString()))), "fast path, a metric with its own job");
+        assertEquals(grouping, groupingInSeries(grouping, concat(name, field(4, plain.toByteString()), group)),
+                "thorough path, plain");
+        assertEquals(Labels.EMPTY, groupingInSeries(grouping, concat(name, field(4, ownJob.toByteString()), group)),
+                "thorough path, a metric with its own job");
+        assertEquals(Labels.EMPTY, groupingInSeries(Labels.EMPTY, concat(name, field(4, plain.toByteString()))),
+                "no grouping labels");
+    }
+
+    private Labels groupingInSeries(Labels grouping, ByteString message) throws PushRejectedException {
+        byte[] body = delimited(message.toByteArray());
+        return decoder.decode(body, 0, body.length, grouping).groupingInSeries();
+    }
+
     private static MetricFamily withOverrides(MetricFamily family, Labels grouping) {
         return new MetricFamily(family.name(), family.type(), family.help(),
                 family.series().stream().map(s -> s.withLabels(s.labels().withOverrides(grouping))).toList());
