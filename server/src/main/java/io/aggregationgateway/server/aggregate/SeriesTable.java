@@ -1,10 +1,12 @@
 package io.aggregationgateway.server.aggregate;
 
 import io.aggregationgateway.server.model.Labels;
+import io.aggregationgateway.server.model.Series;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Predicate;
 
 /**
@@ -93,6 +95,26 @@ final class SeriesTable {
                     return cell;
                 }
             }
+        }
+    }
+
+    /**
+     * Series looked up together: see {@link #getAll}. Enough to keep the core's outstanding misses
+     * busy, few enough that the block's slots stay in the first-level cache until they are used.
+     */
+    static final int LOOKUP_BLOCK = 16;
+
+    /**
+     * {@link #get(Labels)} of the labels of {@code pushed[from, to)}, into {@code into[0, to - from)}.
+     * A new series' lookup misses the cache on its slot (a table of a million slots is megabytes),
+     * and one by one, with a store's monitor taken between two of them, each miss waits alone; in
+     * one tight loop of independent lookups the processor has several in flight at once. The cells
+     * found stay held while the caller merges the block: cells are removed only under the store's
+     * write lock, never by a merge; and a cell another push adds meanwhile is found by {@link #putIfAbsent}.
+     */
+    void getAll(List<Series> pushed, int from, int to, SeriesCell[] into) {
+        for (int i = from; i < to; i++) {
+            into[i - from] = get(pushed.get(i).labels());
         }
     }
 
@@ -266,24 +288,47 @@ final class SeriesTable {
         SeriesCell[][] old = slots.cells();
         int capacity = capacityFor(Math.max(expected, size));
         Slots table = newSlots(capacity);
+        // Each cell's hash is a cache miss (cells lie all over the heap, a million of them at 1M
+        // series): read a block's hashes in one loop of independent loads, then place the block.
+        SeriesCell[] block = new SeriesCell[LOOKUP_BLOCK];
+        int[] hashes = new int[LOOKUP_BLOCK];
+        int inBlock = 0;
         for (SeriesCell[] chunk : old) {
             for (SeriesCell cell : chunk) {
                 if (cell != null && cell != REMOVED) {
-                    place(table, cell);
+                    block[inBlock++] = cell;
+                    if (inBlock == LOOKUP_BLOCK) {
+                        placeAll(table, block, hashes, inBlock);
+                        inBlock = 0;
+                    }
                 }
             }
         }
+        placeAll(table, block, hashes, inBlock);
         removedSlots = 0;
         slots = table; // volatile write: publishes the filled table
     }
 
-    /**
-     * Stores {@code cell} in the first empty slot from its home on; the caller holds the monitor.
-     * A removed slot is not reused: a lookup may be probing past it.
-     */
+    /** {@link #place} of {@code cells[0, count)}, their hashes read first; {@code hashes} is room for them. */
+    private static void placeAll(Slots table, SeriesCell[] cells, int[] hashes, int count) {
+        for (int i = 0; i < count; i++) {
+            hashes[i] = cells[i].labels().hashCode();
+        }
+        for (int i = 0; i < count; i++) {
+            place(table, cells[i], hashes[i]);
+        }
+    }
+
     private static void place(Slots table, SeriesCell cell) {
+        place(table, cell, cell.labels().hashCode());
+    }
+
+    /**
+     * Stores {@code cell}, whose labels' hash is {@code hash}, in the first empty slot from its home
+     * on; the caller holds the monitor. A removed slot is not reused: a lookup may be probing past it.
+     */
+    private static void place(Slots table, SeriesCell cell, int hash) {
         SeriesCell[][] cells = table.cells();
-        int hash = cell.labels().hashCode();
         int home = home(hash, capacity(cells) - 1);
         for (int c = home >>> CHUNK_BITS, i = home & CHUNK_MASK; ; c = c + 1 == cells.length ? 0 : c + 1, i = 0) {
             SeriesCell[] chunk = cells[c];

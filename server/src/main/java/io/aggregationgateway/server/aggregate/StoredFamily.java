@@ -139,8 +139,13 @@ final class StoredFamily {
             adoptHelp(pushedHelp, tally);
         }
         int created = 0;
-        for (Series s : pushed) {
-            SeriesCell cell = series.get(s.labels());
+        SeriesCell[] held = new SeriesCell[Math.min(SeriesTable.LOOKUP_BLOCK, pushed.size())];
+        for (int i = 0; i < pushed.size(); i++) {
+            if (i % SeriesTable.LOOKUP_BLOCK == 0) { // what the table holds of the next block, looked up together
+                series.getAll(pushed, i, Math.min(pushed.size(), i + SeriesTable.LOOKUP_BLOCK), held);
+            }
+            Series s = pushed.get(i);
+            SeriesCell cell = held[i % SeriesTable.LOOKUP_BLOCK];
             if (cell == null) {
                 SeriesCell fresh = newCell(s, source, nowMillis);
                 fresh.touch(nowMillis);
