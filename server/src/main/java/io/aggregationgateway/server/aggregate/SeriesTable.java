@@ -108,7 +108,8 @@ final class SeriesTable {
      * {@link #get(Labels)} of the labels of {@code pushed[from, to)}, into {@code into[0, to - from)}.
      * A new series' lookup misses the cache on its slot (a table of a million slots is megabytes),
      * and one by one, with a store's monitor taken between two of them, each miss waits alone; in
-     * one tight loop of independent lookups the processor has several in flight at once. The cells
+     * one tight loop of independent lookups the processor has several in flight at once (a table that
+     * the cache holds gains nothing: there one lookup after the other costs less). The cells
      * found stay held while the caller merges the block: cells are removed only under the store's
      * write lock, never by a merge; and a cell another push adds meanwhile is found by {@link #putIfAbsent}.
      */

@@ -139,13 +139,20 @@ final class StoredFamily {
             adoptHelp(pushedHelp, tally);
         }
         int created = 0;
-        SeriesCell[] held = new SeriesCell[Math.min(SeriesTable.LOOKUP_BLOCK, pushed.size())];
+        // a table too large for the cache has the next block's cells looked up together (see getAll)
+        SeriesCell[] held = series.capacity() > SeriesTable.CHUNK_SLOTS
+                ? new SeriesCell[Math.min(SeriesTable.LOOKUP_BLOCK, pushed.size())] : null;
         for (int i = 0; i < pushed.size(); i++) {
-            if (i % SeriesTable.LOOKUP_BLOCK == 0) { // what the table holds of the next block, looked up together
-                series.getAll(pushed, i, Math.min(pushed.size(), i + SeriesTable.LOOKUP_BLOCK), held);
-            }
             Series s = pushed.get(i);
-            SeriesCell cell = held[i % SeriesTable.LOOKUP_BLOCK];
+            SeriesCell cell;
+            if (held == null) {
+                cell = series.get(s.labels());
+            } else {
+                if (i % SeriesTable.LOOKUP_BLOCK == 0) {
+                    series.getAll(pushed, i, Math.min(pushed.size(), i + SeriesTable.LOOKUP_BLOCK), held);
+                }
+                cell = held[i % SeriesTable.LOOKUP_BLOCK];
+            }
             if (cell == null) {
                 SeriesCell fresh = newCell(s, source, nowMillis);
                 fresh.touch(nowMillis);
