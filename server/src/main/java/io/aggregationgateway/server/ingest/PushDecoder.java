@@ -39,10 +39,10 @@ public final class PushDecoder {
     }
 
     /**
-     * As {@link #decode(PushFormat, byte[], Labels)}; the text formats hand over {@code held}'s label
-     * set for a series it has (a store's series pushed again), rather than build an equal one, and say
-     * when every series' labels hold the grouping labels (as the protobuf decoder does too: a metric
-     * that carries a grouping label's name keeps its labels as pushed, and then its families do not say so).
+     * As {@link #decode(PushFormat, byte[], Labels)}, saying when every series' labels hold the grouping
+     * labels (not when a series carries a label of a grouping label's name: it keeps its labels as
+     * pushed). The text formats also hand over {@code held}'s label set for a series it has (a store's
+     * series pushed again), rather than build an equal one.
      */
     public DecodedFamilies decode(PushFormat format, byte[] body, Labels grouping, HeldLabels held)
             throws PushRejectedException {

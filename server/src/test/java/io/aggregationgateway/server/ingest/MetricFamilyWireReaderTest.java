@@ -445,8 +445,6 @@ class MetricFamilyWireReaderTest {
                 "thorough path, plain");
         assertEquals(Labels.EMPTY, groupingInSeries(grouping, concat(name, field(4, ownJob.toByteString()), group)),
                 "thorough path, a metric with its own job");
-        assertEquals(Labels.EMPTY, groupingInSeries(Labels.EMPTY, concat(name, field(4, plain.toByteString()))),
-                "no grouping labels");
     }
 
     private Labels groupingInSeries(Labels grouping, ByteString message) throws PushRejectedException {
